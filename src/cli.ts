@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+/**
+ * The CLI boundary: parse argv (commander), import the one command module that runs (lazy, so a
+ * hook's node start loads only what it needs), and turn every thrown error into `✖ message` +
+ * hint and an exit code (DESIGN §6: 0 ok, 1 failed or refused, 2 usage or config error).
+ */
+import { Command, CommanderError } from 'commander';
+import pc from 'picocolors';
+import { DxError, EXIT } from './core/errors.js';
+
+type Handler = (opts: Record<string, unknown>) => Promise<number>;
+
+function action(load: () => Promise<Handler>) {
+  return async (...args: unknown[]) => {
+    const cmd = args[args.length - 1] as Command;
+    const opts = { ...cmd.optsWithGlobals(), cwd: process.cwd() } as Record<string, unknown>;
+    cmd.registeredArguments.forEach((a, i) => (opts[a.name()] = args[i]));
+    process.exitCode = await (await load())(opts);
+  };
+}
+
+const program = new Command('dx-hooks')
+  .description('No work lost: every commit mirrored to this host\'s WIP ref on the remote, and every host\'s WIP one restore away.')
+  .option('-V, --version', 'print the version')
+  .exitOverride()
+  .showHelpAfterError();
+
+program.command('install').description('install the git hooks in this repository (chains existing hooks, works with husky)')
+  .option('--dry-run', 'show what would be written, write nothing').option('--json', 'print the plan as JSON')
+  .action(action(async () => (await import('./commands/install.js')).run as Handler));
+
+program.command('uninstall').description('remove the hooks and put back exactly what was there')
+  .option('--dry-run', 'show what would be removed').option('--json', 'print JSON')
+  .action(action(async () => (await import('./commands/uninstall.js')).run as Handler));
+
+program.command('status').description('this host\'s branch, upstream, dirty files, WIP pushes; other hosts\' WIP')
+  .option('--json', 'print JSON').option('--offline', 'do not fetch the index; use the last fetched copy')
+  .action(action(async () => (await import('./commands/status.js')).run as Handler));
+
+program.command('checkpoint').description('snapshot the work tree now (uncommitted work included) and push it as this host\'s WIP')
+  .option('-m, --message <text>', 'message of the snapshot commit').option('--json', 'print JSON')
+  .action(action(async () => (await import('./commands/checkpoint.js')).run as Handler));
+
+program.command('restore').description('bring another host\'s WIP back as a new branch rescue/<host>/<branch>')
+  .option('--host <host>', 'host whose WIP to restore').option('--branch <branch>', 'branch of that host')
+  .option('--remote <name>', 'remote to read (default: .dxrc remote, the upstream remote, or origin)')
+  .option('--list', 'only list every host\'s WIP, newest first').option('--json', 'print JSON')
+  .action(action(async () => (await import('./commands/restore.js')).run as Handler));
+
+const index = program.command('index').description('the index branch dx/index: which host has which WIP');
+index.command('show').description('print the index').option('--json', 'print the raw JSON')
+  .action(action(async () => (await import('./commands/index-cmd.js')).show as Handler));
+index.command('rebuild').description('rebuild the index from the WIP refs on the remote').option('--json', 'print JSON')
+  .action(action(async () => (await import('./commands/index-cmd.js')).rebuild as Handler));
+
+program.command('hook-worker', { hidden: true }).description('internal: the work the hook shims hand over')
+  .option('--foreground', 'report failures on stderr and wait for the lock').option('--no-refresh', 'skip refreshing other hosts\' WIP warnings')
+  .option('--wait-lock <ms>', 'how long to wait for another worker (ms)')
+  .action(action(async () => (await import('./commands/hook-worker.js')).run as Handler));
+
+async function main(): Promise<void> {
+  try {
+    if (process.argv[2] === '-V' || process.argv[2] === '--version') {
+      const { packageVersion } = await import('./core/install/assets.js');
+      process.stdout.write(packageVersion() + '\n');
+      return;
+    }
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? 0 : EXIT.USAGE;
+      return;
+    }
+    if (err instanceof DxError) {
+      process.stderr.write(pc.red(`✖ ${err.message}`) + '\n' + (err.hint ? `  ${err.hint}\n` : ''));
+      if (process.env.DX_DEBUG === '1' && err.stack) process.stderr.write(err.stack + '\n');
+      process.exitCode = err.exitCode;
+      return;
+    }
+    if ((err as Error)?.name === 'ExitPromptError') {
+      process.stderr.write('cancelled\n');
+      process.exitCode = EXIT.FAILED;
+      return;
+    }
+    process.stderr.write(pc.red(`✖ internal error: ${(err as Error)?.message ?? String(err)}`) + '\n');
+    process.stderr.write(process.env.DX_DEBUG === '1' ? `${(err as Error)?.stack}\n` : '  Run again with DX_DEBUG=1 for the stack, and report it.\n');
+    process.exitCode = EXIT.FAILED;
+  }
+}
+
+void main();

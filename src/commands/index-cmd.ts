@@ -1,0 +1,41 @@
+/** `dx-hooks index show [--json]` and `dx-hooks index rebuild`: the index branch (DESIGN §4). */
+import pc from 'picocolors';
+import { DxError } from '../core/errors.js';
+import { entriesNewestFirst } from '../core/index/format.js';
+import { indexFromWipRefs } from '../core/index/rebuild.js';
+import { fetchIndexTip, INDEX_REF, readIndexAt, updateIndex } from '../core/index/store.js';
+import { appendLedger } from '../core/ledger.js';
+import { headState } from '../core/head.js';
+import { openSession } from '../core/session.js';
+import { repoName } from '../core/wip/mirror.js';
+import { age } from '../core/wip/others.js';
+import { resolveRemote } from '../core/wip/remote.js';
+import { out, printJson } from './common.js';
+
+export async function show(opts: { json?: boolean; cwd: string }): Promise<number> {
+  const s = await openSession(opts.cwd);
+  const remote = await resolveRemote(s.ctx, s.config.remote, (await headState(s.ctx)).branch);
+  const tip = await fetchIndexTip(s.ctx, remote);
+  if (!tip) throw new DxError('INDEX_MISSING', `${remote} has no ${INDEX_REF} yet`, 'It is created by the first WIP push; or run: dx-hooks index rebuild');
+  const read = await readIndexAt(s.ctx, tip);
+  if ('error' in read) throw new DxError('INDEX_CORRUPT', `the index on ${remote} is corrupt: ${read.error}`, 'Rebuild it from the WIP refs: dx-hooks index rebuild');
+  if (opts.json) {
+    printJson(read.index);
+    return 0;
+  }
+  out(pc.bold(`${INDEX_REF} on ${remote}`) + ` (${read.index.repo}, updated ${age(read.index.updated)})`);
+  for (const e of entriesNewestFirst(read.index)) out(`  ${e.host.padEnd(12)} ${e.branch.padEnd(24)} ${e.sha.slice(0, 12)} ${age(e.ts).padEnd(8)} ${e.dirty ? 'dirty ' : ''}${e.message}`);
+  return 0;
+}
+
+export async function rebuild(opts: { json?: boolean; cwd: string }): Promise<number> {
+  const s = await openSession(opts.cwd);
+  const remote = await resolveRemote(s.ctx, s.config.remote, (await headState(s.ctx)).branch);
+  const repo = await repoName(s, remote);
+  const fresh = await indexFromWipRefs(s.ctx, remote, s.config.wip.refPrefix, repo);
+  const res = await updateIndex(s.ctx, remote, { host: s.host, repo, incoming: fresh.entries, rebuild: async () => fresh, replace: true });
+  appendLedger(s.ctx, { host: s.host, op: 'index.rebuild', ok: true, refs: { [INDEX_REF]: { new: res.commit } }, detail: { remote, entries: Object.keys(fresh.entries).length } });
+  if (opts.json) printJson({ remote, commit: res.commit, index: res.index });
+  else out(pc.green(`✔ rebuilt ${INDEX_REF} on ${remote} from ${Object.keys(fresh.entries).length} WIP ref(s)`));
+  return 0;
+}

@@ -1,0 +1,31 @@
+/** `dx-hooks install [--dry-run] [--json]`: write the hook stubs, the runtime and `.dxrc.json`. */
+import pc from 'picocolors';
+import { openRepo } from '../core/context.js';
+import { applyInstall } from '../core/install/apply.js';
+import { describeAction, planInstall } from '../core/install/plan.js';
+import { resolveHost } from '../core/host.js';
+import { appendLedger } from '../core/ledger.js';
+import { out, printJson } from './common.js';
+
+export async function run(opts: { dryRun?: boolean; json?: boolean; cwd: string }): Promise<number> {
+  const ctx = await openRepo(opts.cwd);
+  const plan = await planInstall(ctx);
+  const lines = plan.actions.map((a) => describeAction(a, ctx.top));
+  if (opts.dryRun) {
+    if (opts.json) printJson({ dryRun: true, ...plan });
+    else {
+      out(`dx-hooks install would, in ${ctx.top}:`);
+      lines.forEach((l) => out(`  - ${l}`));
+    }
+    return 0;
+  }
+  const manifest = applyInstall(ctx, plan);
+  appendLedger(ctx, { host: resolveHost(), op: 'install', ok: true, paths: Object.values(manifest.hooks).map((h) => h.path), detail: { hooksDir: plan.hooksDir, husky: plan.huskyDir } });
+  if (opts.json) printJson({ dryRun: false, ...plan, manifest });
+  else {
+    out(pc.green(`✔ dx-hooks installed in ${ctx.top}`));
+    lines.forEach((l) => out(`  - ${l}`));
+    out(`Every commit is now mirrored to ${pc.bold('refs/heads/wip/<host>/<branch>')} on the remote. Turn off for one command: DX_HOOKS=0 git …; remove: npx dx-hooks uninstall`);
+  }
+  return 0;
+}

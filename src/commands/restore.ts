@@ -1,0 +1,46 @@
+/** `dx-hooks restore [--host H --branch B] [--list] [--json]`: bring another host's WIP back as `rescue/<host>/<branch>`. */
+import pc from 'picocolors';
+import { DxError, EXIT } from '../core/errors.js';
+import { listWip, restoreWip } from '../core/restore.js';
+import { openSession } from '../core/session.js';
+import { age } from '../core/wip/others.js';
+import { out, printJson, warn } from './common.js';
+
+export async function run(opts: { host?: string; branch?: string; list?: boolean; json?: boolean; remote?: string; cwd: string }): Promise<number> {
+  const s = await openSession(opts.cwd);
+  if (opts.host && opts.branch && !opts.list) {
+    const r = await restoreWip(s, opts.host, opts.branch, opts.remote);
+    if (opts.json) printJson(r);
+    else out(pc.green(`✔ restored ${r.ref} (${r.sha.slice(0, 12)}) as branch ${pc.bold(r.branch)}`) + `\n  look: git log ${r.branch}   take it: git switch ${r.branch}`);
+    return 0;
+  }
+  if (opts.host || opts.branch) {
+    if (!opts.list) throw new DxError('USAGE', 'restore needs both --host and --branch', 'Example: dx-hooks restore --host laptop --branch main (list them: dx-hooks restore --list)', EXIT.USAGE);
+  }
+  const { entries, remote, note } = await listWip(s, opts.remote);
+  const shown = entries.filter((e) => (!opts.host || e.host === opts.host) && (!opts.branch || e.branch === opts.branch));
+  if (note) warn(note);
+  if (opts.list || !process.stdin.isTTY || !process.stdout.isTTY || opts.json) {
+    if (opts.json) printJson({ remote, entries: shown });
+    else {
+      out(`WIP on ${remote}, newest first:`);
+      if (!shown.length) out('  none');
+      for (const e of shown) out(`  ${e.host.padEnd(12)} ${e.branch.padEnd(24)} ${e.sha.slice(0, 12)} ${age(e.ts).padEnd(8)} ${e.dirty ? 'dirty ' : ''}${e.message}`);
+      if (!opts.list) out(`Restore one: dx-hooks restore --host <host> --branch <branch>`);
+    }
+    if (opts.list || opts.json) return 0;
+    throw new DxError('USAGE', 'no terminal to ask which WIP to restore', 'Pick one with --host <host> --branch <branch> (listed above).', EXIT.USAGE);
+  }
+  if (!shown.length) {
+    out(`No WIP on ${remote} yet.`);
+    return 0;
+  }
+  const { select } = await import('@inquirer/prompts');
+  const pick = await select({
+    message: 'Which WIP do you want back (as a new rescue/ branch)?',
+    choices: shown.map((e) => ({ name: `${e.host} / ${e.branch}  ${e.sha.slice(0, 12)}  ${age(e.ts)}  ${e.dirty ? '(dirty) ' : ''}${e.message}`, value: e })),
+  });
+  const r = await restoreWip(s, pick.host, pick.branch, remote);
+  out(pc.green(`✔ restored ${r.ref} (${r.sha.slice(0, 12)}) as branch ${pc.bold(r.branch)}`));
+  return 0;
+}

@@ -1,0 +1,36 @@
+/** `dx-hooks status [--json] [--offline]`: where is my work — this host, and every other host's WIP. */
+import pc from 'picocolors';
+import { openSession } from '../core/session.js';
+import { getStatus } from '../core/status.js';
+import { clock } from '../core/wip/banner.js';
+import { age } from '../core/wip/others.js';
+import { out, printJson, retryPending, warn } from './common.js';
+
+export async function run(opts: { json?: boolean; offline?: boolean; cwd: string }): Promise<number> {
+  const s = await openSession(opts.cwd);
+  if (!opts.offline) await retryPending(s, true);
+  const r = await getStatus(s, { offline: opts.offline });
+  if (opts.json) {
+    printJson(r);
+    return r.pending.length ? 1 : 0;
+  }
+  if (r.banner) warn(r.banner);
+  out(pc.bold(`host ${r.host}`) + `  remote ${r.remote ?? pc.red(r.remoteError ?? 'none')}`);
+  out(`  branch    ${r.branch ?? pc.yellow('(detached HEAD)')} ${r.head ? r.head.slice(0, 12) : '(no commits yet)'}`);
+  out(`  upstream  ${r.upstream ? `${r.upstream.ref} — ${r.upstream.ahead} ahead, ${r.upstream.behind} behind` : 'none'}`);
+  out(`  dirty     ${r.dirty.count ? `${r.dirty.count} file${r.dirty.count === 1 ? '' : 's'}: ${r.dirty.files.slice(0, 5).join(', ')}${r.dirty.count > 5 ? ' …' : ''}` : 'clean'}`);
+  const w = r.wip;
+  const last = w.lastPushedAt ? `${w.lastPushed?.slice(0, 12)} at ${clock(w.lastPushedAt)} (${age(w.lastPushedAt)})` : 'never';
+  out(`  WIP       ${w.ref}: last push ${last}${w.lastResult === 'error' ? pc.red(` — last attempt failed: ${w.lastError}`) : ''}`);
+  if (r.pending.length) {
+    out(pc.red(`  pending   ${r.pending.length} WIP push${r.pending.length === 1 ? '' : 'es'} not on the remote yet:`));
+    for (const p of r.pending) out(pc.red(`    ${p.ref} ${p.sha.slice(0, 12)} since ${clock(p.since)}, ${p.attempts} attempt(s): ${p.error}`));
+  }
+  if (r.indexPending) out(pc.red(`  index     update pending since ${clock(r.indexPending.since)}: ${r.indexPending.error}`));
+  if (r.stateCorrupt) warn(`  state     ${r.stateCorrupt} (reset; the next push re-checks the remote)`);
+  out('');
+  out(pc.bold(`other hosts`) + ` (index: ${r.index.source}${r.index.error ? pc.yellow(` — ${r.index.error}`) : ''})`);
+  if (!r.others.length) out('  none');
+  for (const e of r.others) out(`  ${e.host.padEnd(12)} ${e.branch.padEnd(24)} ${e.sha.slice(0, 12)} ${age(e.ts).padEnd(8)} ${e.dirty ? pc.yellow('dirty ') : ''}${e.message}`);
+  return r.pending.length ? 1 : 0;
+}

@@ -1,0 +1,87 @@
+/**
+ * The one schema for `.dxrc` (DESIGN §5). It validates user files, supplies defaults, and is
+ * turned into `dxrc.schema.json` for editors at build time (scripts/post-build.mjs).
+ */
+import { z } from 'zod';
+
+/** Default `wip.exclude`: secrets that must never leave the machine in a snapshot. */
+export const DEFAULT_EXCLUDE = ['.env', '.env.*', '*.pem', '*.key', 'id_rsa*', '*.p12', '*.keystore'];
+
+const SIZE_RE = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$/i;
+const UNITS: Record<string, number> = { b: 1, kb: 1e3, kib: 1024, mb: 1e6, mib: 1024 ** 2, gb: 1e9, gib: 1024 ** 3 };
+
+/** Parse a size: a number of bytes, or `"10MiB"`, `"500 KB"` (KB/MB/GB decimal, KiB/MiB/GiB binary). Returns bytes. */
+export function parseSize(v: number | string): number {
+  if (typeof v === 'number') return v;
+  const m = SIZE_RE.exec(v);
+  if (!m) throw new Error(`not a size: ${v}`);
+  return Math.floor(Number(m[1]) * (UNITS[(m[2] ?? 'b').toLowerCase()] ?? 1));
+}
+
+const Size = z.union([
+  z.number().int().nonnegative(),
+  z.string().regex(SIZE_RE, 'expected a size such as "10MiB", "500KB" or a number of bytes'),
+]);
+
+const RefPrefix = z
+  .string()
+  .regex(/^refs\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'expected a ref prefix such as "refs/heads/wip" or "refs/wip"');
+
+const CriticalEntry = z.union([
+  z.string().min(1),
+  z
+    .object({
+      path: z.string().min(1),
+      executable: z.boolean().optional(),
+      minCount: z.number().int().positive().optional(),
+    })
+    .strict(),
+]);
+
+/** `.dxrc` schema. Every key is optional; parsing fills the defaults shown in `.dxrc.example.json`. */
+export const DxConfigSchema = z
+  .object({
+    $schema: z.string().optional(),
+    remote: z.string().min(1).regex(/^[^\s-][^\s]*$/, 'expected a remote name such as "origin"').optional(),
+    wip: z
+      .object({
+        enabled: z.boolean().default(true),
+        push: z.enum(['background', 'sync', 'off']).default('background'),
+        refPrefix: RefPrefix.default('refs/heads/wip'),
+        maxFileSize: Size.default('10MiB'),
+        exclude: z.array(z.string().min(1)).default(DEFAULT_EXCLUDE),
+      })
+      .strict()
+      .prefault({}),
+    protect: z
+      .object({
+        paths: z.array(z.string().min(1)).default([]),
+        branches: z.array(z.string().min(1)).optional(),
+      })
+      .strict()
+      .prefault({}),
+    guard: z
+      .object({
+        critical: z.array(CriticalEntry).default([]),
+        telemetry: z.string().min(1).nullable().default(null),
+      })
+      .strict()
+      .prefault({}),
+    divergence: z
+      .object({
+        warn: z.boolean().default(true),
+        staleHours: z.number().positive().default(24),
+      })
+      .strict()
+      .prefault({}),
+    role: z.enum(['active', 'reference']).nullable().default(null),
+  })
+  .strict();
+
+/** A parsed, defaulted `.dxrc`. */
+export type DxConfig = z.infer<typeof DxConfigSchema>;
+
+/** The defaults: what an empty `.dxrc` means. */
+export function defaultConfig(): DxConfig {
+  return DxConfigSchema.parse({});
+}

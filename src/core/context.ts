@@ -1,0 +1,65 @@
+/**
+ * The repository context every core function takes explicitly (never process.cwd()): the work
+ * tree, the per-worktree git dir, and the common dir whose `dx/` folder holds dx-hooks' state —
+ * shared by all linked worktrees of one repository.
+ */
+import path from 'node:path';
+import { DxError, EXIT, GitError } from './errors.js';
+import { gitLine } from './git.js';
+
+/** Absolute paths describing one work tree of a repository. */
+export interface RepoContext {
+  /** top directory of the work tree; git runs here */
+  top: string;
+  /** this worktree's git dir (`.git`, or `.git/worktrees/<name>` for a linked worktree) */
+  gitDir: string;
+  /** the repository's common git dir (shared by worktrees) */
+  commonDir: string;
+  /** `<commonDir>/dx`: ledger, state, queue, hook runtime */
+  dxDir: string;
+}
+
+/**
+ * Open the repository containing `cwd`.
+ * @throws DxError NOT_A_REPO (exit 2) outside a git work tree, BARE_REPO (exit 2) in a bare repository
+ */
+export async function openRepo(cwd: string): Promise<RepoContext> {
+  let out: string;
+  try {
+    out = await gitLine(['rev-parse', '--path-format=absolute', '--is-bare-repository', '--git-dir', '--git-common-dir'], { cwd });
+  } catch (err) {
+    if (err instanceof GitError) {
+      throw new DxError('NOT_A_REPO', `${cwd} is not inside a git repository (${err.stderr.trim().split('\n').pop() ?? ''})`, 'Run dx-hooks inside a git work tree (git init, or cd into a clone).', EXIT.USAGE);
+    }
+    throw err;
+  }
+  const [bare, gitDir, commonDir] = out.split('\n');
+  if (bare === 'true' || !gitDir || !commonDir) {
+    throw new DxError('BARE_REPO', `${cwd} is a bare repository`, 'dx-hooks protects work trees; run it in a clone with a work tree.', EXIT.USAGE);
+  }
+  let top: string;
+  try {
+    top = await gitLine(['rev-parse', '--show-toplevel'], { cwd });
+  } catch {
+    throw new DxError('NOT_A_WORK_TREE', `${cwd} is inside a git dir, not a work tree`, 'Run dx-hooks from the work tree.', EXIT.USAGE);
+  }
+  return { top, gitDir, commonDir, dxDir: path.join(commonDir, 'dx') };
+}
+
+/** Paths of dx-hooks' files under `<git-common-dir>/dx/` (one place names them all). */
+export function dxPaths(ctx: RepoContext) {
+  const d = ctx.dxDir;
+  return {
+    ledger: path.join(d, 'events.jsonl'),
+    state: path.join(d, 'state.json'),
+    queue: path.join(d, 'queue'),
+    banner: path.join(d, 'banner'),
+    pushMode: path.join(d, 'push-mode'),
+    warnDir: path.join(d, 'warn'),
+    lock: path.join(d, 'worker'),
+    workerLog: path.join(d, 'worker.log'),
+    configCache: path.join(d, 'config-cache.json'),
+    hooksDir: path.join(d, 'hooks'),
+    install: path.join(d, 'install.json'),
+  };
+}

@@ -1,0 +1,20 @@
+/** File writes that a killed process cannot leave half-done (write-file-atomic: temp file + fsync + rename). */
+import fs from 'node:fs';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+
+/** Write `data` to `file` atomically, creating parent directories. @throws the underlying fs error */
+export function writeAtomic(file: string, data: string | Buffer): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  writeFileAtomic.sync(file, data);
+}
+
+/** Read a UTF-8 file, or null when it does not exist. Other errors throw. */
+export function readIfExists(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}

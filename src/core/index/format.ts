@@ -1,0 +1,106 @@
+/**
+ * The index file `.dx/wip-index.json` on `refs/heads/dx/index` (DESIGN §4): which host has
+ * which WIP. `entries` is keyed `<host>/<branch>`; `hosts` keeps the seed format (each host's
+ * newest entry) for older readers. Pure functions: parse, merge (newest `ts` wins per key, no
+ * key ever dropped), and summarise.
+ */
+import { z } from 'zod';
+
+const Sha = z.string().regex(/^[0-9a-f]{40}$/, 'expected a 40-hex commit id');
+
+/** One (host, branch) WIP entry. `ts` is Unix seconds; `base` is the HEAD under a snapshot (= sha for a plain commit). */
+export const IndexEntrySchema = z.object({
+  host: z.string().min(1),
+  branch: z.string().min(1),
+  ref: z.string().startsWith('refs/'),
+  sha: Sha,
+  base: Sha.nullable(),
+  ts: z.number().int().nonnegative(),
+  message: z.string(),
+  dirty: z.boolean(),
+});
+export type IndexEntry = z.infer<typeof IndexEntrySchema>;
+
+const HostSummarySchema = z.object({
+  sha: Sha,
+  branch: z.string(),
+  ts: z.number().int().nonnegative(),
+  message: z.string(),
+});
+
+/** The whole index file, schema_version 1. */
+export const WipIndexSchema = z.object({
+  schema_version: z.literal(1),
+  repo: z.string(),
+  updated: z.number().int().nonnegative(),
+  entries: z.record(z.string(), IndexEntrySchema),
+  hosts: z.record(z.string(), HostSummarySchema),
+});
+export type WipIndex = z.infer<typeof WipIndexSchema>;
+
+/** Key of an entry: `<host>/<branch>`. */
+export function entryKey(e: Pick<IndexEntry, 'host' | 'branch'>): string {
+  return `${e.host}/${e.branch}`;
+}
+
+/** An empty index for `repo`. */
+export function emptyIndex(repo: string, now: number): WipIndex {
+  return { schema_version: 1, repo, updated: now, entries: {}, hosts: {} };
+}
+
+/** Parse index JSON text; returns the index or a description of what is wrong with it. */
+export function parseIndex(text: string): { index: WipIndex } | { error: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return { error: `not JSON: ${(err as Error).message}` };
+  }
+  const r = WipIndexSchema.safeParse(raw);
+  if (!r.success) return { error: r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ') };
+  return { index: r.data };
+}
+
+/**
+ * Merge `incoming` entries into `base`: per key the newest `ts` wins (ties keep `incoming`);
+ * keys only in `base` are kept; `hosts` is recomputed from the newest entry of each host, and
+ * host summaries of hosts without entries (seed-format writers) are kept.
+ */
+export function mergeEntries(base: WipIndex, incoming: Record<string, IndexEntry>, now: number): WipIndex {
+  const entries: Record<string, IndexEntry> = { ...base.entries };
+  for (const [key, e] of Object.entries(incoming)) {
+    const old = entries[key];
+    if (!old || e.ts >= old.ts) entries[key] = e;
+  }
+  const hosts: WipIndex['hosts'] = {};
+  for (const [h, s] of Object.entries(base.hosts)) hosts[h] = s;
+  for (const e of Object.values(entries)) {
+    const cur = hosts[e.host];
+    if (!cur || e.ts >= cur.ts) hosts[e.host] = { sha: e.sha, branch: e.branch, ts: e.ts, message: e.message };
+  }
+  return { ...base, updated: Math.max(now, base.updated), entries, hosts };
+}
+
+/** Whether two indexes hold the same entries and hosts (ignoring `updated`). */
+export function sameContent(a: WipIndex, b: WipIndex): boolean {
+  return stableJson({ ...a, updated: 0 }) === stableJson({ ...b, updated: 0 });
+}
+
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** Serialise an index the way it is stored: keys of `entries` and `hosts` sorted, 2-space indent. */
+export function serializeIndex(index: WipIndex): string {
+  const sortObj = <T>(o: Record<string, T>) => Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k] as T]));
+  return JSON.stringify({ ...index, entries: sortObj(index.entries), hosts: sortObj(index.hosts) }, null, 2) + '\n';
+}
+
+/** Entries newest first. */
+export function entriesNewestFirst(index: WipIndex): IndexEntry[] {
+  return Object.values(index.entries).sort((a, b) => b.ts - a.ts || entryKey(a).localeCompare(entryKey(b)));
+}

@@ -1,0 +1,115 @@
+/**
+ * Reading and writing the index branch with plumbing only (hash-object, mktree, commit-tree):
+ * never in the user's work tree or index. Updates are fast-forward commits on top of the remote
+ * tip; when another host wins the race we fetch, merge per key and retry with jitter.
+ */
+import path from 'node:path';
+import type { RepoContext } from '../context.js';
+import { DxError } from '../errors.js';
+import { git, gitLine, gitTry } from '../git.js';
+import { identityEnv } from '../snapshot.js';
+import { lastLines, NETWORK_TIMEOUT_MS } from '../wip/remote.js';
+import { emptyIndex, mergeEntries, parseIndex, sameContent, serializeIndex, type IndexEntry, type WipIndex } from './format.js';
+
+/** The index branch on the remote (DESIGN §4). */
+export const INDEX_REF = 'refs/heads/dx/index';
+/** Our local copy of the remote index tip (private namespace, never a branch the user sees). */
+export const LOCAL_INDEX_REF = 'refs/dx/index';
+/** Path of the index file inside the index branch's tree. */
+export const INDEX_FILE = '.dx/wip-index.json';
+
+/**
+ * Fetch the remote index tip into LOCAL_INDEX_REF.
+ * @returns the tip sha, or null when the remote has no index branch yet (the local copy is then deleted)
+ * @throws DxError REMOTE_UNREACHABLE when the fetch fails for any other reason
+ */
+export async function fetchIndexTip(ctx: RepoContext, remote: string): Promise<string | null> {
+  const r = await gitTry(['fetch', '--no-tags', '--no-write-fetch-head', '--quiet', '--', remote, `+${INDEX_REF}:${LOCAL_INDEX_REF}`], {
+    cwd: ctx.top,
+    timeoutMs: NETWORK_TIMEOUT_MS,
+  });
+  if (r.code === 0) return gitLine(['rev-parse', LOCAL_INDEX_REF], { cwd: ctx.top });
+  if (/couldn't find remote ref/i.test(r.stderr)) {
+    await gitTry(['update-ref', '-d', LOCAL_INDEX_REF], { cwd: ctx.top });
+    return null;
+  }
+  throw new DxError('REMOTE_UNREACHABLE', `cannot fetch ${INDEX_REF} from "${remote}": ${lastLines(r.stderr)}`, 'Check the network and the remote URL (git remote -v).');
+}
+
+/** The index stored in `commit`, or why it cannot be read (missing file, bad JSON, schema errors). */
+export async function readIndexAt(ctx: RepoContext, commit: string): Promise<{ index: WipIndex } | { error: string }> {
+  const r = await gitTry(['cat-file', 'blob', `${commit}:${INDEX_FILE}`], { cwd: ctx.top });
+  if (r.code !== 0) return { error: `${INDEX_FILE} is missing from ${commit.slice(0, 12)}` };
+  return parseIndex(r.stdout);
+}
+
+/** The last fetched index (LOCAL_INDEX_REF), without network; null when none was fetched yet. */
+export async function readLocalIndex(ctx: RepoContext): Promise<{ index: WipIndex } | { error: string } | null> {
+  const tip = await gitTry(['rev-parse', '-q', '--verify', `${LOCAL_INDEX_REF}^{commit}`], { cwd: ctx.top });
+  if (tip.code !== 0) return null;
+  return readIndexAt(ctx, tip.stdout.trim());
+}
+
+/** Build (but do not push) a commit holding `index` at INDEX_FILE, with `parent` as its parent. Returns its sha. */
+export async function writeIndexCommit(ctx: RepoContext, index: WipIndex, parent: string | null, host: string, why: string): Promise<string> {
+  const blob = await gitLine(['hash-object', '-w', '--stdin'], { cwd: ctx.top, input: serializeIndex(index) });
+  const dir = path.posix.dirname(INDEX_FILE);
+  const sub = await gitLine(['mktree'], { cwd: ctx.top, input: `100644 blob ${blob}\t${path.posix.basename(INDEX_FILE)}\n` });
+  const root = await gitLine(['mktree'], { cwd: ctx.top, input: `040000 tree ${sub}\t${dir}\n` });
+  const args = ['commit-tree', root, '-m', `dx-hooks: ${why} (host ${host})`];
+  if (parent) args.push('-p', parent);
+  return gitLine(args, { cwd: ctx.top, env: await identityEnv(ctx, host) });
+}
+
+/** Result of one index update: the new remote tip, how many tries it took, and whether a corrupt index was rebuilt. */
+export interface IndexUpdate { commit: string | null; attempts: number; changed: boolean; repairedCorrupt: string | null; index: WipIndex }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Merge `incoming` entries into the remote index and push it as a fast-forward, retrying
+ * (fetch, merge, jittered back-off) when another host pushed first. A corrupt remote index is
+ * replaced by one rebuilt with `rebuild()` (reported in `repairedCorrupt`).
+ * @throws DxError INDEX_PUSH_FAILED after `maxAttempts`, or REMOTE_UNREACHABLE
+ */
+export async function updateIndex(
+  ctx: RepoContext,
+  remote: string,
+  opts: { host: string; repo: string; incoming: Record<string, IndexEntry>; rebuild: () => Promise<WipIndex>; maxAttempts?: number; replace?: boolean },
+): Promise<IndexUpdate> {
+  const maxAttempts = opts.maxAttempts ?? 12;
+  let lastError = '';
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const now = Math.floor(Date.now() / 1000);
+    const tip = await fetchIndexTip(ctx, remote);
+    let base: WipIndex = emptyIndex(opts.repo, now);
+    let repairedCorrupt: string | null = null;
+    if (tip && !opts.replace) {
+      const read = await readIndexAt(ctx, tip);
+      if ('index' in read) base = read.index;
+      else {
+        repairedCorrupt = read.error;
+        base = await opts.rebuild();
+      }
+    }
+    const next = mergeEntries(base, opts.incoming, now);
+    if (tip && !repairedCorrupt && !opts.replace && sameContent(base, next)) {
+      return { commit: tip, attempts: attempt, changed: false, repairedCorrupt: null, index: base };
+    }
+    const why = opts.replace ? 'index rebuild' : repairedCorrupt ? 'index repaired after corruption' : 'index update';
+    const commit = await writeIndexCommit(ctx, next, tip, opts.host, why);
+    const r = await gitTry(['push', '--no-verify', '--porcelain', `--force-with-lease=${INDEX_REF}:${tip ?? ''}`, '--', remote, `${commit}:${INDEX_REF}`], {
+      cwd: ctx.top,
+      timeoutMs: NETWORK_TIMEOUT_MS,
+    });
+    if (r.code === 0) {
+      await git(['update-ref', LOCAL_INDEX_REF, commit], { cwd: ctx.top });
+      return { commit, attempts: attempt, changed: true, repairedCorrupt, index: next };
+    }
+    const raced = /stale info|fetch first|non-fast-forward|cannot lock ref|failed to update ref/i.test(r.stdout + r.stderr);
+    lastError = lastLines(r.stdout.split('\n').filter((l) => l.startsWith('!')).join('\n') + '\n' + r.stderr);
+    if (!raced) break;
+    await sleep(50 + Math.random() * Math.min(2000, 100 * 2 ** attempt));
+  }
+  throw new DxError('INDEX_PUSH_FAILED', `could not update ${INDEX_REF} on "${remote}": ${lastError}`, 'dx-hooks retries on the next hook or command; `dx-hooks index rebuild` rewrites it from the WIP refs.');
+}

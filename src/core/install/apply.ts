@@ -1,0 +1,167 @@
+/**
+ * Carrying out an install plan and undoing it. Every hook file dx-hooks touches is recorded in
+ * install.json; our text always sits between BEGIN/END markers (git-branchless style) so
+ * uninstall removes exactly it and puts renamed hooks back.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RepoContext } from '../context.js';
+import { writeAtomic } from '../fsx.js';
+import { asset, BEGIN, CHAINED_SUFFIX, cliPath, END, HOOKS, packageVersion } from './assets.js';
+import { readManifest, writeManifest, type HookRecord, type Manifest } from './manifest.js';
+import type { InstallPlan } from './plan.js';
+import { huskyDirOf } from './plan.js';
+
+const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+
+function writeExecutable(file: string, text: string): void {
+  writeAtomic(file, text);
+  fs.chmodSync(file, 0o755);
+}
+
+/** Remove the BEGIN…END block (and the newline after it) from a hook's text. */
+export function stripBlock(text: string): string {
+  const start = text.indexOf(BEGIN);
+  const end = text.indexOf(END, start);
+  if (start < 0 || end < 0) return text;
+  let after = end + END.length;
+  if (text[after] === '\n') after++;
+  let before = start;
+  if (before > 0 && text[before - 1] === '\n' && text[before - 2] === '\n') before--;
+  return text.slice(0, before) + text.slice(after);
+}
+
+function appendBlock(text: string, block: string): string {
+  if (text.includes(BEGIN)) return stripBlock(text).replace(/\n*$/, '\n') + '\n' + block;
+  if (!text) return block;
+  return text.replace(/\n*$/, '\n') + '\n' + block;
+}
+
+/**
+ * Carry out `plan`. Returns the manifest written.
+ * @param nodePath absolute node binary recorded for hooks run from GUIs whose PATH lacks node
+ * @throws fs errors (the plan is idempotent: running install again completes it)
+ */
+export function applyInstall(ctx: RepoContext, plan: InstallPlan, nodePath = process.execPath): Manifest {
+  const prev = readManifest(ctx);
+  const previous: Manifest | null = prev && !('error' in prev) ? prev : null;
+  const hooks: Record<string, HookRecord> = {};
+  let config: Manifest['config'] = previous?.config ?? null;
+  const stub = asset('hooks/stub.sh');
+  const block = asset('hooks/husky-block.sh');
+  for (const a of plan.actions) {
+    switch (a.kind) {
+      case 'runtime':
+        writeAtomic(path.join(a.dir, 'runtime.sh'), asset('hooks/runtime.sh'));
+        writeAtomic(path.join(a.dir, 'node-path'), nodePath + '\n');
+        writeAtomic(path.join(a.dir, 'cli-path'), cliPath + '\n');
+        writeAtomic(path.join(a.dir, 'version'), packageVersion() + '\n');
+        break;
+      case 'create-hook':
+        writeExecutable(a.path, stub);
+        hooks[a.hook] = { path: a.path, kind: 'created' };
+        break;
+      case 'chain-hook':
+        fs.renameSync(a.path, a.chained);
+        writeExecutable(a.path, stub);
+        hooks[a.hook] = { path: a.path, kind: 'chained', chained: a.chained };
+        break;
+      case 'refresh-hook': {
+        writeExecutable(a.path, stub);
+        const chained = a.path + CHAINED_SUFFIX;
+        hooks[a.hook] = previous?.hooks[a.hook] ?? (fs.existsSync(chained) ? { path: a.path, kind: 'chained', chained } : { path: a.path, kind: 'created' });
+        break;
+      }
+      case 'husky-append': {
+        const text = a.createFile ? '' : fs.readFileSync(a.path, 'utf8');
+        writeExecutable(a.path, appendBlock(text, block));
+        hooks[a.hook] = { path: a.path, kind: a.createFile ? 'husky-created' : 'husky-appended' };
+        break;
+      }
+      case 'husky-refresh':
+        writeExecutable(a.path, appendBlock(fs.readFileSync(a.path, 'utf8'), block));
+        hooks[a.hook] = previous?.hooks[a.hook] ?? { path: a.path, kind: 'husky-appended' };
+        break;
+      case 'create-config': {
+        const text = asset('templates/dxrc.json');
+        writeAtomic(a.path, text);
+        config = { path: a.path, sha256: sha256(text) };
+        break;
+      }
+      case 'keep-config':
+        break;
+    }
+  }
+  const manifest: Manifest = { schema_version: 1, version: packageVersion(), installedAt: Math.floor(Date.now() / 1000), hooksDir: plan.hooksDir, hooks, config };
+  writeManifest(ctx, manifest);
+  return manifest;
+}
+
+/** What uninstall did, one line each. */
+export interface UninstallReport { done: string[]; kept: string[] }
+
+function removeOurs(file: string, report: UninstallReport, createdByUs: boolean): void {
+  if (!fs.existsSync(file)) return;
+  const text = fs.readFileSync(file, 'utf8');
+  if (!text.includes(BEGIN)) return;
+  const rest = stripBlock(text);
+  if (createdByUs && rest.replace(/^#!.*\n?/, '').trim() === '') {
+    fs.rmSync(file);
+    report.done.push(`removed ${file}`);
+  } else {
+    writeAtomic(file, rest);
+    report.done.push(`removed the dx-hooks block from ${file}`);
+  }
+}
+
+/**
+ * Undo install: remove our stubs and blocks, put chained hooks back under their own names,
+ * remove the runtime, and delete `.dxrc.json` only if it is still exactly what install wrote.
+ * The ledger and state are kept (they are the user's history). With `dryRun` nothing is written.
+ */
+export function uninstall(ctx: RepoContext, hooksDir: string, dryRun = false): UninstallReport {
+  const report: UninstallReport = { done: [], kept: [] };
+  const m = readManifest(ctx);
+  const manifest = m && !('error' in m) ? m : null;
+  const husky = huskyDirOf(hooksDir);
+  const records: HookRecord[] = manifest
+    ? Object.values(manifest.hooks)
+    : HOOKS.map((h) => {
+        const p = path.join(husky ?? hooksDir, h);
+        return fs.existsSync(p + CHAINED_SUFFIX) ? { path: p, kind: 'chained' as const, chained: p + CHAINED_SUFFIX } : { path: p, kind: husky ? ('husky-appended' as const) : ('created' as const) };
+      });
+  for (const r of records) {
+    if (dryRun) {
+      if (fs.existsSync(r.path) && fs.readFileSync(r.path, 'utf8').includes(BEGIN)) report.done.push(`would remove dx-hooks from ${r.path}${r.chained ? ` and put ${r.chained} back` : ''}`);
+      continue;
+    }
+    removeOurs(r.path, report, r.kind === 'created' || r.kind === 'chained' || r.kind === 'husky-created');
+    if (r.kind === 'chained' && r.chained && fs.existsSync(r.chained)) {
+      if (fs.existsSync(r.path)) report.kept.push(`${r.chained} (kept: ${r.path} exists again)`);
+      else {
+        fs.renameSync(r.chained, r.path);
+        report.done.push(`put your hook back: ${r.path}`);
+      }
+    }
+  }
+  const rt = path.join(ctx.dxDir, 'hooks');
+  if (fs.existsSync(rt)) {
+    if (!dryRun) fs.rmSync(rt, { recursive: true, force: true });
+    report.done.push(`${dryRun ? 'would remove' : 'removed'} the hook runtime ${rt}`);
+  }
+  if (manifest?.config && fs.existsSync(manifest.config.path)) {
+    const same = sha256(fs.readFileSync(manifest.config.path, 'utf8')) === manifest.config.sha256;
+    if (same) {
+      if (!dryRun) fs.rmSync(manifest.config.path);
+      report.done.push(`${dryRun ? 'would remove' : 'removed'} ${manifest.config.path} (unchanged since install)`);
+    } else report.kept.push(`${manifest.config.path} (you edited it)`);
+  }
+  if (!dryRun) {
+    fs.rmSync(path.join(ctx.dxDir, 'install.json'), { force: true });
+    for (const f of ['push-mode', 'banner', 'config-cache.json']) fs.rmSync(path.join(ctx.dxDir, f), { force: true });
+    fs.rmSync(path.join(ctx.dxDir, 'warn'), { recursive: true, force: true });
+  }
+  report.kept.push(`${path.join(ctx.dxDir, 'events.jsonl')} and state (your history; delete ${ctx.dxDir} to drop them)`);
+  return report;
+}

@@ -1,0 +1,30 @@
+/** The files install copies out of the package (hooks/, templates/), located from this module. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Root of the installed dx-hooks package (the folder holding package.json). */
+export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** Absolute path of the CLI entry the hooks start (`dist/cli.js`). */
+export const cliPath = path.join(packageRoot, 'dist', 'cli.js');
+
+/** Read a package asset, e.g. `hooks/runtime.sh`. @throws when the package is incomplete */
+export function asset(rel: string): string {
+  return fs.readFileSync(path.join(packageRoot, rel), 'utf8');
+}
+
+/** The package version (recorded with the runtime so doctor can spot outdated hooks). */
+export function packageVersion(): string {
+  return (JSON.parse(asset('package.json')) as { version: string }).version;
+}
+
+/** Hooks this version installs. */
+export const HOOKS = ['post-commit', 'post-rewrite', 'post-checkout', 'pre-push'] as const;
+export type HookName = (typeof HOOKS)[number];
+
+/** Markers around every block dx-hooks writes into a hook file, so uninstall removes exactly it. */
+export const BEGIN = '# >>> dx-hooks >>>';
+export const END = '# <<< dx-hooks <<<';
+/** Suffix of a hook that was there before and is now chained. */
+export const CHAINED_SUFFIX = '.pre-dx-hooks';

@@ -1,0 +1,105 @@
+/**
+ * What `install` would do, as data (antfu/ni's planner): which hooks directory git really uses
+ * (`git rev-parse --git-path hooks`, honouring core.hooksPath), whether husky owns it, and per
+ * hook whether to create a stub, chain an existing hook, refresh ours, or add a block to husky's
+ * hook file. `--dry-run` prints this plan; `applyInstall` carries it out.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { SEARCH_PLACES } from '../config/load.js';
+import type { RepoContext } from '../context.js';
+import { DxError } from '../errors.js';
+import { gitLine, gitTry } from '../git.js';
+import { BEGIN, CHAINED_SUFFIX, HOOKS, type HookName } from './assets.js';
+
+/** One step of an install. Paths are absolute. */
+export type InstallAction =
+  | { kind: 'runtime'; dir: string }
+  | { kind: 'create-hook'; hook: HookName; path: string }
+  | { kind: 'chain-hook'; hook: HookName; path: string; chained: string }
+  | { kind: 'refresh-hook'; hook: HookName; path: string }
+  | { kind: 'husky-append'; hook: HookName; path: string; createFile: boolean }
+  | { kind: 'husky-refresh'; hook: HookName; path: string }
+  | { kind: 'create-config'; path: string }
+  | { kind: 'keep-config'; path: string };
+
+/** The whole plan. `huskyDir` is husky's hook-script folder when core.hooksPath belongs to husky. */
+export interface InstallPlan { top: string; hooksDir: string; huskyDir: string | null; actions: InstallAction[] }
+
+/** Husky's folder of user hook scripts when `hooksDir` is husky's (`.husky/_` for husky 9, `.husky` for older). */
+export function huskyDirOf(hooksDir: string): string | null {
+  const base = path.basename(hooksDir);
+  if (base === '_' && path.basename(path.dirname(hooksDir)) === '.husky') return path.dirname(hooksDir);
+  if (base === '.husky') return hooksDir;
+  return null;
+}
+
+/**
+ * Compute the install plan for `ctx`.
+ * @throws DxError INSTALL_CONFLICT when a hook and its `.pre-dx-hooks` copy both exist without our stub
+ */
+export async function planInstall(ctx: RepoContext): Promise<InstallPlan> {
+  const hooksDir = path.resolve(ctx.top, await gitLine(['rev-parse', '--git-path', 'hooks'], { cwd: ctx.top }));
+  const configured = await gitTry(['config', '--get', 'core.hooksPath'], { cwd: ctx.top });
+  const huskyDir = configured.code === 0 ? huskyDirOf(hooksDir) : null;
+  const actions: InstallAction[] = [{ kind: 'runtime', dir: path.join(ctx.dxDir, 'hooks') }];
+  for (const hook of HOOKS) {
+    if (huskyDir) {
+      const p = path.join(huskyDir, hook);
+      const text = fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : null;
+      actions.push(text?.includes(BEGIN) ? { kind: 'husky-refresh', hook, path: p } : { kind: 'husky-append', hook, path: p, createFile: text === null });
+      continue;
+    }
+    const p = path.join(hooksDir, hook);
+    let text: string | null = null;
+    try {
+      text = fs.readFileSync(p, 'utf8');
+    } catch {
+      text = null;
+    }
+    if (text === null) actions.push({ kind: 'create-hook', hook, path: p });
+    else if (text.includes(BEGIN)) actions.push({ kind: 'refresh-hook', hook, path: p });
+    else {
+      const chained = p + CHAINED_SUFFIX;
+      if (fs.existsSync(chained)) {
+        throw new DxError('INSTALL_CONFLICT', `both ${p} and ${chained} exist, and ${p} is not dx-hooks' stub`, `Move one of them away, then run dx-hooks install again.`);
+      }
+      actions.push({ kind: 'chain-hook', hook, path: p, chained });
+    }
+  }
+  const existing = SEARCH_PLACES.filter((f) => f !== 'package.json').find((f) => fs.existsSync(path.join(ctx.top, f)));
+  const pkgHasDx = (() => {
+    try {
+      return 'dx' in (JSON.parse(fs.readFileSync(path.join(ctx.top, 'package.json'), 'utf8')) as object);
+    } catch {
+      return false;
+    }
+  })();
+  if (existing) actions.push({ kind: 'keep-config', path: path.join(ctx.top, existing) });
+  else if (pkgHasDx) actions.push({ kind: 'keep-config', path: path.join(ctx.top, 'package.json') });
+  else actions.push({ kind: 'create-config', path: path.join(ctx.top, '.dxrc.json') });
+  return { top: ctx.top, hooksDir, huskyDir, actions };
+}
+
+/** One line per action, for `install` and `install --dry-run`. */
+export function describeAction(a: InstallAction, top: string): string {
+  const rel = (p: string) => (p.startsWith(top + path.sep) ? path.relative(top, p) : p);
+  switch (a.kind) {
+    case 'runtime':
+      return `write the hook runtime to ${rel(a.dir)}`;
+    case 'create-hook':
+      return `create ${rel(a.path)}`;
+    case 'chain-hook':
+      return `keep your ${a.hook} hook as ${rel(a.chained)} and run it first from ${rel(a.path)}`;
+    case 'refresh-hook':
+      return `refresh ${rel(a.path)} (already installed)`;
+    case 'husky-append':
+      return a.createFile ? `create husky hook ${rel(a.path)} running dx-hooks` : `add dx-hooks to husky's ${rel(a.path)}`;
+    case 'husky-refresh':
+      return `refresh the dx-hooks block in ${rel(a.path)} (already installed)`;
+    case 'create-config':
+      return `write ${rel(a.path)}`;
+    case 'keep-config':
+      return `keep the existing config ${rel(a.path)}`;
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * The worker lock (proper-lockfile: a `<file>.lock` directory refreshed while held, stale after
+ * `staleMs`), so one process at a time pushes WIP and edits state.json — bursts of commits
+ * coalesce behind it instead of racing each other.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+
+/** Release function returned by `acquireLock`. */
+export type Release = () => Promise<void>;
+
+/**
+ * Take the lock on `file` (created if missing).
+ * @param waitMs how long to keep retrying when another process holds it (0: try once)
+ * @returns a release function, or null when the lock is held elsewhere after `waitMs`
+ * @throws fs errors other than "already locked"
+ */
+export async function acquireLock(file: string, waitMs = 0, staleMs = 120_000): Promise<Release | null> {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (!fs.existsSync(file)) fs.writeFileSync(file, '');
+  const retries = waitMs > 0 ? { retries: Math.ceil(waitMs / 200), minTimeout: 200, maxTimeout: 200, factor: 1 } : 0;
+  try {
+    return await lockfile.lock(file, { stale: staleMs, retries, realpath: false, onCompromised: () => undefined });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOCKED') return null;
+    throw err;
+  }
+}
+
+/** Whether some process holds the lock on `file` (a stale lock counts as free). */
+export async function isLocked(file: string, staleMs = 120_000): Promise<boolean> {
+  if (!fs.existsSync(file)) return false;
+  return lockfile.check(file, { stale: staleMs, realpath: false });
+}

@@ -1,0 +1,68 @@
+/**
+ * Restore (the seed's dx-restore): list every host's WIP newest first, and bring one back as a
+ * NEW local branch `rescue/<host>/<branch>` (then `-2`, `-3` …) — created with update-ref's
+ * "must not exist" old value, so an existing branch is never moved, even by a race.
+ */
+import { DxError, EXIT } from './errors.js';
+import { gitLine, gitTry } from './git.js';
+import { headState } from './head.js';
+import { entriesNewestFirst, type IndexEntry } from './index/format.js';
+import { indexFromWipRefs } from './index/rebuild.js';
+import { fetchIndexTip, readIndexAt } from './index/store.js';
+import { appendLedger } from './ledger.js';
+import type { Session } from './session.js';
+import { repoName } from './wip/mirror.js';
+import { wipRef } from './wip/ref.js';
+import { lastLines, NETWORK_TIMEOUT_MS, resolveRemote } from './wip/remote.js';
+
+/** Every host's WIP entries on the remote, newest first; falls back to the WIP refs when the index is missing or corrupt. */
+export async function listWip(s: Session, remoteName?: string): Promise<{ remote: string; entries: IndexEntry[]; source: 'index' | 'refs'; note: string | null }> {
+  const remote = remoteName ?? (await resolveRemote(s.ctx, s.config.remote, (await headState(s.ctx)).branch));
+  const tip = await fetchIndexTip(s.ctx, remote);
+  if (tip) {
+    const read = await readIndexAt(s.ctx, tip);
+    if ('index' in read) return { remote, entries: entriesNewestFirst(read.index), source: 'index', note: null };
+    const idx = await indexFromWipRefs(s.ctx, remote, s.config.wip.refPrefix, await repoName(s, remote));
+    return { remote, entries: entriesNewestFirst(idx), source: 'refs', note: `the index is corrupt (${read.error}); listed from the WIP refs — fix: dx-hooks index rebuild` };
+  }
+  const idx = await indexFromWipRefs(s.ctx, remote, s.config.wip.refPrefix, await repoName(s, remote));
+  return { remote, entries: entriesNewestFirst(idx), source: 'refs', note: null };
+}
+
+/** What restore made: the new branch, the sha it points at, and the WIP ref it came from. */
+export interface RestoreResult { branch: string; sha: string; ref: string; remote: string; host: string; from: string }
+
+/**
+ * Fetch `host`'s WIP of `branch` and create a rescue branch at its exact sha.
+ * @throws DxError WIP_NOT_FOUND (exit 1) when the remote has no such WIP ref; REMOTE_UNREACHABLE
+ */
+export async function restoreWip(s: Session, host: string, branch: string, remoteName?: string): Promise<RestoreResult> {
+  const { ctx } = s;
+  const remote = remoteName ?? (await resolveRemote(ctx, s.config.remote, (await headState(ctx)).branch));
+  const ref = wipRef(s.config.wip.refPrefix, host, branch);
+  const tmp = `refs/dx/restore/${process.pid}`;
+  const f = await gitTry(['fetch', '--no-tags', '--no-write-fetch-head', '--quiet', '--', remote, `+${ref}:${tmp}`], { cwd: ctx.top, timeoutMs: NETWORK_TIMEOUT_MS });
+  if (f.code !== 0) {
+    if (/couldn't find remote ref/i.test(f.stderr)) {
+      throw new DxError('WIP_NOT_FOUND', `no WIP of branch "${branch}" from host "${host}" on ${remote} (${ref})`, 'List what exists: dx-hooks restore --list', EXIT.FAILED);
+    }
+    throw new DxError('REMOTE_UNREACHABLE', `cannot fetch ${ref} from "${remote}": ${lastLines(f.stderr)}`, 'Check the network and the remote URL (git remote -v).');
+  }
+  try {
+    const sha = await gitLine(['rev-parse', tmp], { cwd: ctx.top });
+    const base = `rescue/${host}/${branch}`;
+    for (let n = 1; n <= 1000; n++) {
+      const name = n === 1 ? base : `${base}-${n}`;
+      const valid = await gitTry(['check-ref-format', '--branch', name], { cwd: ctx.top });
+      if (valid.code !== 0) throw new DxError('BAD_BRANCH_NAME', `cannot make a branch named ${name}`, undefined, EXIT.FAILED);
+      const made = await gitTry(['update-ref', '-m', `dx-hooks restore ${ref}`, `refs/heads/${name}`, sha, ''], { cwd: ctx.top });
+      if (made.code === 0) {
+        appendLedger(ctx, { host: s.host, op: 'restore', ok: true, refs: { [`refs/heads/${name}`]: { old: null, new: sha } }, detail: { from: ref, remote } });
+        return { branch: name, sha, ref, remote, host, from: branch };
+      }
+    }
+    throw new DxError('RESCUE_NAMES_EXHAUSTED', `rescue/${host}/${branch} and 999 numbered variants all exist`, 'Delete old rescue branches (git branch -D rescue/...).', EXIT.FAILED);
+  } finally {
+    await gitTry(['update-ref', '-d', tmp], { cwd: ctx.top });
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Snapshots (DESIGN §1): a commit of the whole working tree — staged, unstaged and untracked
+ * (not ignored) files — whose parent is HEAD, built through a temporary index seeded from a copy
+ * of the real one (keeping its stat cache, so only changed files are read). The user's index,
+ * branch, stash and files are never touched. Secrets (`wip.exclude`) and files over
+ * `wip.maxFileSize` are left out and reported.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import ignore from 'ignore';
+import type { RepoContext } from './context.js';
+import { DxError } from './errors.js';
+import { git, gitLine, gitTry } from './git.js';
+import { headState } from './head.js';
+
+/** The empty tree's id (SHA-1 repositories). */
+export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
+/** A file left out of a snapshot, and why (`exclude`: matched wip.exclude; `size`: over maxFileSize, `bytes` given). */
+export interface ExcludedFile { path: string; reason: 'exclude' | 'size'; bytes?: number }
+
+/**
+ * A snapshot. `sha` is the snapshot commit — or HEAD itself when nothing differs from HEAD
+ * (`dirty: false`); `base` is HEAD (null on an unborn branch).
+ */
+export interface Snapshot { sha: string; base: string | null; tree: string; dirty: boolean; excluded: ExcludedFile[]; branch: string | null }
+
+/** What to leave out: gitignore-style patterns (wip.exclude) and a size limit in bytes. */
+export interface SnapshotOptions { exclude: readonly string[]; maxFileSize: number; host: string; message?: string }
+
+/** Trailer marking a snapshot commit, so index rebuilds can tell snapshots (dirty) from mirrored commits. */
+export const SNAPSHOT_TRAILER = 'Dx-Snapshot';
+
+/** Author/committer variables to use when the repository has no identity configured (commit-tree would fail). */
+export async function identityEnv(ctx: RepoContext, host: string): Promise<Record<string, string>> {
+  const r = await gitTry(['var', 'GIT_COMMITTER_IDENT'], { cwd: ctx.top });
+  if (r.code === 0) return {};
+  const email = `dx-hooks@${host}.invalid`;
+  return { GIT_AUTHOR_NAME: 'dx-hooks', GIT_AUTHOR_EMAIL: email, GIT_COMMITTER_NAME: 'dx-hooks', GIT_COMMITTER_EMAIL: email };
+}
+
+/**
+ * Take a snapshot of the work tree of `ctx`.
+ * @throws DxError NOTHING_TO_SNAPSHOT on an unborn branch with no files; GitError when git fails
+ */
+export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions): Promise<Snapshot> {
+  const head = await headState(ctx);
+  const realIndex = path.resolve(ctx.top, await gitLine(['rev-parse', '--git-path', 'index'], { cwd: ctx.top }));
+  fs.mkdirSync(ctx.dxDir, { recursive: true });
+  const tmpIndex = path.join(ctx.dxDir, `snapshot-index-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  const env = { GIT_INDEX_FILE: tmpIndex };
+  try {
+    if (fs.existsSync(realIndex)) fs.copyFileSync(realIndex, tmpIndex);
+    const listed = await git(['ls-files', '-z', '--modified', '--deleted', '--others', '--exclude-standard'], { cwd: ctx.top, env });
+    const paths = [...new Set(listed.split('\0').filter((p) => p && !p.endsWith('/')))];
+    const ig = ignore().add([...opts.exclude]);
+    const excluded: ExcludedFile[] = [];
+    const take: string[] = [];
+    for (const p of paths) {
+      if (ig.ignores(p)) {
+        excluded.push({ path: p, reason: 'exclude' });
+        continue;
+      }
+      let st: fs.Stats | null = null;
+      try {
+        st = fs.lstatSync(path.join(ctx.top, p));
+      } catch {
+        st = null; // deleted: update-index --remove drops it
+      }
+      if (st && st.isFile() && st.size > opts.maxFileSize) {
+        excluded.push({ path: p, reason: 'size', bytes: st.size });
+        continue;
+      }
+      take.push(p);
+    }
+    if (take.length) {
+      await git(['update-index', '--add', '--remove', '-z', '--stdin'], { cwd: ctx.top, env, input: take.join('\0') + '\0' });
+    }
+    const tree = await gitLine(['write-tree'], { cwd: ctx.top, env });
+    const headTree = head.sha ? await gitLine(['rev-parse', `${head.sha}^{tree}`], { cwd: ctx.top }) : EMPTY_TREE;
+    if (tree === headTree) {
+      if (!head.sha) throw new DxError('NOTHING_TO_SNAPSHOT', 'nothing to snapshot: no commits and no files yet', 'Create a file or a first commit.');
+      return { sha: head.sha, base: head.sha, tree, dirty: false, excluded, branch: head.branch };
+    }
+    const subject = head.sha ? (await gitLine(['log', '-1', '--format=%s', head.sha], { cwd: ctx.top })) : '(no commits yet)';
+    const message =
+      `${opts.message ?? `dx-hooks snapshot: ${subject}`}\n\n` +
+      `${SNAPSHOT_TRAILER}: ${opts.host}/${head.branch ?? 'detached'}\n`;
+    const args = ['commit-tree', tree, '-m', message];
+    if (head.sha) args.splice(2, 0, '-p', head.sha);
+    const sha = await gitLine(args, { cwd: ctx.top, env: await identityEnv(ctx, opts.host) });
+    return { sha, base: head.sha, tree, dirty: true, excluded, branch: head.branch };
+  } finally {
+    fs.rmSync(tmpIndex, { force: true });
+    fs.rmSync(`${tmpIndex}.lock`, { force: true });
+  }
+}

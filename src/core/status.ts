@@ -1,0 +1,97 @@
+/**
+ * `dx-hooks status` as data: this host (branch, upstream ahead/behind, dirty files, last WIP push
+ * and its result, pending pushes) and the other hosts' WIP entries, newest first.
+ */
+import { dxPaths } from './context.js';
+import { describeError } from './errors.js';
+import { readIfExists } from './fsx.js';
+import { gitTry } from './git.js';
+import { headState } from './head.js';
+import { entriesNewestFirst, type IndexEntry } from './index/format.js';
+import { fetchIndexTip, readIndexAt, readLocalIndex } from './index/store.js';
+import type { Session } from './session.js';
+import { readState, type WipState } from './state.js';
+import { wipRef } from './wip/ref.js';
+import { resolveRemote } from './wip/remote.js';
+
+/** The status report (`--json` prints exactly this). Times are Unix seconds. */
+export interface StatusReport {
+  host: string;
+  remote: string | null;
+  remoteError: string | null;
+  branch: string | null;
+  head: string | null;
+  upstream: { ref: string; ahead: number; behind: number } | null;
+  dirty: { count: number; files: string[] };
+  wip: { ref: string } & WipState;
+  pending: { ref: string; sha: string; since: number; attempts: number; error: string }[];
+  indexPending: { since: number; attempts: number; error: string } | null;
+  banner: string | null;
+  others: (IndexEntry & { restore: string })[];
+  index: { source: 'remote' | 'cached' | 'none'; error: string | null };
+  stateCorrupt: string | null;
+}
+
+/** Build the status report. With `offline`, the index is read from the last fetched copy instead of the remote. */
+export async function getStatus(s: Session, opts: { offline?: boolean } = {}): Promise<StatusReport> {
+  const { ctx, host, config } = s;
+  const head = await headState(ctx);
+  let remote: string | null = null;
+  let remoteError: string | null = null;
+  try {
+    remote = await resolveRemote(ctx, config.remote, head.branch);
+  } catch (err) {
+    remoteError = describeError(err);
+  }
+  let upstream: StatusReport['upstream'] = null;
+  const up = await gitTry(['rev-parse', '--symbolic-full-name', '@{upstream}'], { cwd: ctx.top });
+  if (up.code === 0 && head.sha) {
+    const counts = await gitTry(['rev-list', '--left-right', '--count', '@{upstream}...HEAD'], { cwd: ctx.top });
+    const [behind, ahead] = counts.stdout.trim().split(/\s+/).map(Number);
+    upstream = { ref: up.stdout.trim(), ahead: ahead ?? 0, behind: behind ?? 0 };
+  }
+  const st = await gitTry(['status', '--porcelain=v1', '-z', '--untracked-files=all'], { cwd: ctx.top });
+  const files = st.stdout.split('\0').filter(Boolean).filter((l) => /^[ MADRCU?!]{2} /.test(l)).map((l) => l.slice(3));
+  const { state, corrupt } = readState(ctx);
+  const ref = wipRef(config.wip.refPrefix, host, head.branch);
+  const pending = Object.entries(state.wip).flatMap(([r, w]) => (w.pending ? [{ ref: r, sha: w.pending.sha, since: w.pending.since, attempts: w.pending.attempts, error: w.pending.error }] : []));
+
+  let index: StatusReport['index'] = { source: 'none', error: null };
+  let entries: IndexEntry[] = [];
+  if (remote && !opts.offline) {
+    try {
+      const tip = await fetchIndexTip(ctx, remote);
+      if (tip) {
+        const read = await readIndexAt(ctx, tip);
+        if ('index' in read) entries = entriesNewestFirst(read.index);
+        else index.error = `the index on ${remote} is corrupt: ${read.error} (fix: dx-hooks index rebuild)`;
+      }
+      index.source = 'remote';
+    } catch (err) {
+      index = { source: 'cached', error: describeError(err) };
+    }
+  }
+  if (index.source !== 'remote') {
+    const cached = await readLocalIndex(ctx);
+    if (cached && 'index' in cached) {
+      entries = entriesNewestFirst(cached.index);
+      index.source = 'cached';
+    }
+  }
+  return {
+    host,
+    remote,
+    remoteError,
+    branch: head.branch,
+    head: head.sha,
+    upstream,
+    dirty: { count: files.length, files: files.slice(0, 50) },
+    wip: { ref, ...(state.wip[ref] ?? {}) },
+    pending,
+    indexPending: state.index.pending ? { since: state.index.pending.since, attempts: state.index.pending.attempts, error: state.index.pending.error } : null,
+    banner: readIfExists(dxPaths(ctx).banner)?.trim() || null,
+    others: entries.filter((e) => e.host !== host).map((e) => ({ ...e, restore: `dx-hooks restore --host ${e.host} --branch ${e.branch}` })),
+    index,
+    stateCorrupt: corrupt,
+  };
+}

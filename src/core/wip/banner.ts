@@ -1,0 +1,55 @@
+/**
+ * The failure banner: one line that every hook (in sh, from `<git-common-dir>/dx/banner`) and
+ * every command prints while a WIP or index push is failing — "WIP backup failing since 14:02 —
+ * 3 commits only on this machine — remote rejected: …". Deleted when everything succeeded.
+ */
+import fs from 'node:fs';
+import { dxPaths } from '../context.js';
+import { gitTry } from '../git.js';
+import type { Session } from '../session.js';
+import type { DxState } from '../state.js';
+import { writeAtomic } from '../fsx.js';
+
+/** Local clock time `HH:MM` of a Unix-seconds timestamp (with the date when not today). */
+export function clock(ts: number, now = Date.now()): string {
+  const d = new Date(ts * 1000);
+  const hhmm = `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+  return new Date(now).toDateString() === d.toDateString() ? hhmm : `${d.toISOString().slice(0, 10)} ${hhmm}`;
+}
+
+/** Count commits reachable from `sha` that no remote-tracking ref has (work only on this machine). */
+export async function localOnlyCount(s: Session, sha: string): Promise<number> {
+  const r = await gitTry(['rev-list', '--count', sha, '--not', '--remotes'], { cwd: s.ctx.top });
+  return r.code === 0 ? Number(r.stdout.trim()) || 0 : 0;
+}
+
+/** The banner text for `state`, or null when nothing is pending. */
+export async function bannerText(s: Session, state: DxState): Promise<string | null> {
+  const pending = Object.values(state.wip).flatMap((w) => (w.pending ? [w.pending] : []));
+  if (pending.length) {
+    const since = Math.min(...pending.map((p) => p.since));
+    let commits = 0;
+    let snapshots = 0;
+    for (const p of pending) {
+      if (p.dirty) snapshots++;
+      commits += await localOnlyCount(s, p.dirty ? (await gitTry(['rev-parse', `${p.sha}^`], { cwd: s.ctx.top })).stdout.trim() || p.sha : p.sha);
+    }
+    const what = [commits ? `${commits} commit${commits === 1 ? '' : 's'}` : '', snapshots ? `${snapshots} uncommitted snapshot${snapshots === 1 ? '' : 's'}` : '']
+      .filter(Boolean)
+      .join(' and ');
+    const newest = pending.reduce((a, b) => (b.since >= a.since ? b : a));
+    return `dx-hooks: WIP backup failing since ${clock(since)} — ${what || 'work'} only on this machine — ${newest.error} (details: dx-hooks status)`;
+  }
+  const ip = state.index.pending;
+  if (ip) return `dx-hooks: WIP index update failing since ${clock(ip.since)} — ${ip.error} (details: dx-hooks status)`;
+  return null;
+}
+
+/** Write or delete `<git-common-dir>/dx/banner` to match `state`. Returns the text written (null: deleted). */
+export async function writeBanner(s: Session, state: DxState): Promise<string | null> {
+  const text = await bannerText(s, state);
+  const file = dxPaths(s.ctx).banner;
+  if (text) writeAtomic(file, text + '\n');
+  else fs.rmSync(file, { force: true });
+  return text;
+}

@@ -1,0 +1,131 @@
+/**
+ * Mirroring: push each requested (host, branch) WIP ref, record the result in state.json and the
+ * ledger, then fold the successful ones into the index branch. A failure is kept as pending
+ * (retried by the next hook or command) and surfaces in the banner — never silent.
+ * Call with the worker lock held.
+ */
+import path from 'node:path';
+import { describeError } from '../errors.js';
+import { gitTry } from '../git.js';
+import { commitInfo } from '../head.js';
+import { entryKey, type IndexEntry } from '../index/format.js';
+import { indexFromWipRefs } from '../index/rebuild.js';
+import { updateIndex } from '../index/store.js';
+import { appendLedger } from '../ledger.js';
+import type { Session } from '../session.js';
+import { readState, writeState, type DxState } from '../state.js';
+import { writeBanner } from './banner.js';
+import { pushWip } from './push.js';
+import { parseWipRef, wipRef } from './ref.js';
+import { resolveRemote } from './remote.js';
+
+/** One thing to mirror: `sha` goes to this host's WIP ref of `branch` (null: detached). */
+export interface MirrorItem { branch: string | null; sha: string; dirty: boolean; base: string | null; message?: string }
+
+/** What a mirror run did. */
+export interface MirrorReport {
+  pushed: { ref: string; sha: string; remote: string; displaced?: { ref: string; sha: string } }[];
+  failed: { ref: string; sha: string; remote: string | null; error: string }[];
+  index: { remote: string; ok: boolean; error?: string; repairedCorrupt?: string | null }[];
+}
+
+/** Local ref that keeps every mirrored value reachable here (with a reflog) even while its push is pending. */
+export function localMirrorRef(host: string, branch: string | null): string {
+  return `refs/dx/local/${host}/${branch ?? 'detached'}`;
+}
+
+/** Name of the repository for the index: the remote URL's last path part without `.git`, else the work tree's folder name. */
+export async function repoName(s: Session, remote: string): Promise<string> {
+  const r = await gitTry(['remote', 'get-url', '--', remote], { cwd: s.ctx.top });
+  const url = r.stdout.trim().replace(/\/+$/, '');
+  const last = url.split(/[/:]/).pop()?.replace(/\.git$/, '');
+  return last || path.basename(s.ctx.top);
+}
+
+/**
+ * Push every item, then update the index. Items for the same WIP ref must already be coalesced.
+ * Retries pending index updates recorded in state. Never throws for network failures: they are
+ * returned in the report, kept pending, written to the ledger and the banner.
+ */
+export async function mirror(s: Session, items: MirrorItem[]): Promise<MirrorReport> {
+  const { ctx, config, host } = s;
+  const prefix = config.wip.refPrefix;
+  const report: MirrorReport = { pushed: [], failed: [], index: [] };
+  const { state } = readState(ctx);
+  const incoming = new Map<string, Record<string, IndexEntry>>();
+
+  for (const item of items) {
+    const ref = wipRef(prefix, host, item.branch);
+    const ws = (state.wip[ref] ??= {});
+    const now = Math.floor(Date.now() / 1000);
+    let remote: string | null = null;
+    await gitTry(['update-ref', '--create-reflog', '-m', 'dx-hooks mirror', localMirrorRef(host, item.branch), item.sha], { cwd: ctx.top });
+    try {
+      remote = await resolveRemote(ctx, config.remote, item.branch);
+      if (ws.lastPushed === item.sha && ws.lastResult === 'ok') continue;
+      const out = await pushWip(ctx, remote, ref, item.sha, ws.lastPushed ?? null, { host, branch: item.branch });
+      if (!out.ok) throw new Error(out.error);
+      appendLedger(ctx, { host, op: 'wip.push', ok: true, refs: { [ref]: { old: ws.lastPushed ?? null, new: item.sha } }, detail: { remote, dirty: item.dirty, ...(out.displaced ? { displaced: out.displaced } : {}) } });
+      Object.assign(ws, { lastPushed: item.sha, lastPushedAt: now, lastAttemptAt: now, lastResult: 'ok' as const });
+      delete ws.pending;
+      delete ws.lastError;
+      report.pushed.push({ ref, sha: item.sha, remote, ...(out.displaced ? { displaced: out.displaced } : {}) });
+      const info = await commitInfo(ctx, item.sha);
+      const entry: IndexEntry = { host, branch: item.branch ?? 'detached', ref, sha: item.sha, base: item.base, ts: now, message: item.message ?? info.subject, dirty: item.dirty };
+      const forRemote = incoming.get(remote) ?? {};
+      forRemote[entryKey(entry)] = entry;
+      incoming.set(remote, forRemote);
+    } catch (err) {
+      const error = describeError(err);
+      ws.pending = { sha: item.sha, branch: item.branch, since: ws.pending?.since ?? now, attempts: (ws.pending?.attempts ?? 0) + 1, error, dirty: item.dirty };
+      Object.assign(ws, { lastAttemptAt: now, lastResult: 'error' as const, lastError: error });
+      appendLedger(ctx, { host, op: 'wip.push', ok: false, error, refs: { [ref]: { old: ws.lastPushed ?? null, new: item.sha } }, detail: { remote } });
+      report.failed.push({ ref, sha: item.sha, remote, error });
+    }
+  }
+  writeState(ctx, state);
+
+  // Index updates: this run's successes plus any earlier update still pending.
+  for (const key of state.index.pending?.keys ?? []) await addPendingKey(s, state, key, incoming);
+  for (const [remote, entries] of incoming) {
+    try {
+      const repo = await repoName(s, remote);
+      const res = await updateIndex(ctx, remote, { host, repo, incoming: entries, rebuild: () => indexFromWipRefs(ctx, remote, prefix, repo) });
+      if (res.repairedCorrupt) appendLedger(ctx, { host, op: 'index.repair', ok: true, error: res.repairedCorrupt, detail: { remote } });
+      if (res.changed) appendLedger(ctx, { host, op: 'index.update', ok: true, detail: { remote, keys: Object.keys(entries), attempts: res.attempts } });
+      state.index = { lastOkAt: Math.floor(Date.now() / 1000) };
+      report.index.push({ remote, ok: true, repairedCorrupt: res.repairedCorrupt });
+    } catch (err) {
+      const error = describeError(err);
+      const now = Math.floor(Date.now() / 1000);
+      const keys = [...new Set([...(state.index.pending?.keys ?? []), ...Object.keys(entries)])];
+      state.index = { ...state.index, pending: { since: state.index.pending?.since ?? now, attempts: (state.index.pending?.attempts ?? 0) + 1, error, keys } };
+      appendLedger(ctx, { host, op: 'index.update', ok: false, error, detail: { remote, keys } });
+      report.index.push({ remote, ok: false, error });
+    }
+  }
+  writeState(ctx, state);
+  await writeBanner(s, state);
+  return report;
+}
+
+/** Re-create the index entry of a pending key from what state says was last pushed. */
+async function addPendingKey(s: Session, state: DxState, key: string, incoming: Map<string, Record<string, IndexEntry>>): Promise<void> {
+  const prefix = s.config.wip.refPrefix;
+  const ref = `${prefix}/${key}`;
+  const ws = state.wip[ref];
+  const who = parseWipRef(prefix, ref);
+  if (!ws?.lastPushed || !who) return;
+  let remote: string;
+  try {
+    remote = await resolveRemote(s.ctx, s.config.remote, who.branch === 'detached' ? null : who.branch);
+  } catch {
+    return;
+  }
+  const forRemote = incoming.get(remote) ?? {};
+  if (forRemote[key]) return;
+  const info = await commitInfo(s.ctx, ws.lastPushed);
+  const dirty = /^Dx-Snapshot:/m.test(info.body);
+  forRemote[key] = { host: who.host, branch: who.branch, ref, sha: ws.lastPushed, base: dirty ? (info.parents[0] ?? null) : ws.lastPushed, ts: ws.lastPushedAt ?? info.committed, message: info.subject, dirty };
+  incoming.set(remote, forRemote);
+}

@@ -1,0 +1,76 @@
+/**
+ * Pushing one WIP ref (DESIGN §1): `--force-with-lease=<ref>:<expected>` with the value this
+ * host last pushed, so an amended or rebased branch still mirrors but a foreign write is never
+ * clobbered blindly. When the lease fails: a remote value that is an ancestor is fast-forwarded;
+ * any other foreign value is kept under `refs/dx/displaced/…` in the same atomic push.
+ */
+import type { RepoContext } from '../context.js';
+import { gitTry } from '../git.js';
+import { displacedRef } from './ref.js';
+import { lastLines, lsRemote, NETWORK_TIMEOUT_MS } from './remote.js';
+
+/** Outcome of pushing a WIP ref: ok (with any displaced foreign value), or the reason it failed. */
+export type PushOutcome =
+  | { ok: true; sha: string; displaced?: { ref: string; sha: string } }
+  | { ok: false; error: string };
+
+interface RawPush { ok: boolean; stale: boolean; error: string }
+
+async function rawPush(ctx: RepoContext, remote: string, refspecs: string[], leases: string[], atomic = false): Promise<RawPush> {
+  const args = ['push', '--no-verify', '--porcelain', ...(atomic ? ['--atomic'] : []), ...leases.map((l) => `--force-with-lease=${l}`), '--', remote, ...refspecs];
+  const r = await gitTry(args, { cwd: ctx.top, timeoutMs: NETWORK_TIMEOUT_MS });
+  if (r.code === 0) return { ok: true, stale: false, error: '' };
+  const rejected = r.stdout.split('\n').filter((l) => l.startsWith('!'));
+  const stale = rejected.some((l) => l.includes('(stale info)'));
+  const why = rejected.map((l) => l.split('\t').slice(2).join(' ')).join('; ');
+  const remoteWords = r.stderr.split('\n').filter((l) => l.startsWith('remote:')).map((l) => l.slice(7).trim()).filter(Boolean).join(' / ');
+  return { ok: false, stale, error: [why, remoteWords].filter(Boolean).join(' — ') || lastLines(r.stderr) };
+}
+
+async function isAncestor(ctx: RepoContext, a: string, b: string): Promise<boolean> {
+  return (await gitTry(['merge-base', '--is-ancestor', a, b], { cwd: ctx.top })).code === 0;
+}
+
+/**
+ * Push `sha` to `ref` on `remote`, leasing against `expected` (null: the ref must not exist yet).
+ * Never throws for a push failure: returns `{ ok: false, error }` with git's and the remote's words.
+ */
+export async function pushWip(
+  ctx: RepoContext,
+  remote: string,
+  ref: string,
+  sha: string,
+  expected: string | null,
+  who: { host: string; branch: string | null },
+): Promise<PushOutcome> {
+  const first = await rawPush(ctx, remote, [`${sha}:${ref}`], [`${ref}:${expected ?? ''}`]);
+  if (first.ok) return { ok: true, sha };
+  if (!first.stale) return { ok: false, error: first.error };
+
+  // The lease failed: someone else (or this host before its state was lost) moved the ref.
+  let current: string | undefined;
+  try {
+    current = (await lsRemote(ctx, remote, [ref])).get(ref);
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
+  if (current === sha) return { ok: true, sha };
+  if (!current) {
+    const again = await rawPush(ctx, remote, [`${sha}:${ref}`], [`${ref}:`]);
+    return again.ok ? { ok: true, sha } : { ok: false, error: again.error };
+  }
+  const tmp = `refs/dx/lease-check/${who.host}`;
+  const fetched = await gitTry(['fetch', '--no-tags', '--no-write-fetch-head', '--', remote, `+${ref}:${tmp}`], { cwd: ctx.top, timeoutMs: NETWORK_TIMEOUT_MS });
+  try {
+    if (fetched.code === 0 && (await isAncestor(ctx, current, sha))) {
+      const ff = await rawPush(ctx, remote, [`${sha}:${ref}`], [`${ref}:${current}`]);
+      return ff.ok ? { ok: true, sha } : { ok: false, error: ff.error };
+    }
+    const keep = displacedRef(who.host, who.branch, current);
+    const both = await rawPush(ctx, remote, [`${sha}:${ref}`, `${current}:${keep}`], [`${ref}:${current}`, `${keep}:`], true);
+    if (both.ok) return { ok: true, sha, displaced: { ref: keep, sha: current } };
+    return { ok: false, error: `${ref} on ${remote} was moved to ${current.slice(0, 12)} by another writer and could not be kept aside: ${both.error}` };
+  } finally {
+    await gitTry(['update-ref', '-d', tmp], { cwd: ctx.top });
+  }
+}

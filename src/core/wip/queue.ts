@@ -1,0 +1,71 @@
+/**
+ * The mirror queue `<git-common-dir>/dx/queue`: the post-commit and post-rewrite shims append
+ * one line per commit in sh (no node in the foreground) — `refs/heads/<branch>`, or a 40-hex sha
+ * for a detached HEAD — and the worker takes the whole file by renaming it (atomic), so lines
+ * appended meanwhile land in a fresh file for the next round. Files left by a killed worker
+ * (`queue.*.work`) are taken too.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RepoContext } from '../context.js';
+import { dxPaths } from '../context.js';
+
+/** A queued mirror request: a branch (its tip at mirror time is pushed) or a detached commit. */
+export type QueueItem = { kind: 'branch'; branch: string } | { kind: 'detached'; sha: string };
+
+/** Parse queue lines; unknown lines are ignored (and counted). */
+export function parseQueue(text: string): { items: QueueItem[]; invalid: number } {
+  const items: QueueItem[] = [];
+  let invalid = 0;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line) continue;
+    if (line.startsWith('refs/heads/') && line.length > 'refs/heads/'.length) items.push({ kind: 'branch', branch: line.slice('refs/heads/'.length) });
+    else if (/^[0-9a-f]{40}$/.test(line)) items.push({ kind: 'detached', sha: line });
+    else invalid++;
+  }
+  return { items, invalid };
+}
+
+/** Whether anything is queued (cheap: one stat). */
+export function queueNonEmpty(ctx: RepoContext): boolean {
+  try {
+    return fs.statSync(dxPaths(ctx).queue).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Take everything queued (call under the worker lock). Returns the items, oldest first, and a
+ * `done()` that deletes the taken files once they have been processed — so a worker killed
+ * mid-push leaves them for the next one.
+ */
+export function takeQueue(ctx: RepoContext): { items: QueueItem[]; invalid: number; done: () => void } {
+  const { queue } = dxPaths(ctx);
+  const dir = path.dirname(queue);
+  const taken: string[] = [];
+  try {
+    for (const f of fs.readdirSync(dir)) if (/^queue\..+\.work$/.test(f)) taken.push(path.join(dir, f));
+  } catch {
+    /* no dx dir yet */
+  }
+  const mine = `${queue}.${process.pid}-${crypto.randomBytes(3).toString('hex')}.work`;
+  try {
+    fs.renameSync(queue, mine);
+    taken.push(mine);
+  } catch {
+    /* nothing queued */
+  }
+  let text = '';
+  for (const f of taken) text += fs.readFileSync(f, 'utf8') + '\n';
+  const { items, invalid } = parseQueue(text);
+  return { items, invalid, done: () => taken.forEach((f) => fs.rmSync(f, { force: true })) };
+}
+
+/** Append a request (what the sh shim does; used by commands and tests). */
+export function enqueue(ctx: RepoContext, item: QueueItem): void {
+  fs.mkdirSync(ctx.dxDir, { recursive: true });
+  fs.appendFileSync(dxPaths(ctx).queue, (item.kind === 'branch' ? `refs/heads/${item.branch}` : item.sha) + '\n');
+}

@@ -1,0 +1,48 @@
+/** Which remote WIP goes to (`.dxrc` remote; unset: the branch's upstream remote, else origin) and cheap remote reads. */
+import type { RepoContext } from '../context.js';
+import { DxError } from '../errors.js';
+import { gitTry } from '../git.js';
+
+/** Network calls are bounded so a hook or worker never hangs: ms. */
+export const NETWORK_TIMEOUT_MS = Number(process.env.DX_NETWORK_TIMEOUT_MS) || 60_000;
+
+/**
+ * Resolve the remote name for `branch`.
+ * @throws DxError NO_REMOTE when the resolved remote is not configured (hint: set `remote` or add one)
+ */
+export async function resolveRemote(ctx: RepoContext, configured: string | undefined, branch: string | null): Promise<string> {
+  let name = configured;
+  if (!name && branch) {
+    const r = await gitTry(['config', '--get', `branch.${branch}.remote`], { cwd: ctx.top });
+    const v = r.stdout.trim();
+    if (r.code === 0 && v && v !== '.') name = v;
+  }
+  name ??= 'origin';
+  const url = await gitTry(['remote', 'get-url', '--', name], { cwd: ctx.top });
+  if (url.code !== 0) {
+    throw new DxError('NO_REMOTE', `no remote named "${name}" to back WIP up to`, `Add one (git remote add ${name} <url>) or set "remote" in .dxrc.json.`);
+  }
+  return name;
+}
+
+/**
+ * `git ls-remote <remote> <patterns…>` as a Map ref → sha.
+ * @throws DxError REMOTE_UNREACHABLE with git's words when the remote cannot be read
+ */
+export async function lsRemote(ctx: RepoContext, remote: string, patterns: string[]): Promise<Map<string, string>> {
+  const r = await gitTry(['ls-remote', '--', remote, ...patterns], { cwd: ctx.top, timeoutMs: NETWORK_TIMEOUT_MS });
+  if (r.code !== 0) {
+    throw new DxError('REMOTE_UNREACHABLE', `cannot read remote "${remote}": ${lastLines(r.stderr)}`, 'Check the network and the remote URL (git remote -v); dx-hooks retries pending pushes on the next hook or command.');
+  }
+  const out = new Map<string, string>();
+  for (const line of r.stdout.split('\n')) {
+    const [sha, ref] = line.split('\t');
+    if (sha && ref) out.set(ref, sha);
+  }
+  return out;
+}
+
+/** The last meaningful lines of git's stderr, for one-line messages. */
+export function lastLines(stderr: string, n = 2): string {
+  return stderr.trim().split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('hint:')).slice(-n).join(' / ') || 'no output from git';
+}

@@ -1,0 +1,134 @@
+/**
+ * The worker: what runs after the shims (detached in the background for post-commit,
+ * post-rewrite and post-checkout; in the foreground for pre-push and commands). Under the lock it
+ * takes the queue, adds pending retries, coalesces (one push per WIP ref for a burst of commits),
+ * mirrors, and refreshes the other-host warnings — looping until the queue stays empty.
+ */
+import fs from 'node:fs';
+import { describeError } from '../errors.js';
+import { dxPaths } from '../context.js';
+import { writeAtomic } from '../fsx.js';
+import { gitTry } from '../git.js';
+import { headState } from '../head.js';
+import { fetchIndexTip, readIndexAt } from '../index/store.js';
+import { appendLedger } from '../ledger.js';
+import { acquireLock } from '../lock.js';
+import type { Session } from '../session.js';
+import { readState } from '../state.js';
+import { mirror, type MirrorItem, type MirrorReport } from './mirror.js';
+import { writeBranchWarnings } from './others.js';
+import { queueNonEmpty, takeQueue, type QueueItem } from './queue.js';
+import { wipRef } from './ref.js';
+import { resolveRemote } from './remote.js';
+
+/** Options for one worker run. `debounceMs`: wait before taking the queue so a burst of commits coalesces. */
+export interface WorkerOptions { waitLockMs?: number; debounceMs?: number; refreshWarnings?: boolean }
+
+/** What a worker run did: `busy` when another process held the lock (it will do the work). */
+export type WorkerResult = { busy: true } | { busy: false; reports: MirrorReport[]; warned: string[] | null; refreshError: string | null };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Record `wip.push` / `wip.enabled` for the sh shims (which cannot parse .dxrc). */
+export function writePushMode(s: Session): void {
+  const mode = s.config.wip.enabled ? s.config.wip.push : 'off';
+  const file = dxPaths(s.ctx).pushMode;
+  let cur = '';
+  try {
+    cur = fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    /* first run */
+  }
+  if (cur !== mode) writeAtomic(file, mode + '\n');
+}
+
+async function toMirrorItems(s: Session, queued: QueueItem[]): Promise<MirrorItem[]> {
+  const byRef = new Map<string, MirrorItem>();
+  const { state } = readState(s.ctx);
+  // Pending retries first, so anything queued later for the same ref supersedes them.
+  for (const ws of Object.values(state.wip)) {
+    const p = ws.pending;
+    if (!p) continue;
+    let sha = p.sha;
+    if (!p.dirty && p.branch) {
+      const tip = await gitTry(['rev-parse', '-q', '--verify', `refs/heads/${p.branch}^{commit}`], { cwd: s.ctx.top });
+      if (tip.code === 0) sha = tip.stdout.trim();
+    }
+    byRef.set(wipRef(s.config.wip.refPrefix, s.host, p.branch), { branch: p.branch, sha, dirty: p.dirty, base: p.dirty ? null : sha });
+  }
+  for (const q of queued) {
+    if (q.kind === 'detached') {
+      byRef.set(wipRef(s.config.wip.refPrefix, s.host, null), { branch: null, sha: q.sha, dirty: false, base: q.sha });
+      continue;
+    }
+    const tip = await gitTry(['rev-parse', '-q', '--verify', `refs/heads/${q.branch}^{commit}`], { cwd: s.ctx.top });
+    if (tip.code !== 0) continue; // branch deleted since: nothing to mirror
+    const sha = tip.stdout.trim();
+    byRef.set(wipRef(s.config.wip.refPrefix, s.host, q.branch), { branch: q.branch, sha, dirty: false, base: sha });
+  }
+  for (const item of byRef.values()) {
+    if (item.dirty && !item.base) {
+      const parent = await gitTry(['rev-parse', '-q', '--verify', `${item.sha}^`], { cwd: s.ctx.top });
+      item.base = parent.code === 0 ? parent.stdout.trim() : null;
+    }
+  }
+  return [...byRef.values()];
+}
+
+/**
+ * Refresh the other-host warnings from the remote index (one fetch). Returns the warned
+ * branches, or throws when the index cannot be fetched.
+ */
+export async function refreshWarnings(s: Session): Promise<string[]> {
+  const head = await headState(s.ctx);
+  const remote = await resolveRemote(s.ctx, s.config.remote, head.branch);
+  const tip = await fetchIndexTip(s.ctx, remote);
+  if (!tip) return writeBranchWarnings(s, { schema_version: 1, repo: '', updated: 0, entries: {}, hosts: {} });
+  const read = await readIndexAt(s.ctx, tip);
+  if ('error' in read) throw new Error(`the index on ${remote} is corrupt: ${read.error} (fix: dx-hooks index rebuild)`);
+  return writeBranchWarnings(s, read.index);
+}
+
+/**
+ * Run the worker once (looping while the queue refills). Network failures never throw: they end up
+ * pending, in the ledger and in the banner. Throws only for local failures (unwritable state).
+ */
+export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<WorkerResult> {
+  writePushMode(s);
+  const lockFile = dxPaths(s.ctx).lock;
+  const release = await acquireLock(lockFile, opts.waitLockMs ?? 0);
+  if (!release) return { busy: true };
+  const reports: MirrorReport[] = [];
+  let warned: string[] | null = null;
+  let refreshError: string | null = null;
+  try {
+    if (opts.debounceMs) await sleep(opts.debounceMs);
+    let first = true;
+    while (first || queueNonEmpty(s.ctx)) {
+      first = false;
+      const taken = takeQueue(s.ctx);
+      const items = await toMirrorItems(s, taken.items);
+      const { state } = readState(s.ctx);
+      if (items.length || state.index.pending) reports.push(await mirror(s, items));
+      taken.done();
+    }
+    if (opts.refreshWarnings !== false && s.config.wip.enabled) {
+      try {
+        warned = await refreshWarnings(s);
+      } catch (err) {
+        refreshError = describeError(err);
+      }
+    }
+  } catch (err) {
+    appendLedger(s.ctx, { host: s.host, op: 'worker', ok: false, error: describeError(err) });
+    throw err;
+  } finally {
+    await release();
+  }
+  // A shim may have queued after our last look but before we released: do not strand it.
+  if (queueNonEmpty(s.ctx)) {
+    const again = await runWorker(s, { ...opts, debounceMs: 0, waitLockMs: 0 });
+    if (!again.busy) reports.push(...again.reports);
+  }
+  return { busy: false, reports, warned, refreshError };
+}

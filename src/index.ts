@@ -1,0 +1,22 @@
+/**
+ * The typed programmatic API of dx-hooks: the same core the CLI uses, with no terminal output.
+ * Every function takes its repository explicitly (a RepoContext or a Session).
+ */
+export { DxError, GitError, EXIT } from './core/errors.js';
+export { openRepo, dxPaths, type RepoContext } from './core/context.js';
+export { openSession, type Session } from './core/session.js';
+export { loadConfig } from './core/config/load.js';
+export { DxConfigSchema, defaultConfig, parseSize, type DxConfig } from './core/config/schema.js';
+export { resolveHost, sanitizeHost } from './core/host.js';
+export { appendLedger, readLedger, type LedgerEvent } from './core/ledger.js';
+export { takeSnapshot, type Snapshot, type ExcludedFile } from './core/snapshot.js';
+export { wipRef, parseWipRef } from './core/wip/ref.js';
+export { mirror, type MirrorItem, type MirrorReport } from './core/wip/mirror.js';
+export { runWorker } from './core/wip/worker.js';
+export { WipIndexSchema, mergeEntries, type WipIndex, type IndexEntry } from './core/index/format.js';
+export { fetchIndexTip, readIndexAt, updateIndex, INDEX_REF, INDEX_FILE } from './core/index/store.js';
+export { indexFromWipRefs } from './core/index/rebuild.js';
+export { getStatus, type StatusReport } from './core/status.js';
+export { listWip, restoreWip, type RestoreResult } from './core/restore.js';
+export { planInstall, type InstallPlan } from './core/install/plan.js';
+export { applyInstall, uninstall } from './core/install/apply.js';

@@ -1,0 +1,18 @@
+// Shared test helpers: import everything from here ('../helpers/index.ts').
+export { makeSandbox, withSandbox, waitFor, npmCacheDir, type Sandbox } from './sandbox.ts';
+export {
+  run,
+  git,
+  createBareRemote,
+  seedRemote,
+  cloneAs,
+  initRepo,
+  rejectPushesTo,
+  lsRemote,
+  type RunResult,
+  type RunOptions,
+  type GitResult,
+  type Host,
+} from './git.ts';
+export { startGitDaemon, unreachableUrl, freePort, type GitDaemon } from './daemon.ts';
+export { packageRoot, dxBin, dx, dxJson } from './dx.ts';
