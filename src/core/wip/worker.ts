@@ -15,6 +15,7 @@ import { appendLedger } from '../ledger.js';
 import { acquireLock } from '../lock.js';
 import type { Session } from '../session.js';
 import { readState } from '../state.js';
+import { writeBanner } from './banner.js';
 import { mirror, type MirrorItem, type MirrorReport } from './mirror.js';
 import { writeBranchWarnings } from './others.js';
 import { queueNonEmpty, takeQueue, type QueueItem } from './queue.js';
@@ -112,6 +113,8 @@ export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<W
       if (items.length || state.index.pending) reports.push(await mirror(s, items));
       taken.done();
     }
+    // Rewrite the banner even when nothing was pushed: it may describe a failure that is gone (a fixed config).
+    await writeBanner(s, readState(s.ctx).state);
     if (opts.refreshWarnings !== false && s.config.wip.enabled) {
       try {
         warned = await refreshWarnings(s);

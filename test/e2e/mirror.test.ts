@@ -1,0 +1,176 @@
+// The hooks firing under real `git commit`, `push`, `checkout`, `rebase`: the seed's tests 1 and 2,
+// an unreachable remote, six hosts at once, amend and rebase, the background path and bursts.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { cloneAs, createBareRemote, dx, dxJson, git, lsRemote, rejectPushesTo, seedRemote, unreachableUrl, waitFor, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
+
+interface IndexJson { entries: Record<string, { host: string; branch: string; sha: string; message: string; dirty: boolean }>; hosts: Record<string, { sha: string }> }
+
+async function setup(t: Parameters<typeof withSandbox>[0], hosts: string[], opts: { sync?: boolean } = {}): Promise<{ sb: Sandbox; remote: string; hs: Host[] }> {
+  const sb = await withSandbox(t);
+  const remote = await createBareRemote(sb);
+  await seedRemote(sb, remote);
+  const hs: Host[] = [];
+  for (const h of hosts) {
+    const host = await cloneAs(sb, remote, h);
+    if (opts.sync !== false) host.env.DX_WIP_PUSH = 'sync';
+    const r = await dx(host, ['install']);
+    assert.equal(r.code, 0, r.stderr);
+    hs.push(host);
+  }
+  return { sb, remote, hs };
+}
+
+async function indexOf(h: Host): Promise<IndexJson> {
+  return dxJson<IndexJson>(h, ['index', 'show']);
+}
+
+test('seed test 1: main is protected on the remote, yet the commit lands as this host\'s WIP ref and in the index', async (t) => {
+  const { remote, hs } = await setup(t, ['alpha']);
+  const [a] = hs as [Host];
+  await rejectPushesTo(remote, ['refs/heads/main']);
+  const sha = await a.commit('feat: work that must not be lost', { 'work.txt': 'important\n' });
+  const refs = await lsRemote(a.env, remote);
+  assert.equal(refs.get('refs/heads/wip/alpha/main'), sha);
+  const push = await a.git(['push', 'origin', 'main'], { allowFail: true });
+  assert.notEqual(push.code, 0, 'the remote really refuses main');
+  assert.notEqual((await lsRemote(a.env, remote)).get('refs/heads/main'), sha);
+  const idx = await indexOf(a);
+  assert.equal(idx.entries['alpha/main']?.sha, sha);
+  assert.equal(idx.entries['alpha/main']?.message, 'feat: work that must not be lost');
+  assert.equal(idx.hosts.alpha?.sha, sha);
+});
+
+test('seed test 2: another host restores the WIP into rescue/<host>/main at the exact sha, never moving an existing branch', async (t) => {
+  const { hs } = await setup(t, ['alpha', 'other']);
+  const [a, o] = hs as [Host, Host];
+  const sha = await a.commit('wip on alpha', { 'a.txt': 'from alpha\n' });
+  const list = await dxJson<{ entries: { host: string; branch: string; sha: string }[] }>(o, ['restore', '--list']);
+  assert.deepEqual(list.entries.filter((e) => e.host === 'alpha').map((e) => [e.branch, e.sha]), [['main', sha]]);
+  const r1 = await dxJson<{ branch: string; sha: string }>(o, ['restore', '--host', 'alpha', '--branch', 'main']);
+  assert.deepEqual([r1.branch, r1.sha], ['rescue/alpha/main', sha]);
+  assert.equal((await o.git(['rev-parse', 'refs/heads/rescue/alpha/main'])).out, sha);
+  // A second restore never moves the first rescue branch.
+  await o.git(['branch', '-f', 'rescue/alpha/main', 'HEAD']);
+  const mine = (await o.git(['rev-parse', 'HEAD'])).out;
+  const r2 = await dxJson<{ branch: string; sha: string }>(o, ['restore', '--host', 'alpha', '--branch', 'main']);
+  assert.equal(r2.branch, 'rescue/alpha/main-2');
+  assert.equal((await o.git(['rev-parse', 'rescue/alpha/main'])).out, mine);
+  assert.equal((await o.git(['rev-parse', 'rescue/alpha/main-2'])).out, sha);
+  const missing = await dx(o, ['restore', '--host', 'nobody', '--branch', 'main']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /no WIP of branch "main" from host "nobody"/);
+  const usage = await dx(o, ['restore', '--host', 'alpha']);
+  assert.equal(usage.code, 2);
+});
+
+test('unreachable remote: the commit is kept, the failure is loud (status, ledger, banner) and the next hook pushes it', async (t) => {
+  const { remote, hs } = await setup(t, ['alpha']);
+  const [a] = hs as [Host];
+  await a.git(['remote', 'set-url', 'origin', await unreachableUrl()]);
+  const sha1 = await a.commit('offline 1', { 'f.txt': '1\n' });
+  assert.equal((await a.git(['rev-parse', 'HEAD'])).out, sha1, 'the commit is kept');
+  const st = await dx(a, ['status', '--json', '--offline']);
+  assert.equal(st.code, 1, 'status exits 1 while work exists only here');
+  const status = JSON.parse(st.stdout) as { pending: { ref: string; sha: string; error: string }[]; banner: string };
+  assert.equal(status.pending[0]?.ref, 'refs/heads/wip/alpha/main');
+  assert.equal(status.pending[0]?.sha, sha1);
+  assert.match(status.banner, /WIP backup failing since \d\d:\d\d — 1 commit only on this machine/);
+  const ledger = fs.readFileSync(path.join(a.dir, '.git/dx/events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { op: string; ok: boolean; error?: string });
+  assert.ok(ledger.some((e) => e.op === 'wip.push' && !e.ok && e.error), 'the ledger records the failed push');
+  // The next hook run shows the banner on stderr.
+  await a.write('f.txt', '2\n');
+  await a.git(['add', '-A']);
+  const c2 = await a.git(['commit', '-m', 'offline 2']);
+  assert.match(c2.stderr, /WIP backup failing since/);
+  // The remote comes back: the next hook pushes the pending work.
+  await a.git(['remote', 'set-url', 'origin', remote]);
+  const sha3 = await a.commit('online again', { 'f.txt': '3\n' });
+  assert.equal((await lsRemote(a.env, remote)).get('refs/heads/wip/alpha/main'), sha3);
+  const after = await dxJson<{ pending: unknown[]; banner: string | null }>(a, ['status']);
+  assert.deepEqual(after.pending, []);
+  assert.equal(after.banner, null);
+  assert.ok(!fs.existsSync(path.join(a.dir, '.git/dx/banner')));
+});
+
+test('six hosts committing at the same moment: the index ends with all six entries', async (t) => {
+  const names = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'];
+  const { hs } = await setup(t, names);
+  const shas = await Promise.all(hs.map((h) => h.commit(`work of ${h.name}`, { [`${h.name}.txt`]: `${h.name}\n` })));
+  const idx = await indexOf(hs[0] as Host);
+  for (const [i, n] of names.entries()) assert.equal(idx.entries[`${n}/main`]?.sha, shas[i], `entry of ${n}`);
+  assert.equal(Object.keys(idx.hosts).length, 6);
+});
+
+test('amend and rebase: the WIP ref follows the rewritten branch; a rebase pushes once, at the end', async (t) => {
+  const { remote, hs } = await setup(t, ['alpha']);
+  const [a] = hs as [Host];
+  await a.commit('first', { 'a.txt': '1\n' });
+  await a.git(['commit', '--amend', '-m', 'first, amended']);
+  const amended = (await a.git(['rev-parse', 'HEAD'])).out;
+  assert.equal((await lsRemote(a.env, remote)).get('refs/heads/wip/alpha/main'), amended);
+
+  await a.git(['switch', '-c', 'feature']);
+  await a.commit('f1', { 'f1.txt': '1\n' });
+  await a.commit('f2', { 'f2.txt': '2\n' });
+  await a.commit('f3', { 'f3.txt': '3\n' });
+  await a.git(['switch', 'main']);
+  await a.commit('main moves', { 'm.txt': 'm\n' });
+  await a.git(['switch', 'feature']);
+  const ledgerFile = path.join(a.dir, '.git/dx/events.jsonl');
+  const pushesOf = () => fs.readFileSync(ledgerFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { op: string; ok: boolean; refs?: Record<string, unknown> }).filter((e) => e.op === 'wip.push' && e.ok && e.refs && 'refs/heads/wip/alpha/feature' in e.refs).length;
+  const before = pushesOf();
+  await a.git(['rebase', 'main']);
+  const rebased = (await a.git(['rev-parse', 'HEAD'])).out;
+  assert.equal((await lsRemote(a.env, remote)).get('refs/heads/wip/alpha/feature'), rebased);
+  assert.equal(pushesOf() - before, 1, 'one WIP push for the whole rebase');
+});
+
+test('background path: post-commit returns at once, the WIP lands within seconds, and a burst of commits coalesces', async (t) => {
+  const { remote, hs } = await setup(t, ['bg'], { sync: false });
+  const [h] = hs as [Host];
+  let last = '';
+  for (let i = 0; i < 6; i++) last = await h.commit(`burst ${i}`, { 'b.txt': `${i}\n` });
+  await waitFor(async () => (await lsRemote(h.env, remote)).get('refs/heads/wip/bg/main') === last, { what: 'the burst to be mirrored', timeoutMs: 30_000 });
+  await waitFor(async () => !fs.existsSync(path.join(h.dir, '.git/dx/worker.lock')) && !fs.existsSync(path.join(h.dir, '.git/dx/queue')), { what: 'the worker to finish', timeoutMs: 30_000 });
+  const pushes = fs.readFileSync(path.join(h.dir, '.git/dx/events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { op: string; ok: boolean }).filter((e) => e.op === 'wip.push' && e.ok).length;
+  assert.ok(pushes < 6, `6 quick commits should coalesce into fewer pushes, got ${pushes}`);
+  const idx = await indexOf(h);
+  assert.equal(idx.entries['bg/main']?.sha, last);
+});
+
+test('post-checkout names the other host, the age and the restore command when its WIP of the branch is newer', async (t) => {
+  const { hs } = await setup(t, ['alpha', 'beta']);
+  const [a, b] = hs as [Host, Host];
+  await a.commit('alpha moves main', { 'x.txt': 'alpha\n' });
+  await b.git(['switch', '-c', 'side']);
+  // The first checkout starts the background refresh that precomputes the warning.
+  await b.git(['switch', 'main']);
+  await waitFor(async () => fs.existsSync(path.join(b.dir, '.git/dx/warn/main.msg')), { what: 'the warning to be precomputed', timeoutMs: 30_000 });
+  await b.git(['switch', 'side']);
+  const r = await b.git(['switch', 'main']);
+  assert.match(r.stderr, /host "alpha" has newer WIP of "main" \(\d+s ago/);
+  assert.match(r.stderr, /dx-hooks restore --host alpha --branch main/);
+});
+
+test('DX_HOOKS=0 disables every hook; an invalid .dxrc is a clear error for commands and a loud banner for hooks', async (t) => {
+  const { remote, hs } = await setup(t, ['alpha']);
+  const [a] = hs as [Host];
+  const off = await a.git(['commit', '--allow-empty', '-m', 'no hooks'], {});
+  void off;
+  const env = { ...a.env, DX_HOOKS: '0' };
+  await git(a.dir, env, ['commit', '--allow-empty', '-m', 'silent']);
+  assert.equal((await lsRemote(a.env, remote)).get('refs/heads/wip/alpha/main'), (await a.git(['rev-parse', 'HEAD~1'])).out, 'DX_HOOKS=0 pushed nothing');
+
+  fs.writeFileSync(path.join(a.dir, '.dxrc.json'), JSON.stringify({ wip: { push: 'later', maxFileSize: 'huge' }, bogus: 1 }));
+  const st = await dx(a, ['status']);
+  assert.equal(st.code, 2);
+  assert.match(st.stderr, /wip\.push: .*"background".*"sync".*"off".*\(got "later"\)/);
+  assert.match(st.stderr, /wip\.maxFileSize: .*\(got "huge"\)/);
+  assert.match(st.stderr, /bogus/);
+  const c = await a.git(['commit', '--allow-empty', '-m', 'with a broken config']);
+  assert.equal(c.code, 0, 'git keeps working');
+  assert.match(c.stderr, /WIP backup paused — [\s\S]*wip\.push/);
+});
