@@ -16,7 +16,7 @@ export type Release = () => Promise<void>;
  * @returns a release function, or null when the lock is held elsewhere after `waitMs`
  * @throws fs errors other than "already locked"
  */
-export async function acquireLock(file: string, waitMs = 0, staleMs = 120_000): Promise<Release | null> {
+export async function acquireLock(file: string, waitMs = 0, staleMs = 30_000): Promise<Release | null> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   if (!fs.existsSync(file)) fs.writeFileSync(file, '');
   const retries = waitMs > 0 ? { retries: Math.ceil(waitMs / 200), minTimeout: 200, maxTimeout: 200, factor: 1 } : 0;
@@ -29,7 +29,7 @@ export async function acquireLock(file: string, waitMs = 0, staleMs = 120_000): 
 }
 
 /** Whether some process holds the lock on `file` (a stale lock counts as free). */
-export async function isLocked(file: string, staleMs = 120_000): Promise<boolean> {
+export async function isLocked(file: string, staleMs = 30_000): Promise<boolean> {
   if (!fs.existsSync(file)) return false;
   return lockfile.check(file, { stale: staleMs, realpath: false });
 }

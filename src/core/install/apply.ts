@@ -27,15 +27,19 @@ export function stripBlock(text: string): string {
   if (start < 0 || end < 0) return text;
   let after = end + END.length;
   if (text[after] === '\n') after++;
-  let before = start;
-  if (before > 0 && text[before - 1] === '\n' && text[before - 2] === '\n') before--;
-  return text.slice(0, before) + text.slice(after);
+  return text.slice(0, start) + text.slice(after);
 }
 
+/** The user's text, a newline if it lacked one, then our block: `stripBlock` of the result is `withNewline(text)`. */
 function appendBlock(text: string, block: string): string {
-  if (text.includes(BEGIN)) return stripBlock(text).replace(/\n*$/, '\n') + '\n' + block;
-  if (!text) return block;
-  return text.replace(/\n*$/, '\n') + '\n' + block;
+  return withNewline(text) + block;
+}
+
+const withNewline = (text: string) => (text === '' || text.endsWith('\n') ? text : text + '\n');
+
+function writeKeepingMode(file: string, text: string, mode: number): void {
+  writeAtomic(file, text);
+  fs.chmodSync(file, mode);
 }
 
 /**
@@ -74,15 +78,24 @@ export function applyInstall(ctx: RepoContext, plan: InstallPlan, nodePath = pro
         break;
       }
       case 'husky-append': {
-        const text = a.createFile ? '' : fs.readFileSync(a.path, 'utf8');
-        writeExecutable(a.path, appendBlock(text, block));
-        hooks[a.hook] = { path: a.path, kind: a.createFile ? 'husky-created' : 'husky-appended' };
+        // husky runs its hook files with `sh -e`: they keep their own mode (usually 644); new ones are 755 for older husky.
+        if (a.createFile) {
+          writeExecutable(a.path, block);
+          hooks[a.hook] = { path: a.path, kind: 'husky-created' };
+        } else {
+          const text = fs.readFileSync(a.path, 'utf8');
+          const mode = fs.statSync(a.path).mode & 0o7777;
+          writeKeepingMode(a.path, appendBlock(text, block), mode);
+          hooks[a.hook] = { path: a.path, kind: 'husky-appended', original: text, mode };
+        }
         break;
       }
-      case 'husky-refresh':
-        writeExecutable(a.path, appendBlock(fs.readFileSync(a.path, 'utf8'), block));
+      case 'husky-refresh': {
+        const mode = fs.statSync(a.path).mode & 0o7777;
+        writeKeepingMode(a.path, appendBlock(stripBlock(fs.readFileSync(a.path, 'utf8')), block), mode);
         hooks[a.hook] = previous?.hooks[a.hook] ?? { path: a.path, kind: 'husky-appended' };
         break;
+      }
       case 'create-config': {
         const text = asset('templates/dxrc.json');
         writeAtomic(a.path, text);
@@ -101,18 +114,22 @@ export function applyInstall(ctx: RepoContext, plan: InstallPlan, nodePath = pro
 /** What uninstall did, one line each. */
 export interface UninstallReport { done: string[]; kept: string[] }
 
-function removeOurs(file: string, report: UninstallReport, createdByUs: boolean): void {
+function removeOurs(file: string, report: UninstallReport, record: HookRecord): void {
   if (!fs.existsSync(file)) return;
   const text = fs.readFileSync(file, 'utf8');
   if (!text.includes(BEGIN)) return;
+  const createdByUs = record.kind === 'created' || record.kind === 'chained' || record.kind === 'husky-created';
   const rest = stripBlock(text);
   if (createdByUs && rest.replace(/^#!.*\n?/, '').trim() === '') {
     fs.rmSync(file);
     report.done.push(`removed ${file}`);
-  } else {
-    writeAtomic(file, rest);
-    report.done.push(`removed the dx-hooks block from ${file}`);
+    return;
   }
+  const mode = fs.statSync(file).mode & 0o7777;
+  // Untouched since install: put back the exact bytes and mode; edited since: remove only our block.
+  const exact = record.original !== undefined && rest === withNewline(record.original);
+  writeKeepingMode(file, exact ? (record.original as string) : rest, exact && record.mode !== undefined ? record.mode : mode);
+  report.done.push(`removed the dx-hooks block from ${file}`);
 }
 
 /**
@@ -136,7 +153,7 @@ export function uninstall(ctx: RepoContext, hooksDir: string, dryRun = false): U
       if (fs.existsSync(r.path) && fs.readFileSync(r.path, 'utf8').includes(BEGIN)) report.done.push(`would remove dx-hooks from ${r.path}${r.chained ? ` and put ${r.chained} back` : ''}`);
       continue;
     }
-    removeOurs(r.path, report, r.kind === 'created' || r.kind === 'chained' || r.kind === 'husky-created');
+    removeOurs(r.path, report, r);
     if (r.kind === 'chained' && r.chained && fs.existsSync(r.chained)) {
       if (fs.existsSync(r.path)) report.kept.push(`${r.chained} (kept: ${r.path} exists again)`);
       else {

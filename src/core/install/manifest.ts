@@ -11,6 +11,9 @@ const HookRecord = z.object({
   /** created: new stub; chained: stub in front of the renamed original; husky-appended / husky-created: a block in husky's hook file */
   kind: z.enum(['created', 'chained', 'husky-appended', 'husky-created']),
   chained: z.string().optional(),
+  /** husky-appended: the file's exact text and mode before install, restored by uninstall when the user has not edited it since */
+  original: z.string().optional(),
+  mode: z.number().int().optional(),
 });
 
 /** install.json, schema_version 1. */

@@ -51,7 +51,11 @@ export async function mirror(s: Session, items: MirrorItem[]): Promise<MirrorRep
   const { ctx, config, host } = s;
   const prefix = config.wip.refPrefix;
   const report: MirrorReport = { pushed: [], failed: [], index: [] };
-  const { state } = readState(ctx);
+  const { state, corrupt } = readState(ctx);
+  if (corrupt) {
+    appendLedger(ctx, { host, op: 'state.corrupt', ok: false, error: `${corrupt}; started from an empty state (leases re-checked against the remote)` });
+    process.stderr.write(`dx-hooks: ${corrupt}; starting from an empty state\n`);
+  }
   const incoming = new Map<string, Record<string, IndexEntry>>();
 
   for (const item of items) {
