@@ -6,21 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import envPaths from 'env-paths';
-import { z } from 'zod';
 import { DxError, EXIT } from './errors.js';
-import { formatZodIssues } from './config/issues.js';
 
-/** Machine config file shape: `<XDG_CONFIG_HOME>/dx-hooks/config.json`. Every key optional. */
-export const MachineConfigSchema = z
-  .object({
-    host: z.string().min(1).optional(),
-    role: z.enum(['active', 'reference']).optional(),
-    webhook: z.url().optional(),
-    repos: z.array(z.string()).optional(),
-    allowJsConfig: z.boolean().optional(),
-  })
-  .strict();
-export type MachineConfig = z.infer<typeof MachineConfigSchema>;
+/** Machine config (`<XDG_CONFIG_HOME>/dx-hooks/config.json`); the zod schema is in machine-schema.ts, loaded only when the file exists. */
+export interface MachineConfig { host?: string; role?: 'active' | 'reference'; webhook?: string; repos?: string[]; allowJsConfig?: boolean }
 
 /**
  * The user's directories for dx-hooks, from env-paths: `config` (settings: `$XDG_CONFIG_HOME/dx-hooks`)
@@ -40,7 +29,7 @@ export function machineConfigPath(): string {
  * Read and validate the machine config. A missing file is `{}`.
  * @throws DxError MACHINE_CONFIG_INVALID (exit 2) naming the file, key and bad value
  */
-export function loadMachineConfig(file = machineConfigPath()): MachineConfig {
+export async function loadMachineConfig(file = machineConfigPath()): Promise<MachineConfig> {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -53,9 +42,10 @@ export function loadMachineConfig(file = machineConfigPath()): MachineConfig {
   } catch (err) {
     throw new DxError('MACHINE_CONFIG_INVALID', `${file} is not valid JSON: ${(err as Error).message}`, `Fix or delete ${file}.`, EXIT.USAGE);
   }
+  const [{ MachineConfigSchema }, { formatZodIssues }] = await Promise.all([import('./machine-schema.js'), import('./config/issues.js')]);
   const r = MachineConfigSchema.safeParse(raw);
   if (!r.success) {
     throw new DxError('MACHINE_CONFIG_INVALID', `${file} is invalid:\n${formatZodIssues(r.error, raw)}`, `Fix or delete ${file}.`, EXIT.USAGE);
   }
-  return r.data;
+  return r.data as MachineConfig;
 }

@@ -17,7 +17,7 @@ export interface Session { ctx: RepoContext; config: DxConfig; configFile: strin
  */
 export async function openSession(cwd: string): Promise<Session> {
   const ctx = await openRepo(cwd);
-  const machine = loadMachineConfig();
+  const machine = await loadMachineConfig();
   const { config, file } = await loadConfig(ctx.top, dxPaths(ctx).configCache, machine.allowJsConfig === true);
   return { ctx, config, configFile: file, machine, host: resolveHost(machine.host) };
 }

@@ -45,14 +45,21 @@ export async function identityEnv(ctx: RepoContext, host: string): Promise<Recor
  * @throws DxError NOTHING_TO_SNAPSHOT on an unborn branch with no files; GitError when git fails
  */
 export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions): Promise<Snapshot> {
-  const head = await headState(ctx);
-  const realIndex = path.resolve(ctx.top, await gitLine(['rev-parse', '--git-path', 'index'], { cwd: ctx.top }));
+  // GIT_INDEX_FILE is cleared for our git calls, so the real index is the worktree's own.
+  const realIndex = path.join(ctx.gitDir, 'index');
   fs.mkdirSync(ctx.dxDir, { recursive: true });
   const tmpIndex = path.join(ctx.dxDir, `snapshot-index-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
   const env = { GIT_INDEX_FILE: tmpIndex };
   try {
     if (fs.existsSync(realIndex)) fs.copyFileSync(realIndex, tmpIndex);
-    const listed = await git(['ls-files', '-z', '--modified', '--deleted', '--others', '--exclude-standard'], { cwd: ctx.top, env });
+    // The small lookups run alongside the one that scales with the tree (ls-files).
+    const [head, headLog, idEnv, listed] = await Promise.all([
+      headState(ctx),
+      gitTry(['log', '-1', '--format=%T%x00%s', 'HEAD'], { cwd: ctx.top }),
+      identityEnv(ctx, opts.host),
+      git(['ls-files', '-z', '--modified', '--deleted', '--others', '--exclude-standard'], { cwd: ctx.top, env }),
+    ]);
+    const [headTree, subject] = headLog.code === 0 ? headLog.stdout.replace(/\n$/, '').split('\0') : [EMPTY_TREE, '(no commits yet)'];
     const paths = [...new Set(listed.split('\0').filter((p) => p && !p.endsWith('/')))];
     const ig = ignore().add([...opts.exclude]);
     const excluded: ExcludedFile[] = [];
@@ -78,18 +85,16 @@ export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions): Pro
       await git(['update-index', '--add', '--remove', '-z', '--stdin'], { cwd: ctx.top, env, input: take.join('\0') + '\0' });
     }
     const tree = await gitLine(['write-tree'], { cwd: ctx.top, env });
-    const headTree = head.sha ? await gitLine(['rev-parse', `${head.sha}^{tree}`], { cwd: ctx.top }) : EMPTY_TREE;
-    if (tree === headTree) {
+    if (tree === (head.sha ? headTree : EMPTY_TREE)) {
       if (!head.sha) throw new DxError('NOTHING_TO_SNAPSHOT', 'nothing to snapshot: no commits and no files yet', 'Create a file or a first commit.');
       return { sha: head.sha, base: head.sha, tree, dirty: false, excluded, branch: head.branch };
     }
-    const subject = head.sha ? (await gitLine(['log', '-1', '--format=%s', head.sha], { cwd: ctx.top })) : '(no commits yet)';
     const message =
-      `${opts.message ?? `dx-hooks snapshot: ${subject}`}\n\n` +
+      `${opts.message ?? `dx-hooks snapshot: ${subject ?? ''}`}\n\n` +
       `${SNAPSHOT_TRAILER}: ${opts.host}/${head.branch ?? 'detached'}\n`;
     const args = ['commit-tree', tree, '-m', message];
     if (head.sha) args.splice(2, 0, '-p', head.sha);
-    const sha = await gitLine(args, { cwd: ctx.top, env: await identityEnv(ctx, opts.host) });
+    const sha = await gitLine(args, { cwd: ctx.top, env: idEnv });
     return { sha, base: head.sha, tree, dirty: true, excluded, branch: head.branch };
   } finally {
     fs.rmSync(tmpIndex, { force: true });

@@ -174,3 +174,22 @@ test('DX_HOOKS=0 disables every hook; an invalid .dxrc is a clear error for comm
   assert.equal(c.code, 0, 'git keeps working');
   assert.match(c.stderr, /WIP backup paused — [\s\S]*wip\.push/);
 });
+
+test('a GUI client whose PATH lacks node: the hook falls back to the node recorded at install', async (t) => {
+  const { remote, hs, sb } = await setup(t, ['gui']);
+  const [h] = hs as [Host];
+  const bin = sb.tmp('gui-bin');
+  fs.mkdirSync(bin);
+  for (const tool of ['git', 'sh', 'mktemp', 'cat', 'setsid', 'nohup', 'rm', 'mkdir']) {
+    const found = ['/usr/bin', '/bin', '/usr/local/bin'].map((d) => path.join(d, tool)).find((p) => fs.existsSync(p));
+    if (found) fs.symlinkSync(found, path.join(bin, tool));
+  }
+  const env = { ...h.env, PATH: bin };
+  assert.notEqual((await git(h.dir, env, ['var', 'GIT_EDITOR'], { allowFail: true })).code, -1);
+  await h.write('g.txt', 'from a GUI\n');
+  await git(h.dir, env, ['add', 'g.txt']);
+  const c = await git(h.dir, env, ['commit', '-m', 'committed from a GUI']);
+  assert.doesNotMatch(c.stderr, /cannot start the worker/);
+  const sha = (await h.git(['rev-parse', 'HEAD'])).out;
+  assert.equal((await lsRemote(h.env, remote)).get('refs/heads/wip/gui/main'), sha);
+});

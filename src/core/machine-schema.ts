@@ -1,0 +1,13 @@
+/** zod schema of the machine config (see machine.ts); imported only when a machine config file exists. */
+import { z } from 'zod';
+
+/** `<XDG_CONFIG_HOME>/dx-hooks/config.json`: every key optional, unknown keys refused. */
+export const MachineConfigSchema = z
+  .object({
+    host: z.string().min(1).optional(),
+    role: z.enum(['active', 'reference']).optional(),
+    webhook: z.url().optional(),
+    repos: z.array(z.string()).optional(),
+    allowJsConfig: z.boolean().optional(),
+  })
+  .strict();
