@@ -10,6 +10,7 @@ import { takeSnapshot } from '../core/snapshot.js';
 import { mirror } from '../core/wip/mirror.js';
 import { out, printJson, retryPending, warn } from './common.js';
 
+/** Snapshot and push in the foreground. Returns 1 when the push failed (the snapshot is kept locally), else 0. */
 export async function run(opts: { message?: string; json?: boolean; cwd: string }): Promise<number> {
   const s = await openSession(opts.cwd);
   await retryPending(s, true);

@@ -24,6 +24,7 @@ async function failLoudly(cwd: string, err: unknown): Promise<number> {
   return 0; // hooks never fail git
 }
 
+/** Run the worker for a hook. Always returns 0: hooks never fail git; failures go to stderr, the ledger and the banner. */
 export async function run(opts: { foreground?: boolean; refresh?: boolean; waitLock?: string; cwd: string }): Promise<number> {
   // A detached worker must outlive the terminal that started it.
   if (!opts.foreground) process.on('SIGHUP', () => undefined);

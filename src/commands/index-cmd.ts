@@ -12,6 +12,7 @@ import { age } from '../core/wip/others.js';
 import { resolveRemote } from '../core/wip/remote.js';
 import { out, printJson } from './common.js';
 
+/** Print the remote index. @throws DxError INDEX_MISSING, INDEX_CORRUPT (exit 1) */
 export async function show(opts: { json?: boolean; cwd: string }): Promise<number> {
   const s = await openSession(opts.cwd);
   const remote = await resolveRemote(s.ctx, s.config.remote, (await headState(s.ctx)).branch);
@@ -28,6 +29,7 @@ export async function show(opts: { json?: boolean; cwd: string }): Promise<numbe
   return 0;
 }
 
+/** Rebuild the remote index from the WIP refs and push it as a fast-forward. @throws DxError INDEX_PUSH_FAILED, REMOTE_UNREACHABLE */
 export async function rebuild(opts: { json?: boolean; cwd: string }): Promise<number> {
   const s = await openSession(opts.cwd);
   const remote = await resolveRemote(s.ctx, s.config.remote, (await headState(s.ctx)).branch);

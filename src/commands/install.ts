@@ -7,6 +7,7 @@ import { resolveHost } from '../core/host.js';
 import { appendLedger } from '../core/ledger.js';
 import { out, printJson } from './common.js';
 
+/** Plan and apply the install in the repository at `opts.cwd`. Returns the exit code (0). @throws DxError NOT_A_REPO, INSTALL_CONFLICT */
 export async function run(opts: { dryRun?: boolean; json?: boolean; cwd: string }): Promise<number> {
   const ctx = await openRepo(opts.cwd);
   const plan = await planInstall(ctx);

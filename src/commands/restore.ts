@@ -6,6 +6,7 @@ import { openSession } from '../core/session.js';
 import { age } from '../core/wip/others.js';
 import { out, printJson, warn } from './common.js';
 
+/** Restore one WIP (flags or TTY picker) or list them. Returns 0; throws DxError USAGE (exit 2), WIP_NOT_FOUND (exit 1). */
 export async function run(opts: { host?: string; branch?: string; list?: boolean; json?: boolean; remote?: string; cwd: string }): Promise<number> {
   const s = await openSession(opts.cwd);
   if (opts.host && opts.branch && !opts.list) {

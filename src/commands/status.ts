@@ -6,6 +6,7 @@ import { clock } from '../core/wip/banner.js';
 import { age } from '../core/wip/others.js';
 import { out, printJson, retryPending, warn } from './common.js';
 
+/** Print the status report. Returns 1 while a WIP push is pending (work only on this host), else 0. @throws DxError on bad config */
 export async function run(opts: { json?: boolean; offline?: boolean; cwd: string }): Promise<number> {
   const s = await openSession(opts.cwd);
   if (!opts.offline) await retryPending(s, true);

@@ -8,6 +8,7 @@ import { resolveHost } from '../core/host.js';
 import { appendLedger } from '../core/ledger.js';
 import { out, printJson } from './common.js';
 
+/** Undo the install in the repository at `opts.cwd`. Returns the exit code (0). @throws DxError NOT_A_REPO */
 export async function run(opts: { dryRun?: boolean; json?: boolean; cwd: string }): Promise<number> {
   const ctx = await openRepo(opts.cwd);
   const hooksDir = path.resolve(ctx.top, await gitLine(['rev-parse', '--git-path', 'hooks'], { cwd: ctx.top }));
