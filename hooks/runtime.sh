@@ -133,6 +133,9 @@ case $dx_hook in
   pre-push)
     [ "$dx_mode" = off ] && exit 0
     # Our own pushes use --no-verify, so this never re-enters. It never blocks the user's push.
+    # The user's push waits for this: bound each network call at 20 s unless told otherwise.
+    DX_NETWORK_TIMEOUT_MS=${DX_NETWORK_TIMEOUT_MS:-20000}
+    export DX_NETWORK_TIMEOUT_MS
     dx_foreground hook-worker --foreground --no-refresh --wait-lock 15000 </dev/null
     ;;
 esac

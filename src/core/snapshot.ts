@@ -52,15 +52,17 @@ export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions): Pro
   const env = { GIT_INDEX_FILE: tmpIndex };
   try {
     if (fs.existsSync(realIndex)) fs.copyFileSync(realIndex, tmpIndex);
-    // The small lookups run alongside the one that scales with the tree (ls-files).
-    const [head, headLog, idEnv, listed] = await Promise.all([
+    // The two scans that scale with the tree (changed tracked files, untracked files) run in parallel —
+    // half the time of one `ls-files --modified --others` on two cores (bench/) — beside the small lookups.
+    const [head, headLog, idEnv, changed, untracked] = await Promise.all([
       headState(ctx),
       gitTry(['log', '-1', '--format=%T%x00%s', 'HEAD'], { cwd: ctx.top }),
       identityEnv(ctx, opts.host),
-      git(['ls-files', '-z', '--modified', '--deleted', '--others', '--exclude-standard'], { cwd: ctx.top, env }),
+      git(['diff-files', '--name-only', '-z'], { cwd: ctx.top, env }),
+      git(['ls-files', '-z', '--others', '--exclude-standard'], { cwd: ctx.top, env }),
     ]);
     const [headTree, subject] = headLog.code === 0 ? headLog.stdout.replace(/\n$/, '').split('\0') : [EMPTY_TREE, '(no commits yet)'];
-    const paths = [...new Set(listed.split('\0').filter((p) => p && !p.endsWith('/')))];
+    const paths = [...new Set((changed + untracked).split('\0').filter((p) => p && !p.endsWith('/')))];
     const ig = ignore().add([...opts.exclude]);
     const excluded: ExcludedFile[] = [];
     const take: string[] = [];

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cloneAs, createBareRemote, dx, dxJson, git, lsRemote, rejectPushesTo, seedRemote, unreachableUrl, waitFor, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
+import { cloneAs, createBareRemote, dx, dxBin, dxJson, git, lsRemote, rejectPushesTo, seedRemote, unreachableUrl, waitFor, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
 
 interface IndexJson { entries: Record<string, { host: string; branch: string; sha: string; message: string; dirty: boolean }>; hosts: Record<string, { sha: string }> }
 
@@ -193,3 +193,47 @@ test('a GUI client whose PATH lacks node: the hook falls back to the node record
   const sha = (await h.git(['rev-parse', 'HEAD'])).out;
   assert.equal((await lsRemote(h.env, remote)).get('refs/heads/wip/gui/main'), sha);
 });
+
+test('pre-push pushes this host\'s pending WIP (with --no-verify) and never blocks the user\'s push', async (t) => {
+  const { remote, hs } = await setup(t, ['pp']);
+  const [h] = hs as [Host];
+  await h.git(['remote', 'set-url', 'origin', await unreachableUrl()]);
+  const sha = await h.commit('made offline', { 'p.txt': 'p\n' });
+  assert.ok(fs.existsSync(path.join(h.dir, '.git/dx/banner')));
+  await h.git(['remote', 'set-url', 'origin', remote]);
+  h.env.DX_WIP_PUSH = 'off'; // nothing but the pre-push below may push now
+  await h.git(['switch', '-c', 'topic']);
+  const env = { ...h.env };
+  delete env.DX_WIP_PUSH;
+  const push = await git(h.dir, env, ['push', '-u', 'origin', 'topic']);
+  assert.equal(push.code, 0);
+  const refs = await lsRemote(h.env, remote);
+  assert.equal(refs.get('refs/heads/wip/pp/main'), sha, 'the pending WIP went out with the push');
+  assert.equal(refs.get('refs/heads/topic'), sha);
+  assert.ok(!fs.existsSync(path.join(h.dir, '.git/dx/banner')), 'the banner is gone');
+});
+
+test('restore on a terminal asks which WIP to bring back (real pty via script(1))', { skip: !fs.existsSync('/usr/bin/script') && 'script(1) not installed' }, async (t) => {
+  const { hs } = await setup(t, ['alpha', 'beta']);
+  const [a, b] = hs as [Host, Host];
+  const sha = await a.commit('alpha only', { 'tty.txt': 'tty\n' });
+  // script gives the CLI a real terminal; Enter picks the first (newest) entry.
+  const r = await runTty(b, [process.execPath, dxBin, 'restore'].map((x) => `'${x}'`).join(' '));
+  assert.match(r, /Which WIP do you want back/);
+  assert.match(r, /restored refs\/heads\/wip\/alpha\/main/);
+  assert.equal((await b.git(['rev-parse', 'rescue/alpha/main'])).out, sha);
+});
+
+async function runTty(h: Host, command: string): Promise<string> {
+  const { spawn } = await import('node:child_process');
+  return new Promise((resolve, reject) => {
+    const c = spawn('script', ['-qec', command, '/dev/null'], { cwd: h.dir, env: { ...h.env, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    c.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('Which WIP')) c.stdin.write('\r');
+    });
+    const timer = setTimeout(() => (c.kill('SIGKILL'), reject(new Error(`tty restore timed out: ${out}`))), 30_000);
+    c.on('exit', () => (clearTimeout(timer), resolve(out)));
+  });
+}
