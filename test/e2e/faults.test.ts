@@ -171,3 +171,21 @@ test('a detached HEAD mirrors to wip/<host>/detached; checkpoint pushes uncommit
   const local = (await a.git(['rev-parse', 'refs/dx/local/alpha/main'])).out;
   assert.equal((await a.git(['show', `${local}:dirty.txt`])).out, 'not committed yet');
 });
+
+test('no .dxrc remote: WIP goes to the branch\'s upstream remote; with no remote at all the failure is loud', async (t) => {
+  const sb = await withSandbox(t);
+  const remote = await createBareRemote(sb);
+  await seedRemote(sb, remote);
+  const h = await cloneAs(sb, remote, 'up');
+  await h.git(['remote', 'rename', 'origin', 'upstream']);
+  await installed(h);
+  const sha = await h.commit('to the upstream remote', { 'u.txt': 'u\n' });
+  assert.equal((await lsRemote(h.env, remote)).get('refs/heads/wip/up/main'), sha);
+  await h.git(['switch', '-c', 'local-only']);
+  await h.commit('no upstream, no origin', { 'l.txt': 'l\n' });
+  const st = await dx(h, ['status', '--json', '--offline']);
+  assert.equal(st.code, 1);
+  const r = JSON.parse(st.stdout) as { pending: { ref: string; error: string }[] };
+  assert.equal(r.pending[0]?.ref, 'refs/heads/wip/up/local-only');
+  assert.match(r.pending[0]?.error ?? '', /no remote named "origin"/);
+});
