@@ -229,9 +229,14 @@ async function runTty(h: Host, command: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const c = spawn('script', ['-qec', command, '/dev/null'], { cwd: h.dir, env: { ...h.env, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
+    let answered = false;
+    c.stdin.on('error', () => undefined);
     c.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes('Which WIP')) c.stdin.write('\r');
+      if (!answered && out.includes('Which WIP')) {
+        answered = true;
+        c.stdin.write('\r');
+      }
     });
     const timer = setTimeout(() => (c.kill('SIGKILL'), reject(new Error(`tty restore timed out: ${out}`))), 30_000);
     c.on('exit', () => (clearTimeout(timer), resolve(out)));
