@@ -40,6 +40,13 @@ export async function identityEnv(ctx: RepoContext, host: string): Promise<Recor
   return { GIT_AUTHOR_NAME: 'dx-hooks', GIT_AUTHOR_EMAIL: email, GIT_COMMITTER_NAME: 'dx-hooks', GIT_COMMITTER_EMAIL: email };
 }
 
+/** Size in bytes of a staged blob when it is over `limit`, else null. */
+async function stagedSize(ctx: RepoContext, env: Record<string, string>, p: string, limit: number): Promise<number | null> {
+  const r = await gitTry(['cat-file', '-s', `:0:${p}`], { cwd: ctx.top, env });
+  const n = Number(r.stdout.trim());
+  return r.code === 0 && n > limit ? n : null;
+}
+
 /**
  * Take a snapshot of the work tree of `ctx`.
  * @throws DxError NOTHING_TO_SNAPSHOT on an unborn branch with no files; GitError when git fails
@@ -54,6 +61,7 @@ export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions): Pro
     if (fs.existsSync(realIndex)) fs.copyFileSync(realIndex, tmpIndex);
     // The two scans that scale with the tree (changed tracked files, untracked files) run in parallel —
     // half the time of one `ls-files --modified --others` on two cores (bench/) — beside the small lookups.
+    // A third lists what is staged but not in HEAD, so a `git add .env` cannot slip a secret in.
     const [head, headLog, idEnv, changed, untracked] = await Promise.all([
       headState(ctx),
       gitTry(['log', '-1', '--format=%T%x00%s', 'HEAD'], { cwd: ctx.top }),
@@ -61,27 +69,58 @@ export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions): Pro
       git(['diff-files', '--name-only', '-z'], { cwd: ctx.top, env }),
       git(['ls-files', '-z', '--others', '--exclude-standard'], { cwd: ctx.top, env }),
     ]);
+    const staged = head.sha
+      ? await git(['diff-index', '--cached', '--name-only', '--no-renames', '-z', head.sha], { cwd: ctx.top, env })
+      : await git(['ls-files', '-z'], { cwd: ctx.top, env });
     const [headTree, subject] = headLog.code === 0 ? headLog.stdout.replace(/\n$/, '').split('\0') : [EMPTY_TREE, '(no commits yet)'];
-    const paths = [...new Set((changed + untracked).split('\0').filter((p) => p && !p.endsWith('/')))];
+    const split = (out: string) => out.split('\0').filter((p) => p && !p.endsWith('/'));
+    const paths = [...new Set([...split(changed), ...split(untracked)])];
     const ig = ignore().add([...opts.exclude]);
     const excluded: ExcludedFile[] = [];
     const take: string[] = [];
+    const tooBig = (p: string): number | null => {
+      try {
+        const st = fs.lstatSync(path.join(ctx.top, p));
+        return st.isFile() && st.size > opts.maxFileSize ? st.size : null;
+      } catch {
+        return null; // deleted: update-index --remove drops it
+      }
+    };
     for (const p of paths) {
       if (ig.ignores(p)) {
         excluded.push({ path: p, reason: 'exclude' });
         continue;
       }
-      let st: fs.Stats | null = null;
-      try {
-        st = fs.lstatSync(path.join(ctx.top, p));
-      } catch {
-        st = null; // deleted: update-index --remove drops it
-      }
-      if (st && st.isFile() && st.size > opts.maxFileSize) {
-        excluded.push({ path: p, reason: 'size', bytes: st.size });
+      const big = tooBig(p);
+      if (big !== null) {
+        excluded.push({ path: p, reason: 'size', bytes: big });
         continue;
       }
       take.push(p);
+    }
+    // Staged entries that must not leave the machine go back to HEAD's version (or out, if HEAD lacks them).
+    const unstage: string[] = [];
+    for (const p of split(staged)) {
+      if (excluded.some((e) => e.path === p)) {
+        unstage.push(p);
+        continue;
+      }
+      const reason = ig.ignores(p) ? 'exclude' : null;
+      const big = reason ? null : await stagedSize(ctx, env, p, opts.maxFileSize);
+      if (!reason && big === null) continue;
+      unstage.push(p);
+      excluded.push(reason ? { path: p, reason } : { path: p, reason: 'size', bytes: big as number });
+    }
+    if (unstage.length) {
+      const info = head.sha ? await git(['--literal-pathspecs', 'ls-tree', '-z', '--full-tree', head.sha, '--', ...unstage], { cwd: ctx.top }) : '';
+      const inHead = new Map(info.split('\0').filter(Boolean).map((l) => [l.slice(l.indexOf('\t') + 1), l.slice(0, l.indexOf('\t'))]));
+      const lines = unstage.map((p) => {
+        const meta = inHead.get(p);
+        if (!meta) return `0 ${'0'.repeat(40)}\t${p}`; // mode 0 removes the entry
+        const [mode, , sha] = meta.split(' ');
+        return `${mode} ${sha}\t${p}`;
+      });
+      await git(['update-index', '-z', '--index-info'], { cwd: ctx.top, env, input: lines.join('\0') + '\0' });
     }
     if (take.length) {
       await git(['update-index', '--add', '--remove', '-z', '--stdin'], { cwd: ctx.top, env, input: take.join('\0') + '\0' });

@@ -37,9 +37,11 @@ test('a snapshot holds modified, staged and untracked files, leaves secrets and 
   const sb = await withSandbox(t);
   const h = await initRepo(sb, 'repo');
   await h.write('.gitignore', 'ignored.log\n');
-  await h.commit('base', { 'tracked.txt': 'v1\n', 'gone.txt': 'bye\n', 'dir/keep.txt': 'k\n' });
+  await h.commit('base', { 'tracked.txt': 'v1\n', 'gone.txt': 'bye\n', 'dir/keep.txt': 'k\n', 'old.key': 'committed long ago\n' });
   await h.write('tracked.txt', 'stashed edit\n');
   await h.git(['stash', 'push', '-m', 'an existing stash']);
+  await h.write('old.key', 'edited secret\n');
+  await h.git(['add', 'old.key']);
   await h.write('tracked.txt', 'v2 modified\n');
   await h.write('staged.txt', 'staged\n');
   await h.git(['add', 'staged.txt']);
@@ -50,6 +52,11 @@ test('a snapshot holds modified, staged and untracked files, leaves secrets and 
   await h.write('certs/server.pem', 'pem\n');
   await h.write('big.bin', Buffer.alloc(4096, 1));
   await h.write('ignored.log', 'noise\n');
+  // Staged secrets and staged big files must not slip in through the copied index either.
+  await h.write('staged-secret.key', 'KEY\n');
+  await h.write('staged-big.bin', Buffer.alloc(2048, 2));
+  await h.write('tracked.key', 'v1 key\n');
+  await h.git(['add', '-f', 'staged-secret.key', 'staged-big.bin']);
   const before = await observable(h);
 
   const ctx = await openRepo(h.dir);
@@ -65,11 +72,12 @@ test('a snapshot holds modified, staged and untracked files, leaves secrets and 
   assert.equal(files.get('new dir/ünï côde.txt'), 'untracked\n');
   assert.equal(files.get('dir/keep.txt'), 'k\n');
   assert.ok(!files.has('gone.txt'), 'a deleted file is deleted in the snapshot');
-  for (const p of ['.env', 'config/.env.local', 'certs/server.pem', 'big.bin', 'ignored.log']) assert.ok(!files.has(p), `${p} left out`);
+  for (const p of ['.env', 'config/.env.local', 'certs/server.pem', 'big.bin', 'ignored.log', 'staged-secret.key', 'staged-big.bin']) assert.ok(!files.has(p), `${p} left out`);
   assert.deepEqual(
     snap.excluded.map((e) => `${e.path}:${e.reason}`).sort(),
-    ['.env:exclude', 'big.bin:size', 'certs/server.pem:exclude', 'config/.env.local:exclude'],
+    ['.env:exclude', 'big.bin:size', 'certs/server.pem:exclude', 'config/.env.local:exclude', 'old.key:exclude', 'staged-big.bin:size', 'staged-secret.key:exclude', 'tracked.key:exclude'],
   );
+  assert.equal(files.get('old.key'), 'committed long ago\n', 'a committed secret keeps its HEAD version, never the edit');
   assert.equal(snap.excluded.find((e) => e.reason === 'size')?.bytes, 4096);
   assert.match((await h.git(['log', '-1', '--format=%B', snap.sha])).out, /Dx-Snapshot: snap\/main/);
 });
