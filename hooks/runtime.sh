@@ -47,6 +47,10 @@ dx_head=${dx_out#*"$dx_nl"}
 dx_dir=$dx_common/dx
 dx_mode=background
 [ -f "$dx_dir/push-mode" ] && IFS= read -r dx_mode <"$dx_dir/push-mode"
+# A .dxrc edited after the worker last cached the mode: unknown, so let the worker re-read it.
+for dx_rc_file in .dxrc .dxrc.json .dxrc.yaml .dxrc.yml package.json; do
+  if [ "$dx_rc_file" -nt "$dx_dir/push-mode" ]; then dx_mode=background; break; fi
+done
 [ -n "${DX_WIP_PUSH-}" ] && dx_mode=$DX_WIP_PUSH
 
 dx_banner() {
@@ -72,18 +76,23 @@ dx_find_node() {
   return 0
 }
 
+# A worker that crashes (exit != 0; handled failures exit 0) must not be silent: it writes the banner.
+# The sh -c script is fixed text; node, the CLI, the dx dir and the arguments travel as "$@".
+dx_guarded='dx_n=$1; dx_c=$2; dx_d=$3; shift 3
+"$dx_n" "$dx_c" "$@" || { dx_rc=$?; printf "dx-hooks: the dx-hooks worker crashed (exit %s) - work may NOT be backed up; details: %s\n" "$dx_rc" "$dx_d/worker.log" >"$dx_d/banner"; exit "$dx_rc"; }'
+
 dx_background() {
   dx_find_node || return 0
   if command -v setsid >/dev/null 2>&1; then
-    setsid "$dx_node" "$dx_cli" "$@" </dev/null >>"$dx_dir/worker.log" 2>&1 &
+    setsid sh -c "$dx_guarded" dx-worker "$dx_node" "$dx_cli" "$dx_dir" "$@" </dev/null >>"$dx_dir/worker.log" 2>&1 &
   else
-    nohup "$dx_node" "$dx_cli" "$@" </dev/null >>"$dx_dir/worker.log" 2>&1 &
+    nohup sh -c "$dx_guarded" dx-worker "$dx_node" "$dx_cli" "$dx_dir" "$@" </dev/null >>"$dx_dir/worker.log" 2>&1 &
   fi
 }
 
 dx_foreground() {
   dx_find_node || return 0
-  "$dx_node" "$dx_cli" "$@"
+  sh -c "$dx_guarded" dx-worker "$dx_node" "$dx_cli" "$dx_dir" "$@"
 }
 
 dx_enqueue() {
@@ -101,7 +110,7 @@ dx_run_worker() {
 }
 
 case $dx_hook in
-  post-commit)
+  post-commit|post-merge)
     # During a rebase or `git am` nothing is pushed per commit; post-rewrite mirrors once at the end.
     if [ -d "$dx_git_dir/rebase-merge" ] || [ -d "$dx_git_dir/rebase-apply" ]; then exit 0; fi
     [ "$dx_mode" = off ] && exit 0
@@ -136,7 +145,7 @@ case $dx_hook in
     # The user's push waits for this: bound each network call at 20 s unless told otherwise.
     DX_NETWORK_TIMEOUT_MS=${DX_NETWORK_TIMEOUT_MS:-20000}
     export DX_NETWORK_TIMEOUT_MS
-    dx_foreground hook-worker --foreground --no-refresh --wait-lock 15000 </dev/null
+    dx_foreground hook-worker --foreground --no-refresh --wait-lock 15000 --deadline 25000 </dev/null
     ;;
 esac
 exit 0

@@ -56,6 +56,7 @@ index.command('rebuild').description('rebuild the index from the WIP refs on the
 program.command('hook-worker', { hidden: true }).description('internal: the work the hook shims hand over')
   .option('--foreground', 'report failures on stderr and wait for the lock').option('--no-refresh', 'skip refreshing other hosts\' WIP warnings')
   .option('--wait-lock <ms>', 'how long to wait for another worker (ms)')
+  .option('--deadline <ms>', 'give up (leaving the rest pending) after this many ms: the user is waiting (pre-push)')
   .action(action(async () => (await import('./commands/hook-worker.js')).run as Handler));
 
 async function main(): Promise<void> {

@@ -25,9 +25,17 @@ async function failLoudly(cwd: string, err: unknown): Promise<number> {
 }
 
 /** Run the worker for a hook. Always returns 0: hooks never fail git; failures go to stderr, the ledger and the banner. */
-export async function run(opts: { foreground?: boolean; refresh?: boolean; waitLock?: string; cwd: string }): Promise<number> {
+export async function run(opts: { foreground?: boolean; refresh?: boolean; waitLock?: string; deadline?: string; cwd: string }): Promise<number> {
   // A detached worker must outlive the terminal that started it.
   if (!opts.foreground) process.on('SIGHUP', () => undefined);
+  if (opts.deadline) {
+    // pre-push: the user's push waits for us. Past the deadline, leave the rest pending (the queue and
+    // state are already on disk; the lock is released on exit) and let git go on.
+    setTimeout(() => {
+      process.stderr.write(`dx-hooks: WIP backup still running after ${Number(opts.deadline) / 1000} s — left pending, retried by the next hook or command\n`);
+      process.exit(0);
+    }, Number(opts.deadline)).unref();
+  }
   let s: Session;
   try {
     s = await openSession(opts.cwd);

@@ -21,6 +21,14 @@ export async function run(opts: { dryRun?: boolean; json?: boolean; cwd: string 
     return 0;
   }
   const manifest = applyInstall(ctx, plan);
+  // Tell the shims the push mode now, so the very first commit already follows .dxrc.
+  try {
+    const { openSession } = await import('../core/session.js');
+    const { writePushMode } = await import('../core/wip/worker.js');
+    writePushMode(await openSession(opts.cwd));
+  } catch (err) {
+    process.stderr.write(`dx-hooks: installed, but the config cannot be read: ${(err as Error).message}\n`);
+  }
   appendLedger(ctx, { host: resolveHost(), op: 'install', ok: true, paths: Object.values(manifest.hooks).map((h) => h.path), detail: { hooksDir: plan.hooksDir, husky: plan.huskyDir } });
   if (opts.json) printJson({ dryRun: false, ...plan, manifest });
   else {

@@ -21,7 +21,8 @@ export async function acquireLock(file: string, waitMs = 0, staleMs = 30_000): P
   if (!fs.existsSync(file)) fs.writeFileSync(file, '');
   const retries = waitMs > 0 ? { retries: Math.ceil(waitMs / 200), minTimeout: 200, maxTimeout: 200, factor: 1 } : 0;
   try {
-    return await lockfile.lock(file, { stale: staleMs, retries, realpath: false, onCompromised: () => undefined });
+    // A compromised lock (another process took it over) throws and ends this process: two workers must never edit state at once.
+    return await lockfile.lock(file, { stale: staleMs, retries, realpath: false });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ELOCKED') return null;
     throw err;

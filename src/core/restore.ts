@@ -13,7 +13,8 @@ import { appendLedger } from './ledger.js';
 import type { Session } from './session.js';
 import { repoName } from './wip/mirror.js';
 import { wipRef } from './wip/ref.js';
-import { lastLines, NETWORK_TIMEOUT_MS, resolveRemote } from './wip/remote.js';
+import { fetchQuiet, scratchNamespace } from './wip/fetch.js';
+import { lastLines, resolveRemote } from './wip/remote.js';
 
 /** Every host's WIP entries on the remote, newest first; falls back to the WIP refs when the index is missing or corrupt. */
 export async function listWip(s: Session, remoteName?: string): Promise<{ remote: string; entries: IndexEntry[]; source: 'index' | 'refs'; note: string | null }> {
@@ -40,8 +41,8 @@ export async function restoreWip(s: Session, host: string, branch: string, remot
   const { ctx } = s;
   const remote = remoteName ?? (await resolveRemote(ctx, s.config.remote, (await headState(ctx)).branch));
   const ref = wipRef(s.config.wip.refPrefix, host, branch);
-  const tmp = `refs/dx/restore/${process.pid}`;
-  const f = await gitTry(['fetch', '--no-tags', '--no-write-fetch-head', '--quiet', '--', remote, `+${ref}:${tmp}`], { cwd: ctx.top, timeoutMs: NETWORK_TIMEOUT_MS });
+  const tmp = `${scratchNamespace()}/restore`;
+  const f = await fetchQuiet(ctx, remote, [`+${ref}:${tmp}`]);
   if (f.code !== 0) {
     if (/couldn't find remote ref/i.test(f.stderr)) {
       throw new DxError('WIP_NOT_FOUND', `no WIP of branch "${branch}" from host "${host}" on ${remote} (${ref})`, 'List what exists: dx-hooks restore --list', EXIT.FAILED);

@@ -18,11 +18,15 @@ const PendingSchema = z.object({
   attempts: z.number().int().nonnegative(),
   error: z.string(),
   dirty: z.boolean().default(false),
+  /** earlier snapshots this pending push superseded, still to be kept on the remote */
+  keep: z.array(Sha).default([]),
 });
 
 const WipStateSchema = z.object({
   lastPushed: Sha.optional(),
   lastPushedAt: z.number().int().optional(),
+  /** the last pushed value was a snapshot (uncommitted work): it is kept aside before being replaced */
+  lastDirty: z.boolean().optional(),
   lastAttemptAt: z.number().int().optional(),
   lastResult: z.enum(['ok', 'error']).optional(),
   lastError: z.string().optional(),

@@ -189,3 +189,31 @@ test('no .dxrc remote: WIP goes to the branch\'s upstream remote; with no remote
   assert.equal(r.pending[0]?.ref, 'refs/heads/wip/up/local-only');
   assert.match(r.pending[0]?.error ?? '', /no remote named "origin"/);
 });
+
+test('a pushed snapshot of uncommitted work is never simply overwritten: the next push keeps it under refs/dx/snapshots/', async (t) => {
+  const sb = await withSandbox(t);
+  const remote = await createBareRemote(sb);
+  await seedRemote(sb, remote);
+  const a = await installed(await cloneAs(sb, remote, 'alpha'));
+  await a.write('draft.txt', 'an idea, not committed\n');
+  const cp = await dxJson<{ snapshot: { sha: string } }>(a, ['checkpoint']);
+  await a.write('draft.txt', 'a different idea\n');
+  const c = await a.commit('commit something else');
+  const refs = await lsRemote(a.env, remote);
+  assert.equal(refs.get('refs/heads/wip/alpha/main'), c);
+  assert.equal(refs.get(`refs/dx/snapshots/alpha/${cp.snapshot.sha.slice(0, 12)}/main`), cp.snapshot.sha);
+
+  // Offline: a checkpoint that never reached the remote, then a commit; back online both arrive.
+  await a.git(['remote', 'set-url', 'origin', sb.tmp('offline.git')]);
+  await a.write('draft.txt', 'offline idea\n');
+  const cp2 = await dx(a, ['checkpoint', '--json']);
+  assert.equal(cp2.code, 1);
+  const snap2 = (JSON.parse(cp2.stdout) as { snapshot: { sha: string } }).snapshot.sha;
+  await a.write('draft.txt', 'offline commit\n');
+  const c2 = await a.commit('committed offline');
+  await a.git(['remote', 'set-url', 'origin', remote]);
+  assert.equal((await dx(a, ['hook-worker', '--foreground'])).code, 0);
+  const after = await lsRemote(a.env, remote);
+  assert.equal(after.get('refs/heads/wip/alpha/main'), c2);
+  assert.equal(after.get(`refs/dx/snapshots/alpha/${snap2.slice(0, 12)}/main`), snap2, 'the never-pushed snapshot was kept too');
+});

@@ -11,7 +11,7 @@ import { createBareRemote, cloneAs, dx, dxJson, git, seedRemote, waitFor, withSa
 import { assertOk, diffTrees, modeOf, npm, npx, remoteSha, snapshotTree, wipRefOf, type WipIndex } from './_e2e.ts';
 
 const SYNC = { DX_WIP_PUSH: 'sync' };
-const HOOKS = ['post-commit', 'post-rewrite', 'post-checkout', 'pre-push'];
+const HOOKS = ['post-commit', 'post-merge', 'post-rewrite', 'post-checkout', 'pre-push'];
 
 /** Writes rel, stages only it, `git commit` with h.env plus env (the hooks see it); returns the new HEAD sha. */
 async function commitFile(h: Host, rel: string, content: string, message: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
@@ -99,7 +99,7 @@ test('husky 9 from npm: dx-hooks joins husky\'s hook files, both run, uninstall 
   };
   await same(huskyPostCommit, beforeBytes.postCommit, beforeModes.postCommit);
   await same(huskyPrePush, beforeBytes.prePush, beforeModes.prePush);
-  for (const hook of ['post-rewrite', 'post-checkout']) if (existsSync(path.join(h.dir, '.husky', hook))) problems.push(`.husky/${hook} (created by install) survived uninstall`);
+  for (const hook of ['post-merge', 'post-rewrite', 'post-checkout']) if (existsSync(path.join(h.dir, '.husky', hook))) problems.push(`.husky/${hook} (created by install) survived uninstall`);
   if (existsSync(path.join(h.dir, '.dxrc.json'))) problems.push('.dxrc.json (unchanged since install) survived uninstall');
   const hooksPath = (await h.git(['config', 'core.hooksPath'], { allowFail: true })).out;
   if (hooksPath !== '.husky/_') problems.push(`core.hooksPath is ${JSON.stringify(hooksPath)}, not .husky/_`);
@@ -132,12 +132,12 @@ test('plain .git/hooks: an existing hook is chained, install is idempotent, --dr
   const dry = await dx(h, ['install', '--dry-run']);
   assertOk(dry, 'install --dry-run');
   assert.match(dry.stdout, /post-commit\.pre-dx-hooks/, `dry run does not say the existing post-commit is kept:\n${dry.stdout}`);
-  for (const hook of ['post-rewrite', 'post-checkout', 'pre-push']) assert.match(dry.stdout, new RegExp(`create \\.git/hooks/${hook}\\b`));
+  for (const hook of ['post-merge', 'post-rewrite', 'post-checkout', 'pre-push']) assert.match(dry.stdout, new RegExp(`create \\.git/hooks/${hook}\\b`));
   const plan = await dxJson<{ dryRun: boolean; actions: { kind: string; hook?: string }[] }>(h, ['install', '--dry-run']);
   assert.equal(plan.dryRun, true);
   assert.deepEqual(
     plan.actions.filter((a) => a.hook).map((a) => `${a.kind}:${a.hook}`).sort(),
-    ['chain-hook:post-commit', 'create-hook:post-checkout', 'create-hook:post-rewrite', 'create-hook:pre-push'],
+    ['chain-hook:post-commit', 'create-hook:post-checkout', 'create-hook:post-merge', 'create-hook:post-rewrite', 'create-hook:pre-push'],
   );
   assert.deepEqual(diffTrees(whole, await snapshotTree(sb.root)), [], 'install --dry-run wrote something');
 

@@ -242,3 +242,16 @@ async function runTty(h: Host, command: string): Promise<string> {
     c.on('exit', () => (clearTimeout(timer), resolve(out)));
   });
 }
+
+test('post-merge: a merge commit (git merge, git pull) is mirrored at once', async (t) => {
+  const { remote, hs } = await setup(t, ['mg']);
+  const [h] = hs as [Host];
+  await h.git(['switch', '-c', 'side']);
+  await h.commit('side work', { 's.txt': 's\n' });
+  await h.git(['switch', 'main']);
+  await h.commit('main work', { 'm.txt': 'm\n' });
+  await h.git(['merge', '--no-ff', '--no-edit', 'side']);
+  const merge = (await h.git(['rev-parse', 'HEAD'])).out;
+  assert.equal((await h.git(['rev-list', '--count', '--merges', '-1', 'HEAD'])).out, '1');
+  assert.equal((await lsRemote(h.env, remote)).get('refs/heads/wip/mg/main'), merge);
+});

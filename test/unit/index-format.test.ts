@@ -37,3 +37,13 @@ test('parse: round-trips, and says what is wrong with a bad file', () => {
   const version = parseIndex(JSON.stringify({ ...idx, schema_version: 2 }));
   assert.ok('error' in version && /schema_version/.test(version.error));
 });
+
+test('rebuild: entries come from the WIP refs, but an entry written during the rebuild is never dropped', async () => {
+  const { rebuildOnto } = await import('../../src/core/index/format.ts');
+  const base = mergeEntries(emptyIndex('r', 1), { 'gone/main': entry('gone', 'main', 10, 'a'), 'racer/main': entry('racer', 'main', 200, 'b'), 'a/main': entry('a', 'main', 50, 'c') }, 2);
+  const fresh = { 'a/main': entry('a', 'main', 40, 'd') };
+  const out = rebuildOnto(base, fresh, 100, 300);
+  assert.deepEqual(Object.keys(out.entries).sort(), ['a/main', 'racer/main']);
+  assert.equal(out.entries['a/main']?.sha, sha('d'), 'the WIP ref is the truth for keys it has');
+  assert.ok(!out.hosts.gone);
+});

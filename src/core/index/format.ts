@@ -9,7 +9,7 @@ import { z } from 'zod';
 const Sha = z.string().regex(/^[0-9a-f]{40}$/, 'expected a 40-hex commit id');
 
 /** One (host, branch) WIP entry. `ts` is Unix seconds; `base` is the HEAD under a snapshot (= sha for a plain commit). */
-export const IndexEntrySchema = z.object({
+export const IndexEntrySchema = z.looseObject({
   host: z.string().min(1),
   branch: z.string().min(1),
   ref: z.string().startsWith('refs/'),
@@ -21,7 +21,7 @@ export const IndexEntrySchema = z.object({
 });
 export type IndexEntry = z.infer<typeof IndexEntrySchema>;
 
-const HostSummarySchema = z.object({
+const HostSummarySchema = z.looseObject({
   sha: Sha,
   branch: z.string(),
   ts: z.number().int().nonnegative(),
@@ -29,7 +29,8 @@ const HostSummarySchema = z.object({
 });
 
 /** The whole index file, schema_version 1. */
-export const WipIndexSchema = z.object({
+// Loose objects: fields written by newer versions (or seed-format extras) survive our rewrites.
+export const WipIndexSchema = z.looseObject({
   schema_version: z.literal(1),
   repo: z.string(),
   updated: z.number().int().nonnegative(),
@@ -103,4 +104,21 @@ export function serializeIndex(index: WipIndex): string {
 /** Entries newest first. */
 export function entriesNewestFirst(index: WipIndex): IndexEntry[] {
   return Object.values(index.entries).sort((a, b) => b.ts - a.ts || entryKey(a).localeCompare(entryKey(b)));
+}
+
+/**
+ * What `index rebuild` writes on top of `base`: the entries rebuilt from the WIP refs, except that
+ * anything written at or after `since` (Unix seconds: another host's update during the rebuild)
+ * is kept as it is; entries older than `since` whose WIP ref is gone are dropped.
+ */
+export function rebuildOnto(base: WipIndex, fresh: Record<string, IndexEntry>, since: number, now: number): WipIndex {
+  const entries: Record<string, IndexEntry> = {};
+  for (const [key, e] of Object.entries(fresh)) entries[key] = e;
+  for (const [key, e] of Object.entries(base.entries)) if (e.ts >= since) entries[key] = e;
+  const hosts: WipIndex['hosts'] = {};
+  for (const e of Object.values(entries)) {
+    const cur = hosts[e.host];
+    if (!cur || e.ts >= cur.ts) hosts[e.host] = { sha: e.sha, branch: e.branch, ts: e.ts, message: e.message };
+  }
+  return { ...base, updated: Math.max(now, base.updated), entries, hosts };
 }

@@ -1,14 +1,14 @@
 /** Rebuilding the index from the WIP refs on the remote (the index is only a cache of them, DESIGN §4). */
 import type { RepoContext } from '../context.js';
 import { DxError } from '../errors.js';
-import { git, gitTry } from '../git.js';
+import { git } from '../git.js';
+import { dropNamespace, fetchQuiet, scratchNamespace } from '../wip/fetch.js';
 import { commitInfo } from '../head.js';
 import { SNAPSHOT_TRAILER } from '../snapshot.js';
 import { parseWipRef } from '../wip/ref.js';
-import { lastLines, NETWORK_TIMEOUT_MS } from '../wip/remote.js';
+import { lastLines } from '../wip/remote.js';
 import { emptyIndex, entryKey, type IndexEntry, type WipIndex } from './format.js';
 
-const SCRATCH = 'refs/dx/rebuild';
 
 /**
  * Fetch every WIP ref under `prefix` from `remote` and build an index from them: one entry per
@@ -16,19 +16,23 @@ const SCRATCH = 'refs/dx/rebuild';
  * @throws DxError REMOTE_UNREACHABLE when the fetch fails
  */
 export async function indexFromWipRefs(ctx: RepoContext, remote: string, prefix: string, repo: string): Promise<WipIndex> {
-  const r = await gitTry(['fetch', '--no-tags', '--no-write-fetch-head', '--quiet', '--', remote, `+${prefix}/*:${SCRATCH}/*`], {
-    cwd: ctx.top,
-    timeoutMs: NETWORK_TIMEOUT_MS,
-  });
+  const SCRATCH = `${scratchNamespace()}/rebuild`;
+  try {
+    return await readWipRefs(ctx, remote, prefix, repo, SCRATCH);
+  } finally {
+    await dropNamespace(ctx, SCRATCH);
+  }
+}
+
+async function readWipRefs(ctx: RepoContext, remote: string, prefix: string, repo: string, SCRATCH: string): Promise<WipIndex> {
+  const r = await fetchQuiet(ctx, remote, [`+${prefix}/*:${SCRATCH}/*`]);
   if (r.code !== 0) throw new DxError('REMOTE_UNREACHABLE', `cannot fetch WIP refs from "${remote}": ${lastLines(r.stderr)}`, 'Check the network and the remote URL (git remote -v).');
   const listed = await git(['for-each-ref', '--format=%(objectname) %(refname)', `${SCRATCH}/`], { cwd: ctx.top });
   const index = emptyIndex(repo, Math.floor(Date.now() / 1000));
-  const drop: string[] = [];
   for (const line of listed.split('\n').filter(Boolean)) {
     const sp = line.indexOf(' ');
     const sha = line.slice(0, sp);
     const local = line.slice(sp + 1);
-    drop.push(local);
     const ref = prefix + local.slice(SCRATCH.length);
     const who = parseWipRef(prefix, ref);
     if (!who) continue;
@@ -39,6 +43,5 @@ export async function indexFromWipRefs(ctx: RepoContext, remote: string, prefix:
     const cur = index.hosts[entry.host];
     if (!cur || entry.ts >= cur.ts) index.hosts[entry.host] = { sha, branch: entry.branch, ts: entry.ts, message: entry.message };
   }
-  if (drop.length) await git(['update-ref', '--stdin'], { cwd: ctx.top, input: drop.map((d) => `delete ${d}\n`).join('') });
   return index;
 }

@@ -6,8 +6,9 @@
 import path from 'node:path';
 import type { RepoContext } from '../context.js';
 import { DxError } from '../errors.js';
-import { git, gitLine, gitTry } from '../git.js';
+import { gitLine, gitTry } from '../git.js';
 import { identityEnv } from '../snapshot.js';
+import { fetchQuiet, scratchNamespace } from '../wip/fetch.js';
 import { lastLines, NETWORK_TIMEOUT_MS } from '../wip/remote.js';
 import { emptyIndex, mergeEntries, parseIndex, sameContent, serializeIndex, type IndexEntry, type WipIndex } from './format.js';
 
@@ -24,11 +25,15 @@ export const INDEX_FILE = '.dx/wip-index.json';
  * @throws DxError REMOTE_UNREACHABLE when the fetch fails for any other reason
  */
 export async function fetchIndexTip(ctx: RepoContext, remote: string): Promise<string | null> {
-  const r = await gitTry(['fetch', '--no-tags', '--no-write-fetch-head', '--quiet', '--', remote, `+${INDEX_REF}:${LOCAL_INDEX_REF}`], {
-    cwd: ctx.top,
-    timeoutMs: NETWORK_TIMEOUT_MS,
-  });
-  if (r.code === 0) return gitLine(['rev-parse', LOCAL_INDEX_REF], { cwd: ctx.top });
+  const tmp = `${scratchNamespace()}/index`;
+  const r = await fetchQuiet(ctx, remote, [`+${INDEX_REF}:${tmp}`]);
+  if (r.code === 0) {
+    const tip = await gitLine(['rev-parse', tmp], { cwd: ctx.top });
+    // The local copy is a cache: losing a race for its lock to another process is harmless.
+    await gitTry(['update-ref', LOCAL_INDEX_REF, tip], { cwd: ctx.top });
+    await gitTry(['update-ref', '-d', tmp], { cwd: ctx.top });
+    return tip;
+  }
   if (/couldn't find remote ref/i.test(r.stderr)) {
     await gitTry(['update-ref', '-d', LOCAL_INDEX_REF], { cwd: ctx.top });
     return null;
@@ -69,13 +74,22 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * Merge `incoming` entries into the remote index and push it as a fast-forward, retrying
  * (fetch, merge, jittered back-off) when another host pushed first. A corrupt remote index is
- * replaced by one rebuilt with `rebuild()` (reported in `repairedCorrupt`).
+ * replaced by one rebuilt with `rebuild()` (reported in `repairedCorrupt`). `transform` replaces
+ * the default per-key merge (used by `index rebuild`); it runs again on every attempt, against the
+ * tip of that attempt, so a host that pushed meanwhile is never dropped.
  * @throws DxError INDEX_PUSH_FAILED after `maxAttempts`, or REMOTE_UNREACHABLE
  */
 export async function updateIndex(
   ctx: RepoContext,
   remote: string,
-  opts: { host: string; repo: string; incoming: Record<string, IndexEntry>; rebuild: () => Promise<WipIndex>; maxAttempts?: number; replace?: boolean },
+  opts: {
+    host: string;
+    repo: string;
+    incoming: Record<string, IndexEntry>;
+    rebuild: () => Promise<WipIndex>;
+    maxAttempts?: number;
+    transform?: (base: WipIndex, now: number) => WipIndex;
+  },
 ): Promise<IndexUpdate> {
   const maxAttempts = opts.maxAttempts ?? 12;
   let lastError = '';
@@ -84,7 +98,7 @@ export async function updateIndex(
     const tip = await fetchIndexTip(ctx, remote);
     let base: WipIndex = emptyIndex(opts.repo, now);
     let repairedCorrupt: string | null = null;
-    if (tip && !opts.replace) {
+    if (tip) {
       const read = await readIndexAt(ctx, tip);
       if ('index' in read) base = read.index;
       else {
@@ -92,18 +106,18 @@ export async function updateIndex(
         base = await opts.rebuild();
       }
     }
-    const next = mergeEntries(base, opts.incoming, now);
-    if (tip && !repairedCorrupt && !opts.replace && sameContent(base, next)) {
+    const next = opts.transform ? opts.transform(base, now) : mergeEntries(base, opts.incoming, now);
+    if (tip && !repairedCorrupt && sameContent(base, next)) {
       return { commit: tip, attempts: attempt, changed: false, repairedCorrupt: null, index: base };
     }
-    const why = opts.replace ? 'index rebuild' : repairedCorrupt ? 'index repaired after corruption' : 'index update';
+    const why = opts.transform ? 'index rebuild' : repairedCorrupt ? 'index repaired after corruption' : 'index update';
     const commit = await writeIndexCommit(ctx, next, tip, opts.host, why);
     const r = await gitTry(['push', '--no-verify', '--porcelain', `--force-with-lease=${INDEX_REF}:${tip ?? ''}`, '--', remote, `${commit}:${INDEX_REF}`], {
       cwd: ctx.top,
       timeoutMs: NETWORK_TIMEOUT_MS,
     });
     if (r.code === 0) {
-      await git(['update-ref', LOCAL_INDEX_REF, commit], { cwd: ctx.top });
+      await gitTry(['update-ref', LOCAL_INDEX_REF, commit], { cwd: ctx.top });
       return { commit, attempts: attempt, changed: true, repairedCorrupt, index: next };
     }
     const raced = /stale info|fetch first|non-fast-forward|cannot lock ref|failed to update ref/i.test(r.stdout + r.stderr);

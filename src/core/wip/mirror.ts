@@ -5,7 +5,7 @@
  * Call with the worker lock held.
  */
 import path from 'node:path';
-import { describeError } from '../errors.js';
+import { describeError, DxError } from '../errors.js';
 import { gitTry } from '../git.js';
 import { commitInfo } from '../head.js';
 import { entryKey, type IndexEntry } from '../index/format.js';
@@ -16,15 +16,23 @@ import type { Session } from '../session.js';
 import { readState, writeState, type DxState } from '../state.js';
 import { writeBanner } from './banner.js';
 import { pushWip } from './push.js';
-import { parseWipRef, wipRef } from './ref.js';
+import { keptSnapshotRef, parseWipRef, wipRef } from './ref.js';
 import { resolveRemote } from './remote.js';
 
 /** One thing to mirror: `sha` goes to this host's WIP ref of `branch` (null: detached). */
-export interface MirrorItem { branch: string | null; sha: string; dirty: boolean; base: string | null; message?: string }
+export interface MirrorItem {
+  branch: string | null;
+  sha: string;
+  dirty: boolean;
+  base: string | null;
+  message?: string;
+  /** snapshots this item supersedes that never reached the remote: kept under refs/dx/snapshots/ in the same push */
+  keep?: string[];
+}
 
 /** What a mirror run did. */
 export interface MirrorReport {
-  pushed: { ref: string; sha: string; remote: string; displaced?: { ref: string; sha: string } }[];
+  pushed: { ref: string; sha: string; remote: string; displaced?: { ref: string; sha: string }; kept?: { ref: string; sha: string }[] }[];
   failed: { ref: string; sha: string; remote: string | null; error: string }[];
   index: { remote: string; ok: boolean; error?: string; repairedCorrupt?: string | null }[];
 }
@@ -67,13 +75,27 @@ export async function mirror(s: Session, items: MirrorItem[]): Promise<MirrorRep
     try {
       remote = await resolveRemote(ctx, config.remote, item.branch);
       if (ws.lastPushed === item.sha && ws.lastResult === 'ok') continue;
-      const out = await pushWip(ctx, remote, ref, item.sha, ws.lastPushed ?? null, { host, branch: item.branch });
-      if (!out.ok) throw new Error(out.error);
-      appendLedger(ctx, { host, op: 'wip.push', ok: true, refs: { [ref]: { old: ws.lastPushed ?? null, new: item.sha } }, detail: { remote, dirty: item.dirty, ...(out.displaced ? { displaced: out.displaced } : {}) } });
-      Object.assign(ws, { lastPushed: item.sha, lastPushedAt: now, lastAttemptAt: now, lastResult: 'ok' as const });
+      // Uncommitted work backed up as a snapshot is never simply overwritten by the next push.
+      const keepShas = new Set([...(item.keep ?? []), ...(ws.pending?.keep ?? []), ...(ws.pending?.dirty ? [ws.pending.sha] : [])]);
+      if (ws.lastDirty && ws.lastPushed && ws.lastPushed !== item.sha) {
+        const contained = await gitTry(['merge-base', '--is-ancestor', ws.lastPushed, item.sha], { cwd: ctx.top });
+        if (contained.code !== 0) keepShas.add(ws.lastPushed);
+      }
+      keepShas.delete(item.sha);
+      const kept = [...keepShas].map((sha) => ({ ref: keptSnapshotRef(host, item.branch, sha), sha }));
+      const out = await pushWip(ctx, remote, ref, item.sha, ws.lastPushed ?? null, { host, branch: item.branch }, kept);
+      if (!out.ok) throw new DxError('PUSH_FAILED', out.error);
+      appendLedger(ctx, {
+        host,
+        op: 'wip.push',
+        ok: true,
+        refs: { [ref]: { old: ws.lastPushed ?? null, new: item.sha }, ...Object.fromEntries(kept.map((k) => [k.ref, { old: null, new: k.sha }])) },
+        detail: { remote, dirty: item.dirty, ...(out.displaced ? { displaced: out.displaced } : {}) },
+      });
+      Object.assign(ws, { lastPushed: item.sha, lastPushedAt: now, lastAttemptAt: now, lastResult: 'ok' as const, lastDirty: item.dirty });
       delete ws.pending;
       delete ws.lastError;
-      report.pushed.push({ ref, sha: item.sha, remote, ...(out.displaced ? { displaced: out.displaced } : {}) });
+      report.pushed.push({ ref, sha: item.sha, remote, ...(out.displaced ? { displaced: out.displaced } : {}), ...(kept.length ? { kept } : {}) });
       const info = await commitInfo(ctx, item.sha);
       const entry: IndexEntry = { host, branch: item.branch ?? 'detached', ref, sha: item.sha, base: item.base, ts: now, message: item.message ?? info.subject, dirty: item.dirty };
       const forRemote = incoming.get(remote) ?? {};
@@ -81,7 +103,7 @@ export async function mirror(s: Session, items: MirrorItem[]): Promise<MirrorRep
       incoming.set(remote, forRemote);
     } catch (err) {
       const error = describeError(err);
-      ws.pending = { sha: item.sha, branch: item.branch, since: ws.pending?.since ?? now, attempts: (ws.pending?.attempts ?? 0) + 1, error, dirty: item.dirty };
+      ws.pending = { sha: item.sha, branch: item.branch, since: ws.pending?.since ?? now, attempts: (ws.pending?.attempts ?? 0) + 1, error, dirty: item.dirty, keep: [...new Set([...(ws.pending?.keep ?? []), ...(item.keep ?? [])])].filter((k) => k !== item.sha) };
       Object.assign(ws, { lastAttemptAt: now, lastResult: 'error' as const, lastError: error });
       appendLedger(ctx, { host, op: 'wip.push', ok: false, error, refs: { [ref]: { old: ws.lastPushed ?? null, new: item.sha } }, detail: { remote } });
       report.failed.push({ ref, sha: item.sha, remote, error });

@@ -7,6 +7,7 @@
 import type { RepoContext } from '../context.js';
 import { gitTry } from '../git.js';
 import { displacedRef } from './ref.js';
+import { fetchQuiet, scratchNamespace } from './fetch.js';
 import { lastLines, lsRemote, NETWORK_TIMEOUT_MS } from './remote.js';
 
 /** Outcome of pushing a WIP ref: ok (with any displaced foreign value), or the reason it failed. */
@@ -16,7 +17,7 @@ export type PushOutcome =
 
 interface RawPush { ok: boolean; stale: boolean; error: string }
 
-async function rawPush(ctx: RepoContext, remote: string, refspecs: string[], leases: string[], atomic = false): Promise<RawPush> {
+async function rawPush(ctx: RepoContext, remote: string, refspecs: string[], leases: string[], atomic = refspecs.length > 1): Promise<RawPush> {
   const args = ['push', '--no-verify', '--porcelain', ...(atomic ? ['--atomic'] : []), ...leases.map((l) => `--force-with-lease=${l}`), '--', remote, ...refspecs];
   const r = await gitTry(args, { cwd: ctx.top, timeoutMs: NETWORK_TIMEOUT_MS });
   if (r.code === 0) return { ok: true, stale: false, error: '' };
@@ -42,8 +43,11 @@ export async function pushWip(
   sha: string,
   expected: string | null,
   who: { host: string; branch: string | null },
+  keep: { ref: string; sha: string }[] = [],
 ): Promise<PushOutcome> {
-  const first = await rawPush(ctx, remote, [`${sha}:${ref}`], [`${ref}:${expected ?? ''}`]);
+  // Snapshots this push replaces go to their own refs in the same atomic push: both land or neither.
+  const keepSpecs = keep.map((k) => `${k.sha}:${k.ref}`);
+  const first = await rawPush(ctx, remote, [`${sha}:${ref}`, ...keepSpecs], [`${ref}:${expected ?? ''}`]);
   if (first.ok) return { ok: true, sha };
   if (!first.stale) return { ok: false, error: first.error };
 
@@ -56,19 +60,19 @@ export async function pushWip(
   }
   if (current === sha) return { ok: true, sha };
   if (!current) {
-    const again = await rawPush(ctx, remote, [`${sha}:${ref}`], [`${ref}:`]);
+    const again = await rawPush(ctx, remote, [`${sha}:${ref}`, ...keepSpecs], [`${ref}:`]);
     return again.ok ? { ok: true, sha } : { ok: false, error: again.error };
   }
-  const tmp = `refs/dx/lease-check/${who.host}`;
-  const fetched = await gitTry(['fetch', '--no-tags', '--no-write-fetch-head', '--', remote, `+${ref}:${tmp}`], { cwd: ctx.top, timeoutMs: NETWORK_TIMEOUT_MS });
+  const tmp = `${scratchNamespace()}/lease-check`;
+  const fetched = await fetchQuiet(ctx, remote, [`+${ref}:${tmp}`]);
   try {
     if (fetched.code === 0 && (await isAncestor(ctx, current, sha))) {
-      const ff = await rawPush(ctx, remote, [`${sha}:${ref}`], [`${ref}:${current}`]);
+      const ff = await rawPush(ctx, remote, [`${sha}:${ref}`, ...keepSpecs], [`${ref}:${current}`]);
       return ff.ok ? { ok: true, sha } : { ok: false, error: ff.error };
     }
-    const keep = displacedRef(who.host, who.branch, current);
-    const both = await rawPush(ctx, remote, [`${sha}:${ref}`, `${current}:${keep}`], [`${ref}:${current}`, `${keep}:`], true);
-    if (both.ok) return { ok: true, sha, displaced: { ref: keep, sha: current } };
+    const aside = displacedRef(who.host, who.branch, current);
+    const both = await rawPush(ctx, remote, [`${sha}:${ref}`, `${current}:${aside}`, ...keepSpecs], [`${ref}:${current}`, `${aside}:`], true);
+    if (both.ok) return { ok: true, sha, displaced: { ref: aside, sha: current } };
     return { ok: false, error: `${ref} on ${remote} was moved to ${current.slice(0, 12)} by another writer and could not be kept aside: ${both.error}` };
   } finally {
     await gitTry(['update-ref', '-d', tmp], { cwd: ctx.top });

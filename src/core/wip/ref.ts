@@ -21,3 +21,8 @@ export function parseWipRef(prefix: string, ref: string): { host: string; branch
 export function displacedRef(host: string, branch: string | null, sha: string): string {
   return `refs/dx/displaced/${host}/${sha.slice(0, 12)}/${branch ?? 'detached'}`;
 }
+
+/** Where a snapshot (uncommitted work) that a later push replaces is kept on the remote. */
+export function keptSnapshotRef(host: string, branch: string | null, sha: string): string {
+  return `refs/dx/snapshots/${host}/${sha.slice(0, 12)}/${branch ?? 'detached'}`;
+}

@@ -55,17 +55,23 @@ async function toMirrorItems(s: Session, queued: QueueItem[]): Promise<MirrorIte
       const tip = await gitTry(['rev-parse', '-q', '--verify', `refs/heads/${p.branch}^{commit}`], { cwd: s.ctx.top });
       if (tip.code === 0) sha = tip.stdout.trim();
     }
-    byRef.set(wipRef(s.config.wip.refPrefix, s.host, p.branch), { branch: p.branch, sha, dirty: p.dirty, base: p.dirty ? null : sha });
+    byRef.set(wipRef(s.config.wip.refPrefix, s.host, p.branch), { branch: p.branch, sha, dirty: p.dirty, base: p.dirty ? null : sha, keep: p.keep });
   }
+  // A newer commit supersedes a pending snapshot: push the commit, and keep the snapshot aside in the same push.
+  const supersede = (ref: string, next: MirrorItem) => {
+    const prev = byRef.get(ref);
+    if (prev) next.keep = [...new Set([...(prev.keep ?? []), ...(prev.dirty ? [prev.sha] : [])])].filter((k) => k !== next.sha);
+    byRef.set(ref, next);
+  };
   for (const q of queued) {
     if (q.kind === 'detached') {
-      byRef.set(wipRef(s.config.wip.refPrefix, s.host, null), { branch: null, sha: q.sha, dirty: false, base: q.sha });
+      supersede(wipRef(s.config.wip.refPrefix, s.host, null), { branch: null, sha: q.sha, dirty: false, base: q.sha });
       continue;
     }
     const tip = await gitTry(['rev-parse', '-q', '--verify', `refs/heads/${q.branch}^{commit}`], { cwd: s.ctx.top });
     if (tip.code !== 0) continue; // branch deleted since: nothing to mirror
     const sha = tip.stdout.trim();
-    byRef.set(wipRef(s.config.wip.refPrefix, s.host, q.branch), { branch: q.branch, sha, dirty: false, base: sha });
+    supersede(wipRef(s.config.wip.refPrefix, s.host, q.branch), { branch: q.branch, sha, dirty: false, base: sha });
   }
   for (const item of byRef.values()) {
     if (item.dirty && !item.base) {
@@ -96,6 +102,11 @@ export async function refreshWarnings(s: Session): Promise<string[]> {
  */
 export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<WorkerResult> {
   writePushMode(s);
+  if (!s.config.wip.enabled || s.config.wip.push === 'off') {
+    // Turned off: what the shims queued before they saw the new mode is dropped (pending retries are kept for when it is back on).
+    takeQueue(s.ctx).done();
+    return { busy: false, reports: [], warned: null, refreshError: null };
+  }
   const lockFile = dxPaths(s.ctx).lock;
   const release = await acquireLock(lockFile, opts.waitLockMs ?? 0);
   if (!release) return { busy: true };
