@@ -27,6 +27,7 @@ const program = new Command('dx-hooks')
 
 program.command('install').description('install the git hooks in this repository (chains existing hooks, works with husky)')
   .option('--dry-run', 'show what would be written, write nothing').option('--json', 'print the plan as JSON')
+  .option('--force', 'install even when core.hooksPath points outside this repository (shared by other repositories)')
   .action(action(async () => (await import('./commands/install.js')).run as Handler));
 
 program.command('uninstall').description('remove the hooks and put back exactly what was there')

@@ -8,9 +8,9 @@ import { appendLedger } from '../core/ledger.js';
 import { out, printJson } from './common.js';
 
 /** Plan and apply the install in the repository at `opts.cwd`. Returns the exit code (0). @throws DxError NOT_A_REPO, INSTALL_CONFLICT */
-export async function run(opts: { dryRun?: boolean; json?: boolean; cwd: string }): Promise<number> {
+export async function run(opts: { dryRun?: boolean; json?: boolean; force?: boolean; cwd: string }): Promise<number> {
   const ctx = await openRepo(opts.cwd);
-  const plan = await planInstall(ctx);
+  const plan = await planInstall(ctx, { force: opts.force });
   const lines = plan.actions.map((a) => describeAction(a, ctx.top));
   if (opts.dryRun) {
     if (opts.json) printJson({ dryRun: true, ...plan });

@@ -64,7 +64,9 @@ test('husky 9 from npm: dx-hooks joins husky\'s hook files, both run, uninstall 
   assertOk(inst, 'dx-hooks install');
   assert.equal((await h.git(['config', 'core.hooksPath'])).out, '.husky/_', 'install must not take core.hooksPath away from husky');
   const installed = await readFile(huskyPostCommit, 'utf8');
-  assert.ok(installed.startsWith(beforeBytes.postCommit.toString('utf8')), `husky's own line was not kept first:\n${installed}`);
+  // dx-hooks' block goes first (husky runs the file with sh -e: a failing line above it would skip it); husky's line follows intact.
+  assert.ok(installed.startsWith('# >>> dx-hooks >>>'), `dx-hooks' block is not first:\n${installed}`);
+  assert.ok(installed.endsWith(beforeBytes.postCommit.toString('utf8')), `husky's own line was not kept:\n${installed}`);
   assert.match(installed, /# >>> dx-hooks >>>[\s\S]*# <<< dx-hooks <<</);
   for (const hook of HOOKS) {
     const text = await readFile(path.join(h.dir, '.husky', hook), 'utf8');
@@ -175,4 +177,18 @@ test('plain .git/hooks: an existing hook is chained, install is idempotent, --dr
   const sha2 = await commitFile(h, 'a.txt', 'two\n', 'after uninstall', SYNC);
   assert.deepEqual(await lines(userLog), [sha1, sha2], 'the user\'s hook stopped running after uninstall');
   assert.equal(await remoteSha(h.env, remote, wip), sha1, 'dx-hooks still mirrored after uninstall');
+});
+
+test('core.hooksPath outside the repository (shared by every repository) is refused without --force', async (t) => {
+  const { withSandbox, initRepo, dx } = await import('../helpers/index.ts');
+  const sb = await withSandbox(t);
+  const h = await initRepo(sb, 'repo');
+  const shared = sb.tmp('shared-hooks');
+  await h.git(['config', 'core.hooksPath', shared]);
+  const r = await dx(h, ['install']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /core\.hooksPath points outside this repository/);
+  assert.match(r.stderr, /--force/);
+  const forced = await dx(h, ['install', '--force']);
+  assert.equal(forced.code, 0, forced.stderr);
 });

@@ -255,3 +255,29 @@ test('post-merge: a merge commit (git merge, git pull) is mirrored at once', asy
   assert.equal((await h.git(['rev-list', '--count', '--merges', '-1', 'HEAD'])).out, '1');
   assert.equal((await lsRemote(h.env, remote)).get('refs/heads/wip/mg/main'), merge);
 });
+
+test('a worker that crashes is loud: the banner says so on the next hook', async (t) => {
+  const { hs, sb } = await setup(t, ['crash'], { sync: false });
+  const [h] = hs as [Host];
+  const broken = sb.tmp('broken-cli.mjs');
+  fs.writeFileSync(broken, 'process.exit(3);\n');
+  fs.writeFileSync(path.join(h.dir, '.git/dx/hooks/cli-path'), broken + '\n');
+  await h.commit('the worker will crash', { 'c.txt': 'c\n' });
+  const banner = path.join(h.dir, '.git/dx/banner');
+  await waitFor(async () => fs.existsSync(banner) && fs.readFileSync(banner, 'utf8').includes('crashed (exit 3)'), { what: 'the crash banner' });
+  const next = await h.git(['commit', '--allow-empty', '-m', 'next']);
+  assert.match(next.stderr, /the dx-hooks worker crashed \(exit 3\)/);
+});
+
+test('turning WIP off in .dxrc takes effect on the very next commit', async (t) => {
+  const { remote, hs } = await setup(t, ['offh'], { sync: false });
+  const [h] = hs as [Host];
+  const first = await h.commit('mirrored', { 'o.txt': '1\n' });
+  await waitFor(async () => (await lsRemote(h.env, remote)).get('refs/heads/wip/offh/main') === first, { what: 'the first mirror' });
+  await waitFor(async () => !fs.existsSync(path.join(h.dir, '.git/dx/worker.lock')), { what: 'the worker to finish' });
+  fs.writeFileSync(path.join(h.dir, '.dxrc.json'), JSON.stringify({ wip: { push: 'off' } }));
+  await h.commit('not mirrored', { 'o.txt': '2\n' });
+  await waitFor(async () => !fs.existsSync(path.join(h.dir, '.git/dx/worker.lock')) && !fs.existsSync(path.join(h.dir, '.git/dx/queue')), { what: 'the worker to finish', timeoutMs: 20_000 });
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal((await lsRemote(h.env, remote)).get('refs/heads/wip/offh/main'), first);
+});

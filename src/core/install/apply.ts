@@ -30,9 +30,16 @@ export function stripBlock(text: string): string {
   return text.slice(0, start) + text.slice(after);
 }
 
-/** The user's text, a newline if it lacked one, then our block: `stripBlock` of the result is `withNewline(text)`. */
+/**
+ * Our block goes FIRST (after a shebang line, if any): husky runs these files with `sh -e`, so a
+ * failing line or an `exit 0` above us would silently skip dx-hooks. `stripBlock` of the result is
+ * the user's text again, byte for byte.
+ */
 function appendBlock(text: string, block: string): string {
-  return withNewline(text) + block;
+  const nl = text.indexOf('\n');
+  if (text.startsWith('#!') && nl >= 0) return text.slice(0, nl + 1) + block + text.slice(nl + 1);
+  if (text.startsWith('#!')) return withNewline(text) + block;
+  return block + text;
 }
 
 const withNewline = (text: string) => (text === '' || text.endsWith('\n') ? text : text + '\n');
@@ -127,7 +134,7 @@ function removeOurs(file: string, report: UninstallReport, record: HookRecord): 
   }
   const mode = fs.statSync(file).mode & 0o7777;
   // Untouched since install: put back the exact bytes and mode; edited since: remove only our block.
-  const exact = record.original !== undefined && rest === withNewline(record.original);
+  const exact = record.original !== undefined && (rest === record.original || rest === withNewline(record.original));
   writeKeepingMode(file, exact ? (record.original as string) : rest, exact && record.mode !== undefined ? record.mode : mode);
   report.done.push(`removed the dx-hooks block from ${file}`);
 }

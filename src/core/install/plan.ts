@@ -26,22 +26,35 @@ export type InstallAction =
 /** The whole plan. `huskyDir` is husky's hook-script folder when core.hooksPath belongs to husky. */
 export interface InstallPlan { top: string; hooksDir: string; huskyDir: string | null; actions: InstallAction[] }
 
-/** Husky's folder of user hook scripts when `hooksDir` is husky's (`.husky/_` for husky 9, `.husky` for older). */
+/**
+ * Husky's folder of user hook scripts when `hooksDir` belongs to husky, recognised by husky's own
+ * runtime file rather than a folder name: `<dir>/_/h` with hooksPath `<dir>/_` (husky 9, any
+ * folder given to `husky <dir>`), or `<dir>/_/husky.sh` with hooksPath `<dir>` (husky 4–8).
+ */
 export function huskyDirOf(hooksDir: string): string | null {
-  const base = path.basename(hooksDir);
-  if (base === '_' && path.basename(path.dirname(hooksDir)) === '.husky') return path.dirname(hooksDir);
-  if (base === '.husky') return hooksDir;
+  if (path.basename(hooksDir) === '_' && fs.existsSync(path.join(hooksDir, 'h'))) return path.dirname(hooksDir);
+  if (fs.existsSync(path.join(hooksDir, '_', 'husky.sh'))) return hooksDir;
   return null;
 }
 
+const inside = (dir: string, root: string) => dir === root || dir.startsWith(root + path.sep);
+
 /**
  * Compute the install plan for `ctx`.
- * @throws DxError INSTALL_CONFLICT when a hook and its `.pre-dx-hooks` copy both exist without our stub
+ * @throws DxError INSTALL_CONFLICT when a hook and its `.pre-dx-hooks` copy both exist without our stub;
+ *         HOOKS_PATH_SHARED when core.hooksPath is outside the repository (unless `force`)
  */
-export async function planInstall(ctx: RepoContext): Promise<InstallPlan> {
+export async function planInstall(ctx: RepoContext, opts: { force?: boolean } = {}): Promise<InstallPlan> {
   const hooksDir = path.resolve(ctx.top, await gitLine(['rev-parse', '--git-path', 'hooks'], { cwd: ctx.top }));
   const configured = await gitTry(['config', '--get', 'core.hooksPath'], { cwd: ctx.top });
   const huskyDir = configured.code === 0 ? huskyDirOf(hooksDir) : null;
+  if (!opts.force && !inside(hooksDir, ctx.top) && !inside(hooksDir, ctx.commonDir)) {
+    throw new DxError(
+      'HOOKS_PATH_SHARED',
+      `core.hooksPath points outside this repository (${hooksDir}): hooks there run for every repository that uses it, and uninstalling here would remove them for all`,
+      'Install per repository (git config --unset core.hooksPath in this repo, or point it inside the repo), or pass --force to install there anyway.',
+    );
+  }
   const actions: InstallAction[] = [{ kind: 'runtime', dir: path.join(ctx.dxDir, 'hooks') }];
   for (const hook of HOOKS) {
     if (huskyDir) {
