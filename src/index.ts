@@ -10,6 +10,7 @@ export { DxConfigSchema, defaultConfig, parseSize, type DxConfig } from './core/
 export { resolveHost, sanitizeHost } from './core/host.js';
 export { appendLedger, readLedger, type LedgerEvent } from './core/ledger.js';
 export { takeSnapshot, type Snapshot, type ExcludedFile } from './core/snapshot.js';
+export { checkpoint, type CheckpointResult } from './core/checkpoint.js';
 export { wipRef, parseWipRef } from './core/wip/ref.js';
 export { mirror, type MirrorItem, type MirrorReport } from './core/wip/mirror.js';
 export { runWorker } from './core/wip/worker.js';

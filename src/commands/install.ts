@@ -20,7 +20,15 @@ export async function run(opts: { dryRun?: boolean; json?: boolean; force?: bool
     }
     return 0;
   }
-  const manifest = applyInstall(ctx, plan);
+  // The ledger line comes first (DESIGN §6); a failure is recorded too.
+  appendLedger(ctx, { host: resolveHost(), op: 'install.start', ok: true, detail: { hooksDir: plan.hooksDir, husky: plan.huskyDir, actions: lines } });
+  let manifest;
+  try {
+    manifest = applyInstall(ctx, plan);
+  } catch (err) {
+    appendLedger(ctx, { host: resolveHost(), op: 'install', ok: false, error: (err as Error).message });
+    throw err;
+  }
   // Tell the shims the push mode now, so the very first commit already follows .dxrc.
   try {
     const { openSession } = await import('../core/session.js');

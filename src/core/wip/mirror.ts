@@ -35,6 +35,8 @@ export interface MirrorReport {
   pushed: { ref: string; sha: string; remote: string; displaced?: { ref: string; sha: string }; kept?: { ref: string; sha: string }[] }[];
   failed: { ref: string; sha: string; remote: string | null; error: string }[];
   index: { remote: string; ok: boolean; error?: string; repairedCorrupt?: string | null }[];
+  /** things the caller should show the user (e.g. a corrupt state file that was reset) */
+  warnings: string[];
 }
 
 /** Local ref that keeps every mirrored value reachable here (with a reflog) even while its push is pending. */
@@ -58,11 +60,11 @@ export async function repoName(s: Session, remote: string): Promise<string> {
 export async function mirror(s: Session, items: MirrorItem[]): Promise<MirrorReport> {
   const { ctx, config, host } = s;
   const prefix = config.wip.refPrefix;
-  const report: MirrorReport = { pushed: [], failed: [], index: [] };
+  const report: MirrorReport = { pushed: [], failed: [], index: [], warnings: [] };
   const { state, corrupt } = readState(ctx);
   if (corrupt) {
     appendLedger(ctx, { host, op: 'state.corrupt', ok: false, error: `${corrupt}; started from an empty state (leases re-checked against the remote)` });
-    process.stderr.write(`dx-hooks: ${corrupt}; starting from an empty state\n`);
+    report.warnings.push(`dx-hooks: ${corrupt}; started from an empty state`);
   }
   const incoming = new Map<string, Record<string, IndexEntry>>();
 

@@ -25,7 +25,11 @@ async function rawPush(ctx: RepoContext, remote: string, refspecs: string[], lea
   const stale = rejected.some((l) => l.includes('(stale info)'));
   const why = rejected.map((l) => l.split('\t').slice(2).join(' ')).join('; ');
   const remoteWords = r.stderr.split('\n').filter((l) => l.startsWith('remote:')).map((l) => l.slice(7).trim()).filter(Boolean).join(' / ');
-  return { ok: false, stale, error: [why, remoteWords].filter(Boolean).join(' — ') || lastLines(r.stderr) };
+  let error = [why, remoteWords].filter(Boolean).join(' — ') || lastLines(r.stderr);
+  if (/directory file conflict|cannot lock ref|exists; cannot create/i.test(r.stdout + r.stderr)) {
+    error += ` (a ref on ${remote} blocks this name, e.g. a stale WIP ref of a branch named like a folder of this one: delete it with git push ${remote} --delete <ref>, or rename the branch)`;
+  }
+  return { ok: false, stale, error };
 }
 
 async function isAncestor(ctx: RepoContext, a: string, b: string): Promise<boolean> {
