@@ -11,7 +11,7 @@ import path from 'node:path';
 import ignore from 'ignore';
 import type { RepoContext } from './context.js';
 import { DxError } from './errors.js';
-import { git, gitLine, gitTry } from './git.js';
+import { gitRaw, gitTry } from './git.js';
 import { headState } from './head.js';
 
 /** The empty tree's id (SHA-1 repositories). */
@@ -62,16 +62,16 @@ export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions): Pro
     // The two scans that scale with the tree (changed tracked files, untracked files) run in parallel —
     // half the time of one `ls-files --modified --others` on two cores (bench/) — beside the small lookups.
     // A third lists what is staged but not in HEAD, so a `git add .env` cannot slip a secret in.
-    const [head, headLog, idEnv, changed, untracked] = await Promise.all([
+    const [head, headLog, idEnv, changed, untracked, stagedVsHead] = await Promise.all([
       headState(ctx),
       gitTry(['log', '-1', '--format=%T%x00%s', 'HEAD'], { cwd: ctx.top }),
       identityEnv(ctx, opts.host),
-      git(['diff-files', '--name-only', '-z'], { cwd: ctx.top, env }),
-      git(['ls-files', '-z', '--others', '--exclude-standard'], { cwd: ctx.top, env }),
+      gitRaw(['diff-files', '--name-only', '-z'], { cwd: ctx.top, env }),
+      gitRaw(['ls-files', '-z', '--others', '--exclude-standard'], { cwd: ctx.top, env }),
+      gitTry(['diff-index', '--cached', '--name-only', '--no-renames', '-z', 'HEAD'], { cwd: ctx.top, env }),
     ]);
-    const staged = head.sha
-      ? await git(['diff-index', '--cached', '--name-only', '--no-renames', '-z', head.sha], { cwd: ctx.top, env })
-      : await git(['ls-files', '-z'], { cwd: ctx.top, env });
+    // On an unborn branch everything staged is new.
+    const staged = head.sha ? stagedVsHead.stdout : await gitRaw(['ls-files', '-z'], { cwd: ctx.top, env });
     const [headTree, subject] = headLog.code === 0 ? headLog.stdout.replace(/\n$/, '').split('\0') : [EMPTY_TREE, '(no commits yet)'];
     const split = (out: string) => out.split('\0').filter((p) => p && !p.endsWith('/'));
     const paths = [...new Set([...split(changed), ...split(untracked)])];
@@ -112,7 +112,7 @@ export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions): Pro
       excluded.push(reason ? { path: p, reason } : { path: p, reason: 'size', bytes: big as number });
     }
     if (unstage.length) {
-      const info = head.sha ? await git(['--literal-pathspecs', 'ls-tree', '-z', '--full-tree', head.sha, '--', ...unstage], { cwd: ctx.top }) : '';
+      const info = head.sha ? await gitRaw(['--literal-pathspecs', 'ls-tree', '-z', '--full-tree', head.sha, '--', ...unstage], { cwd: ctx.top }) : '';
       const inHead = new Map(info.split('\0').filter(Boolean).map((l) => [l.slice(l.indexOf('\t') + 1), l.slice(0, l.indexOf('\t'))]));
       const lines = unstage.map((p) => {
         const meta = inHead.get(p);
@@ -120,12 +120,12 @@ export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions): Pro
         const [mode, , sha] = meta.split(' ');
         return `${mode} ${sha}\t${p}`;
       });
-      await git(['update-index', '-z', '--index-info'], { cwd: ctx.top, env, input: lines.join('\0') + '\0' });
+      await gitRaw(['update-index', '-z', '--index-info'], { cwd: ctx.top, env, input: lines.join('\0') + '\0' });
     }
     if (take.length) {
-      await git(['update-index', '--add', '--remove', '-z', '--stdin'], { cwd: ctx.top, env, input: take.join('\0') + '\0' });
+      await gitRaw(['update-index', '--add', '--remove', '-z', '--stdin'], { cwd: ctx.top, env, input: take.join('\0') + '\0' });
     }
-    const tree = await gitLine(['write-tree'], { cwd: ctx.top, env });
+    const tree = (await gitRaw(['write-tree'], { cwd: ctx.top, env })).trim();
     if (tree === (head.sha ? headTree : EMPTY_TREE)) {
       if (!head.sha) throw new DxError('NOTHING_TO_SNAPSHOT', 'nothing to snapshot: no commits and no files yet', 'Create a file or a first commit.');
       return { sha: head.sha, base: head.sha, tree, dirty: false, excluded, branch: head.branch };
@@ -135,7 +135,7 @@ export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions): Pro
       `${SNAPSHOT_TRAILER}: ${opts.host}/${head.branch ?? 'detached'}\n`;
     const args = ['commit-tree', tree, '-m', message];
     if (head.sha) args.splice(2, 0, '-p', head.sha);
-    const sha = await gitLine(args, { cwd: ctx.top, env: idEnv });
+    const sha = (await gitRaw(args, { cwd: ctx.top, env: idEnv })).trim();
     return { sha, base: head.sha, tree, dirty: true, excluded, branch: head.branch };
   } finally {
     fs.rmSync(tmpIndex, { force: true });
