@@ -7,9 +7,8 @@ import { fetchIndexTip, INDEX_REF, readIndexAt, updateIndex } from '../core/inde
 import { appendLedger } from '../core/ledger.js';
 import { headState } from '../core/head.js';
 import { openSession } from '../core/session.js';
-import { repoName } from '../core/wip/mirror.js';
-import { age } from '../core/wip/others.js';
-import { resolveRemote } from '../core/wip/remote.js';
+import { age } from '../core/time.js';
+import { repoName, resolveRemote } from '../core/wip/remote.js';
 import { out, printJson } from './common.js';
 
 /** Print the remote index. @throws DxError INDEX_MISSING, INDEX_CORRUPT (exit 1) */

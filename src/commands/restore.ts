@@ -3,7 +3,7 @@ import pc from 'picocolors';
 import { DxError, EXIT } from '../core/errors.js';
 import { listWip, restoreWip } from '../core/restore.js';
 import { openSession } from '../core/session.js';
-import { age } from '../core/wip/others.js';
+import { age } from '../core/time.js';
 import { out, printJson, warn } from './common.js';
 
 /** Restore one WIP (flags or TTY picker) or list them. Returns 0; throws DxError USAGE (exit 2), WIP_NOT_FOUND (exit 1). */

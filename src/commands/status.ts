@@ -2,8 +2,7 @@
 import pc from 'picocolors';
 import { openSession } from '../core/session.js';
 import { getStatus } from '../core/status.js';
-import { clock } from '../core/wip/banner.js';
-import { age } from '../core/wip/others.js';
+import { age, clock } from '../core/time.js';
 import { out, printJson, retryPending, warn } from './common.js';
 
 /** Print the status report. Returns 1 while a WIP push is pending (work only on this host), else 0. @throws DxError on bad config */

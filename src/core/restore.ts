@@ -11,10 +11,9 @@ import { indexFromWipRefs } from './index/rebuild.js';
 import { fetchIndexTip, readIndexAt } from './index/store.js';
 import { appendLedger } from './ledger.js';
 import type { Session } from './session.js';
-import { repoName } from './wip/mirror.js';
 import { wipRef } from './wip/ref.js';
 import { fetchQuiet, scratchNamespace } from './wip/fetch.js';
-import { lastLines, resolveRemote } from './wip/remote.js';
+import { lastLines, repoName, resolveRemote } from './wip/remote.js';
 
 /** Every host's WIP entries on the remote, newest first; falls back to the WIP refs when the index is missing or corrupt. */
 export async function listWip(s: Session, remoteName?: string): Promise<{ remote: string; entries: IndexEntry[]; source: 'index' | 'refs'; note: string | null }> {

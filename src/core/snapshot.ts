@@ -13,6 +13,7 @@ import type { RepoContext } from './context.js';
 import { DxError } from './errors.js';
 import { gitRaw, gitTry } from './git.js';
 import { headState } from './head.js';
+import { identityEnv } from './identity.js';
 
 /** The empty tree's id (SHA-1 repositories). */
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
@@ -31,14 +32,6 @@ export interface SnapshotOptions { exclude: readonly string[]; maxFileSize: numb
 
 /** Trailer marking a snapshot commit, so index rebuilds can tell snapshots (dirty) from mirrored commits. */
 export const SNAPSHOT_TRAILER = 'Dx-Snapshot';
-
-/** Author/committer variables to use when the repository has no identity configured (commit-tree would fail). */
-export async function identityEnv(ctx: RepoContext, host: string): Promise<Record<string, string>> {
-  const r = await gitTry(['var', 'GIT_COMMITTER_IDENT'], { cwd: ctx.top });
-  if (r.code === 0) return {};
-  const email = `dx-hooks@${host}.invalid`;
-  return { GIT_AUTHOR_NAME: 'dx-hooks', GIT_AUTHOR_EMAIL: email, GIT_COMMITTER_NAME: 'dx-hooks', GIT_COMMITTER_EMAIL: email };
-}
 
 /** Size in bytes of a staged blob when it is over `limit`, else null. */
 async function stagedSize(ctx: RepoContext, env: Record<string, string>, p: string, limit: number): Promise<number | null> {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { RepoContext } from '../context.js';
 import { DxError } from '../errors.js';
 import { gitLine, gitTry } from '../git.js';
-import { identityEnv } from '../snapshot.js';
+import { identityEnv } from '../identity.js';
 import { fetchQuiet, scratchNamespace } from '../wip/fetch.js';
 import { lastLines, NETWORK_TIMEOUT_MS } from '../wip/remote.js';
 import { emptyIndex, mergeEntries, parseIndex, sameContent, serializeIndex, type IndexEntry, type WipIndex } from './format.js';

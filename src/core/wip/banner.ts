@@ -9,13 +9,7 @@ import { gitTry } from '../git.js';
 import type { Session } from '../session.js';
 import type { DxState } from '../state.js';
 import { writeAtomic } from '../fsx.js';
-
-/** Local clock time `HH:MM` of a Unix-seconds timestamp (with the date when not today). */
-export function clock(ts: number, now = Date.now()): string {
-  const d = new Date(ts * 1000);
-  const hhmm = `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
-  return new Date(now).toDateString() === d.toDateString() ? hhmm : `${d.toISOString().slice(0, 10)} ${hhmm}`;
-}
+import { clock } from '../time.js';
 
 /** Count commits reachable from `sha` that no remote-tracking ref has (work only on this machine). */
 export async function localOnlyCount(s: Session, sha: string): Promise<number> {

@@ -4,7 +4,6 @@
  * (retried by the next hook or command) and surfaces in the banner — never silent.
  * Call with the worker lock held.
  */
-import path from 'node:path';
 import { describeError, DxError } from '../errors.js';
 import { gitTry } from '../git.js';
 import { commitInfo } from '../head.js';
@@ -17,7 +16,7 @@ import { readState, writeState, type DxState } from '../state.js';
 import { writeBanner } from './banner.js';
 import { pushWip } from './push.js';
 import { keptSnapshotRef, parseWipRef, wipRef } from './ref.js';
-import { resolveRemote } from './remote.js';
+import { repoName, resolveRemote } from './remote.js';
 
 /** One thing to mirror: `sha` goes to this host's WIP ref of `branch` (null: detached). */
 export interface MirrorItem {
@@ -42,14 +41,6 @@ export interface MirrorReport {
 /** Local ref that keeps every mirrored value reachable here (with a reflog) even while its push is pending. */
 export function localMirrorRef(host: string, branch: string | null): string {
   return `refs/dx/local/${host}/${branch ?? 'detached'}`;
-}
-
-/** Name of the repository for the index: the remote URL's last path part without `.git`, else the work tree's folder name. */
-export async function repoName(s: Session, remote: string): Promise<string> {
-  const r = await gitTry(['remote', 'get-url', '--', remote], { cwd: s.ctx.top });
-  const url = r.stdout.trim().replace(/\/+$/, '');
-  const last = url.split(/[/:]/).pop()?.replace(/\.git$/, '');
-  return last || path.basename(s.ctx.top);
 }
 
 /**

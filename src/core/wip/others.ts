@@ -11,15 +11,7 @@ import { commitInfo } from '../head.js';
 import { entriesNewestFirst, type IndexEntry, type WipIndex } from '../index/format.js';
 import type { Session } from '../session.js';
 import { writeAtomic } from '../fsx.js';
-
-/** "3h ago"-style age of a Unix-seconds timestamp. */
-export function age(ts: number, now = Math.floor(Date.now() / 1000)): string {
-  const s = Math.max(0, now - ts);
-  if (s < 90) return `${s}s ago`;
-  if (s < 90 * 60) return `${Math.round(s / 60)}m ago`;
-  if (s < 36 * 3600) return `${Math.round(s / 3600)}h ago`;
-  return `${Math.round(s / 86400)}d ago`;
-}
+import { age } from '../time.js';
 
 /** A newer WIP of a local branch on another host. */
 export interface NewerWip { entry: IndexEntry; localSha: string | null }

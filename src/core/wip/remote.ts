@@ -1,4 +1,5 @@
 /** Which remote WIP goes to (`.dxrc` remote; unset: the branch's upstream remote, else origin) and cheap remote reads. */
+import path from 'node:path';
 import type { RepoContext } from '../context.js';
 import { DxError } from '../errors.js';
 import { gitTry } from '../git.js';
@@ -45,4 +46,12 @@ export async function lsRemote(ctx: RepoContext, remote: string, patterns: strin
 /** The last meaningful lines of git's stderr, for one-line messages. */
 export function lastLines(stderr: string, n = 2): string {
   return stderr.trim().split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('hint:')).slice(-n).join(' / ') || 'no output from git';
+}
+
+/** Name of the repository for the index: the remote URL's last path part without `.git`, else the work tree's folder name. */
+export async function repoName(s: { ctx: RepoContext }, remote: string): Promise<string> {
+  const r = await gitTry(['remote', 'get-url', '--', remote], { cwd: s.ctx.top });
+  const url = r.stdout.trim().replace(/\/+$/, '');
+  const last = url.split(/[/:]/).pop()?.replace(/\.git$/, '');
+  return last || path.basename(s.ctx.top);
 }
