@@ -1,0 +1,65 @@
+/**
+ * Protected paths and branches (DESIGN §1, §5): which paths `protect.paths` (gitignore-style globs)
+ * covers, which branches `protect.branches` covers (default: the remote's default branch and
+ * dx/index), and which protected paths a change between two trees would delete or un-execute.
+ */
+import ignore from 'ignore';
+import type { DxConfig } from '../config/schema.js';
+import type { RepoContext } from '../context.js';
+import { gitTry } from '../git.js';
+
+/** A predicate telling whether a repository-relative path (forward slashes) is protected. */
+export type PathMatcher = (path: string) => boolean;
+
+/** Build the matcher for `protect.paths` (gitignore semantics, via the `ignore` package). */
+export function protectedMatcher(config: DxConfig): PathMatcher {
+  const patterns = config.protect.paths;
+  if (!patterns.length) return () => false;
+  const ig = ignore().add(patterns);
+  return (p) => ig.ignores(p);
+}
+
+/**
+ * The protected branches (short names): `protect.branches`, or by default the remote's default
+ * branch (from `refs/remotes/<remote>/HEAD`, else `main`/`master` when they exist) and `dx/index`.
+ */
+export async function protectedBranches(ctx: RepoContext, config: DxConfig, remote = config.remote ?? 'origin'): Promise<string[]> {
+  if (config.protect.branches) return config.protect.branches;
+  const head = await gitTry(['symbolic-ref', '-q', '--short', `refs/remotes/${remote}/HEAD`], { cwd: ctx.top });
+  const out = new Set<string>(['dx/index']);
+  if (head.code === 0 && head.stdout.trim()) out.add(head.stdout.trim().slice(remote.length + 1));
+  else {
+    for (const b of ['main', 'master']) {
+      const r = await gitTry(['rev-parse', '-q', '--verify', `refs/heads/${b}`], { cwd: ctx.top });
+      if (r.code === 0) out.add(b);
+    }
+  }
+  return [...out];
+}
+
+/** What a change does to one protected path. */
+export interface ProtectedLoss { path: string; kind: 'deleted' | 'lost-exec-bit' }
+
+/**
+ * Protected paths that `to` deletes or un-executes compared with `from` (commits, trees, or
+ * `null` for the empty tree). `toIndex` compares against the index instead of a tree (pre-commit).
+ */
+export async function protectedLosses(ctx: RepoContext, isProtected: PathMatcher, from: string | null, to: string | { index: true }, env: Record<string, string> = {}): Promise<ProtectedLoss[]> {
+  if (!from) return [];
+  const args = typeof to === 'string'
+    ? ['diff-tree', '-r', '-z', '--no-renames', '--raw', from, to]
+    : ['diff-index', '--cached', '-r', '-z', '--no-renames', '--raw', from];
+  const r = await gitTry(args, { cwd: ctx.top, env });
+  if (r.code !== 0) return [];
+  const parts = r.stdout.split('\0');
+  const losses: ProtectedLoss[] = [];
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const meta = parts[i] ?? '';
+    const p = parts[i + 1] ?? '';
+    if (!meta.startsWith(':') || !isProtected(p)) continue;
+    const [oldMode, newMode, , , status] = meta.slice(1).split(' ');
+    if (status === 'D') losses.push({ path: p, kind: 'deleted' });
+    else if (oldMode === '100755' && newMode === '100644') losses.push({ path: p, kind: 'lost-exec-bit' });
+  }
+  return losses;
+}
