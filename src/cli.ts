@@ -54,6 +54,9 @@ index.command('show').description('print the index').option('--json', 'print the
 index.command('rebuild').description('rebuild the index from the WIP refs on the remote').option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/index-cmd.js')).rebuild as Handler));
 
+program.command('hook <name> [args...]', { hidden: true }).description('internal: a hook\'s foreground check (pre-commit, pre-push, reference-transaction)')
+  .action(action(async () => (await import('./commands/hook.js')).run as Handler));
+
 program.command('hook-worker', { hidden: true }).description('internal: the work the hook shims hand over')
   .option('--foreground', 'report failures on stderr and wait for the lock').option('--no-refresh', 'skip refreshing other hosts\' WIP warnings')
   .option('--wait-lock <ms>', 'how long to wait for another worker (ms)')
