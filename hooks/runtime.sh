@@ -35,21 +35,25 @@ fi
 # 2. DX_HOOKS=0 turns dx-hooks off (like HUSKY=0); the chained hook above still ran.
 [ "${DX_HOOKS-}" = 0 ] && exit "$dx_rc"
 
-# 3. Where we are: per-worktree git dir, the shared common dir, and what HEAD names.
-dx_out=$(git rev-parse --git-dir --git-common-dir --symbolic-full-name HEAD 2>/dev/null) || exit "$dx_rc"
+# 3. Where we are. The stub passes the common dir it already asked git for (DX_COMMON_DIR);
+#    the per-worktree git dir and HEAD are asked for only by the hooks that need them (dx_where).
+dx_common=${DX_COMMON_DIR-}
+[ -n "$dx_common" ] || dx_common=$(git rev-parse --git-common-dir 2>/dev/null) || exit "$dx_rc"
+dx_dir=$dx_common/dx
 dx_nl='
 '
-dx_git_dir=${dx_out%%"$dx_nl"*}
-dx_out=${dx_out#*"$dx_nl"}
-dx_common=${dx_out%%"$dx_nl"*}
-dx_head=${dx_out#*"$dx_nl"}
+dx_where() {
+  dx_out=$(git rev-parse --git-dir --symbolic-full-name HEAD 2>/dev/null) || exit "$dx_rc"
+  dx_git_dir=${dx_out%%"$dx_nl"*}
+  dx_head=${dx_out#*"$dx_nl"}
+}
 
-dx_dir=$dx_common/dx
 dx_mode=background
 [ -f "$dx_dir/push-mode" ] && IFS= read -r dx_mode <"$dx_dir/push-mode"
-# A .dxrc edited after the worker last cached the mode: unknown, so let the worker re-read it.
+# A .dxrc edited after the worker last cached the mode: unknown, so let node re-read it.
+dx_stale=
 for dx_rc_file in .dxrc .dxrc.json .dxrc.yaml .dxrc.yml package.json; do
-  if [ "$dx_rc_file" -nt "$dx_dir/push-mode" ]; then dx_mode=background; break; fi
+  if [ "$dx_rc_file" -nt "$dx_dir/push-mode" ]; then dx_stale=1; dx_mode=background; break; fi
 done
 [ -n "${DX_WIP_PUSH-}" ] && dx_mode=$DX_WIP_PUSH
 
@@ -95,6 +99,19 @@ dx_foreground() {
   sh -c "$dx_guarded" dx-worker "$dx_node" "$dx_cli" "$dx_dir" "$@"
 }
 
+# A foreground check (pre-commit, pre-push, reference-transaction): exit 10 means "refused" and
+# becomes git's exit 1; any other failure of the check is reported and lets git go on.
+dx_check() {
+  dx_find_node || return 0
+  "$dx_node" "$dx_cli" hook "$@"
+  dx_check_rc=$?
+  case $dx_check_rc in
+    0) return 0 ;;
+    10) exit 1 ;;
+    *) printf '%s\n' "dx-hooks: the $dx_hook check failed (exit $dx_check_rc) and was skipped; details above" >&2; return 0 ;;
+  esac
+}
+
 dx_enqueue() {
   if [ "$dx_head" = HEAD ]; then
     dx_line=$(git rev-parse HEAD 2>/dev/null) || return 0
@@ -110,7 +127,47 @@ dx_run_worker() {
 }
 
 case $dx_hook in
+  reference-transaction)
+    # Fires for every ref update (twice per commit): decide in sh, start node only for a branch
+    # deletion (prepared: refuse a protected branch, else record) or rewind (committed: record).
+    [ -n "${DX_IN_REFTX-}" ] && exit 0
+    dx_state=${1-}
+    case $dx_state in prepared|committed) ;; *) exit 0 ;; esac
+    dx_in=
+    dx_hit=
+    while read -r dx_old dx_new dx_ref; do
+      dx_in="$dx_in$dx_old $dx_new $dx_ref$dx_nl"
+      [ -n "$dx_hit" ] && continue
+      case $dx_ref in refs/heads/*) ;; *) continue ;; esac
+      case $dx_new in
+        *[!0]*)
+          # An update: a rewind is recorded once committed (a creation has an all-zero old value).
+          [ "$dx_state" = committed ] || continue
+          case $dx_old in *[!0]*) ;; *) continue ;; esac
+          [ "$dx_old" = "$dx_new" ] && continue
+          git merge-base --is-ancestor "$dx_old" "$dx_new" 2>/dev/null || dx_hit=1
+          ;;
+        *)
+          # A deletion: checked and recorded while the ref still exists (git may pass an all-zero old value).
+          [ "$dx_state" = prepared ] && dx_hit=1
+          ;;
+      esac
+    done
+    [ -n "$dx_hit" ] || exit 0
+    # dx_check runs in the pipeline's subshell: its "exit 1" (refused) must end this hook too.
+    printf '%s' "$dx_in" | dx_check reference-transaction "$dx_state" || exit 1
+    ;;
+  pre-commit)
+    # Only a commit that deletes a file or drops an exec bit can hurt a protected path.
+    [ -s "$dx_dir/protect" ] || [ -n "$dx_stale" ] || exit 0
+    dx_changes=$(git diff-index --cached --no-renames --raw HEAD 2>/dev/null) || exit 0
+    dx_tab=$(printf '\t')
+    case $dx_changes in
+      *" D$dx_tab"*|*":100755 100644 "*) dx_check pre-commit ;;
+    esac
+    ;;
   post-commit|post-merge)
+    dx_where
     # During a rebase or `git am` nothing is pushed per commit; post-rewrite mirrors once at the end.
     if [ -d "$dx_git_dir/rebase-merge" ] || [ -d "$dx_git_dir/rebase-apply" ]; then exit 0; fi
     [ "$dx_mode" = off ] && exit 0
@@ -119,15 +176,28 @@ case $dx_hook in
     dx_run_worker
     ;;
   post-rewrite)
+    dx_where
     [ "$dx_mode" = off ] && exit 0
     dx_enqueue
     dx_banner
     dx_run_worker
     ;;
   post-checkout)
+    # Protected and critical paths (listed by the worker as "<mode> <path>") that vanished or lost
+    # their exec bit — after a branch switch or a file checkout alike. $1 is the previous HEAD.
+    if [ -s "$dx_dir/protect-list" ]; then
+      while IFS=' ' read -r dx_pmode dx_path; do
+        if [ ! -e "$dx_path" ] && [ ! -L "$dx_path" ]; then
+          printf '%s\n' "dx-hooks: protected path $dx_path is missing from the work tree — bring it back: git checkout ${1-HEAD} -- $dx_path" >&2
+        elif [ "$dx_pmode" = 100755 ] && [ ! -x "$dx_path" ]; then
+          printf '%s\n' "dx-hooks: protected path $dx_path lost its exec bit — restore it: chmod +x $dx_path" >&2
+        fi
+      done <"$dx_dir/protect-list"
+    fi
     # $3 = 1: a branch checkout (0: files checked out from the index or a tree).
     [ "${3-}" = 1 ] || exit 0
     [ "$dx_mode" = off ] && exit 0
+    dx_where
     dx_banner
     case $dx_head in
       refs/heads/*)
@@ -140,12 +210,12 @@ case $dx_hook in
     dx_background hook-worker
     ;;
   pre-push)
-    [ "$dx_mode" = off ] && exit 0
-    # Our own pushes use --no-verify, so this never re-enters. It never blocks the user's push.
-    # The user's push waits for this: bound each network call at 20 s unless told otherwise.
+    # Node checks the refs being pushed (protected paths and branches, other hosts' WIP; exit 10 =
+    # refused), then pushes this host's pending WIP. Our own pushes use --no-verify: no re-entry.
+    # The user's push waits for this: each network call is bounded at 20 s unless told otherwise.
     DX_NETWORK_TIMEOUT_MS=${DX_NETWORK_TIMEOUT_MS:-20000}
     export DX_NETWORK_TIMEOUT_MS
-    dx_foreground hook-worker --foreground --no-refresh --wait-lock 15000 --deadline 25000 </dev/null
+    dx_check pre-push "$@"
     ;;
 esac
 exit 0

@@ -2,6 +2,13 @@
 import { describeError } from '../core/errors.js';
 import { openSession } from '../core/session.js';
 
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return '';
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** Exit code meaning "deliberately refused" (the runtime turns it into git's exit 1); anything else non-zero is a crash the runtime reports without blocking git. */
 export const REFUSED = 10;
 
@@ -21,6 +28,25 @@ export async function run(opts: { name: string; args?: string[]; cwd: string }):
       const v = await checkPreCommit(s, process.env.GIT_INDEX_FILE);
       if (v.message) process.stderr.write(v.message + '\n');
       return v.refused ? REFUSED : 0;
+    }
+    case 'reference-transaction': {
+      // Our own update-refs (refs/dx/undo/…) must not re-enter this hook.
+      process.env.DX_IN_REFTX = '1';
+      const { handleRefTransaction, parseRefUpdates } = await import('../core/protect/reftx.js');
+      const r = await handleRefTransaction(s, opts.args?.[0] ?? '', parseRefUpdates(await readStdin()));
+      if (r.message) process.stderr.write(r.message + '\n');
+      if (r.recorded.length) process.stderr.write(`dx-hooks: recorded ${r.recorded.length === 1 ? 'a branch rewind/deletion' : `${r.recorded.length} branch rewinds/deletions`} — bring it back with: dx-hooks undo (list: dx-hooks undo --list)\n`);
+      return r.refused ? REFUSED : 0;
+    }
+    case 'pre-push': {
+      const { checkPrePush, parsePushUpdates } = await import('../core/protect/prepush.js');
+      const remote = opts.args?.[0] ?? 'origin';
+      const v = await checkPrePush(s, remote, parsePushUpdates(await readStdin()));
+      if (v.message) process.stderr.write(v.message + '\n');
+      if (v.refused) return REFUSED;
+      // Then push this host's pending WIP (never blocking the user's push beyond the deadline).
+      const worker = await import('./hook-worker.js');
+      return worker.run({ foreground: true, refresh: false, waitLock: '15000', deadline: '25000', cwd: opts.cwd });
     }
     default:
       process.stderr.write(`dx-hooks: unknown hook ${opts.name}\n`);

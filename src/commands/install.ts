@@ -32,8 +32,8 @@ export async function run(opts: { dryRun?: boolean; json?: boolean; force?: bool
   // Tell the shims the push mode now, so the very first commit already follows .dxrc.
   try {
     const { openSession } = await import('../core/session.js');
-    const { writePushMode } = await import('../core/wip/worker.js');
-    writePushMode(await openSession(opts.cwd));
+    const { writeHookCache } = await import('../core/wip/worker.js');
+    await writeHookCache(await openSession(opts.cwd));
   } catch (err) {
     process.stderr.write(`dx-hooks: installed, but the config cannot be read: ${(err as Error).message}\n`);
   }

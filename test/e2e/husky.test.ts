@@ -11,7 +11,7 @@ import { createBareRemote, cloneAs, dx, dxJson, git, seedRemote, waitFor, withSa
 import { assertOk, diffTrees, modeOf, npm, npx, remoteSha, snapshotTree, wipRefOf, type WipIndex } from './_e2e.ts';
 
 const SYNC = { DX_WIP_PUSH: 'sync' };
-const HOOKS = ['post-commit', 'post-merge', 'post-rewrite', 'post-checkout', 'pre-push'];
+const HOOKS = ['pre-commit', 'post-commit', 'post-merge', 'post-rewrite', 'post-checkout', 'pre-push', 'reference-transaction'];
 
 /** Writes rel, stages only it, `git commit` with h.env plus env (the hooks see it); returns the new HEAD sha. */
 async function commitFile(h: Host, rel: string, content: string, message: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
@@ -68,11 +68,12 @@ test('husky 9 from npm: dx-hooks joins husky\'s hook files, both run, uninstall 
   assert.ok(installed.startsWith('# >>> dx-hooks >>>'), `dx-hooks' block is not first:\n${installed}`);
   assert.ok(installed.endsWith(beforeBytes.postCommit.toString('utf8')), `husky's own line was not kept:\n${installed}`);
   assert.match(installed, /# >>> dx-hooks >>>[\s\S]*# <<< dx-hooks <<</);
-  for (const hook of HOOKS) {
+  // husky 9 stubs every hook but reference-transaction: that one gets dx-hooks' own stub in .husky/_.
+  for (const hook of HOOKS.filter((x) => x !== 'reference-transaction')) {
     const text = await readFile(path.join(h.dir, '.husky', hook), 'utf8');
     assert.equal(text.split('# >>> dx-hooks >>>').length, 2, `.husky/${hook} should hold exactly one dx-hooks block:\n${text}`);
   }
-  assert.deepEqual(diffTrees(huskyInternals, await snapshotTree(path.join(h.dir, '.husky', '_'))), [], 'install changed husky\'s .husky/_');
+  assert.deepEqual(diffTrees(huskyInternals, await snapshotTree(path.join(h.dir, '.husky', '_'))), ['added reference-transaction'], 'install changed husky\'s own files in .husky/_');
   assert.deepEqual(diffTrees(gitHooks, await snapshotTree(path.join(h.dir, '.git', 'hooks'))), [], 'install wrote into .git/hooks although husky owns core.hooksPath');
 
   // A commit in the default (background) mode: husky's hook runs, the WIP ref appears later.
@@ -134,12 +135,12 @@ test('plain .git/hooks: an existing hook is chained, install is idempotent, --dr
   const dry = await dx(h, ['install', '--dry-run']);
   assertOk(dry, 'install --dry-run');
   assert.match(dry.stdout, /post-commit\.pre-dx-hooks/, `dry run does not say the existing post-commit is kept:\n${dry.stdout}`);
-  for (const hook of ['post-merge', 'post-rewrite', 'post-checkout', 'pre-push']) assert.match(dry.stdout, new RegExp(`create \\.git/hooks/${hook}\\b`));
+  for (const hook of ['pre-commit', 'post-merge', 'post-rewrite', 'post-checkout', 'pre-push', 'reference-transaction']) assert.match(dry.stdout, new RegExp(`create \\.git/hooks/${hook}\\b`));
   const plan = await dxJson<{ dryRun: boolean; actions: { kind: string; hook?: string }[] }>(h, ['install', '--dry-run']);
   assert.equal(plan.dryRun, true);
   assert.deepEqual(
     plan.actions.filter((a) => a.hook).map((a) => `${a.kind}:${a.hook}`).sort(),
-    ['chain-hook:post-commit', 'create-hook:post-checkout', 'create-hook:post-merge', 'create-hook:post-rewrite', 'create-hook:pre-push'],
+    ['chain-hook:post-commit', 'create-hook:post-checkout', 'create-hook:post-merge', 'create-hook:post-rewrite', 'create-hook:pre-commit', 'create-hook:pre-push', 'create-hook:reference-transaction'],
   );
   assert.deepEqual(diffTrees(whole, await snapshotTree(sb.root)), [], 'install --dry-run wrote something');
 

@@ -37,6 +37,9 @@ export function huskyDirOf(hooksDir: string): string | null {
   return null;
 }
 
+/** The hooks husky 9 writes a `_/<hook>` stub for; for any other hook (reference-transaction) our own stub goes into husky's `_` folder. */
+const HUSKY_STUBS = new Set(['pre-commit', 'pre-merge-commit', 'prepare-commit-msg', 'commit-msg', 'post-commit', 'applypatch-msg', 'pre-applypatch', 'post-applypatch', 'pre-rebase', 'post-rewrite', 'post-checkout', 'post-merge', 'pre-push', 'pre-auto-gc']);
+
 const inside = (dir: string, root: string) => dir === root || dir.startsWith(root + path.sep);
 
 /**
@@ -57,7 +60,7 @@ export async function planInstall(ctx: RepoContext, opts: { force?: boolean } = 
   }
   const actions: InstallAction[] = [{ kind: 'runtime', dir: path.join(ctx.dxDir, 'hooks') }];
   for (const hook of HOOKS) {
-    if (huskyDir) {
+    if (huskyDir && HUSKY_STUBS.has(hook)) {
       const p = path.join(huskyDir, hook);
       const text = fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : null;
       actions.push(text?.includes(BEGIN) ? { kind: 'husky-refresh', hook, path: p } : { kind: 'husky-append', hook, path: p, createFile: text === null });

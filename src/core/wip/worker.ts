@@ -4,7 +4,6 @@
  * takes the queue, adds pending retries, coalesces (one push per WIP ref for a burst of commits),
  * mirrors, and refreshes the other-host warnings — looping until the queue stays empty.
  */
-import fs from 'node:fs';
 import { describeError } from '../errors.js';
 import { dxPaths } from '../context.js';
 import { writeAtomic } from '../fsx.js';
@@ -30,17 +29,18 @@ export type WorkerResult = { busy: true } | { busy: false; reports: MirrorReport
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Record `wip.push` / `wip.enabled` for the sh shims (which cannot parse .dxrc). */
+/** Record `wip.push` / `wip.enabled` (push-mode) and the protected paths (protect, protect-list) for the sh shims, which cannot parse .dxrc. */
+export async function writeHookCache(s: Session): Promise<void> {
+  const { writeProtectCache } = await import('../protect/list.js');
+  await writeProtectCache(s);
+  writePushMode(s);
+}
+
+/** Record `wip.push` / `wip.enabled` for the sh shims. Written last: its mtime tells the shims the caches are current. */
 export function writePushMode(s: Session): void {
   const mode = s.config.wip.enabled ? s.config.wip.push : 'off';
-  const file = dxPaths(s.ctx).pushMode;
-  let cur = '';
-  try {
-    cur = fs.readFileSync(file, 'utf8').trim();
-  } catch {
-    /* first run */
-  }
-  if (cur !== mode) writeAtomic(file, mode + '\n');
+  // Always rewritten: the shims compare .dxrc's mtime against this file's.
+  writeAtomic(dxPaths(s.ctx).pushMode, mode + '\n');
 }
 
 async function toMirrorItems(s: Session, queued: QueueItem[]): Promise<MirrorItem[]> {
@@ -101,7 +101,7 @@ export async function refreshWarnings(s: Session): Promise<string[]> {
  * pending, in the ledger and in the banner. Throws only for local failures (unwritable state).
  */
 export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<WorkerResult> {
-  writePushMode(s);
+  await writeHookCache(s);
   if (!s.config.wip.enabled || s.config.wip.push === 'off') {
     // Turned off: what the shims queued before they saw the new mode is dropped (pending retries are kept for when it is back on).
     takeQueue(s.ctx).done();

@@ -1,0 +1,44 @@
+/**
+ * The protected-path list the post-checkout shim reads in sh (`<git-common-dir>/dx/protect-list`,
+ * lines `<mode> <path>`): every path of HEAD matched by `protect.paths`, plus the plain-path
+ * entries of `guard.critical` — and `<git-common-dir>/dx/protect`, non-empty when pre-commit must check.
+ * Written by the worker and install, so the hooks never parse .dxrc.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeAtomic } from '../fsx.js';
+import { gitTry } from '../git.js';
+import type { Session } from '../session.js';
+import { protectedMatcher } from './match.js';
+
+const GLOB = /[*?[\]{}!]/;
+
+/** Write `protect` and `protect-list` for the shims. Returns how many paths are listed. */
+export async function writeProtectCache(s: Session): Promise<number> {
+  const dir = s.ctx.dxDir;
+  const isProtected = protectedMatcher(s.config);
+  const lines = new Map<string, string>();
+  if (s.config.protect.paths.length) {
+    const r = await gitTry(['ls-tree', '-r', '-z', '--full-tree', 'HEAD'], { cwd: s.ctx.top });
+    if (r.code === 0) {
+      for (const rec of r.stdout.split('\0')) {
+        const tab = rec.indexOf('\t');
+        if (tab < 0) continue;
+        const p = rec.slice(tab + 1);
+        // Newlines in a path would break the line format the shim reads: such paths are left out.
+        if (!p.includes('\n') && isProtected(p)) lines.set(p, rec.slice(0, rec.indexOf(' ')));
+      }
+    }
+  }
+  for (const c of s.config.guard.critical) {
+    const p = typeof c === 'string' ? c : c.path;
+    if (GLOB.test(p) || p.includes('\n') || lines.has(p)) continue;
+    lines.set(p, typeof c !== 'string' && c.executable ? '100755' : '100644');
+  }
+  if (s.config.protect.paths.length) writeAtomic(path.join(dir, 'protect'), '1\n');
+  else fs.rmSync(path.join(dir, 'protect'), { force: true });
+  const list = path.join(dir, 'protect-list');
+  if (lines.size) writeAtomic(list, [...lines].map(([p, m]) => `${m} ${p}`).join('\n') + '\n');
+  else fs.rmSync(list, { force: true });
+  return lines.size;
+}

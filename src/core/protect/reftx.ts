@@ -1,0 +1,104 @@
+/**
+ * reference-transaction (git ≥ 2.28): the shim starts node only for a branch deletion or rewind.
+ * `prepared`: refuse deleting a protected branch (unless DX_ALLOW_PROTECTED=1, logged); record the
+ * other deletions while the ref still exists (git may pass an all-zero old value).
+ * `committed`: record each rewind (the old tip is not an ancestor of the new one).
+ * Each record — old tip, new tip, ref, time — goes to the ledger with undo information, and the old
+ * tip stays reachable under `refs/dx/undo/<event id>`.
+ */
+import fs from 'node:fs';
+import { gitTry } from '../git.js';
+import { dxPaths } from '../context.js';
+import { appendLedger, newEventId, type LedgerEvent } from '../ledger.js';
+import type { Session } from '../session.js';
+import { protectedBranches } from './match.js';
+
+/** One line of the hook's stdin: `<old> <new> <ref>`. */
+export interface RefUpdate { old: string; new: string; ref: string }
+
+const isZero = (sha: string) => /^0+$/.test(sha);
+
+/** The last few ledger lines (read from the file's end; unparsable lines skipped). */
+function recentEvents(s: Session): LedgerEvent[] {
+  try {
+    const fd = fs.openSync(dxPaths(s.ctx).ledger, 'r');
+    try {
+      const size = fs.fstatSync(fd).size;
+      const len = Math.min(size, 16384);
+      const buf = Buffer.alloc(len);
+      fs.readSync(fd, buf, 0, len, size - len);
+      return buf.toString('utf8').split('\n').slice(1).flatMap((l) => {
+        try {
+          return [JSON.parse(l) as LedgerEvent];
+        } catch {
+          return [];
+        }
+      });
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return [];
+  }
+}
+
+/** Parse the hook's stdin. */
+export function parseRefUpdates(text: string): RefUpdate[] {
+  return text.split('\n').map((l) => l.trim().split(' ')).filter((p) => p.length === 3).map(([o, n, r]) => ({ old: o as string, new: n as string, ref: r as string }));
+}
+
+/** Result: refused (with a message) or not; `recorded` lists the ledger event ids written. */
+export interface ReftxResult { refused: boolean; message: string | null; recorded: string[] }
+
+/** Handle one reference-transaction invocation. Our own update-refs run with DX_IN_REFTX=1 so they never re-enter. */
+export async function handleRefTransaction(s: Session, state: string, updates: RefUpdate[], env: NodeJS.ProcessEnv = process.env): Promise<ReftxResult> {
+  const branchUpdates = updates.filter((u) => u.ref.startsWith('refs/heads/'));
+  const deletions: RefUpdate[] = [];
+  if (state === 'prepared') {
+    for (const u of branchUpdates.filter((x) => isZero(x.new))) {
+      const cur = isZero(u.old) ? await gitTry(['rev-parse', '-q', '--verify', u.ref], { cwd: s.ctx.top }) : null;
+      const old = cur ? cur.stdout.trim() : u.old;
+      if (old && !isZero(old)) deletions.push({ ...u, old });
+    }
+    const protectedSet = new Set(await protectedBranches(s.ctx, s.config));
+    const hits = deletions.filter((u) => protectedSet.has(u.ref.slice('refs/heads/'.length)));
+    if (hits.length) {
+      const names = hits.map((u) => u.ref.slice('refs/heads/'.length));
+      const refs = Object.fromEntries(hits.map((u) => [u.ref, { old: u.old, new: null }]));
+      if (env.DX_ALLOW_PROTECTED !== '1') {
+        appendLedger(s.ctx, { host: s.host, op: 'protect.refuse', ok: false, error: 'deletion of a protected branch', refs, detail: { hook: 'reference-transaction' } });
+        return { refused: true, message: `dx-hooks: refused deleting protected branch ${names.join(', ')} (protect.branches in .dxrc).\nIf this is really intended: DX_ALLOW_PROTECTED=1 git …`, recorded: [] };
+      }
+      appendLedger(s.ctx, { host: s.host, op: 'protect.override', ok: true, refs, detail: { hook: 'reference-transaction', override: 'DX_ALLOW_PROTECTED' } });
+      process.stderr.write(`dx-hooks: DX_ALLOW_PROTECTED=1 — deleting protected branch ${names.join(', ')} (logged)\n`);
+    }
+  } else if (state !== 'committed') return { refused: false, message: null, recorded: [] };
+  const recorded: string[] = [];
+  // git 2.39 runs the hook twice for one deletion of a packed ref (the packed-refs transaction too):
+  // an identical record written seconds ago is the same event.
+  const recent = recentEvents(s);
+  const candidates = state === 'prepared' ? deletions : branchUpdates.filter((u) => !isZero(u.old) && !isZero(u.new) && u.old !== u.new);
+  for (const u of candidates) {
+    let kind: 'ref.delete' | 'ref.rewind';
+    if (isZero(u.new)) kind = 'ref.delete';
+    else {
+      const ff = await gitTry(['merge-base', '--is-ancestor', u.old, u.new], { cwd: s.ctx.top });
+      if (ff.code === 0) continue;
+      kind = 'ref.rewind';
+    }
+    if (recent.some((e) => e.op === kind && e.refs?.[u.ref]?.old === u.old && Date.now() / 1000 - e.ts < 10)) continue;
+    const id = newEventId();
+    const keep = `refs/dx/undo/${id}`;
+    await gitTry(['update-ref', '-m', `dx-hooks: ${kind} of ${u.ref}`, keep, u.old], { cwd: s.ctx.top, env: { DX_IN_REFTX: '1' } });
+    appendLedger(s.ctx, {
+      id,
+      host: s.host,
+      op: kind,
+      ok: true,
+      refs: { [u.ref]: { old: u.old, new: isZero(u.new) ? null : u.new } },
+      detail: { kept: keep, undo: { refs: { [u.ref]: u.old } } },
+    });
+    recorded.push(id);
+  }
+  return { refused: false, message: null, recorded };
+}
