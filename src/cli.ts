@@ -54,6 +54,16 @@ index.command('show').description('print the index').option('--json', 'print the
 index.command('rebuild').description('rebuild the index from the WIP refs on the remote').option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/index-cmd.js')).rebuild as Handler));
 
+program.command('shell-init <shell>').description('print a bash/zsh git function that snapshots before destructive git commands (eval it in your shell rc)')
+  .action(action(async () => (await import('./commands/shell-init.js')).shellInit as Handler));
+
+program.command('shim <action>').description('install|uninstall a git wrapper for PATH (agents and scripts that run git directly)')
+  .action(action(async () => (await import('./commands/shell-init.js')).shim as Handler));
+
+program.command('guard-git [gitArgs...]', { hidden: true }).description('internal: the git guard\'s check before a destructive command')
+  .allowUnknownOption().helpOption(false)
+  .action(action(async () => (await import('./commands/guard-git.js')).run as Handler));
+
 program.command('hook <name> [args...]', { hidden: true }).description('internal: a hook\'s foreground check (pre-commit, pre-push, reference-transaction)')
   .action(action(async () => (await import('./commands/hook.js')).run as Handler));
 
