@@ -38,9 +38,36 @@ program.command('status').description('this host\'s branch, upstream, dirty file
   .option('--json', 'print JSON').option('--offline', 'do not fetch the index; use the last fetched copy')
   .action(action(async () => (await import('./commands/status.js')).run as Handler));
 
-program.command('checkpoint').description('snapshot the work tree now (uncommitted work included) and push it as this host\'s WIP')
+const checkpoint = program.command('checkpoint').description('snapshot the work tree now (uncommitted work included) and push it as this host\'s WIP; or manage named checkpoints')
+  .enablePositionalOptions()
   .option('-m, --message <text>', 'message of the snapshot commit').option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/checkpoint.js')).run as Handler));
+checkpoint.command('create <name>').description('tag a snapshot of the work tree (uncommitted work included) as checkpoint/<name> and push the tag')
+  .option('-m, --message <text>', 'description of the checkpoint').option('--force', 'replace a checkpoint of that name').option('--json', 'print JSON')
+  .action(action(async () => (await import('./commands/checkpoints.js')).create as Handler));
+checkpoint.command('list').description('named checkpoints, here and on the remote, newest first')
+  .option('--offline', 'do not read the remote').option('--json', 'print JSON')
+  .action(action(async () => (await import('./commands/checkpoints.js')).list as Handler));
+checkpoint.command('restore <name>').description('put branch, index and work tree back as they were at the checkpoint (snapshot first; dx-hooks undo reverses it)')
+  .option('--force', 'restore even over protected paths or work another branch would leave behind').option('--json', 'print JSON')
+  .action(action(async () => (await import('./commands/checkpoints.js')).restore as Handler));
+checkpoint.command('rm <name>').description('delete a checkpoint here and on the remote (dx-hooks undo brings it back)')
+  .option('--json', 'print JSON')
+  .action(action(async () => (await import('./commands/checkpoints.js')).rm as Handler));
+
+program.command('rollback [n]').description('take the last N commits (default 1) off the branch, keeping their changes staged (snapshot first; dx-hooks undo reverses it)')
+  .option('--force', 'roll back even commits that touched protected paths, or merges').option('--json', 'print JSON')
+  .action(action(async () => (await import('./commands/rollback.js')).run as Handler));
+
+program.command('undo [id]').description('reverse an operation from the ledger (newest by default); the undo itself can be undone')
+  .option('--list', 'list what can be undone, newest first').option('--force', 'undo even what was already undone, or move the branch over conflicting local changes')
+  .option('--json', 'print JSON')
+  .action(action(async () => (await import('./commands/undo.js')).run as Handler));
+
+program.command('log').description('the ledger, newest first: what dx-hooks and the hooks changed, when, on which host')
+  .option('--since <duration>', 'only events newer than this (30m, 24h, 7d)').option('--path <path>', 'only events touching this path')
+  .option('--json', 'print JSON')
+  .action(action(async () => (await import('./commands/log.js')).run as Handler));
 
 program.command('restore').description('bring another host\'s WIP back as a new branch rescue/<host>/<branch>')
   .option('--host <host>', 'host whose WIP to restore').option('--branch <branch>', 'branch of that host')

@@ -1,0 +1,77 @@
+/**
+ * Named checkpoints: `dx-hooks checkpoint create <name> [-m description] [--force]`, `checkpoint list`,
+ * `checkpoint restore <name> [--force]`, `checkpoint rm <name>` (all with --json).
+ */
+import pc from 'picocolors';
+import { createCheckpoint } from '../core/checkpoints/create.js';
+import { listCheckpoints } from '../core/checkpoints/list.js';
+import { removeCheckpoint } from '../core/checkpoints/remove.js';
+import { restoreCheckpoint } from '../core/checkpoints/restore.js';
+import { openSession } from '../core/session.js';
+import { age } from '../core/time.js';
+import { out, printJson, warn } from './common.js';
+
+type Opts = { name: string; message?: string; force?: boolean; json?: boolean; offline?: boolean; cwd: string };
+
+/** Create. Returns 1 when the tag could not be pushed (it is kept locally), else 0. */
+export async function create(opts: Opts): Promise<number> {
+  const s = await openSession(opts.cwd);
+  const r = await createCheckpoint(s, opts.name, { description: opts.message, force: opts.force });
+  if (opts.json) printJson(r);
+  else {
+    for (const x of r.snapshot.excluded) warn(`left out of the checkpoint: ${x.path} (${x.reason === 'size' ? `${x.bytes} bytes, over wip.maxFileSize` : 'matches wip.exclude'})`);
+    out(pc.green(`✔ checkpoint ${pc.bold(opts.name)} = ${r.snapshot.sha.slice(0, 12)} on ${r.checkpoint.branch ?? 'a detached HEAD'}${r.snapshot.dirty ? ' (with uncommitted work)' : ''}${r.replaced ? ' — replaced the old one' : ''}`));
+  }
+  if (!r.push.ok) {
+    warn(`✖ checkpoint "${opts.name}" is kept ONLY on this machine: pushing ${r.checkpoint.ref} to ${r.push.remote || 'the remote'} failed: ${r.push.error}`);
+    warn(`  push it yourself once the remote is back: git push --no-verify ${r.push.remote || '<remote>'} ${r.checkpoint.ref}`);
+    return 1;
+  }
+  if (!opts.json) out(`  pushed to ${r.push.remote}; restore it with: dx-hooks checkpoint restore ${opts.name}`);
+  return 0;
+}
+
+/** List. Returns 0. */
+export async function list(opts: Omit<Opts, 'name'>): Promise<number> {
+  const s = await openSession(opts.cwd);
+  const r = await listCheckpoints(s, { offline: opts.offline });
+  if (r.note) warn(r.note);
+  if (opts.json) {
+    printJson(r);
+    return 0;
+  }
+  if (!r.entries.length) out('No checkpoints yet. Make one: dx-hooks checkpoint create <name> -m "what it is"');
+  for (const c of r.entries) {
+    const where = c.remote === null ? '' : c.remote ? '' : pc.yellow(' (only local)');
+    out(`  ${pc.bold(c.name.padEnd(20))} ${age(c.time).padEnd(8)} ${(c.host || '?').padEnd(10)} ${(c.branch ?? '(detached)').padEnd(16)} ${c.dirty ? 'dirty' : 'clean'}  ${c.description}${where}`);
+  }
+  return 0;
+}
+
+/** Restore. Returns 0; refusals are DxErrors (exit 1). */
+export async function restore(opts: Opts): Promise<number> {
+  const s = await openSession(opts.cwd);
+  const r = await restoreCheckpoint(s, opts.name, { force: opts.force });
+  if (opts.json) {
+    printJson(r);
+    return 0;
+  }
+  if (r.forced.length) warn(`--force: ${r.forced.join(', ')} overridden (logged)`);
+  for (const p of r.kept) warn(`left as it is (not in the snapshot: secret, big or ignored file): ${p}`);
+  out(pc.green(`✔ restored checkpoint ${pc.bold(opts.name)}: ${r.branch ?? 'HEAD (detached)'} at ${r.checkpoint.base?.slice(0, 12) ?? '(no commit)'}${r.checkpoint.dirty ? ', its uncommitted work back as uncommitted' : ''}`));
+  out(`  the state before is snapshot ${r.snapshot.slice(0, 12)}; go back to it: dx-hooks undo ${r.id}`);
+  return 0;
+}
+
+/** Remove. Returns 1 when the remote tag could not be deleted, else 0. */
+export async function rm(opts: Opts): Promise<number> {
+  const s = await openSession(opts.cwd);
+  const r = await removeCheckpoint(s, opts.name);
+  if (opts.json) printJson(r);
+  else out(pc.green(`✔ removed checkpoint ${pc.bold(opts.name)} (${r.checkpoint.tag.slice(0, 12)})${r.push?.ok ? ` here and on ${r.push.remote}` : ''}; bring it back: dx-hooks undo ${r.id}`));
+  if (r.push && !r.push.ok) {
+    warn(`✖ removed locally, but NOT on ${r.push.remote}: ${r.push.error}`);
+    return 1;
+  }
+  return 0;
+}

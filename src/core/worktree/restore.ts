@@ -1,0 +1,109 @@
+/**
+ * Put a work tree back to a snapshot — the ONE function behind `checkpoint restore` and `undo`.
+ * Afterwards HEAD is `head` (on `branch`, or detached), the index is `head`'s tree and the work
+ * tree is the snapshot's tree: uncommitted changes come back as uncommitted, untracked files as
+ * untracked.
+ *
+ * Nothing is lost on the way, because the caller took a snapshot of the current state first
+ * (`before`) and this function only removes or overwrites what that snapshot holds:
+ * - a file the target lacks is removed only when `before` holds it (untracked files included —
+ *   they come back with `dx-hooks undo`);
+ * - a file that `before` could not hold — left out as a secret or too big (`wip.exclude`,
+ *   `wip.maxFileSize`), or ignored — is never removed or overwritten: it stays as it is and is
+ *   reported in `kept`.
+ * The work tree moves with a two-tree `read-tree -m -u` through a private index, so git itself
+ * checks that every file it touches is exactly what `before` recorded.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RepoContext } from '../context.js';
+import { git, gitLine, gitTry } from '../git.js';
+import { moveRefs, OWN_REF_WRITE, readRef } from '../refs.js';
+import { EMPTY_TREE, type Snapshot } from '../snapshot.js';
+
+/** Where to go: the snapshot commit whose tree the work tree gets, HEAD's commit (null: unborn) and branch (null: detached). */
+export interface WorktreeTarget { snapshot: string; head: string | null; branch: string | null }
+
+/** What the restore left alone: paths not in `before` (secrets, big or ignored files) that the target would have changed. */
+export interface WorktreeRestoreResult { kept: string[] }
+
+/** Paths in a tree with their `<mode> <type> <sha>` (from `ls-tree -r -z`), for the given paths only. */
+async function treeEntries(ctx: RepoContext, tree: string, paths: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (!paths.length) return out;
+  const r = await git(['--literal-pathspecs', 'ls-tree', '-r', '-z', '--full-tree', tree, '--', ...paths], { cwd: ctx.top });
+  for (const rec of r.split('\0')) {
+    const tab = rec.indexOf('\t');
+    if (tab > 0) out.set(rec.slice(tab + 1), rec.slice(0, tab));
+  }
+  return out;
+}
+
+const exists = (ctx: RepoContext, p: string) => {
+  try {
+    fs.lstatSync(path.join(ctx.top, p));
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Restore `target`. `before` MUST be a snapshot of the current work tree taken just now.
+ * @throws GitError when git refuses (a file changed since `before`, a directory in the way); the refs and index are then untouched
+ */
+export async function restoreWorktree(ctx: RepoContext, target: WorktreeTarget, before: Snapshot): Promise<WorktreeRestoreResult> {
+  const [targetTree, headTree] = await Promise.all([
+    gitLine(['rev-parse', '--verify', `${target.snapshot}^{tree}`], { cwd: ctx.top }),
+    target.head ? gitLine(['rev-parse', '--verify', `${target.head}^{tree}`], { cwd: ctx.top }) : Promise.resolve(EMPTY_TREE),
+  ]);
+  // Files on disk that `before` does not represent: left out of it (secrets, big files), or ignored
+  // files sitting where the target has a file.
+  const added = (await git(['diff-tree', '-r', '-z', '--no-renames', '--name-only', '--diff-filter=A', before.tree, targetTree], { cwd: ctx.top })).split('\0').filter(Boolean);
+  const untouchable = [...new Set([...before.excluded.map((e) => e.path), ...added])].filter((p) => exists(ctx, p));
+  const [inBefore, inTarget] = await Promise.all([treeEntries(ctx, before.tree, untouchable), treeEntries(ctx, targetTree, untouchable)]);
+  fs.mkdirSync(ctx.dxDir, { recursive: true });
+  const tmp = path.join(ctx.dxDir, `restore-index-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  const env = { GIT_INDEX_FILE: tmp };
+  try {
+    // The tree to check out: the target, with the untouchable paths as `before` has them (so git leaves them alone).
+    let want = targetTree;
+    if (untouchable.length) {
+      await git(['read-tree', targetTree], { cwd: ctx.top, env });
+      const lines = untouchable.map((p) => {
+        const meta = inBefore.get(p);
+        if (!meta) return `0 ${'0'.repeat(40)}\t${p}`;
+        const [mode, , sha] = meta.split(' ');
+        return `${mode} ${sha}\t${p}`;
+      });
+      await git(['update-index', '-z', '--index-info'], { cwd: ctx.top, env, input: lines.join('\0') + '\0' });
+      want = await gitLine(['write-tree'], { cwd: ctx.top, env });
+      fs.rmSync(tmp, { force: true });
+    }
+    // A private index equal to `before`, its stat cache refreshed from the disk; then git moves the
+    // work tree from `before` to `want`, checking every file it touches against `before`.
+    // Seeded from the real index so its stat cache spares re-reading unchanged files.
+    const realIndex = path.join(ctx.gitDir, 'index');
+    if (fs.existsSync(realIndex)) fs.copyFileSync(realIndex, tmp);
+    await git(['read-tree', '--reset', before.tree], { cwd: ctx.top, env });
+    await gitTry(['update-index', '-q', '--refresh'], { cwd: ctx.top, env });
+    await git(['read-tree', '-m', '-u', before.tree, want], { cwd: ctx.top, env });
+  } finally {
+    fs.rmSync(tmp, { force: true });
+    fs.rmSync(`${tmp}.lock`, { force: true });
+  }
+  // HEAD: the branch at `head` and HEAD on it, or HEAD detached at `head`.
+  const reason = `dx-hooks: restore ${target.snapshot.slice(0, 12)}`;
+  if (target.branch) {
+    const ref = `refs/heads/${target.branch}`;
+    await moveRefs(ctx, [{ ref, value: target.head, expect: await readRef(ctx, ref) }], reason);
+    await git(['symbolic-ref', '-m', reason, 'HEAD', ref], { cwd: ctx.top, env: OWN_REF_WRITE });
+  } else if (target.head) {
+    await git(['update-ref', '--no-deref', '-m', reason, 'HEAD', target.head], { cwd: ctx.top, env: OWN_REF_WRITE });
+  }
+  // The index: HEAD's tree (what was staged comes back unstaged), keeping stat info where it matches.
+  await git(['read-tree', '--reset', headTree], { cwd: ctx.top });
+  await gitTry(['update-index', '-q', '--refresh'], { cwd: ctx.top });
+  return { kept: untouchable.filter((p) => inBefore.get(p) !== inTarget.get(p)) };
+}
