@@ -40,7 +40,7 @@ for (const [name, args] of [
   ['checkout .', ['checkout', '.']],
   ['clean -fd', ['clean', '-fd']],
 ] as const) {
-  test(`git ${name} with uncommitted edits: lost without the guard, kept in a snapshot with it`, async (t) => {
+  test(`git ${name} with uncommitted edits: lost without the guard; with it a snapshot keeps them and undo brings them back`, async (t) => {
     const { h: plain } = await setup(t, { plain: true });
     await dirty(plain);
     await plain.git([...args]);
@@ -59,6 +59,11 @@ for (const [name, args] of [
     assert.equal((await h.git(['rev-parse', `refs/dx/undo/${ev?.id}`])).out, snap);
     assert.equal((await h.git(['show', `${snap}:src/app.txt`])).out, 'uncommitted edit');
     assert.equal((await h.git(['show', `${snap}:notes.txt`])).out, 'untracked notes');
+    // dx-hooks undo brings the destroyed work back into the work tree.
+    const u = await dx(h, ['undo', ev?.id as string]);
+    assert.equal(u.code, 0, u.stderr);
+    assert.equal(fs.readFileSync(path.join(h.dir, 'src/app.txt'), 'utf8'), 'uncommitted edit\n');
+    assert.equal(fs.readFileSync(path.join(h.dir, 'notes.txt'), 'utf8'), 'untracked notes\n');
   });
 }
 

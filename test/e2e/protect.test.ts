@@ -124,7 +124,7 @@ test('pushes that delete dx/index or another host\'s WIP ref are refused', async
   assert.ok((await lsRemote(h.env, remote)).has('refs/heads/dx/index'));
 });
 
-test('git branch -D of a branch with unpushed commits: recorded with its old tip; deleting a protected branch is refused', async (t) => {
+test('git branch -D of a branch with unpushed commits: recorded, undo brings it back; deleting a protected branch is refused', async (t) => {
   const { h } = await repo(t, 'br');
   await h.git(['switch', '-q', '-c', 'experiment']);
   const tip = await h.commit('unpushed work', { 'e.txt': 'e\n' });
@@ -136,6 +136,11 @@ test('git branch -D of a branch with unpushed commits: recorded with its old tip
   assert.equal(ev[0]?.refs?.['refs/heads/experiment']?.old, tip);
   assert.deepEqual((ev[0]?.detail?.undo as { refs: Record<string, string> }).refs, { 'refs/heads/experiment': tip });
   assert.equal((await h.git(['rev-parse', `refs/dx/undo/${ev[0]?.id}`])).out, tip, 'the old tip stays reachable');
+  const list = await dx(h, ['undo', '--list']);
+  assert.match(list.stdout, /deleted branch experiment/);
+  const u = await dx(h, ['undo', ev[0]?.id as string]);
+  assert.equal(u.code, 0, u.stderr);
+  assert.equal((await h.git(['rev-parse', 'refs/heads/experiment'])).out, tip, 'undo brought the branch back');
 
   await h.git(['switch', '-q', '-c', 'elsewhere']);
   const prot = await h.git(['branch', '-D', 'main'], { allowFail: true });
@@ -144,7 +149,7 @@ test('git branch -D of a branch with unpushed commits: recorded with its old tip
   assert.equal((await h.git(['rev-parse', '-q', '--verify', 'refs/heads/main'], { allowFail: true })).code, 0);
 });
 
-test('git reset --hard HEAD~3 is recorded as a rewind with the old tip', async (t) => {
+test('git reset --hard HEAD~3: the commits are lost to the branch without dx-hooks; recorded as a rewind and undone with it', async (t) => {
   const { h } = await repo(t, 'rs');
   for (let i = 0; i < 3; i++) await h.commit(`c${i}`, { [`c${i}.txt`]: `${i}\n` });
   const tip = (await h.git(['rev-parse', 'HEAD'])).out;
@@ -152,6 +157,10 @@ test('git reset --hard HEAD~3 is recorded as a rewind with the old tip', async (
   const ev = ledger(h).filter((e) => e.op === 'ref.rewind');
   assert.equal(ev.at(-1)?.refs?.['refs/heads/main']?.old, tip);
   assert.equal((await h.git(['rev-parse', `refs/dx/undo/${ev.at(-1)?.id}`])).out, tip);
+  const u = await dx(h, ['undo']);
+  assert.equal(u.code, 0, u.stderr);
+  assert.equal((await h.git(['rev-parse', 'HEAD'])).out, tip, 'undo brought the three commits back');
+  assert.equal((await h.git(['status', '--porcelain'])).out, '', 'and the work tree with them');
 });
 
 test('post-checkout warns when a protected path vanished or lost its exec bit', async (t) => {

@@ -120,7 +120,7 @@ export async function guardCommand(s: Session, cmd: GitCommand, env: NodeJS.Proc
     op: `guard.${cmd.sub}`,
     ok: true,
     paths: paths.slice(0, 200),
-    detail: { args: [cmd.sub, ...cmd.args], ...(hit.length ? { override: 'DX_ALLOW_DESTRUCTIVE', protected: hit } : {}), ...(snapshot ? { undo: { worktree: { snapshot, head: head.sha, branch: head.branch } } } : {}) },
+    detail: { args: [cmd.sub, ...cmd.args], summary: `snapshot before \`${line}\`${paths.length ? ` (${paths.length} path${paths.length === 1 ? '' : 's'} at risk)` : ''}`, ...(hit.length ? { override: 'DX_ALLOW_DESTRUCTIVE', protected: hit } : {}), ...(snapshot ? { undo: { worktree: { snapshot, head: head.sha, branch: head.branch } } } : {}) },
   });
   const msg = snapshot ? `dx-hooks: snapshot ${snapshot.slice(0, 12)} taken before \`${line}\`${note} — undo with: dx-hooks undo` : null;
   return { exitCode: 0, eventId: id, snapshot, message: hit.length ? `dx-hooks: DX_ALLOW_DESTRUCTIVE=1 — destroying protected paths ${hit.join(', ')} (logged)\n${msg ?? ''}`.trim() : msg };

@@ -96,7 +96,11 @@ export async function handleRefTransaction(s: Session, state: string, updates: R
       op: kind,
       ok: true,
       refs: { [u.ref]: { old: u.old, new: isZero(u.new) ? null : u.new } },
-      detail: { kept: keep, undo: { refs: { [u.ref]: u.old } } },
+      detail: {
+        kept: keep,
+        summary: kind === 'ref.delete' ? `deleted branch ${u.ref.slice(11)} (was ${u.old.slice(0, 12)})` : `rewound ${u.ref.slice(11)} from ${u.old.slice(0, 12)} to ${u.new.slice(0, 12)}`,
+        undo: { refs: { [u.ref]: u.old } },
+      },
     });
     recorded.push(id);
   }
