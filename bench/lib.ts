@@ -1,6 +1,7 @@
 // Why: the timing primitives every scenario shares — one timed spawn (argv only, never a shell
-// string), order statistics, and the wait that keeps dx-hooks' detached workers from piling up
-// between iterations (so one sample's background work never leaks into the next sample's time).
+// string), the round-robin sampler, order statistics, and the wait that keeps dx-hooks' detached
+// workers from piling up between iterations (so one sample's background work never leaks into the
+// next sample's time).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -61,6 +62,40 @@ export async function mustTime(cmd: string, args: string[], opts: { cwd: string;
     throw new Error(`${cmd} ${JSON.stringify(args)} exited ${r.code} in ${opts.cwd}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
   }
   return r;
+}
+
+/** One measured line of the results table. */
+export interface Row {
+  section: string;
+  variant: string;
+  samples: number[];
+  /** compare against this row's median */
+  baseline?: Row;
+  /** how the comparison is shown and judged */
+  target?: { kind: 'added'; ms: number } | { kind: 'ratio'; max: number } | { kind: 'absolute'; ms: number };
+  note?: string;
+}
+
+/** A failed correctness assertion: the run is reported as failed, not as slow. */
+export function must(cond: unknown, msg: string): asserts cond {
+  if (!cond) throw new Error(msg);
+}
+
+/**
+ * Side-by-side sampling: `warm + n` rounds, each taking one sample of every variant, the starting
+ * variant rotated every round so drifting machine load hits all variants alike. Warm-up rounds are
+ * dropped. `sample` does its own untimed setup and checks and returns what it measured.
+ */
+export async function roundRobin<V, T>(variants: readonly V[], n: number, warm: number, sample: (v: V, round: number) => Promise<T>): Promise<Map<V, T[]>> {
+  const res = new Map<V, T[]>(variants.map((v) => [v, []]));
+  for (let i = 0; i < warm + n; i++) {
+    for (let k = 0; k < variants.length; k++) {
+      const v = variants[(i + k) % variants.length]!;
+      const got = await sample(v, i);
+      if (i >= warm) res.get(v)!.push(got);
+    }
+  }
+  return res;
 }
 
 /** Time an async function in-process, ms. */

@@ -1,7 +1,8 @@
 // Why: the numbers behind dx-hooks' promises — a hook that costs the user almost nothing per
-// commit and checkout, snapshots as fast as `git stash create`, and a restore that takes seconds —
+// commit and checkout, snapshots as fast as `git stash create`, a restore that takes seconds, and
+// protection (pre-commit, reference-transaction, the git guard shim) that stays out of the way —
 // measured side by side in ONE run on the same machine, against no hook, an empty sh hook,
-// husky 9 and lefthook. Prints a markdown table (paste it into bench/README.md).
+// husky 9, lefthook and plain git. Prints a markdown table (paste it into bench/README.md).
 //
 //   npm run bench                      (builds dist/ first)
 //   BENCH_QUICK=1 node --import tsx bench/run.ts    (a fast smoke run: few iterations, 2,000 files)
@@ -13,7 +14,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cloneAs, createBareRemote, dxBin, git, lsRemote, makeSandbox, packageRoot, run, seedRemote, type Host, type Sandbox } from '../test/helpers/index.ts';
 import { dirtyFixture, generateFixture } from './fixture.ts';
-import { fileFingerprint, fmt, median, mustTime, quantile, quiesce, timeFn } from './lib.ts';
+import { guardScenario, protectCommitScenario, type BenchContext } from './protect.ts';
+import { fileFingerprint, fmt, median, must, mustTime, quantile, quiesce, roundRobin, timeFn, type Row } from './lib.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const N_HOOK = Number(process.env.BENCH_N_HOOK) || (QUICK ? 5 : 30);
@@ -23,18 +25,8 @@ const WARM_SNAP = QUICK ? 1 : 2;
 const N_RESTORE = QUICK ? 3 : 7;
 const FILES = Number(process.env.BENCH_FILES) || (QUICK ? 2_000 : 20_000);
 const HOST = 'bench';
-
-/** One measured line of the table. */
-interface Row {
-  section: string;
-  variant: string;
-  samples: number[];
-  /** compare against this row's median */
-  baseline?: Row;
-  /** how the comparison is shown and judged */
-  target?: { kind: 'added'; ms: number } | { kind: 'ratio'; max: number } | { kind: 'absolute'; ms: number };
-  note?: string;
-}
+/** BENCH_ONLY=protect,guard runs just those steps (hooks, snapshot, restore, protect, guard) — for working on one scenario. */
+const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((s) => s.trim()) : null;
 
 const rows: Row[] = [];
 const notes: string[] = [];
@@ -42,10 +34,6 @@ const failures: string[] = [];
 
 function log(msg: string): void {
   process.stderr.write(`[bench] ${msg}\n`);
-}
-
-function must(cond: unknown, msg: string): asserts cond {
-  if (!cond) throw new Error(msg);
 }
 
 async function sh(cwd: string, env: NodeJS.ProcessEnv, cmd: string, args: string[]): Promise<string> {
@@ -101,20 +89,14 @@ interface Variant { name: string; host: Host; dx: boolean }
 
 /** Round-robin over the variants (rotating who goes first), waiting for background work to finish after every sample. */
 async function measureRounds(variants: Variant[], args: (v: Variant, i: number) => string[], n: number, warm: number): Promise<Map<Variant, { ms: number[]; waits: number[]; lag: number }>> {
-  const res = new Map(variants.map((v) => [v, { ms: [] as number[], waits: [] as number[], lag: 0 }]));
-  for (let i = 0; i < warm + n; i++) {
-    for (let k = 0; k < variants.length; k++) {
-      const v = variants[(i + k) % variants.length]!;
-      const r = await mustTime('git', args(v, i), { cwd: v.host.dir, env: v.host.env });
-      const waited = await quiesce(v.host.dir);
-      if (i < warm) continue;
-      const slot = res.get(v)!;
-      slot.ms.push(r.ms);
-      slot.waits.push(waited);
-      if (r.closeLagMs > 50) slot.lag++;
-    }
-  }
-  return res;
+  const got = await roundRobin(variants, n, warm, async (v, i) => {
+    const r = await mustTime('git', args(v, i), { cwd: v.host.dir, env: v.host.env });
+    return { ms: r.ms, waited: await quiesce(v.host.dir), lag: r.closeLagMs > 50 };
+  });
+  return new Map(variants.map((v) => {
+    const s = got.get(v)!;
+    return [v, { ms: s.map((x) => x.ms), waits: s.map((x) => x.waited), lag: s.filter((x) => x.lag).length }];
+  }));
 }
 
 async function hookScenarios(sb: Sandbox, env: NodeJS.ProcessEnv, lefthook: { prefix: string; version: string } | { error: string }): Promise<void> {
@@ -366,15 +348,23 @@ async function main(): Promise<number> {
   Object.assign(process.env, env);
   try {
     log(`sandbox ${sb.root}${QUICK ? ' (BENCH_QUICK=1: a smoke run, not numbers to publish)' : ''}`);
-    const lefthook = await fetchLefthook(sb);
-    if ('error' in lefthook) notes.push(`lefthook: not included — ${lefthook.error}`);
+    const selected = (name: string) => !ONLY || ONLY.includes(name);
+    const lefthook = selected('hooks') ? await fetchLefthook(sb) : { error: 'not fetched (hooks step not selected)' };
+    if (!selected('hooks')) {
+      // BENCH_ONLY without the hook-manager comparison: no lefthook install, no note.
+    } else if ('error' in lefthook) notes.push(`lefthook: not included — ${lefthook.error}`);
     else notes.push(`lefthook ${lefthook.version} installed from the npm registry into a temp prefix (Go binary from its optional platform package); its hooks run one \`run: "true"\` command.`);
+    const ctx: BenchContext = { sb, env, host: HOST, n: N_HOOK, warm: WARM_HOOK, nSlow: N_SNAP, warmSlow: WARM_SNAP, rows, notes, log };
     const steps: [string, () => Promise<void>][] = [
       ['hooks', () => hookScenarios(sb, env, lefthook)],
       ['snapshot', () => snapshotScenario(sb, env)],
       ['restore', () => restoreScenario(sb, env)],
+      ['protect', () => protectCommitScenario(ctx)],
+      ['guard', () => guardScenario(ctx)],
     ];
-    for (const [name, fn] of steps) {
+    const unknown = (ONLY ?? []).filter((name) => !steps.some(([s]) => s === name));
+    must(!unknown.length, `BENCH_ONLY names no step: ${unknown.join(', ')} (steps: ${steps.map(([s]) => s).join(', ')})`);
+    for (const [name, fn] of steps.filter(([name]) => selected(name))) {
       try {
         await fn();
       } catch (err) {

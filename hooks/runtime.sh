@@ -1,12 +1,15 @@
-# dx-hooks hook runtime (POSIX sh). `dx-hooks install` copies it to <git-common-dir>/dx/hooks/
-# and every hook stub runs it as:  sh runtime.sh <path of the hook> <git's hook arguments...>
+# dx-hooks hook runtime (POSIX sh). `dx-hooks install` copies it to <git-common-dir>/dx/hooks/.
+# The stub in each hook file sources it (dx_hook_path and DX_COMMON_DIR set, "$@" = git's hook
+# arguments); husky's block runs it as:  sh runtime.sh <path of the hook> <git's hook arguments...>
 # All hook policy lives here: DX_HOOKS=0, DX_DEBUG=1, chaining the hook that was installed before
 # dx-hooks, finding node, and deciding in sh whether node is needed at all. The foreground never
 # starts node for a commit or a checkout: it appends to a queue and detaches the worker.
 # Data (branch names, paths) only ever travels as quoted arguments; nothing is eval'd.
 
-dx_hook_path=$1
-shift
+if [ -z "${dx_hook_path-}" ]; then
+  dx_hook_path=$1
+  shift
+fi
 dx_hook=${dx_hook_path##*/}
 [ "${DX_DEBUG-}" = 1 ] && set -x
 

@@ -41,6 +41,11 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): Record
   return env;
 }
 
+/** The git binary: the real one the git guard passed (DX_REAL_GIT), so our own git calls never go back through the guard; else `git` on PATH. */
+function gitBinary(): string {
+  return process.env.DX_REAL_GIT || 'git';
+}
+
 function debug(args: readonly string[], cwd: string): void {
   if (process.env.DX_DEBUG === '1') process.stderr.write(`dx-hooks: git ${args.map((a) => JSON.stringify(a)).join(' ')}  (in ${cwd})\n`);
 }
@@ -48,6 +53,7 @@ function debug(args: readonly string[], cwd: string): void {
 function client(args: readonly string[], opts: GitOptions): SimpleGit {
   return simpleGit({
     baseDir: opts.cwd,
+    binary: gitBinary(),
     trimmed: false,
     timeout: opts.timeoutMs ? { block: opts.timeoutMs } : undefined,
     // The environment is the user's own (GIT_SSH_COMMAND, GIT_CONFIG_GLOBAL, EDITOR …): git must see it
@@ -124,7 +130,7 @@ export async function gitTry(args: readonly string[], opts: GitOptions): Promise
 
 function spawnGit(args: readonly string[], opts: GitOptions): Promise<GitResult> {
   return new Promise((resolve) => {
-    const child = spawn('git', [...args], { cwd: opts.cwd, env: cleanEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(gitBinary(), [...args], { cwd: opts.cwd, env: cleanEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timer: NodeJS.Timeout | undefined;
