@@ -17,6 +17,7 @@ export async function run(opts: { dryRun?: boolean; json?: boolean; force?: bool
     else {
       out(`dx-hooks install would, in ${ctx.top}:`);
       lines.forEach((l) => out(`  - ${l}`));
+      plan.notes.forEach((n) => out(`  note: ${n}`));
     }
     return 0;
   }
@@ -42,6 +43,7 @@ export async function run(opts: { dryRun?: boolean; json?: boolean; force?: bool
   else {
     out(pc.green(`✔ dx-hooks installed in ${ctx.top}`));
     lines.forEach((l) => out(`  - ${l}`));
+    plan.notes.forEach((n) => out(`  note: ${n}`));
     out(`Every commit is now mirrored to ${pc.bold('refs/heads/wip/<host>/<branch>')} on the remote. Turn off for one command: DX_HOOKS=0 git …; remove: npx dx-hooks uninstall`);
   }
   return 0;

@@ -189,3 +189,17 @@ test('an ordinary commit starts no node in the foreground (reference-transaction
   await git(h.dir, env, ['checkout', '-q', '-b', 'side']);
   assert.ok(!fs.existsSync(log), `node was started: ${fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : ''}`);
 });
+
+test('git older than 2.28: reference-transaction is skipped with a note, the other hooks are installed', async (t) => {
+  const { h, sb } = await repo(t, 'oldgit', { plain: true });
+  const bin = sb.tmp('old-git-bin');
+  fs.mkdirSync(bin);
+  const gitPath = (h.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, 'git')).find((p) => fs.existsSync(p)) as string;
+  fs.writeFileSync(path.join(bin, 'git'), `#!/bin/sh\nif [ "$1" = --version ]; then echo "git version 2.27.0"; exit 0; fi\nexec '${gitPath}' "$@"\n`);
+  fs.chmodSync(path.join(bin, 'git'), 0o755);
+  const r = await dx(h, ['install'], { env: { PATH: `${bin}${path.delimiter}${h.env.PATH}` } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /note: git 2\.27 has no reference-transaction hook/);
+  assert.ok(!fs.existsSync(path.join(h.dir, '.git/hooks/reference-transaction')));
+  assert.ok(fs.existsSync(path.join(h.dir, '.git/hooks/pre-commit')));
+});

@@ -34,3 +34,10 @@ test('queue lines: branch refs and detached shas; junk is counted, not trusted',
   ]);
   assert.equal(q.invalid, 2);
 });
+
+test('git versions: reference-transaction needs git 2.28 or newer', async () => {
+  const { parseGitVersion } = await import('../../src/core/install/plan.ts');
+  assert.deepEqual(parseGitVersion('git version 2.39.5'), [2, 39]);
+  assert.deepEqual(parseGitVersion('git version 2.27.0.windows.1'), [2, 27]);
+  assert.deepEqual(parseGitVersion('nonsense'), [0, 0]);
+});

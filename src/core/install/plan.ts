@@ -24,7 +24,13 @@ export type InstallAction =
   | { kind: 'keep-config'; path: string };
 
 /** The whole plan. `huskyDir` is husky's hook-script folder when core.hooksPath belongs to husky. */
-export interface InstallPlan { top: string; hooksDir: string; huskyDir: string | null; actions: InstallAction[] }
+export interface InstallPlan { top: string; hooksDir: string; huskyDir: string | null; actions: InstallAction[]; notes: string[] }
+
+/** git's version as [major, minor] from `git --version` ("git version 2.39.5"); [0, 0] when unreadable. */
+export function parseGitVersion(text: string): [number, number] {
+  const m = /(\d+)\.(\d+)/.exec(text);
+  return m ? [Number(m[1]), Number(m[2])] : [0, 0];
+}
 
 /**
  * Husky's folder of user hook scripts when `hooksDir` belongs to husky, recognised by husky's own
@@ -59,7 +65,11 @@ export async function planInstall(ctx: RepoContext, opts: { force?: boolean } = 
     );
   }
   const actions: InstallAction[] = [{ kind: 'runtime', dir: path.join(ctx.dxDir, 'hooks') }];
-  for (const hook of HOOKS) {
+  const notes: string[] = [];
+  const [major, minor] = parseGitVersion((await gitTry(['--version'], { cwd: ctx.top })).stdout);
+  const hasRefTx = major > 2 || (major === 2 && minor >= 28);
+  if (!hasRefTx) notes.push(`git ${major}.${minor} has no reference-transaction hook (git ≥ 2.28): branch deletions and rewinds are not recorded and protected branches can be deleted locally; upgrade git to get them`);
+  for (const hook of HOOKS.filter((h) => h !== 'reference-transaction' || hasRefTx)) {
     if (huskyDir && HUSKY_STUBS.has(hook)) {
       const p = path.join(huskyDir, hook);
       const text = fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : null;
@@ -94,7 +104,7 @@ export async function planInstall(ctx: RepoContext, opts: { force?: boolean } = 
   if (existing) actions.push({ kind: 'keep-config', path: path.join(ctx.top, existing) });
   else if (pkgHasDx) actions.push({ kind: 'keep-config', path: path.join(ctx.top, 'package.json') });
   else actions.push({ kind: 'create-config', path: path.join(ctx.top, '.dxrc.json') });
-  return { top: ctx.top, hooksDir, huskyDir, actions };
+  return { top: ctx.top, hooksDir, huskyDir, actions, notes };
 }
 
 /** One line per action, for `install` and `install --dry-run`. */
