@@ -25,12 +25,12 @@ export function printJson(value: unknown): void {
  */
 export async function retryPending(s: Session, quiet = false): Promise<void> {
   const { state } = readState(s.ctx);
-  const pending = Object.values(state.wip).some((w) => w.pending) || !!state.index.pending;
+  const pending = Object.values(state.wip).some((w) => w.pending) || !!state.index.pending || state.refPushes.length > 0;
   if (!pending || !s.config.wip.enabled) return;
   await runWorker(s, { waitLockMs: 5000, refreshWarnings: false });
   const after = readState(s.ctx).state;
   const still = Object.values(after.wip).find((w) => w.pending);
-  if (!quiet && (still || after.index.pending)) {
+  if (!quiet && (still || after.index.pending || after.refPushes.length)) {
     const { bannerText } = await import('../core/wip/banner.js');
     const text = await bannerText(s, after);
     if (text) warn(text);

@@ -10,9 +10,10 @@ export async function run(opts: { json?: boolean; offline?: boolean; cwd: string
   const s = await openSession(opts.cwd);
   if (!opts.offline) await retryPending(s, true);
   const r = await getStatus(s, { offline: opts.offline });
+  const onlyHere = r.pending.length > 0 || r.refPushes.length > 0;
   if (opts.json) {
     printJson(r);
-    return r.pending.length ? 1 : 0;
+    return onlyHere ? 1 : 0;
   }
   if (r.banner) warn(r.banner);
   out(pc.bold(`host ${r.host}`) + `  remote ${r.remote ?? pc.red(r.remoteError ?? 'none')}`);
@@ -26,11 +27,12 @@ export async function run(opts: { json?: boolean; offline?: boolean; cwd: string
     out(pc.red(`  pending   ${r.pending.length} WIP push${r.pending.length === 1 ? '' : 'es'} not on the remote yet:`));
     for (const p of r.pending) out(pc.red(`    ${p.ref} ${p.sha.slice(0, 12)} since ${clock(p.since)}, ${p.attempts} attempt(s): ${p.error}`));
   }
+  for (const p of r.refPushes) out(pc.red(`  pending   push of ${p.refs.join(', ')} to ${p.remote} since ${clock(p.since)}, ${p.attempts} attempt(s): ${p.error}`));
   if (r.indexPending) out(pc.red(`  index     update pending since ${clock(r.indexPending.since)}: ${r.indexPending.error}`));
   if (r.stateCorrupt) warn(`  state     ${r.stateCorrupt} (reset; the next push re-checks the remote)`);
   out('');
   out(pc.bold(`other hosts`) + ` (index: ${r.index.source}${r.index.error ? pc.yellow(` — ${r.index.error}`) : ''})`);
   if (!r.others.length) out('  none');
   for (const e of r.others) out(`  ${e.host.padEnd(12)} ${e.branch.padEnd(24)} ${e.sha.slice(0, 12)} ${age(e.ts).padEnd(8)} ${e.dirty ? pc.yellow('dirty ') : ''}${e.message}`);
-  return r.pending.length ? 1 : 0;
+  return onlyHere ? 1 : 0;
 }

@@ -3,7 +3,10 @@
  * back): each ref is pushed when it exists locally and deleted on the remote when it does not.
  * `--no-verify` so dx-hooks never re-enters its own pre-push; bounded by the network timeout.
  */
-import type { RepoContext } from './context.js';
+import { dxPaths, type RepoContext } from './context.js';
+import { acquireLock } from './lock.js';
+import type { Session } from './session.js';
+import { readState, writeState } from './state.js';
 import { gitTry } from './git.js';
 import { readRef } from './refs.js';
 import { lastLines, NETWORK_TIMEOUT_MS } from './wip/remote.js';
@@ -32,4 +35,47 @@ export async function pushRefs(ctx: RepoContext, remote: string, refs: string[],
   if (!specs.length) return { ok: true, remote, refs, error: null };
   const r = await gitTry(['push', '--no-verify', '--quiet', '--atomic', '--', remote, ...specs], { cwd: ctx.top, timeoutMs: NETWORK_TIMEOUT_MS });
   return { ok: r.code === 0, remote, refs, error: r.code === 0 ? null : lastLines(r.stderr) };
+}
+
+/**
+ * Keep a failed ref push pending (state.json `refPushes`), so the next hook or command retries it
+ * and the banner shows it until it lands — like a failed WIP push. Merged with an earlier pending
+ * push of the same refs to the same remote.
+ * @throws when the worker lock cannot be had within 30 s (the caller reports the failure itself)
+ */
+export async function keepPending(s: Session, failed: PushRefsResult, force: boolean): Promise<void> {
+  const ctx = s.ctx;
+  const release = await acquireLock(dxPaths(ctx).lock, 30_000);
+  if (!release) throw new Error('could not take the dx-hooks lock to record the pending push');
+  try {
+    const { state } = readState(ctx);
+    const now = Math.floor(Date.now() / 1000);
+    const key = (refs: string[]) => [...refs].sort().join('\0');
+    const old = state.refPushes.find((p) => p.remote === failed.remote && key(p.refs) === key(failed.refs));
+    state.refPushes = state.refPushes.filter((p) => p !== old);
+    state.refPushes.push({ remote: failed.remote, refs: failed.refs, force: force || !!old?.force, since: old?.since ?? now, attempts: (old?.attempts ?? 0) + 1, error: failed.error ?? 'push failed' });
+    writeState(ctx, state);
+    const { writeBanner } = await import('./wip/banner.js');
+    await writeBanner(s, state);
+  } finally {
+    await release();
+  }
+}
+
+/** Retry every pending ref push (call under the worker lock). Returns what still fails. */
+export async function retryRefPushes(ctx: RepoContext): Promise<PushRefsResult[]> {
+  const { state } = readState(ctx);
+  if (!state.refPushes.length) return [];
+  const still: typeof state.refPushes = [];
+  const failures: PushRefsResult[] = [];
+  for (const p of state.refPushes) {
+    const r = await pushRefs(ctx, p.remote, p.refs, { force: p.force });
+    if (r.ok) continue;
+    still.push({ ...p, attempts: p.attempts + 1, error: r.error ?? p.error });
+    failures.push(r);
+  }
+  const fresh = readState(ctx).state;
+  fresh.refPushes = still;
+  writeState(ctx, fresh);
+  return failures;
 }

@@ -40,6 +40,16 @@ const IndexPendingSchema = z.object({
   keys: z.array(z.string()),
 });
 
+const RefPushSchema = z.object({
+  remote: z.string(),
+  refs: z.array(z.string()),
+  force: z.boolean(),
+  since: z.number().int(),
+  attempts: z.number().int().nonnegative(),
+  error: z.string(),
+});
+export type PendingRefPush = z.infer<typeof RefPushSchema>;
+
 /** state.json (schema_version 1). Keys of `wip` are full WIP ref names; times are Unix seconds. */
 export const StateSchema = z.object({
   schema_version: z.literal(1),
@@ -47,6 +57,8 @@ export const StateSchema = z.object({
   index: z
     .object({ lastOkAt: z.number().int().optional(), pending: IndexPendingSchema.optional() })
     .default({}),
+  /** other ref pushes that failed (checkpoint tags, refs undo mirrors): retried like WIP pushes */
+  refPushes: z.array(RefPushSchema).default([]),
 });
 export type DxState = z.infer<typeof StateSchema>;
 export type WipState = z.infer<typeof WipStateSchema>;
@@ -57,7 +69,7 @@ export interface StateRead { state: DxState; corrupt: string | null }
 
 /** Read state.json; a missing file is an empty state, a corrupt one is reported in `corrupt`. */
 export function readState(ctx: RepoContext): StateRead {
-  const empty: DxState = { schema_version: 1, wip: {}, index: {} };
+  const empty: DxState = { schema_version: 1, wip: {}, index: {}, refPushes: [] };
   const text = readIfExists(dxPaths(ctx).state);
   if (text === null) return { state: empty, corrupt: null };
   let raw: unknown;

@@ -26,6 +26,8 @@ export interface StatusReport {
   wip: { ref: string } & WipState;
   pending: { ref: string; sha: string; since: number; attempts: number; error: string }[];
   indexPending: { since: number; attempts: number; error: string } | null;
+  /** other ref pushes still pending (checkpoint tags, refs an undo mirrors) */
+  refPushes: { remote: string; refs: string[]; since: number; attempts: number; error: string }[];
   banner: string | null;
   others: (IndexEntry & { restore: string })[];
   index: { source: 'remote' | 'cached' | 'none'; error: string | null };
@@ -88,6 +90,7 @@ export async function getStatus(s: Session, opts: { offline?: boolean } = {}): P
     dirty: { count: files.length, files: files.slice(0, 50) },
     wip: { ref, ...(state.wip[ref] ?? {}) },
     pending,
+    refPushes: state.refPushes.map((p) => ({ remote: p.remote, refs: p.refs, since: p.since, attempts: p.attempts, error: p.error })),
     indexPending: state.index.pending ? { since: state.index.pending.since, attempts: state.index.pending.attempts, error: state.index.pending.error } : null,
     banner: readIfExists(dxPaths(ctx).banner)?.trim() || null,
     others: entries.filter((e) => e.host !== host).map((e) => ({ ...e, restore: `dx-hooks restore --host ${e.host} --branch ${e.branch}` })),

@@ -188,6 +188,15 @@ test('a checkpoint whose push fails is kept locally, exits 1 and says so', async
   assert.deepEqual(list.entries.map((e) => [e.name, e.description, e.remote]), [['local-only', 'no network', null]]);
   const ledger = fs.readFileSync(path.join(h.dir, '.git/dx/events.jsonl'), 'utf8');
   assert.match(ledger, /"op":"checkpoint\.push","ok":false/);
+  // The failed push is pending: status shows it (exit 1), and once the remote is back the next command pushes it.
+  const st = await dx(h, ['status', '--json', '--offline']);
+  assert.equal(st.code, 1);
+  assert.deepEqual((JSON.parse(st.stdout) as { refPushes: { refs: string[] }[] }).refPushes.map((p) => p.refs), [['refs/tags/checkpoint/local-only']]);
+  assert.match(fs.readFileSync(path.join(h.dir, '.git/dx/banner'), 'utf8'), /push of refs\/tags\/checkpoint\/local-only failing since/);
+  await h.git(['remote', 'set-url', 'origin', sb.tmp('remote.git')]);
+  const again = await dx(h, ['status', '--json']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.ok((await lsRemote(h.env, sb.tmp('remote.git'))).has('refs/tags/checkpoint/local-only'), 'the pending tag push landed');
 });
 
 test('restore never overwrites a file the snapshot could not hold (a secret): it is kept as it is and named', async (t) => {

@@ -9,7 +9,7 @@ import { gitLine } from '../git.js';
 import { identityEnv } from '../identity.js';
 import { appendLedger, newEventId } from '../ledger.js';
 import { moveRefs, readRef } from '../refs.js';
-import { pushRefs, type PushRefsResult } from '../remote-refs.js';
+import { keepPending, pushRefs, type PushRefsResult } from '../remote-refs.js';
 import type { Session } from '../session.js';
 import type { Snapshot } from '../snapshot.js';
 import { snapshotBefore } from '../worktree/before.js';
@@ -70,6 +70,7 @@ export async function createCheckpoint(s: Session, name: string, opts: { descrip
   const push: PushRefsResult = remote
     ? await pushRefs(ctx, remote, [ref], { force: !!opts.force })
     : { ok: false, remote: '', refs: [ref], error: remoteError ?? 'no remote' };
+  if (!push.ok) await keepPending(s, push, !!opts.force);
   if (!push.ok) appendLedger(ctx, { host: s.host, op: 'checkpoint.push', ok: false, error: push.error ?? 'push failed', refs: { [ref]: { old: null, new: tag } }, detail: { name, remote: push.remote, for: id } });
   return { checkpoint: { ...info, ref, tag, snapshot: snapshot.sha }, snapshot, id, replaced: local, push };
 }

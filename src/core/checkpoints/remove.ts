@@ -7,7 +7,7 @@ import { describeError } from '../errors.js';
 import { headState } from '../head.js';
 import { appendLedger, newEventId } from '../ledger.js';
 import { keepReachable, moveRefs } from '../refs.js';
-import { pushRefs, type PushRefsResult } from '../remote-refs.js';
+import { keepPending, pushRefs, type PushRefsResult } from '../remote-refs.js';
 import type { Session } from '../session.js';
 import { resolveRemote } from '../wip/remote.js';
 import { findCheckpoint } from './read.js';
@@ -45,6 +45,7 @@ export async function removeCheckpoint(s: Session, name: string): Promise<Remove
     throw err;
   }
   const push = remote ? await pushRefs(ctx, remote, [cp.ref]) : null;
+  if (push && !push.ok) await keepPending(s, push, false);
   if (push && !push.ok) appendLedger(ctx, { host: s.host, op: 'checkpoint.push', ok: false, error: push.error ?? 'push failed', refs: { [cp.ref]: { old: cp.tag, new: null } }, detail: { name, remote: push.remote, for: id } });
   return { id, checkpoint: cp, push };
 }

@@ -14,7 +14,7 @@ import { headState } from '../head.js';
 import { appendLedger, newEventId } from '../ledger.js';
 import { protectedLosses, protectedMatcher, type ProtectedLoss } from '../protect/match.js';
 import { keepReachable, moveRefs, readRef, type RefMove } from '../refs.js';
-import { pushRefs, type PushRefsResult } from '../remote-refs.js';
+import { keepPending, pushRefs, type PushRefsResult } from '../remote-refs.js';
 import type { Session } from '../session.js';
 import { snapshotBefore } from '../worktree/before.js';
 import { restoreWorktree } from '../worktree/restore.js';
@@ -116,6 +116,7 @@ export async function undo(s: Session, id: string | undefined, opts: { force?: b
   let push: PushRefsResult | null = null;
   if (info.push) {
     push = await pushRefs(ctx, info.push.remote, info.push.refs, { force: true });
+    if (!push.ok) await keepPending(s, push, true);
     if (!push.ok) appendLedger(ctx, { host: s.host, op: 'push', ok: false, error: push.error ?? 'push failed', detail: { for: newId, remote: push.remote, refs: push.refs } });
   }
   return { id: newId, undid: { id: entry.id, op: entry.op, summary: entry.summary, ts: entry.ts }, refs, worktree: info.worktree?.snapshot ?? null, carried: carry, kept, snapshot: before.sha, push };

@@ -34,6 +34,11 @@ export async function bannerText(s: Session, state: DxState): Promise<string | n
     const newest = pending.reduce((a, b) => (b.since >= a.since ? b : a));
     return `dx-hooks: WIP backup failing since ${clock(since)} — ${what || 'work'} only on this machine — ${newest.error} (details: dx-hooks status)`;
   }
+  const rp = state.refPushes[0];
+  if (rp) {
+    const refs = state.refPushes.flatMap((p) => p.refs);
+    return `dx-hooks: push of ${refs.join(', ')} failing since ${clock(Math.min(...state.refPushes.map((p) => p.since)))} — only on this machine — ${rp.error} (details: dx-hooks status)`;
+  }
   const ip = state.index.pending;
   if (ip) return `dx-hooks: WIP index update failing since ${clock(ip.since)} — ${ip.error} (details: dx-hooks status)`;
   return null;
