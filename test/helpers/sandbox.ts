@@ -96,6 +96,8 @@ export async function makeSandbox(): Promise<Sandbox> {
     GIT_CONFIG_GLOBAL: gitconfig,
     LC_ALL: 'C',
     TZ: 'UTC',
+    // Plain output whatever the outer environment says (picocolors turns colour on when CI is set).
+    NO_COLOR: '1',
     GIT_TERMINAL_PROMPT: '0',
     GIT_AUTHOR_NAME: USER_NAME,
     GIT_AUTHOR_EMAIL: USER_EMAIL,
