@@ -111,7 +111,11 @@ dx_check() {
   case $dx_check_rc in
     0) return 0 ;;
     10) exit 1 ;;
-    *) printf '%s\n' "dx-hooks: the $dx_hook check failed (exit $dx_check_rc) and was skipped; details above" >&2; return 0 ;;
+    *)
+      dx_msg="dx-hooks: the $dx_hook check crashed (exit $dx_check_rc) and was skipped - protection may NOT be working; details above"
+      printf '%s\n' "$dx_msg" >&2
+      printf '%s\n' "$dx_msg" >"$dx_dir/banner"
+      return 0 ;;
   esac
 }
 

@@ -1,26 +1,17 @@
 /** `dx-hooks hook-worker` (internal): what the hook shims start — mirror the queue, retry pending, refresh warnings. */
 import fs from 'node:fs';
-import { dxPaths, openRepo } from '../core/context.js';
+import { dxPaths } from '../core/context.js';
 import { describeError, DxError } from '../core/errors.js';
-import { writeAtomic } from '../core/fsx.js';
-import { resolveHost } from '../core/host.js';
-import { appendLedger } from '../core/ledger.js';
+import { recordFailure } from '../core/loud.js';
 import { openSession, type Session } from '../core/session.js';
 import { runWorker } from '../core/wip/worker.js';
 
 const LOG_LIMIT = 1024 * 1024;
 
-/** A worker that cannot even load its config must still be loud: ledger, stderr and the banner every hook prints. */
+/** A worker that cannot even load its config must still be loud: stderr, the ledger and the banner every hook prints. */
 async function failLoudly(cwd: string, err: unknown): Promise<number> {
-  const msg = describeError(err).split('\n').join(' ');
   process.stderr.write(`dx-hooks: WIP backup paused — ${describeError(err)}\n${err instanceof DxError && err.hint ? `  ${err.hint}\n` : ''}`);
-  try {
-    const ctx = await openRepo(cwd);
-    appendLedger(ctx, { host: resolveHost(), op: 'hook-worker', ok: false, error: msg });
-    writeAtomic(dxPaths(ctx).banner, `dx-hooks: WIP backup paused — ${msg}${err instanceof DxError && err.hint ? ` (${err.hint})` : ''}\n`);
-  } catch {
-    /* not in a repository at all: stderr above is all we can do */
-  }
+  await recordFailure(cwd, 'hook-worker', 'WIP backup paused', err);
   return 0; // hooks never fail git
 }
 

@@ -1,5 +1,6 @@
 /** `dx-hooks hook <name> [args…]` (internal): the foreground checks the hook runtime hands to node — only when sh found something to check. */
 import { describeError } from '../core/errors.js';
+import { recordFailure } from '../core/loud.js';
 import { openSession } from '../core/session.js';
 
 async function readStdin(): Promise<string> {
@@ -12,14 +13,33 @@ async function readStdin(): Promise<string> {
 /** Exit code meaning "deliberately refused" (the runtime turns it into git's exit 1); anything else non-zero is a crash the runtime reports without blocking git. */
 export const REFUSED = 10;
 
-/** Run one hook's check. Returns 0 (allow) or REFUSED; failures of the check itself warn and allow. */
+/**
+ * Run one hook's check. Returns 0 (allow) or REFUSED. A check that fails is loud (stderr, ledger,
+ * banner) and lets git go on — except a branch deletion whose old tip could not be kept, which is
+ * refused so nothing becomes unreachable (bypass: DX_HOOKS=0).
+ */
 export async function run(opts: { name: string; args?: string[]; cwd: string }): Promise<number> {
+  try {
+    return await check(opts);
+  } catch (err) {
+    process.stderr.write(`dx-hooks: the ${opts.name} check failed — ${describeError(err)}\n`);
+    await recordFailure(opts.cwd, `hook.${opts.name}`, `the ${opts.name} check failed`, err);
+    if (opts.name === 'reference-transaction' && opts.args?.[0] === 'prepared') {
+      process.stderr.write('dx-hooks: refusing this ref deletion so its commits stay reachable; to go ahead without dx-hooks: DX_HOOKS=0 git …\n');
+      return REFUSED;
+    }
+    return 0;
+  }
+}
+
+async function check(opts: { name: string; args?: string[]; cwd: string }): Promise<number> {
   let s;
   try {
     s = await openSession(opts.cwd);
   } catch (err) {
-    // A broken config must not block git: warn and let the operation through.
+    // A broken config must not block git: warn (loudly) and let the operation through.
     process.stderr.write(`dx-hooks: ${opts.name} check skipped — ${describeError(err)}\n`);
+    await recordFailure(opts.cwd, `hook.${opts.name}`, `${opts.name} checks skipped`, err);
     return 0;
   }
   switch (opts.name) {

@@ -203,3 +203,21 @@ test('git older than 2.28: reference-transaction is skipped with a note, the oth
   assert.ok(!fs.existsSync(path.join(h.dir, '.git/hooks/reference-transaction')));
   assert.ok(fs.existsSync(path.join(h.dir, '.git/hooks/pre-commit')));
 });
+
+test('when the old tip of a deleted branch cannot be kept, the deletion is refused and the failure is loud', async (t) => {
+  const { h } = await repo(t, 'keepfail');
+  await h.git(['switch', '-q', '-c', 'doomed']);
+  const tip = await h.commit('only here', { 'd.txt': 'd\n' });
+  await h.git(['switch', '-q', 'main']);
+  // A file where the refs/dx/undo/ folder must go: git cannot create refs/dx/undo/<id>.
+  fs.mkdirSync(path.join(h.dir, '.git/refs/dx'), { recursive: true });
+  fs.rmSync(path.join(h.dir, '.git/refs/dx/undo'), { recursive: true, force: true });
+  fs.writeFileSync(path.join(h.dir, '.git/refs/dx/undo'), 'not a folder\n');
+  const r = await h.git(['branch', '-D', 'doomed'], { allowFail: true });
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /the reference-transaction check failed — could not keep refs\/heads\/doomed's old tip/);
+  assert.match(r.stderr, /DX_HOOKS=0/);
+  assert.equal((await h.git(['rev-parse', 'refs/heads/doomed'])).out, tip, 'the branch is still there');
+  assert.match(fs.readFileSync(path.join(h.dir, '.git/dx/banner'), 'utf8'), /reference-transaction check failed/);
+  assert.ok(ledger(h).some((e) => e.op === 'hook.reference-transaction' && !e.ok));
+});

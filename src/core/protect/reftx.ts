@@ -7,6 +7,7 @@
  * tip stays reachable under `refs/dx/undo/<event id>`.
  */
 import fs from 'node:fs';
+import { DxError } from '../errors.js';
 import { gitTry } from '../git.js';
 import { dxPaths } from '../context.js';
 import { appendLedger, newEventId, type LedgerEvent } from '../ledger.js';
@@ -89,7 +90,8 @@ export async function handleRefTransaction(s: Session, state: string, updates: R
     if (recent.some((e) => e.op === kind && e.refs?.[u.ref]?.old === u.old && Date.now() / 1000 - e.ts < 10)) continue;
     const id = newEventId();
     const keep = `refs/dx/undo/${id}`;
-    await gitTry(['update-ref', '-m', `dx-hooks: ${kind} of ${u.ref}`, keep, u.old], { cwd: s.ctx.top, env: { DX_IN_REFTX: '1' } });
+    const kept = await gitTry(['update-ref', '-m', `dx-hooks: ${kind} of ${u.ref}`, keep, u.old], { cwd: s.ctx.top, env: { DX_IN_REFTX: '1' } });
+    if (kept.code !== 0) throw new DxError('UNDO_REF_FAILED', `could not keep ${u.ref}'s old tip ${u.old.slice(0, 12)} under ${keep}: ${kept.stderr.trim()}`);
     appendLedger(s.ctx, {
       id,
       host: s.host,

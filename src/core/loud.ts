@@ -1,0 +1,25 @@
+/**
+ * A failure dx-hooks cannot fix on the spot is LOUD (DESIGN §3): a ledger line and the banner every
+ * hook and command prints until the next successful run rewrites it. The caller writes stderr.
+ */
+import { dxPaths, openRepo } from './context.js';
+import { describeError, DxError } from './errors.js';
+import { writeAtomic } from './fsx.js';
+import { resolveHost } from './host.js';
+import { appendLedger } from './ledger.js';
+
+/**
+ * Record `err` for the repository at `cwd` under `op` (ledger line, banner `dx-hooks: <headline> — <error>`).
+ * Never throws: outside a repository there is nowhere to record it, and stderr is all the caller has.
+ */
+export async function recordFailure(cwd: string, op: string, headline: string, err: unknown): Promise<void> {
+  const msg = describeError(err).split('\n').join(' ');
+  const hint = err instanceof DxError && err.hint ? ` (${err.hint})` : '';
+  try {
+    const ctx = await openRepo(cwd);
+    appendLedger(ctx, { host: resolveHost(), op, ok: false, error: msg });
+    writeAtomic(dxPaths(ctx).banner, `dx-hooks: ${headline} — ${msg}${hint}\n`);
+  } catch {
+    /* not in a repository: nothing to record into */
+  }
+}
