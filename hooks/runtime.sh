@@ -45,6 +45,7 @@ dx_common=${DX_COMMON_DIR-}
 dx_dir=$dx_common/dx
 dx_nl='
 '
+dx_tab='	'
 dx_where() {
   dx_out=$(git rev-parse --git-dir --symbolic-full-name HEAD 2>/dev/null) || exit "$dx_rc"
   dx_git_dir=${dx_out%%"$dx_nl"*}
@@ -133,6 +134,61 @@ dx_run_worker() {
   if [ "$dx_mode" = sync ]; then dx_foreground hook-worker --foreground; else dx_background hook-worker; fi
 }
 
+# Divergence warnings (DESIGN §3; they never block): branch $1 against its upstream as of the last
+# fetch, other hosts' newer WIP of it (warn/<branch>.msg, written by the worker from the index),
+# and - unless $2 is "nostale" - its commits that have been only on this host for longer than
+# divergence.staleHours (neither a remote-tracking ref nor a landed WIP push, refs/dx/pushed/*,
+# reaches them). Settings come from dx/divergence ("<on|off> <stale seconds> <remote|->"). No network.
+dx_divergence() {
+  dx_dset=on
+  dx_dsecs=86400
+  dx_dremote=-
+  # A .dxrc edited since the settings were cached: node re-reads it once, in the foreground.
+  for dx_rc_file in .dxrc .dxrc.json .dxrc.yaml .dxrc.yml package.json; do
+    if [ -f "$dx_rc_file" ] && { [ ! -f "$dx_dir/divergence" ] || [ "$dx_rc_file" -nt "$dx_dir/divergence" ]; }; then
+      dx_find_node && "$dx_node" "$dx_cli" hook cache >/dev/null 2>&1
+      # Still older (an invalid .dxrc: the banner says so): mark it seen, so node does not start on every checkout.
+      if [ ! -f "$dx_dir/divergence" ]; then printf 'on 86400 -\n' >"$dx_dir/divergence"
+      elif [ "$dx_rc_file" -nt "$dx_dir/divergence" ]; then touch "$dx_dir/divergence"; fi
+      break
+    fi
+  done
+  [ -f "$dx_dir/divergence" ] && IFS=' ' read -r dx_dset dx_dsecs dx_dremote <"$dx_dir/divergence"
+  [ "$dx_dset" = off ] && return 0
+  dx_track=$(git for-each-ref --count=1 --format='%(upstream:short) %(upstream:track,nobracket)' "refs/heads/$1" 2>/dev/null)
+  case $dx_track in
+    *" ahead "*", behind "*)
+      dx_t=${dx_track##* ahead }
+      printf 'dx-hooks: "%s" and its upstream %s have diverged: %s ahead, %s behind (as of the last fetch) - integrate before you push: git pull --rebase\n' \
+        "$1" "${dx_track%% ahead *}" "${dx_t%%,*}" "${dx_t##*behind }" >&2
+      ;;
+  esac
+  # warn/<branch>.msg lines: "<push time>\t<text>\t<text>", the age as of now goes between the two texts.
+  if [ -f "$dx_dir/warn/$1.msg" ]; then
+    dx_now=$(date +%s)
+    while IFS= read -r dx_line; do
+      dx_ts=${dx_line%%"$dx_tab"*}
+      case $dx_ts in ''|*[!0-9]*) printf '%s\n' "$dx_line" >&2; continue ;; esac
+      dx_rest=${dx_line#*"$dx_tab"}
+      dx_s=$((dx_now - dx_ts))
+      [ "$dx_s" -ge 0 ] || dx_s=0
+      if [ "$dx_s" -lt 90 ]; then dx_age="${dx_s}s"
+      elif [ "$dx_s" -lt 5400 ]; then dx_age="$(((dx_s + 30) / 60))m"
+      elif [ "$dx_s" -lt 129600 ]; then dx_age="$(((dx_s + 1800) / 3600))h"
+      else dx_age="$(((dx_s + 43200) / 86400))d"; fi
+      printf '%s%s ago%s\n' "${dx_rest%%"$dx_tab"*}" "$dx_age" "${dx_rest#*"$dx_tab"}" >&2
+    done <"$dx_dir/warn/$1.msg"
+  fi
+  [ "${2-}" = nostale ] && return 0
+  [ "$dx_dremote" = - ] && return 0
+  dx_cut=$(( $(date +%s) - dx_dsecs ))
+  dx_n=$(git rev-list --count --min-age="$dx_cut" "refs/heads/$1" --not --remotes --glob=refs/dx/pushed 2>/dev/null) || return 0
+  [ "${dx_n:-0}" -gt 0 ] || return 0
+  if [ $((dx_dsecs % 3600)) -eq 0 ]; then dx_lim="$((dx_dsecs / 3600))h"; elif [ $((dx_dsecs % 60)) -eq 0 ]; then dx_lim="$((dx_dsecs / 60))m"; else dx_lim="${dx_dsecs}s"; fi
+  printf 'dx-hooks: %s commit(s) on "%s" older than %s exist only on this host: not on %s, and no WIP backup of them landed - push them (git push) and see why the backup failed: dx-hooks status\n' \
+    "$dx_n" "$1" "$dx_lim" "$dx_dremote" >&2
+}
+
 case $dx_hook in
   reference-transaction)
     # Fires for every ref update (twice per commit): decide in sh, start node only for a branch
@@ -168,7 +224,6 @@ case $dx_hook in
     # Only a commit that deletes a file or drops an exec bit can hurt a protected path.
     [ -s "$dx_dir/protect" ] || [ -n "$dx_stale" ] || exit 0
     dx_changes=$(git diff-index --cached --no-renames --raw HEAD 2>/dev/null) || exit 0
-    dx_tab=$(printf '\t')
     case $dx_changes in
       *" D$dx_tab"*|*":100755 100644 "*) dx_check pre-commit ;;
     esac
@@ -177,10 +232,12 @@ case $dx_hook in
     dx_where
     # During a rebase or `git am` nothing is pushed per commit; post-rewrite mirrors once at the end.
     if [ -d "$dx_git_dir/rebase-merge" ] || [ -d "$dx_git_dir/rebase-apply" ]; then exit 0; fi
-    [ "$dx_mode" = off ] && exit 0
-    dx_enqueue
-    dx_banner
-    dx_run_worker
+    if [ "$dx_mode" != off ]; then
+      dx_enqueue
+      dx_banner
+      dx_run_worker
+    fi
+    [ "$dx_hook" = post-merge ] && case $dx_head in refs/heads/*) dx_divergence "${dx_head#refs/heads/}" ;; esac
     ;;
   post-rewrite)
     dx_where
@@ -203,26 +260,26 @@ case $dx_hook in
     fi
     # $3 = 1: a branch checkout (0: files checked out from the index or a tree).
     [ "${3-}" = 1 ] || exit 0
-    [ "$dx_mode" = off ] && exit 0
     dx_where
+    case $dx_head in refs/heads/*) dx_divergence "${dx_head#refs/heads/}" ;; esac
+    [ "$dx_mode" = off ] && exit 0
     dx_banner
-    case $dx_head in
-      refs/heads/*)
-        dx_warn=$dx_dir/warn/${dx_head#refs/heads/}.msg
-        if [ -f "$dx_warn" ]; then
-          while IFS= read -r dx_line; do printf '%s\n' "$dx_line" >&2; done <"$dx_warn"
-        fi
-        ;;
-    esac
     dx_background hook-worker
     ;;
   pre-push)
     # Node checks the refs being pushed (protected paths and branches, other hosts' WIP; exit 10 =
     # refused), then pushes this host's pending WIP. Our own pushes use --no-verify: no re-entry.
     # The user's push waits for this: each network call is bounded at 20 s unless told otherwise.
+    # The pushed branches are checked for divergence first (a warning; never blocking).
+    dx_in=$(cat)
+    while read -r dx_lref dx_lsha dx_rref dx_rsha; do
+      case $dx_lref in refs/heads/*) dx_divergence "${dx_lref#refs/heads/}" nostale ;; esac
+    done <<EOF_DX_PUSH
+$dx_in
+EOF_DX_PUSH
     DX_NETWORK_TIMEOUT_MS=${DX_NETWORK_TIMEOUT_MS:-20000}
     export DX_NETWORK_TIMEOUT_MS
-    dx_check pre-push "$@"
+    printf '%s' "$dx_in${dx_in:+$dx_nl}" | dx_check pre-push "$@" || exit 1
     ;;
 esac
 exit 0

@@ -68,6 +68,12 @@ async function check(opts: { name: string; args?: string[]; cwd: string }): Prom
       const worker = await import('./hook-worker.js');
       return worker.run({ foreground: true, refresh: false, waitLock: '15000', deadline: '25000', cwd: opts.cwd });
     }
+    case 'cache': {
+      // The shims found .dxrc newer than their caches: rewrite them now (push mode, protected paths, divergence).
+      const { writeHookCache } = await import('../core/wip/worker.js');
+      await writeHookCache(s);
+      return 0;
+    }
     default:
       process.stderr.write(`dx-hooks: unknown hook ${opts.name}\n`);
       return 0;

@@ -53,5 +53,6 @@ export function dxPaths(ctx: RepoContext) {
     configCache: path.join(d, 'config-cache.json'),
     hooksDir: path.join(d, 'hooks'),
     install: path.join(d, 'install.json'),
+    divergence: path.join(d, 'divergence'),
   };
 }

@@ -11,8 +11,8 @@ import { indexFromWipRefs } from './index/rebuild.js';
 import { fetchIndexTip, readIndexAt } from './index/store.js';
 import { appendLedger } from './ledger.js';
 import type { Session } from './session.js';
-import { wipRef } from './wip/ref.js';
 import { fetchQuiet, scratchNamespace } from './wip/fetch.js';
+import { pushedRef, wipRef } from './wip/ref.js';
 import { lastLines, repoName, resolveRemote } from './wip/remote.js';
 
 /** Every host's WIP entries on the remote, newest first; falls back to the WIP refs when the index is missing or corrupt. */
@@ -57,6 +57,8 @@ export async function restoreWip(s: Session, host: string, branch: string, remot
       if (valid.code !== 0) throw new DxError('BAD_BRANCH_NAME', `cannot make a branch named ${name}`, undefined, EXIT.FAILED);
       const made = await gitTry(['update-ref', '-m', `dx-hooks restore ${ref}`, `refs/heads/${name}`, sha, ''], { cwd: ctx.top });
       if (made.code === 0) {
+        // The restored commits are on the remote (that host's WIP ref): not work "only on this host".
+        await gitTry(['update-ref', '-m', `dx-hooks restore ${ref}`, pushedRef(host, branch), sha], { cwd: ctx.top });
         appendLedger(ctx, { host: s.host, op: 'restore', ok: true, refs: { [`refs/heads/${name}`]: { old: null, new: sha } }, detail: { from: ref, remote } });
         return { branch: name, sha, ref, remote, host, from: branch };
       }

@@ -65,7 +65,12 @@ export async function getStatus(s: Session, opts: { offline?: boolean } = {}): P
       const tip = await fetchIndexTip(ctx, remote);
       if (tip) {
         const read = await readIndexAt(ctx, tip);
-        if ('index' in read) entries = entriesNewestFirst(read.index);
+        if ('index' in read) {
+          entries = entriesNewestFirst(read.index);
+          // The checkout warnings (warn/<branch>.msg) come from the same fresh index.
+          const { writeBranchWarnings } = await import('./wip/others.js');
+          await writeBranchWarnings(s, read.index, remote);
+        }
         else index.error = `the index on ${remote} is corrupt: ${read.error} (fix: dx-hooks index rebuild)`;
       }
       index.source = 'remote';

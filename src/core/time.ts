@@ -1,12 +1,17 @@
 /** How times are shown to people: ages ("3h ago") and local clock times ("14:02"). Inputs are Unix seconds. */
 
+/** "3h"-style length of the time since a Unix-seconds timestamp. */
+export function span(ts: number, now = Math.floor(Date.now() / 1000)): string {
+  const s = Math.max(0, now - ts);
+  if (s < 90) return `${s}s`;
+  if (s < 90 * 60) return `${Math.round(s / 60)}m`;
+  if (s < 36 * 3600) return `${Math.round(s / 3600)}h`;
+  return `${Math.round(s / 86400)}d`;
+}
+
 /** "3h ago"-style age of a Unix-seconds timestamp. */
 export function age(ts: number, now = Math.floor(Date.now() / 1000)): string {
-  const s = Math.max(0, now - ts);
-  if (s < 90) return `${s}s ago`;
-  if (s < 90 * 60) return `${Math.round(s / 60)}m ago`;
-  if (s < 36 * 3600) return `${Math.round(s / 3600)}h ago`;
-  return `${Math.round(s / 86400)}d ago`;
+  return `${span(ts, now)} ago`;
 }
 
 /** Local clock time `HH:MM` of a Unix-seconds timestamp (with the date when not today). */

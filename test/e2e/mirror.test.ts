@@ -141,7 +141,7 @@ test('background path: post-commit returns at once, the WIP lands within seconds
   assert.equal(idx.entries['bg/main']?.sha, last);
 });
 
-test('post-checkout names the other host, the age and the restore command when its WIP of the branch is newer', async (t) => {
+test('post-checkout names the other host, how many commits the branch lacks, the age and the restore command when its WIP of the branch is newer', async (t) => {
   const { hs } = await setup(t, ['alpha', 'beta']);
   const [a, b] = hs as [Host, Host];
   await a.commit('alpha moves main', { 'x.txt': 'alpha\n' });
@@ -151,7 +151,7 @@ test('post-checkout names the other host, the age and the restore command when i
   await waitFor(async () => fs.existsSync(path.join(b.dir, '.git/dx/warn/main.msg')), { what: 'the warning to be precomputed', timeoutMs: 30_000 });
   await b.git(['switch', 'side']);
   const r = await b.git(['switch', 'main']);
-  assert.match(r.stderr, /host "alpha" has newer WIP of "main" \(\d+s ago/);
+  assert.match(r.stderr, /host "alpha" has newer WIP of "main": 1 commit this branch lacks, pushed \d+s ago \([0-9a-f]{12} "alpha moves main"\)/);
   assert.match(r.stderr, /dx-hooks restore --host alpha --branch main/);
 });
 

@@ -15,7 +15,7 @@ import type { Session } from '../session.js';
 import { readState, writeState, type DxState } from '../state.js';
 import { writeBanner } from './banner.js';
 import { pushWip } from './push.js';
-import { keptSnapshotRef, parseWipRef, wipRef } from './ref.js';
+import { keptSnapshotRef, parseWipRef, pushedRef, wipRef } from './ref.js';
 import { repoName, resolveRemote } from './remote.js';
 
 /** One thing to mirror: `sha` goes to this host's WIP ref of `branch` (null: detached). */
@@ -78,6 +78,7 @@ export async function mirror(s: Session, items: MirrorItem[]): Promise<MirrorRep
       const kept = [...keepShas].map((sha) => ({ ref: keptSnapshotRef(host, item.branch, sha), sha }));
       const out = await pushWip(ctx, remote, ref, item.sha, ws.lastPushed ?? null, { host, branch: item.branch }, kept);
       if (!out.ok) throw new DxError('PUSH_FAILED', out.error);
+      await gitTry(['update-ref', '-m', 'dx-hooks: WIP push landed', pushedRef(host, item.branch), item.sha], { cwd: ctx.top });
       appendLedger(ctx, {
         host,
         op: 'wip.push',

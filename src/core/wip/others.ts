@@ -12,9 +12,13 @@ import { entriesNewestFirst, type IndexEntry, type WipIndex } from '../index/for
 import type { Session } from '../session.js';
 import { writeAtomic } from '../fsx.js';
 import { age } from '../time.js';
+import { dropNamespace, fetchQuiet, scratchNamespace } from './fetch.js';
 
-/** A newer WIP of a local branch on another host. */
-export interface NewerWip { entry: IndexEntry; localSha: string | null }
+/** A newer WIP of a local branch on another host; `count` = commits it holds that the branch lacks (null when its objects could not be fetched). */
+export interface NewerWip { entry: IndexEntry; localSha: string | null; count: number | null }
+
+/** One line of `warn/<branch>.json` (what triage reads without starting git). Times are Unix seconds. */
+export interface NewerWipRecord { host: string; branch: string; ref: string; sha: string; ts: number; message: string; dirty: boolean; count: number | null; restore: string }
 
 /** The restore command for an entry (printed in warnings and status). */
 export function restoreCommand(e: Pick<IndexEntry, 'host' | 'branch'>): string {
@@ -23,43 +27,84 @@ export function restoreCommand(e: Pick<IndexEntry, 'host' | 'branch'>): string {
 
 /**
  * Other hosts' entries for `branch` that hold work this branch lacks: a different sha, newer than
- * the branch tip's commit time, and not already contained in the branch (when we have the object).
+ * the branch tip's commit time, and not already contained in the branch. With `remote`, WIP
+ * commits not here yet are fetched (into a scratch namespace, dropped after) so they can be counted.
  */
-export async function newerWipFor(s: Session, index: WipIndex, branch: string): Promise<NewerWip[]> {
-  const tip = await gitTry(['rev-parse', '-q', '--verify', `refs/heads/${branch}^{commit}`], { cwd: s.ctx.top });
+export async function newerWipFor(s: Session, index: WipIndex, branch: string, remote?: string): Promise<NewerWip[]> {
+  const cwd = s.ctx.top;
+  const tip = await gitTry(['rev-parse', '-q', '--verify', `refs/heads/${branch}^{commit}`], { cwd });
   const localSha = tip.code === 0 ? tip.stdout.trim() : null;
   const localTime = localSha ? (await commitInfo(s.ctx, localSha)).committed : 0;
-  const out: NewerWip[] = [];
-  for (const e of entriesNewestFirst(index)) {
-    if (e.branch !== branch || e.host === s.host || e.sha === localSha || e.ts <= localTime) continue;
-    if (localSha) {
-      const anc = await gitTry(['merge-base', '--is-ancestor', e.sha, localSha], { cwd: s.ctx.top });
-      if (anc.code === 0) continue;
+  const candidates = entriesNewestFirst(index).filter((e) => e.branch === branch && e.host !== s.host && e.sha !== localSha && e.ts > localTime);
+  if (!candidates.length) return [];
+  const have = async (sha: string) => (await gitTry(['cat-file', '-e', `${sha}^{commit}`], { cwd })).code === 0;
+  const missing: IndexEntry[] = [];
+  for (const e of candidates) if (!(await have(e.sha))) missing.push(e);
+  if (missing.length && remote) {
+    const ns = scratchNamespace();
+    try {
+      await fetchQuiet(s.ctx, remote, missing.map((e, i) => `+${e.ref}:${ns}/${i}`));
+    } finally {
+      await dropNamespace(s.ctx, ns);
     }
-    out.push({ entry: e, localSha });
+  }
+  const out: NewerWip[] = [];
+  for (const e of candidates) {
+    if (!(await have(e.sha))) {
+      out.push({ entry: e, localSha, count: null });
+      continue;
+    }
+    if (localSha && (await gitTry(['merge-base', '--is-ancestor', e.sha, localSha], { cwd })).code === 0) continue;
+    const n = await gitTry(['rev-list', '--count', e.sha, ...(localSha ? ['--not', localSha] : [])], { cwd });
+    out.push({ entry: e, localSha, count: n.code === 0 ? Number(n.stdout.trim()) : null });
   }
   return out;
 }
 
-/** The warning lines for one branch. */
-export function warningText(branch: string, newer: NewerWip[]): string {
-  return newer
-    .map(({ entry: e }) => `dx-hooks: host "${e.host}" has newer WIP of "${branch}" (${age(e.ts)}, ${e.sha.slice(0, 12)} "${e.message}") — restore it: ${restoreCommand(e)}`)
-    .join('\n');
+function commits(n: number | null): string {
+  return n === null ? 'work' : `${n} commit${n === 1 ? '' : 's'}`;
 }
 
-/** Rewrite the warn/ folder: one `<branch>.msg` per local branch that another host is ahead of. Returns the branches warned about. */
-export async function writeBranchWarnings(s: Session, index: WipIndex): Promise<string[]> {
+/** One warning as the text around its age: the age is filled in when it is shown, so it is never stale. */
+function warningParts(branch: string, { entry: e, count }: NewerWip): [string, string] {
+  const oneLine = e.message.replace(/[\t\r\n]+/g, ' ');
+  return [`dx-hooks: host "${e.host}" has newer WIP of "${branch}": ${commits(count)} this branch lacks${e.dirty ? ' (with uncommitted work)' : ''}, pushed `, ` (${e.sha.slice(0, 12)} "${oneLine}") — restore it: ${restoreCommand(e)}`];
+}
+
+/** The warning lines for one branch: host, how many commits the branch lacks, age, and the restore command. */
+export function warningText(branch: string, newer: NewerWip[], now?: number): string {
+  return newer.map((n) => warningParts(branch, n).join(age(n.entry.ts, now))).join('\n');
+}
+
+/**
+ * The `warn/<branch>.msg` lines the shims print: `<push time, Unix s>\t<text before the age>\t<text after>`,
+ * so the shim shows the age as of now (`… pushed 3h ago (…)`).
+ */
+export function warningMsgLines(branch: string, newer: NewerWip[]): string {
+  return newer.map((n) => [String(n.entry.ts), ...warningParts(branch, n)].join('\t')).join('\n');
+}
+
+/** The structured form of the warnings (`warn/<branch>.json`). */
+export function warningRecords(newer: NewerWip[]): NewerWipRecord[] {
+  return newer.map(({ entry: e, count }) => ({ host: e.host, branch: e.branch, ref: e.ref, sha: e.sha, ts: e.ts, message: e.message, dirty: e.dirty, count, restore: restoreCommand(e) }));
+}
+
+/**
+ * Rewrite the warn/ folder: `<branch>.msg` (what the shims print, see warningMsgLines) and `<branch>.json` (for
+ * triage) per local branch that another host is ahead of. Returns the branches warned about.
+ */
+export async function writeBranchWarnings(s: Session, index: WipIndex, remote?: string): Promise<string[]> {
   const dir = dxPaths(s.ctx).warnDir;
   const branches = (await git(['for-each-ref', '--format=%(refname:short)', 'refs/heads/'], { cwd: s.ctx.top })).split('\n').filter(Boolean);
   const tmp = `${dir}.${process.pid}.tmp`;
   fs.rmSync(tmp, { recursive: true, force: true });
   const warned: string[] = [];
   for (const b of branches) {
-    const newer = await newerWipFor(s, index, b);
+    const newer = await newerWipFor(s, index, b, remote);
     if (!newer.length) continue;
     warned.push(b);
-    writeAtomic(path.join(tmp, `${b}.msg`), warningText(b, newer) + '\n');
+    writeAtomic(path.join(tmp, `${b}.msg`), warningMsgLines(b, newer) + '\n');
+    writeAtomic(path.join(tmp, `${b}.json`), JSON.stringify(warningRecords(newer)) + '\n');
   }
   fs.rmSync(dir, { recursive: true, force: true });
   if (warned.length) fs.renameSync(tmp, dir);

@@ -26,3 +26,13 @@ export function displacedRef(host: string, branch: string | null, sha: string): 
 export function keptSnapshotRef(host: string, branch: string | null, sha: string): string {
   return `refs/dx/snapshots/${host}/${sha.slice(0, 12)}/${branch ?? 'detached'}`;
 }
+
+/**
+ * Local ref holding what `host`'s WIP ref of `branch` on the remote is known to hold: after this
+ * host's last successful push of it, or another host's WIP this host restored. Commits reachable
+ * from it are on the remote. The divergence check (hooks and triage) counts
+ * a commit as "only on this host" when neither a remote-tracking ref nor one of these reaches it.
+ */
+export function pushedRef(host: string, branch: string | null): string {
+  return `refs/dx/pushed/${host}/${branch ?? 'detached'}`;
+}

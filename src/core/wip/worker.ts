@@ -29,10 +29,11 @@ export type WorkerResult = { busy: true } | { busy: false; reports: MirrorReport
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Record `wip.push` / `wip.enabled` (push-mode) and the protected paths (protect, protect-list) for the sh shims, which cannot parse .dxrc. */
+/** Record `wip.push` / `wip.enabled` (push-mode), the protected paths (protect, protect-list) and the divergence settings (divergence) for the sh shims, which cannot parse .dxrc. */
 export async function writeHookCache(s: Session): Promise<void> {
-  const { writeProtectCache } = await import('../protect/list.js');
+  const [{ writeProtectCache }, { writeDivergenceCache }] = await Promise.all([import('../protect/list.js'), import('../divergence/cache.js')]);
   await writeProtectCache(s);
+  await writeDivergenceCache(s);
   writePushMode(s);
 }
 
@@ -90,10 +91,10 @@ export async function refreshWarnings(s: Session): Promise<string[]> {
   const head = await headState(s.ctx);
   const remote = await resolveRemote(s.ctx, s.config.remote, head.branch);
   const tip = await fetchIndexTip(s.ctx, remote);
-  if (!tip) return writeBranchWarnings(s, { schema_version: 1, repo: '', updated: 0, entries: {}, hosts: {} });
+  if (!tip) return writeBranchWarnings(s, { schema_version: 1, repo: '', updated: 0, entries: {}, hosts: {} }, remote);
   const read = await readIndexAt(s.ctx, tip);
   if ('error' in read) throw new Error(`the index on ${remote} is corrupt: ${read.error} (fix: dx-hooks index rebuild)`);
-  return writeBranchWarnings(s, read.index);
+  return writeBranchWarnings(s, read.index, remote);
 }
 
 /**
