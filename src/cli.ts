@@ -8,7 +8,9 @@ import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
 import { DxError, EXIT } from './core/errors.js';
 
-type Handler = (opts: Record<string, unknown>) => Promise<number>;
+// Each command types its own options; commander hands over a plain record (plus cwd and the positional arguments).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Handler = (opts: any) => Promise<number>;
 
 function action(load: () => Promise<Handler>) {
   return async (...args: unknown[]) => {
@@ -34,13 +36,20 @@ program.command('uninstall').description('remove the hooks and put back exactly 
   .option('--dry-run', 'show what would be removed').option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/uninstall.js')).run as Handler));
 
-program.command('status').description('this host\'s branch, upstream, dirty files, WIP pushes; other hosts\' WIP')
+program.command('status').description('this host\'s branch, upstream, dirty files, WIP pushes; other hosts\' WIP — or triage of many repositories (--repos)')
   .option('--json', 'print JSON').option('--offline', 'do not fetch the index; use the last fetched copy')
+  .option('--repos [paths...]', 'triage many repositories: paths or globs (none: the machine config\'s list)')
+  .option('--parallel <n>', 'repositories at once (with --repos)', '1')
+  .option('--no-resume', 'start the batch fresh instead of resuming an interrupted one').option('--retry-failed', 'also redo the repositories that failed last time')
   .action(action(async () => (await import('./commands/status.js')).run as Handler));
 
 const checkpoint = program.command('checkpoint').description('snapshot the work tree now (uncommitted work included) and push it as this host\'s WIP; or manage named checkpoints')
   .enablePositionalOptions()
   .option('-m, --message <text>', 'message of the snapshot commit').option('--json', 'print JSON')
+  .option('--all', 'every repository in the machine config\'s list whose role is active (what the scheduler runs)')
+  .option('--repos <paths...>', 'these repositories (paths or globs) instead of the current one')
+  .option('--parallel <n>', 'repositories at once (with --all or --repos)', '1')
+  .option('--no-resume', 'start the batch fresh instead of resuming an interrupted one').option('--retry-failed', 'also redo the repositories that failed last time')
   .action(action(async () => (await import('./commands/checkpoint.js')).run as Handler));
 checkpoint.command('create <name>').description('tag a snapshot of the work tree (uncommitted work included) as checkpoint/<name> and push the tag')
   .option('-m, --message <text>', 'description of the checkpoint').option('--force', 'replace a checkpoint of that name').option('--json', 'print JSON')
@@ -80,6 +89,39 @@ index.command('show').description('print the index').option('--json', 'print the
   .action(action(async () => (await import('./commands/index-cmd.js')).show as Handler));
 index.command('rebuild').description('rebuild the index from the WIP refs on the remote').option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/index-cmd.js')).rebuild as Handler));
+
+program.command('role [role]').description('this machine\'s role: active (sync only fetches; auto-checkpoint on) or reference (sync backs up, then resets hard to the remote); no argument or "status" shows it')
+  .option('--json', 'print JSON')
+  .action(action(async () => (await import('./commands/role.js')).run as Handler));
+
+program.command('sync [repos...]').description('role-aware sync of this repository or many (paths or globs; --all: the machine config\'s list); resumable')
+  .option('--all', 'every repository in the machine config\'s list').option('--parallel <n>', 'repositories at once', '1')
+  .option('--no-resume', 'start the batch fresh instead of resuming an interrupted one').option('--retry-failed', 'also redo the repositories that failed last time')
+  .option('--force', 'reset a reference repository even when that rewinds protected paths (everything is backed up first)')
+  .option('--dry-run', 'show what each repository would do, change nothing').option('--json', 'print JSON')
+  .action(action(async () => (await import('./commands/sync.js')).run as Handler));
+
+const schedule = program.command('schedule').description('periodic checkpoints of every active repository (systemd user timer, launchd agent, or a crontab line)');
+schedule.command('install').description('write and enable the scheduler entry that runs `dx-hooks checkpoint --all`')
+  .option('--every <duration>', 'interval (5m, 15m, 1h)', '15m').option('--scheduler <kind>', 'systemd, launchd or cron (default: what this machine has)')
+  .option('--dry-run', 'show the files and commands, change nothing').option('--json', 'print JSON')
+  .action(action(async () => (await import('./commands/schedule.js')).install as Handler));
+schedule.command('uninstall').description('disable and remove the scheduler entry')
+  .option('--scheduler <kind>', 'systemd, launchd or cron (default: what this machine has)').option('--json', 'print JSON')
+  .action(action(async () => (await import('./commands/schedule.js')).uninstall as Handler));
+schedule.command('status').description('whether the scheduler entry is installed, and its interval')
+  .option('--scheduler <kind>', 'systemd, launchd or cron (default: what this machine has)').option('--json', 'print JSON')
+  .action(action(async () => (await import('./commands/schedule.js')).status as Handler));
+
+program.command('prune').description('WIP retention: list WIP refs on the remote older than the limit; delete the merged ones with --yes')
+  .option('--older-than <duration>', 'age by committer date (30m, 24h, 30d)', '30d').option('--yes', 'delete (without it: a dry run)')
+  .option('--include-unmerged', 'also delete refs whose commits exist nowhere else on the remote')
+  .option('--remote <name>', 'remote to prune (default: .dxrc remote, the upstream remote, or origin)').option('--json', 'print JSON')
+  .action(action(async () => (await import('./commands/prune.js')).run as Handler));
+
+program.command('doctor').description('find what is wrong with dx-hooks here (and with interrupted batches); --fix repairs what it can')
+  .option('--fix', 'repair what can be repaired').option('--json', 'print JSON')
+  .action(action(async () => (await import('./commands/doctor.js')).run as Handler));
 
 program.command('shell-init <shell>').description('print a bash/zsh git function that snapshots before destructive git commands (eval it in your shell rc)')
   .action(action(async () => (await import('./commands/shell-init.js')).shellInit as Handler));

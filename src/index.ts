@@ -35,3 +35,15 @@ export { restoreCheckpoint, type RestoreCheckpointResult } from './core/checkpoi
 export { removeCheckpoint, type RemoveCheckpointResult } from './core/checkpoints/remove.js';
 export { readLocalCheckpoints, findCheckpoint } from './core/checkpoints/read.js';
 export { type CheckpointInfo } from './core/checkpoints/tag.js';
+export { effectiveRole, type Role, type EffectiveRole } from './core/role.js';
+export { loadMachineConfig, updateMachineConfig, registerRepo, userDirs, type MachineConfig } from './core/machine.js';
+export { triageRepo, sortRows, worst, type TriageRow, type Problem } from './core/triage/row.js';
+export { parseStatusV2 } from './core/triage/facts.js';
+export { syncRepo, type SyncResult } from './core/sync/run.js';
+export { runBatch, type BatchOptions, type BatchResult, type RepoOutcome } from './core/batch/run.js';
+export { planBatch, type BatchPlan } from './core/batch/plan.js';
+export { BatchProgressSchema, readProgress, progressFile, type BatchProgress } from './core/batch/progress.js';
+export { resolveRepos } from './core/batch/repos.js';
+export { runDoctor, type DoctorReport } from './core/doctor/run.js';
+export { type Diagnostic, type DiagnosticReport } from './core/doctor/types.js';
+export { prune, type PruneOptions, type PruneReport } from './core/prune/run.js';

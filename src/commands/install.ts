@@ -38,12 +38,21 @@ export async function run(opts: { dryRun?: boolean; json?: boolean; force?: bool
   } catch (err) {
     process.stderr.write(`dx-hooks: installed, but the config cannot be read: ${(err as Error).message}\n`);
   }
+  // Batch commands (status --repos, sync --all, checkpoint --all) find the repository in the machine config's list.
+  let registered: string | null = null;
+  try {
+    const { registerRepo, machineConfigPath } = await import('../core/machine.js');
+    if (await registerRepo(ctx.top)) registered = machineConfigPath();
+  } catch (err) {
+    process.stderr.write(`dx-hooks: installed, but not added to the machine config's repository list: ${(err as Error).message}\n`);
+  }
   appendLedger(ctx, { host: resolveHost(), op: 'install', ok: true, paths: Object.values(manifest.hooks).map((h) => h.path), detail: { hooksDir: plan.hooksDir, husky: plan.huskyDir } });
-  if (opts.json) printJson({ dryRun: false, ...plan, manifest });
+  if (opts.json) printJson({ dryRun: false, ...plan, manifest, registered });
   else {
     out(pc.green(`✔ dx-hooks installed in ${ctx.top}`));
     lines.forEach((l) => out(`  - ${l}`));
     plan.notes.forEach((n) => out(`  note: ${n}`));
+    if (registered) out(`  - added ${ctx.top} to the repositories of ${registered} (for status --repos, sync --all, checkpoint --all)`);
     out(`Every commit is now mirrored to ${pc.bold('refs/heads/wip/<host>/<branch>')} on the remote. Turn off for one command: DX_HOOKS=0 git …; remove: npx dx-hooks uninstall`);
   }
   return 0;

@@ -1,22 +1,40 @@
 /** `dx-hooks status [--json] [--offline]`: where is my work — this host, and every other host's WIP. */
+import fs from 'node:fs';
 import pc from 'picocolors';
+import { dxPaths } from '../core/context.js';
 import { openSession } from '../core/session.js';
 import { getStatus } from '../core/status.js';
 import { age, clock } from '../core/time.js';
+import { triageRepo, worst } from '../core/triage/row.js';
+import type { BatchFlags } from './batch-ui.js';
 import { out, printJson, retryPending, warn } from './common.js';
 
-/** Print the status report. Returns 1 while a WIP push is pending (work only on this host), else 0. @throws DxError on bad config */
-export async function run(opts: { json?: boolean; offline?: boolean; cwd: string }): Promise<number> {
+/**
+ * Print the status report of this repository, or with `--repos` the triage of many. Returns 1 while
+ * work exists only on this host and its backup failed (a pending push, or commits older than
+ * divergence.staleHours that no WIP push covers), else 0. @throws DxError on bad config
+ */
+export async function run(opts: BatchFlags & { json?: boolean; offline?: boolean; repos?: string[] | true; cwd: string }): Promise<number> {
+  if (opts.repos) {
+    const { runTriage } = await import('./triage.js');
+    return runTriage({ ...opts, repos: opts.repos });
+  }
   const s = await openSession(opts.cwd);
+  // The shims' caches (push mode, protected paths, divergence settings) follow the .dxrc just read.
+  if (fs.existsSync(dxPaths(s.ctx).install)) {
+    const { writeHookCache } = await import('../core/wip/worker.js');
+    await writeHookCache(s);
+  }
   if (!opts.offline) await retryPending(s, true);
   const r = await getStatus(s, { offline: opts.offline });
-  const onlyHere = r.pending.length > 0 || r.refPushes.length > 0;
+  const triage = await triageRepo(s.ctx.top, s.machine, s.host);
+  const onlyHere = r.pending.length > 0 || r.refPushes.length > 0 || worst(triage) === 'error';
   if (opts.json) {
-    printJson(r);
+    printJson({ ...r, role: triage.role, roleSource: triage.roleSource, localOnly: triage.localOnly, problems: triage.problems });
     return onlyHere ? 1 : 0;
   }
   if (r.banner) warn(r.banner);
-  out(pc.bold(`host ${r.host}`) + `  remote ${r.remote ?? pc.red(r.remoteError ?? 'none')}`);
+  out(pc.bold(`host ${r.host}`) + `  remote ${r.remote ?? pc.red(r.remoteError ?? 'none')}  role ${triage.role}${triage.roleSource === 'default' ? '' : ` (${triage.roleSource})`}`);
   out(`  branch    ${r.branch ?? pc.yellow('(detached HEAD)')} ${r.head ? r.head.slice(0, 12) : '(no commits yet)'}`);
   out(`  upstream  ${r.upstream ? `${r.upstream.ref} — ${r.upstream.ahead} ahead, ${r.upstream.behind} behind` : 'none'}`);
   out(`  dirty     ${r.dirty.count ? `${r.dirty.count} file${r.dirty.count === 1 ? '' : 's'}: ${r.dirty.files.slice(0, 5).join(', ')}${r.dirty.count > 5 ? ' …' : ''}` : 'clean'}`);
@@ -29,6 +47,10 @@ export async function run(opts: { json?: boolean; offline?: boolean; cwd: string
   }
   for (const p of r.refPushes) out(pc.red(`  pending   push of ${p.refs.join(', ')} to ${p.remote} since ${clock(p.since)}, ${p.attempts} attempt(s): ${p.error}`));
   if (r.indexPending) out(pc.red(`  index     update pending since ${clock(r.indexPending.since)}: ${r.indexPending.error}`));
+  if (triage.localOnly.count) out(`  only here ${triage.localOnly.count} commit(s) on no remote-tracking ref and in no landed WIP push, oldest ${age(triage.localOnly.oldest ?? 0)}`);
+  for (const p of triage.problems.filter((x) => ['LOCAL_ONLY', 'DIVERGED', 'NOT_INSTALLED', 'NO_REMOTE', 'CONFIG_INVALID'].includes(x.code) && x.level !== 'info')) {
+    out((p.level === 'error' ? pc.red : pc.yellow)(`  ${p.code.toLowerCase().padEnd(9)} ${p.message}`));
+  }
   if (r.stateCorrupt) warn(`  state     ${r.stateCorrupt} (reset; the next push re-checks the remote)`);
   out('');
   out(pc.bold(`other hosts`) + ` (index: ${r.index.source}${r.index.error ? pc.yellow(` — ${r.index.error}`) : ''})`);

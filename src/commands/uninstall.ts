@@ -13,7 +13,15 @@ export async function run(opts: { dryRun?: boolean; json?: boolean; cwd: string 
   const ctx = await openRepo(opts.cwd);
   const hooksDir = path.resolve(ctx.top, await gitLine(['rev-parse', '--git-path', 'hooks'], { cwd: ctx.top }));
   const report = uninstall(ctx, hooksDir, opts.dryRun);
-  if (!opts.dryRun) appendLedger(ctx, { host: resolveHost(), op: 'uninstall', ok: true, detail: { done: report.done } });
+  if (!opts.dryRun) {
+    appendLedger(ctx, { host: resolveHost(), op: 'uninstall', ok: true, detail: { done: report.done } });
+    try {
+      const { registerRepo, machineConfigPath } = await import('../core/machine.js');
+      if (await registerRepo(ctx.top, true)) report.done.push(`removed ${ctx.top} from the repositories of ${machineConfigPath()}`);
+    } catch (err) {
+      process.stderr.write(`dx-hooks: uninstalled, but the machine config's repository list was not updated: ${(err as Error).message}\n`);
+    }
+  }
   if (opts.json) printJson({ dryRun: !!opts.dryRun, ...report });
   else {
     out(opts.dryRun ? 'dx-hooks uninstall would:' : pc.green('✔ dx-hooks uninstalled'));

@@ -3,10 +3,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 
-/** Write `data` to `file` atomically, creating parent directories. @throws the underlying fs error */
-export function writeAtomic(file: string, data: string | Buffer): void {
+/**
+ * Write `data` to `file` atomically, creating parent directories. `fsync: false` keeps the atomic
+ * rename but skips the flush to disk (for files rewritten many times a second, where a power cut
+ * may lose the last write but never leaves a torn one). @throws the underlying fs error
+ */
+export function writeAtomic(file: string, data: string | Buffer, opts: { fsync?: boolean } = {}): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  writeFileAtomic.sync(file, data);
+  writeFileAtomic.sync(file, data, { fsync: opts.fsync !== false });
 }
 
 /** Read a UTF-8 file, or null when it does not exist. Other errors throw. */

@@ -6,7 +6,7 @@
  * Ordinary calls use simple-git; calls that feed stdin use a bare spawn (simple-git has no stdin).
  */
 import { spawn } from 'node:child_process';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SimpleGit, SimpleGitFactory } from 'simple-git';
 import { GitError } from './errors.js';
 
 /** Variables git exports into hooks that would redirect our git calls into the wrong repository or index. */
@@ -50,8 +50,12 @@ function debug(args: readonly string[], cwd: string): void {
   if (process.env.DX_DEBUG === '1') process.stderr.write(`dx-hooks: git ${args.map((a) => JSON.stringify(a)).join(' ')}  (in ${cwd})\n`);
 }
 
-function client(args: readonly string[], opts: GitOptions): SimpleGit {
-  return simpleGit({
+// simple-git is imported on first use (~20 ms): commands and hooks that only spawn never pay for it.
+let simpleGitFactory: SimpleGitFactory | null = null;
+
+async function client(args: readonly string[], opts: GitOptions): Promise<SimpleGit> {
+  simpleGitFactory ??= (await import('simple-git')).simpleGit;
+  return simpleGitFactory({
     baseDir: opts.cwd,
     binary: gitBinary(),
     trimmed: false,
@@ -89,7 +93,7 @@ export async function git(args: readonly string[], opts: GitOptions): Promise<st
     return r.stdout;
   }
   try {
-    return await client(args, opts).raw([...args]);
+    return await (await client(args, opts)).raw([...args]);
   } catch (err) {
     if (err instanceof GitError) throw err;
     throw new GitError(args, -1, err instanceof Error ? err.message : String(err));

@@ -49,3 +49,44 @@ export async function loadMachineConfig(file = machineConfigPath()): Promise<Mac
   }
   return r.data as MachineConfig;
 }
+
+/**
+ * Change the machine config: read and validate it, apply `change`, validate the result, and write
+ * it atomically under a lock (so two installs registering repositories at once never lose one).
+ * Unknown-but-valid keys written by hand are kept as they were.
+ * @returns the written config
+ * @throws DxError MACHINE_CONFIG_INVALID (exit 2) when the file or the changed config is invalid; LOCKED (exit 1)
+ */
+export async function updateMachineConfig(change: (c: MachineConfig) => MachineConfig, file = machineConfigPath()): Promise<MachineConfig> {
+  const [{ acquireLock }, { writeAtomic }, { MachineConfigSchema }, { formatZodIssues }] = await Promise.all([
+    import('./lock.js'),
+    import('./fsx.js'),
+    import('./machine-schema.js'),
+    import('./config/issues.js'),
+  ]);
+  const release = await acquireLock(path.join(path.dirname(file), '.config.json.update'), 10_000);
+  if (!release) throw new DxError('LOCKED', `another dx-hooks process is changing ${file}`, 'Try again in a moment.', EXIT.FAILED);
+  try {
+    const next = change(await loadMachineConfig(file));
+    const r = MachineConfigSchema.safeParse(next);
+    if (!r.success) throw new DxError('MACHINE_CONFIG_INVALID', `the change would make ${file} invalid:\n${formatZodIssues(r.error, next)}`, 'Nothing was written.', EXIT.USAGE);
+    writeAtomic(file, JSON.stringify(r.data, null, 2) + '\n');
+    return r.data as MachineConfig;
+  } finally {
+    await release();
+  }
+}
+
+/** Add (or with `remove`, drop) a repository's absolute work-tree path in the machine config's `repos` list. Returns whether the list changed. */
+export async function registerRepo(top: string, remove = false): Promise<boolean> {
+  let changed = false;
+  await updateMachineConfig((c) => {
+    const repos = c.repos ?? [];
+    const has = repos.includes(top);
+    if (remove ? !has : has) return c;
+    changed = true;
+    const next = remove ? repos.filter((r) => r !== top) : [...repos, top];
+    return { ...c, repos: next };
+  });
+  return changed;
+}

@@ -1,0 +1,72 @@
+/**
+ * How a batch shows progress: on a terminal a progress bar (cli-progress, on stderr); in a pipe
+ * one plain line per repository (stdout, or stderr when stdout carries --json). Also the shared
+ * batch options of sync, checkpoint and status.
+ */
+import path from 'node:path';
+import pc from 'picocolors';
+import type { BatchEvents, BatchItem, BatchResult } from '../core/batch/run.js';
+import { DxError, EXIT } from '../core/errors.js';
+
+/** The batch flags every batch command takes (commander: `--no-resume` gives resume=false). */
+export interface BatchFlags { parallel?: string; resume?: boolean; retryFailed?: boolean; json?: boolean }
+
+/** `--parallel` as a number. @throws DxError BAD_PARALLEL (exit 2) */
+export function parallelOf(flags: BatchFlags): number {
+  const n = Number(flags.parallel ?? '1');
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new DxError('BAD_PARALLEL', `--parallel must be a whole number from 1 to 64, not "${flags.parallel}"`, 'For example: --parallel 4', EXIT.USAGE);
+  return n;
+}
+
+/** A repository path as shown: relative to the home directory when under it. */
+export function showRepo(repo: string): string {
+  const home = process.env.HOME;
+  return home && repo.startsWith(home + path.sep) ? `~/${path.relative(home, repo)}` : repo;
+}
+
+/** One plain line for a finished repository. `describe` gives the command's summary of a result. */
+export function itemLine<R>(item: BatchItem<R>, describe: (r: R) => string): string {
+  const where = showRepo(item.repo);
+  if (item.status === 'failed') return pc.red(`✖ ${where} — ${item.error}`);
+  if (item.status === 'skipped') return pc.yellow(`- ${where} — skipped: ${item.reason}`);
+  if (item.status === 'not-run') return pc.dim(`· ${where} — not run (interrupted)`);
+  return `${pc.green('✔')} ${where}${item.result !== undefined ? ` — ${describe(item.result)}` : ''}`;
+}
+
+/** Batch events for the terminal. Call `stop()` after the batch (it clears the bar). */
+export async function batchEvents<R>(flags: BatchFlags, describe: (r: R) => string): Promise<BatchEvents<R> & { stop(): void }> {
+  const print = (line: string) => (flags.json ? process.stderr : process.stdout).write(line + '\n');
+  const useBar = process.stderr.isTTY === true && !process.env.CI;
+  let bar: { start(total: number, value: number): void; update(v: number, payload?: object): void; stop(): void } | null = null;
+  if (useBar) {
+    const { default: cliProgress } = await import('cli-progress');
+    bar = new cliProgress.SingleBar({ format: 'dx-hooks {bar} {value}/{total} {repo}', hideCursor: true, clearOnComplete: true, stream: process.stderr }, cliProgress.Presets.shades_classic);
+  }
+  return {
+    start({ total, todo, plan, file }) {
+      if (plan.note) process.stderr.write(pc.dim(`dx-hooks: ${plan.note} (${file})`) + '\n');
+      bar?.start(total, total - todo);
+    },
+    repoDone(item, counts) {
+      if (bar) {
+        bar.update(counts.done, { repo: showRepo(item.repo) });
+        if (item.status === 'failed') process.stderr.write('\n' + itemLine(item, describe) + '\n');
+      } else print(itemLine(item, describe));
+    },
+    interrupted(signal) {
+      bar?.stop();
+      bar = null;
+      process.stderr.write(pc.yellow(`dx-hooks: ${signal}: finishing the repositories in progress, then stopping — the next run resumes (Ctrl-C again to stop now)`) + '\n');
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}
+
+/** Exit code of a batch: 130/143 when a signal stopped it, else `base`. */
+export function batchExit<R>(r: BatchResult<R>, base: number): number {
+  if (r.interrupted === 'SIGINT') return 130;
+  if (r.interrupted) return 143;
+  return base;
+}

@@ -1,0 +1,75 @@
+/** `dx-hooks sync [repos…] [--all]`: role-aware sync of this repository, or a resumable batch over many. */
+import pc from 'picocolors';
+import { resolveRepos } from '../core/batch/repos.js';
+import { runBatch } from '../core/batch/run.js';
+import { describeError, DxError } from '../core/errors.js';
+import { loadMachineConfig } from '../core/machine.js';
+import { openSession } from '../core/session.js';
+import type { SyncResult } from '../core/sync/run.js';
+import { worst } from '../core/triage/row.js';
+import { batchEvents, batchExit, parallelOf, showRepo, type BatchFlags } from './batch-ui.js';
+import { out, printJson, warn } from './common.js';
+
+/** What a batch stores per repository (small: the progress file keeps it). */
+interface SyncSummary { role: string; action: SyncResult['action']; remote: string; reset: SyncResult['reset']; backup: string[]; problems: string[]; steps: string[] }
+
+function summarize(r: SyncResult): SyncSummary {
+  return {
+    role: r.role,
+    action: r.action,
+    remote: r.remote,
+    reset: r.reset,
+    backup: r.backup?.refs.map((b) => `${b.ref} ${b.sha.slice(0, 12)}`) ?? [],
+    problems: r.report.problems.filter((p) => p.level !== 'info').map((p) => `${p.code}: ${p.message}`),
+    steps: r.steps,
+  };
+}
+
+function describe(x: SyncSummary): string {
+  const what =
+    x.action === 'planned' ? `${x.role}, dry run — ${x.steps.join('; then ')}`
+    : x.action === 'reset' ? `${x.role}: reset ${x.reset?.branch} to ${x.remote} ${x.reset?.to.slice(0, 12)}${x.backup.length ? ` after backing up ${x.backup.join(', ')}` : ''} (undo: dx-hooks undo ${x.reset?.event})`
+    : x.action === 'up-to-date' ? `${x.role}: already equal to ${x.remote}`
+    : `${x.role}: fetched ${x.remote}`;
+  return what + (x.problems.length ? pc.yellow(` — ${x.problems.join(' | ')}`) : '');
+}
+
+/** Sync. Exit 0 when every repository synced, 1 when one failed or was refused (it was left as it was), 2 on bad input. */
+export async function run(opts: BatchFlags & { repos?: string[]; all?: boolean; force?: boolean; dryRun?: boolean; cwd: string }): Promise<number> {
+  const { syncRepo } = await import('../core/sync/run.js');
+  const many = opts.all || (opts.repos?.length ?? 0) > 0;
+  if (!many) {
+    const s = await openSession(opts.cwd);
+    const r = await syncRepo(s, { force: opts.force, dryRun: opts.dryRun });
+    if (opts.json) printJson(r);
+    else {
+      out(`${pc.green('✔')} ${showRepo(r.repo)} — ${describe(summarize(r))}`);
+      for (const k of r.reset?.kept ?? []) warn(`  kept as it was (not in the backup: a secret, big or ignored file): ${k}`);
+    }
+    return worst(r.report) === 'error' ? 1 : 0;
+  }
+  const machine = await loadMachineConfig();
+  const repos = await resolveRepos(opts.all ? [] : (opts.repos ?? []), machine, opts.cwd);
+  const events = await batchEvents<SyncSummary>(opts, describe);
+  const result = await runBatch<SyncSummary>({
+    command: opts.dryRun ? 'sync-dry-run' : 'sync',
+    repos,
+    parallel: parallelOf(opts),
+    resume: opts.resume !== false,
+    retryFailed: !!opts.retryFailed,
+    events,
+    work: async (repo) => {
+      try {
+        const s = await openSession(repo);
+        return { status: 'ok', result: summarize(await syncRepo(s, { force: opts.force, dryRun: opts.dryRun })) };
+      } catch (err) {
+        return { status: 'failed', error: err instanceof DxError ? `${err.message}${err.hint ? ` — ${err.hint}` : ''}` : describeError(err) };
+      }
+    },
+  });
+  events.stop();
+  const failed = result.items.filter((i) => i.status === 'failed');
+  if (opts.json) printJson({ items: result.items, interrupted: result.interrupted, progress: result.file });
+  else out(`${result.items.length} repositories: ${result.items.filter((i) => i.status === 'ok').length} synced${failed.length ? pc.red(`, ${failed.length} failed (left as they were; redo them: dx-hooks sync --retry-failed)`) : ''}`);
+  return batchExit(result, failed.length ? 1 : 0);
+}
