@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { cloneAs, createBareRemote, dxBin, git, lsRemote, makeSandbox, packageRoot, run, seedRemote, type Host, type Sandbox } from '../test/helpers/index.ts';
 import { dirtyFixture, generateFixture } from './fixture.ts';
 import { guardScenario, protectCommitScenario, type BenchContext } from './protect.ts';
+import { triageScenario } from './triage.ts';
 import { fileFingerprint, fmt, median, must, mustTime, quantile, quiesce, roundRobin, timeFn, type Row } from './lib.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -25,7 +26,7 @@ const WARM_SNAP = QUICK ? 1 : 2;
 const N_RESTORE = QUICK ? 3 : 7;
 const FILES = Number(process.env.BENCH_FILES) || (QUICK ? 2_000 : 20_000);
 const HOST = 'bench';
-/** BENCH_ONLY=protect,guard runs just those steps (hooks, snapshot, restore, protect, guard) — for working on one scenario. */
+/** BENCH_ONLY=protect,guard runs just those steps (hooks, snapshot, restore, protect, guard, triage) — for working on one scenario. */
 const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((s) => s.trim()) : null;
 
 const rows: Row[] = [];
@@ -361,6 +362,7 @@ async function main(): Promise<number> {
       ['restore', () => restoreScenario(sb, env)],
       ['protect', () => protectCommitScenario(ctx)],
       ['guard', () => guardScenario(ctx)],
+      ['triage', () => triageScenario(ctx)],
     ];
     const unknown = (ONLY ?? []).filter((name) => !steps.some(([s]) => s === name));
     must(!unknown.length, `BENCH_ONLY names no step: ${unknown.join(', ')} (steps: ${steps.map(([s]) => s).join(', ')})`);
