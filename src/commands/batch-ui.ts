@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import pc from 'picocolors';
-import type { BatchEvents, BatchItem, BatchResult } from '../core/batch/run.js';
+import { runBatch, type BatchEvents, type BatchItem, type BatchResult, type RepoOutcome } from '../core/batch/run.js';
 import { DxError, EXIT } from '../core/errors.js';
 
 /** The batch flags every batch command takes (commander: `--no-resume` gives resume=false). */
@@ -69,4 +69,19 @@ export function batchExit<R>(r: BatchResult<R>, base: number): number {
   if (r.interrupted === 'SIGINT') return 130;
   if (r.interrupted) return 143;
   return base;
+}
+
+/**
+ * Run a batch command the way every batch command runs: the flags (`--parallel`, `--no-resume`,
+ * `--retry-failed`, `--json`), the terminal display, then the runner. `describe` is the one-line summary of a result.
+ * @throws DxError BAD_PARALLEL (exit 2), BATCH_RUNNING (exit 1)
+ */
+export async function runBatchCommand<R>(command: string, repos: string[], flags: BatchFlags, describe: (r: R) => string, work: (repo: string) => Promise<RepoOutcome<R>>): Promise<BatchResult<R>> {
+  const parallel = parallelOf(flags);
+  const events = await batchEvents<R>(flags, describe);
+  try {
+    return await runBatch<R>({ command, repos, parallel, resume: flags.resume !== false, retryFailed: !!flags.retryFailed, events, work });
+  } finally {
+    events.stop();
+  }
 }

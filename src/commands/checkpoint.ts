@@ -2,7 +2,7 @@
 import pc from 'picocolors';
 import { checkpoint } from '../core/checkpoint.js';
 import { openSession } from '../core/session.js';
-import { batchEvents, batchExit, parallelOf, type BatchFlags } from './batch-ui.js';
+import { batchExit, runBatchCommand, type BatchFlags } from './batch-ui.js';
 import { out, printJson, retryPending, warn } from './common.js';
 
 /** Snapshot and push in the foreground. Returns 1 when the push failed (the snapshot is kept locally), else 0. */
@@ -28,10 +28,9 @@ interface CheckpointSummary { sha: string; dirty: boolean; ref: string | null }
 
 /** Checkpoint many repositories: skips reference ones (auto-checkpoint off) and those with WIP off; a failed push is a failed repository. */
 async function runMany(opts: BatchFlags & { message?: string; all?: boolean; repos?: string[]; cwd: string }): Promise<number> {
-  const [{ loadMachineConfig }, { resolveRepos }, { runBatch }, { effectiveRole }] = await Promise.all([
+  const [{ loadMachineConfig }, { resolveRepos }, { effectiveRole }] = await Promise.all([
     import('../core/machine.js'),
     import('../core/batch/repos.js'),
-    import('../core/batch/run.js'),
     import('../core/role.js'),
   ]);
   const machine = await loadMachineConfig();
@@ -43,33 +42,24 @@ async function runMany(opts: BatchFlags & { message?: string; all?: boolean; rep
     return 0;
   }
   const repos = await resolveRepos(opts.repos ?? [], machine, opts.cwd);
-  const events = await batchEvents<CheckpointSummary>(opts, (c) => `${c.sha.slice(0, 12)}${c.dirty ? ' (with uncommitted work)' : ''} → ${c.ref ?? 'already on the remote'}`);
-  const result = await runBatch<CheckpointSummary>({
-    command: 'checkpoint',
-    repos,
-    parallel: parallelOf(opts),
-    resume: opts.resume !== false,
-    retryFailed: !!opts.retryFailed,
-    events,
-    work: async (repo) => {
-      const s = await openSession(repo);
-      if (effectiveRole(s.config, s.machine).role === 'reference') return { status: 'skipped', reason: 'role reference (auto-checkpoint off)' };
-      if (!s.config.wip.enabled || s.config.wip.push === 'off') return { status: 'skipped', reason: 'WIP is off in its .dxrc' };
-      await retryPending(s, true);
-      let done;
-      try {
-        done = await checkpoint(s, opts.message ?? 'dx-hooks scheduled checkpoint');
-      } catch (err) {
-        if ((err as { code?: string }).code === 'NOTHING_TO_SNAPSHOT') return { status: 'skipped', reason: 'nothing to snapshot yet' };
-        throw err;
-      }
-      const { snapshot, report } = done;
-      const summary = { sha: snapshot.sha, dirty: snapshot.dirty, ref: report.pushed[0]?.ref ?? null };
-      const failed = report.failed[0];
-      return failed ? { status: 'failed', error: `kept locally, NOT on the remote: ${failed.error}`, result: summary } : { status: 'ok', result: summary };
-    },
+  const describe = (c: CheckpointSummary) => `${c.sha.slice(0, 12)}${c.dirty ? ' (with uncommitted work)' : ''} → ${c.ref ?? 'already on the remote'}`;
+  const result = await runBatchCommand<CheckpointSummary>('checkpoint', repos, opts, describe, async (repo) => {
+    const s = await openSession(repo);
+    if (effectiveRole(s.config, s.machine).role === 'reference') return { status: 'skipped', reason: 'role reference (auto-checkpoint off)' };
+    if (!s.config.wip.enabled || s.config.wip.push === 'off') return { status: 'skipped', reason: 'WIP is off in its .dxrc' };
+    await retryPending(s, true);
+    let done;
+    try {
+      done = await checkpoint(s, opts.message ?? 'dx-hooks scheduled checkpoint');
+    } catch (err) {
+      if ((err as { code?: string }).code === 'NOTHING_TO_SNAPSHOT') return { status: 'skipped', reason: 'nothing to snapshot yet' };
+      throw err;
+    }
+    const { snapshot, report } = done;
+    const summary = { sha: snapshot.sha, dirty: snapshot.dirty, ref: report.pushed[0]?.ref ?? null };
+    const failed = report.failed[0];
+    return failed ? { status: 'failed', error: `kept locally, NOT on the remote: ${failed.error}`, result: summary } : { status: 'ok', result: summary };
   });
-  events.stop();
   const failed = result.items.filter((i) => i.status === 'failed');
   if (opts.json) printJson({ items: result.items, interrupted: result.interrupted, progress: result.file });
   else out(`${result.items.length} repositories: ${result.items.filter((i) => i.status === 'ok').length} checkpointed, ${result.items.filter((i) => i.status === 'skipped').length} skipped${failed.length ? pc.red(`, ${failed.length} failed`) : ''}`);

@@ -1,13 +1,12 @@
 /** `dx-hooks sync [repos…] [--all]`: role-aware sync of this repository, or a resumable batch over many. */
 import pc from 'picocolors';
 import { resolveRepos } from '../core/batch/repos.js';
-import { runBatch } from '../core/batch/run.js';
 import { describeError, DxError } from '../core/errors.js';
 import { loadMachineConfig } from '../core/machine.js';
 import { openSession } from '../core/session.js';
 import type { SyncResult } from '../core/sync/run.js';
 import { worst } from '../core/triage/row.js';
-import { batchEvents, batchExit, parallelOf, showRepo, type BatchFlags } from './batch-ui.js';
+import { batchExit, runBatchCommand, showRepo, type BatchFlags } from './batch-ui.js';
 import { out, printJson, warn } from './common.js';
 
 /** What a batch stores per repository (small: the progress file keeps it). */
@@ -50,24 +49,14 @@ export async function run(opts: BatchFlags & { repos?: string[]; all?: boolean; 
   }
   const machine = await loadMachineConfig();
   const repos = await resolveRepos(opts.all ? [] : (opts.repos ?? []), machine, opts.cwd);
-  const events = await batchEvents<SyncSummary>(opts, describe);
-  const result = await runBatch<SyncSummary>({
-    command: opts.dryRun ? 'sync-dry-run' : 'sync',
-    repos,
-    parallel: parallelOf(opts),
-    resume: opts.resume !== false,
-    retryFailed: !!opts.retryFailed,
-    events,
-    work: async (repo) => {
-      try {
-        const s = await openSession(repo);
-        return { status: 'ok', result: summarize(await syncRepo(s, { force: opts.force, dryRun: opts.dryRun })) };
-      } catch (err) {
-        return { status: 'failed', error: err instanceof DxError ? `${err.message}${err.hint ? ` — ${err.hint}` : ''}` : describeError(err) };
-      }
-    },
+  const result = await runBatchCommand<SyncSummary>(opts.dryRun ? 'sync-dry-run' : 'sync', repos, opts, describe, async (repo) => {
+    try {
+      const s = await openSession(repo);
+      return { status: 'ok', result: summarize(await syncRepo(s, { force: opts.force, dryRun: opts.dryRun })) };
+    } catch (err) {
+      return { status: 'failed', error: err instanceof DxError ? `${err.message}${err.hint ? ` — ${err.hint}` : ''}` : describeError(err) };
+    }
   });
-  events.stop();
   const failed = result.items.filter((i) => i.status === 'failed');
   if (opts.json) printJson({ items: result.items, interrupted: result.interrupted, progress: result.file });
   else out(`${result.items.length} repositories: ${result.items.filter((i) => i.status === 'ok').length} synced${failed.length ? pc.red(`, ${failed.length} failed (left as they were; redo them: dx-hooks sync --retry-failed)`) : ''}`);

@@ -1,13 +1,12 @@
 /** `dx-hooks status --repos [paths|globs…]`: triage of many repositories, one row each, problems first; a resumable batch. */
 import pc from 'picocolors';
 import { resolveRepos } from '../core/batch/repos.js';
-import { runBatch } from '../core/batch/run.js';
 import { resolveHost } from '../core/host.js';
 import { loadMachineConfig } from '../core/machine.js';
 import { sortRows, worst, type TriageRow } from '../core/triage/row.js';
 import { triageRepo } from '../core/triage/row.js';
 import { age, span } from '../core/time.js';
-import { batchEvents, batchExit, parallelOf, showRepo, type BatchFlags } from './batch-ui.js';
+import { batchExit, runBatchCommand, showRepo, type BatchFlags } from './batch-ui.js';
 import { out, printJson } from './common.js';
 
 function abCell(r: TriageRow): string {
@@ -65,17 +64,7 @@ export async function runTriage(opts: BatchFlags & { repos: string[] | true; cwd
   const machine = await loadMachineConfig();
   const repos = await resolveRepos(opts.repos === true ? [] : opts.repos, machine, opts.cwd);
   const host = resolveHost(machine.host);
-  const events = await batchEvents<TriageRow>(opts, rowSummary);
-  const result = await runBatch<TriageRow>({
-    command: 'status',
-    repos,
-    parallel: parallelOf(opts),
-    resume: opts.resume !== false,
-    retryFailed: !!opts.retryFailed,
-    events,
-    work: async (repo) => ({ status: 'ok', result: await triageRepo(repo, machine, host) }),
-  });
-  events.stop();
+  const result = await runBatchCommand<TriageRow>('status', repos, opts, rowSummary, async (repo) => ({ status: 'ok', result: await triageRepo(repo, machine, host) }));
   const rows = sortRows(result.items.filter((i) => i.status === 'ok' && i.result).map((i) => i.result as TriageRow));
   const failed = result.items.filter((i) => i.status === 'failed').map((i) => ({ repo: i.repo, error: i.error ?? '' }));
   const bad = failed.length > 0 || rows.some((r) => worst(r) === 'error');
