@@ -75,6 +75,8 @@ test('reference sync with the remote unreachable refuses to reset: nothing chang
   assert.equal(r.code, 1, r.stdout);
   assert.match(r.stderr, /could not be pushed/);
   assert.match(r.stderr, /Nothing was reset/);
+  const ledger = fs.readFileSync(path.join(vm.dir, '.git/dx/events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { op: string; ok: boolean; error?: string });
+  assert.ok(ledger.some((e) => e.op === 'sync' && !e.ok && /could not be pushed/.test(e.error ?? '')), 'the refused sync is in the ledger');
   assert.deepEqual(diffTrees(before, await snapshotTree(vm.dir, ['.git'])), []);
   assert.equal(await head(vm), sha);
   // The backup is kept pending locally (and loud), for the next hook or command to retry.

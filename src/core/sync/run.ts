@@ -63,6 +63,16 @@ async function protectedRewinds(s: Session, tips: string[], target: string): Pro
  *         repository is then left exactly as it was (its backup may already be on the remote)
  */
 export async function syncRepo(s: Session, opts: { force?: boolean; dryRun?: boolean } = {}): Promise<SyncResult> {
+  try {
+    return await syncOnce(s, opts);
+  } catch (err) {
+    // Every failure reaches the ledger (a refusal already wrote its own line); the batch keeps it failed for --retry-failed.
+    if (!(err instanceof DxError && err.code === 'PROTECTED')) appendLedger(s.ctx, { host: s.host, op: 'sync', ok: false, error: describeError(err), detail: { dryRun: !!opts.dryRun } });
+    throw err;
+  }
+}
+
+async function syncOnce(s: Session, opts: { force?: boolean; dryRun?: boolean }): Promise<SyncResult> {
   const { ctx } = s;
   const { role } = effectiveRole(s.config, s.machine);
   const head = await headState(ctx);
