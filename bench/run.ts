@@ -363,6 +363,8 @@ async function main(): Promise<number> {
       ['protect', () => protectCommitScenario(ctx)],
       ['guard', () => guardScenario(ctx)],
       ['triage', () => triageScenario(ctx)],
+      ['diagnose', async () => (await import('./diagnose.ts')).diagnoseScenario(ctx)],
+      ['critical', async () => (await import('./critical.ts')).criticalScenario(ctx)],
     ];
     const unknown = (ONLY ?? []).filter((name) => !steps.some(([s]) => s === name));
     must(!unknown.length, `BENCH_ONLY names no step: ${unknown.join(', ')} (steps: ${steps.map(([s]) => s).join(', ')})`);

@@ -189,6 +189,30 @@ dx_divergence() {
     "$dx_n" "$1" "$dx_lim" "$dx_dremote" >&2
 }
 
+# The guardrail after checkout, merge and rewrite (issue 5), cheap: plain critical paths are
+# checked here in sh and named at once; node runs (detached) only when there is something to
+# log or to count — a drift, a drift logged before that may be gone now, or a glob entry.
+dx_guard() {
+  [ -s "$dx_dir/critical-list" ] || return 0
+  dx_gneed=
+  [ -e "$dx_dir/guard-state.json" ] && dx_gneed=1
+  while IFS=' ' read -r dx_gkind dx_gpath; do
+    case $dx_gkind in
+      g) dx_gneed=1 ;;
+      *)
+        if [ ! -f "$dx_gpath" ]; then
+          printf '%s\n' "dx-hooks: critical file $dx_gpath is missing from the work tree - bring it back: dx-hooks guard --repair (history: dx-hooks diagnose $dx_gpath)" >&2
+          dx_gneed=1
+        elif [ "$dx_gkind" = x ] && [ ! -x "$dx_gpath" ]; then
+          printf '%s\n' "dx-hooks: critical file $dx_gpath lost its exec bit - restore it: dx-hooks guard --repair (or chmod +x $dx_gpath)" >&2
+          dx_gneed=1
+        fi ;;
+    esac
+  done <"$dx_dir/critical-list"
+  [ -n "$dx_gneed" ] && dx_background guard --from-hook
+  return 0
+}
+
 case $dx_hook in
   reference-transaction)
     # Fires for every ref update (twice per commit): decide in sh, start node only for a branch
@@ -237,17 +261,21 @@ case $dx_hook in
       dx_banner
       dx_run_worker
     fi
-    [ "$dx_hook" = post-merge ] && case $dx_head in refs/heads/*) dx_divergence "${dx_head#refs/heads/}" ;; esac
+    if [ "$dx_hook" = post-merge ]; then
+      dx_guard
+      case $dx_head in refs/heads/*) dx_divergence "${dx_head#refs/heads/}" ;; esac
+    fi
     ;;
   post-rewrite)
     dx_where
+    dx_guard
     [ "$dx_mode" = off ] && exit 0
     dx_enqueue
     dx_banner
     dx_run_worker
     ;;
   post-checkout)
-    # Protected and critical paths (listed by the worker as "<mode> <path>") that vanished or lost
+    # Protected paths (listed by the worker as "<mode> <path>") that vanished or lost
     # their exec bit — after a branch switch or a file checkout alike. $1 is the previous HEAD.
     if [ -s "$dx_dir/protect-list" ]; then
       while IFS=' ' read -r dx_pmode dx_path; do
@@ -258,6 +286,7 @@ case $dx_hook in
         fi
       done <"$dx_dir/protect-list"
     fi
+    dx_guard
     # $3 = 1: a branch checkout (0: files checked out from the index or a tree).
     [ "${3-}" = 1 ] || exit 0
     dx_where

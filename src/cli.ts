@@ -4,7 +4,7 @@
  * hook's node start loads only what it needs), and turn every thrown error into `✖ message` +
  * hint and an exit code (DESIGN §6: 0 ok, 1 failed or refused, 2 usage or config error).
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import pc from 'picocolors';
 import { DxError, EXIT } from './core/errors.js';
 
@@ -101,16 +101,17 @@ program.command('sync [repos...]').description('role-aware sync of this reposito
   .option('--dry-run', 'show what each repository would do, change nothing').option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/sync.js')).run as Handler));
 
-const schedule = program.command('schedule').description('periodic checkpoints of every active repository (systemd user timer, launchd agent, or a crontab line)');
-schedule.command('install').description('write and enable the scheduler entry that runs `dx-hooks checkpoint --all`')
-  .option('--every <duration>', 'interval (5m, 15m, 1h)', '15m').option('--scheduler <kind>', 'systemd, launchd or cron (default: what this machine has)')
+const schedule = program.command('schedule').description('periodic checkpoints of every active repository, or (--guard) guard runs over every repository (systemd user timer, launchd agent, or a crontab line)');
+schedule.command('install').description('write and enable the scheduler entry that runs `dx-hooks checkpoint --all` (with --guard: `dx-hooks guard --all`)')
+  .option('--guard', 'schedule the guard (critical files) instead of checkpoints')
+  .option('--every <duration>', 'interval (5m, 15m, 1h; default 15m, with --guard 5m)').option('--scheduler <kind>', 'systemd, launchd or cron (default: what this machine has)')
   .option('--dry-run', 'show the files and commands, change nothing').option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/schedule.js')).install as Handler));
 schedule.command('uninstall').description('disable and remove the scheduler entry')
-  .option('--scheduler <kind>', 'systemd, launchd or cron (default: what this machine has)').option('--json', 'print JSON')
+  .option('--guard', 'the guard\'s entry instead of the checkpoints\'').option('--scheduler <kind>', 'systemd, launchd or cron (default: what this machine has)').option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/schedule.js')).uninstall as Handler));
 schedule.command('status').description('whether the scheduler entry is installed, and its interval')
-  .option('--scheduler <kind>', 'systemd, launchd or cron (default: what this machine has)').option('--json', 'print JSON')
+  .option('--guard', 'the guard\'s entry instead of the checkpoints\'').option('--scheduler <kind>', 'systemd, launchd or cron (default: what this machine has)').option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/schedule.js')).status as Handler));
 
 program.command('prune').description('WIP retention: list WIP refs on the remote older than the limit; delete the merged ones with --yes')
@@ -118,6 +119,24 @@ program.command('prune').description('WIP retention: list WIP refs on the remote
   .option('--include-unmerged', 'also delete refs whose commits exist nowhere else on the remote')
   .option('--remote <name>', 'remote to prune (default: .dxrc remote, the upstream remote, or origin)').option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/prune.js')).run as Handler));
+
+program.command('guard').description('are the critical files (.dxrc guard.critical) there, and executable where asked? Exit 1 on drift; each new drift is logged to telemetry once')
+  .option('--repair', 'bring missing files back (from HEAD, else the last commit or WIP snapshot that had them) and set lost exec bits; snapshot first, dx-hooks undo reverses it')
+  .option('--watch', 'keep running: check on file-system events near the critical paths and every --interval')
+  .option('--interval <duration>', 'with --watch: check at least this often (default 60s)')
+  .option('--all', 'every repository in the machine config\'s list (what the scheduler runs)')
+  .option('--repos <paths...>', 'these repositories (paths or globs) instead of the current one')
+  .addOption(new Option('--from-hook', 'internal: the hooks\' detached run (a drift exits 0)').hideHelp())
+  .option('--json', 'print JSON')
+  .action(action(async () => (await import('./commands/guard.js')).run as Handler));
+
+program.command('diagnose [paths...]').description('history-aware verdict on vanished or broken files: current state, every commit and dx-hooks operation that touched each path, one verdict and the command that brings it back')
+  .option('--since <when>', 'list only history newer than this (24h, 7d, or a date); the verdict always reads all of it')
+  .option('--until <when>', 'with --report: the end of the window (default: no end)')
+  .option('--report <file>', 'write a forensics report (JSON) over every protected and critical path to <file>')
+  .option('--force', 'with --report: overwrite <file>')
+  .option('--json', 'print JSON')
+  .action(action(async () => (await import('./commands/diagnose.js')).run as Handler));
 
 program.command('doctor').description('find what is wrong with dx-hooks here (and with interrupted batches); --fix repairs what it can')
   .option('--fix', 'repair what can be repaired').option('--json', 'print JSON')

@@ -1,23 +1,10 @@
-/** What every command shares: printing (stdout for results, stderr for warnings), and the retry-pending preflight. */
-import pc from 'picocolors';
+/** What every command shares: printing (print.ts, re-exported), and the retry-pending preflight. */
 import type { Session } from '../core/session.js';
 import { readState } from '../core/state.js';
 import { runWorker } from '../core/wip/worker.js';
+import { warn } from './print.js';
 
-/** Print a result line to stdout. */
-export function out(line = ''): void {
-  process.stdout.write(line + '\n');
-}
-
-/** Print a warning line to stderr. */
-export function warn(line: string): void {
-  process.stderr.write(pc.yellow(line) + '\n');
-}
-
-/** Print a JSON document to stdout. */
-export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
-}
+export { out, printJson, warn } from './print.js';
 
 /**
  * Before a command: retry any pending WIP or index push (DESIGN §3 "a failure is loud … retried

@@ -1,14 +1,13 @@
 /** `dx-hooks index show [--json]` and `dx-hooks index rebuild`: the index branch (DESIGN §4). */
 import pc from 'picocolors';
 import { DxError } from '../core/errors.js';
-import { entriesNewestFirst, rebuildOnto } from '../core/index/format.js';
-import { indexFromWipRefs } from '../core/index/rebuild.js';
-import { fetchIndexTip, INDEX_REF, readIndexAt, updateIndex } from '../core/index/store.js';
-import { appendLedger } from '../core/ledger.js';
+import { entriesNewestFirst } from '../core/index/format.js';
+import { rebuildIndex } from '../core/index/rebuild.js';
+import { fetchIndexTip, INDEX_REF, readIndexAt } from '../core/index/store.js';
 import { headState } from '../core/head.js';
 import { openSession } from '../core/session.js';
 import { age } from '../core/time.js';
-import { repoName, resolveRemote } from '../core/wip/remote.js';
+import { resolveRemote } from '../core/wip/remote.js';
 import { out, printJson } from './common.js';
 
 /** Print the remote index. @throws DxError INDEX_MISSING, INDEX_CORRUPT (exit 1) */
@@ -32,18 +31,8 @@ export async function show(opts: { json?: boolean; cwd: string }): Promise<numbe
 export async function rebuild(opts: { json?: boolean; cwd: string }): Promise<number> {
   const s = await openSession(opts.cwd);
   const remote = await resolveRemote(s.ctx, s.config.remote, (await headState(s.ctx)).branch);
-  const repo = await repoName(s, remote);
-  const since = Math.floor(Date.now() / 1000);
-  const fresh = await indexFromWipRefs(s.ctx, remote, s.config.wip.refPrefix, repo);
-  const res = await updateIndex(s.ctx, remote, {
-    host: s.host,
-    repo,
-    incoming: fresh.entries,
-    rebuild: async () => fresh,
-    transform: (base, now) => rebuildOnto(base, fresh.entries, since, now),
-  });
-  appendLedger(s.ctx, { host: s.host, op: 'index.rebuild', ok: true, refs: { [INDEX_REF]: { new: res.commit } }, detail: { remote, entries: Object.keys(fresh.entries).length } });
+  const res = await rebuildIndex(s, remote);
   if (opts.json) printJson({ remote, commit: res.commit, index: res.index });
-  else out(pc.green(`✔ rebuilt ${INDEX_REF} on ${remote} from ${Object.keys(fresh.entries).length} WIP ref(s)`));
+  else out(pc.green(`✔ rebuilt ${INDEX_REF} on ${remote} from ${res.entries} WIP ref(s)`));
   return 0;
 }

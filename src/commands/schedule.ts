@@ -1,6 +1,6 @@
 /**
- * `dx-hooks schedule install|uninstall|status`: run `dx-hooks checkpoint --all` every N minutes with
- * this machine's scheduler — a systemd user timer, a launchd agent, or a crontab entry.
+ * `dx-hooks schedule install|uninstall|status [--guard]`: run `dx-hooks checkpoint --all` (or with
+ * `--guard`, `dx-hooks guard --all`) every N minutes with this machine's scheduler — a systemd user timer, a launchd agent, or a crontab entry.
  */
 import os from 'node:os';
 import pc from 'picocolors';
@@ -10,14 +10,14 @@ import { cliPath, packageVersion } from '../core/install/assets.js';
 import { machineConfigPath, userDirs } from '../core/machine.js';
 import { applySchedule } from '../core/schedule/apply.js';
 import { detectScheduler, parseScheduler } from '../core/schedule/detect.js';
-import { CARRIED_ENV, locate, SCHEDULERS, type CarriedEnv, type JobKind, type SchedulerKind, type Where } from '../core/schedule/jobs.js';
+import { CARRIED_ENV, JOBS, locate, SCHEDULERS, type CarriedEnv, type JobKind, type SchedulerKind, type Where } from '../core/schedule/jobs.js';
 import { planInstall, planUninstall, type PlanInput, type ScheduleAction, type SchedulePlan } from '../core/schedule/plan.js';
 import { displayArgv } from '../core/schedule/render.js';
 import { emptyEntry, inspectSchedule, type ScheduleEntry } from '../core/schedule/status.js';
 import { out, printJson, warn } from './common.js';
 
-/** The job these commands schedule (a later `--guard` picks 'guard'). */
-const JOB: JobKind = 'checkpoint';
+/** The job a command schedules: `--guard` picks the guard, else the checkpoint job. */
+const jobOf = (opts: { guard?: boolean }): JobKind => (opts.guard ? 'guard' : 'checkpoint');
 
 const LABEL: Record<SchedulerKind, string> = { systemd: 'a systemd user timer', launchd: 'a launchd agent', cron: 'a crontab entry' };
 
@@ -29,7 +29,7 @@ function here(): Where {
 }
 
 /** The planner's input for this process: its node, this package's CLI, the state directory and version. */
-function planInput(kind: SchedulerKind, everySeconds: number): PlanInput {
+function planInput(kind: SchedulerKind, everySeconds: number, JOB: JobKind): PlanInput {
   return { ...here(), kind, job: JOB, everySeconds, node: process.execPath, cli: cliPath, stateDir: userDirs().state, version: packageVersion() };
 }
 
@@ -57,26 +57,27 @@ const indent = (text: string, by: string) => text.trimEnd().split('\n').map((l) 
 const outputOf = (plan: SchedulePlan) => plan.log ?? `journalctl --user -u ${locate(plan.kind, plan.job, here()).name}.service`;
 
 /** Warnings about the job being scheduled with another scheduler too (it would run twice). Never throws: this is a courtesy check. */
-async function alsoScheduled(kind: SchedulerKind): Promise<string[]> {
+async function alsoScheduled(kind: SchedulerKind, JOB: JobKind): Promise<string[]> {
   const found: string[] = [];
   for (const other of SCHEDULERS.filter((k) => k !== kind)) {
     const e = await inspectSchedule(other, JOB, here()).catch(() => null);
-    if (e?.installed) found.push(`${JOB} is also scheduled with ${LABEL[other]}: remove that one with dx-hooks schedule uninstall --scheduler ${other}`);
+    if (e?.installed) found.push(`${JOB} is also scheduled with ${LABEL[other]}: remove that one with ${JOBS[JOB].uninstall} --scheduler ${other}`);
   }
   return found;
 }
 
 /**
- * `schedule install [--every 15m] [--scheduler K] [--dry-run] [--json]`: write and enable the entry
+ * `schedule install [--guard] [--every 15m|5m] [--scheduler K] [--dry-run] [--json]`: write and enable the entry
  * (replacing one already there). Returns 0.
  * @throws DxError BAD_SCHEDULER, BAD_DURATION, BAD_INTERVAL, UNSCHEDULABLE_VALUE (exit 2); SCHEDULER_MISSING, SCHEDULER_COMMAND_FAILED, CRONTAB_* (exit 1)
  */
-export async function install(opts: { every?: string; scheduler?: string; dryRun?: boolean; json?: boolean; cwd: string }): Promise<number> {
+export async function install(opts: { every?: string; scheduler?: string; guard?: boolean; dryRun?: boolean; json?: boolean; cwd: string }): Promise<number> {
+  const JOB = jobOf(opts);
   const explicit = parseScheduler(opts.scheduler);
-  const everySeconds = parseDuration(opts.every ?? '15m');
+  const everySeconds = parseDuration(opts.every ?? JOBS[JOB].defaultEvery);
   const kind = explicit ?? (await detectScheduler());
-  const plan = planInstall(planInput(kind, everySeconds));
-  const warnings = [...plan.warnings, ...(await alsoScheduled(kind))];
+  const plan = planInstall(planInput(kind, everySeconds, JOB));
+  const warnings = [...plan.warnings, ...(await alsoScheduled(kind, JOB))];
   const runs = displayArgv(plan.runs);
   if (opts.dryRun) {
     if (opts.json) printJson({ dryRun: true, ...plan, warnings });
@@ -101,10 +102,10 @@ export async function install(opts: { every?: string; scheduler?: string; dryRun
   out(pc.green(`✔ ${JOB} scheduled every ${plan.every} with ${LABEL[kind]}`));
   plan.actions.forEach((a) => out(`  - ${describe(a)}`));
   out(`  runs: ${runs}`);
-  out(`        (every repository listed in ${machineConfigPath()} whose role is active)`);
+  out(`        (every repository listed in ${machineConfigPath()}${JOB === 'checkpoint' ? ' whose role is active' : ''})`);
   out(`  output: ${outputOf(plan)}`);
   if (kind === 'systemd') out('  note: systemd runs user timers only while you are logged in; on a machine you log out of, keep them running with: loginctl enable-linger');
-  out('  remove it with: dx-hooks schedule uninstall');
+  out(`  remove it with: ${JOBS[JOB].uninstall}`);
   warnings.forEach((w) => warn(`dx-hooks: ${w}`));
   return 0;
 }
@@ -117,7 +118,8 @@ const kindsOf = (explicit: SchedulerKind | undefined): readonly SchedulerKind[] 
  * with K). Nothing scheduled is no error. Returns 0.
  * @throws DxError BAD_SCHEDULER (exit 2); CRONTAB_* (exit 1) when the crontab cannot be read or written
  */
-export async function uninstall(opts: { scheduler?: string; json?: boolean; cwd: string }): Promise<number> {
+export async function uninstall(opts: { scheduler?: string; guard?: boolean; json?: boolean; cwd: string }): Promise<number> {
+  const JOB = jobOf(opts);
   const explicit = parseScheduler(opts.scheduler);
   const removed: Array<{ kind: SchedulerKind; actions: ScheduleAction[] }> = [];
   const warnings: string[] = [];
@@ -161,12 +163,13 @@ function loadedText(e: ScheduleEntry): string {
  * file missing, unreadable), else 0.
  * @throws DxError BAD_SCHEDULER (exit 2)
  */
-export async function status(opts: { scheduler?: string; json?: boolean; cwd: string }): Promise<number> {
+export async function status(opts: { scheduler?: string; guard?: boolean; json?: boolean; cwd: string }): Promise<number> {
+  const JOB = jobOf(opts);
   const explicit = parseScheduler(opts.scheduler);
   const detected = explicit ?? (await detectScheduler().catch(() => null));
   const entries: ScheduleEntry[] = [];
   for (const kind of kindsOf(explicit)) {
-    const expected = (everySeconds: number) => planInstall(planInput(kind, everySeconds));
+    const expected = (everySeconds: number) => planInstall(planInput(kind, everySeconds, JOB));
     try {
       entries.push(await inspectSchedule(kind, JOB, here(), { probe: true, expected }));
     } catch (err) {
@@ -180,14 +183,14 @@ export async function status(opts: { scheduler?: string; json?: boolean; cwd: st
     printJson({ job: JOB, scheduler: detected, scheduled: installed.length > 0, entries });
     return code;
   }
-  if (!installed.length) out(`${JOB}: not scheduled — dx-hooks schedule install${detected ? ` (would use ${LABEL[detected]})` : ''}`);
+  if (!installed.length) out(`${JOB}: not scheduled — dx-hooks schedule install${JOB === 'guard' ? ' --guard' : ''}${detected ? ` (would use ${LABEL[detected]})` : ''}`);
   for (const e of installed) {
     out(`${JOB}: scheduled ${e.every ? `every ${e.every} ` : ''}with ${LABEL[e.kind]}${loadedText(e)}`);
     e.files.forEach((f) => out(`  ${f}`));
     if (e.kind === 'cron') out(`  your crontab (crontab -l): the "# BEGIN dx-hooks ${JOB}" … "# END dx-hooks ${JOB}" lines`);
     out(`  output: ${e.log ?? (e.kind === 'systemd' ? `journalctl --user -u ${locate(e.kind, JOB, here()).name}.service` : 'unknown')}`);
   }
-  if (installed.length > 1) out(`  note: ${JOB} is scheduled ${installed.length} times, so it runs with each; keep one: dx-hooks schedule uninstall --scheduler <the other>`);
+  if (installed.length > 1) out(`  note: ${JOB} is scheduled ${installed.length} times, so it runs with each; keep one: ${JOBS[JOB].uninstall} --scheduler <the other>`);
   for (const e of entries) {
     e.problems.forEach((p) => out(pc.red(`  ✖ ${e.kind}: ${p}`)));
     if (e.installed) e.notes.forEach((n) => out(`  note: ${n}`));

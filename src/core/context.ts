@@ -54,5 +54,13 @@ export function dxPaths(ctx: RepoContext) {
     hooksDir: path.join(d, 'hooks'),
     install: path.join(d, 'install.json'),
     divergence: path.join(d, 'divergence'),
+    /** guard telemetry when `guard.telemetry` is not set */
+    telemetry: path.join(d, 'telemetry.jsonl'),
+    /** the drifts the guard already logged (so each drift is logged once) */
+    guardState: path.join(d, 'guard-state.json'),
+    /** lock serialising guard runs (hooks, --watch, the scheduler) */
+    guardLock: path.join(d, 'guard'),
+    /** `<x|-|g> <path>` lines the shims check after checkout, merge and rewrite */
+    criticalList: path.join(d, 'critical-list'),
   };
 }

@@ -129,10 +129,21 @@ export async function gitTry(args: readonly string[], opts: GitOptions): Promise
   debug(args, opts.cwd);
   const r = await spawnGit(args, opts);
   if (r.code === -1) throw new GitError(args, -1, r.stderr);
-  return r;
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
-function spawnGit(args: readonly string[], opts: GitOptions): Promise<GitResult> {
+/**
+ * `gitRaw` returning stdout as bytes: for blobs (`cat-file blob`), which may be binary.
+ * @throws GitError on any non-zero exit
+ */
+export async function gitBytes(args: readonly string[], opts: GitOptions): Promise<Buffer> {
+  debug(args, opts.cwd);
+  const r = await spawnGit(args, opts);
+  if (r.code !== 0) throw new GitError(args, r.code, r.stderr);
+  return r.bytes;
+}
+
+function spawnGit(args: readonly string[], opts: GitOptions): Promise<GitResult & { bytes: Buffer }> {
   return new Promise((resolve) => {
     const child = spawn(gitBinary(), [...args], { cwd: opts.cwd, env: cleanEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -149,12 +160,13 @@ function spawnGit(args: readonly string[], opts: GitOptions): Promise<GitResult>
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e) => {
       if (timer) clearTimeout(timer);
-      resolve({ code: -1, stdout: '', stderr: e.message });
+      resolve({ code: -1, stdout: '', stderr: e.message, bytes: Buffer.alloc(0) });
     });
     child.on('close', (code) => {
       if (timer) clearTimeout(timer);
       const stderr = Buffer.concat(err).toString('utf8') + (timedOut ? `\ntimed out after ${opts.timeoutMs} ms` : '');
-      resolve({ code: timedOut ? -1 : (code ?? -1), stdout: Buffer.concat(out).toString('utf8'), stderr });
+      const bytes = Buffer.concat(out);
+      resolve({ code: timedOut ? -1 : (code ?? -1), stdout: bytes.toString('utf8'), stderr, bytes });
     });
     child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');

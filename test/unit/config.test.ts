@@ -41,6 +41,13 @@ test('each kind of wrong value is named with its key, the value and what is allo
     [{ divergence: { staleHours: 0 } }, /divergence\.staleHours: .*\(got 0\)/],
     [{ role: 'boss' }, /role: .*"active"\|"reference".*\(got "boss"\)/],
     [{ guard: { critical: [{ path: 'x', executable: 'yes' }] } }, /guard\.critical\.0/],
+    [{ guard: { critical: ['../../etc/passwd'] } }, /guard\.critical\.0: expected a path inside the repository: "\.\." is not allowed \(got "\.\.\/\.\.\/etc\/passwd"\)/],
+    [{ guard: { critical: [{ path: '/etc/passwd' }] } }, /guard\.critical\.0\.path: expected a path relative to the repository top, not an absolute path/],
+    [{ guard: { critical: ['.git/hooks/pre-commit'] } }, /guard\.critical\.0: paths inside \.git are not work-tree files/],
+    [{ guard: { critical: [{ path: 'x/*.sh', minCount: 0 }] } }, /guard\.critical\.0/],
+    [{ guard: { critical: 'tools/deploy.sh' } }, /guard\.critical: .*array/],
+    [{ guard: { telemetry: '../outside.jsonl' } }, /guard\.telemetry: expected a path inside the repository/],
+    [{ guard: { telemetry: '/tmp/t.jsonl' } }, /guard\.telemetry: expected a path relative to the repository top/],
     [{ wipp: {} }, /Unrecognized key: "wipp"/],
   ];
   for (const [cfg, re] of cases) {

@@ -18,7 +18,7 @@ import { protectedLosses, protectedMatcher, type ProtectedLoss } from '../protec
 import { keepReachable, readRef } from '../refs.js';
 import type { Session } from '../session.js';
 import { snapshotBefore } from '../worktree/before.js';
-import { restoreWorktree } from '../worktree/restore.js';
+import { removedPaths, restoreWorktree } from '../worktree/restore.js';
 import { findCheckpoint } from './read.js';
 import type { CheckpointInfo } from './tag.js';
 
@@ -79,10 +79,11 @@ export async function restoreCheckpoint(s: Session, name: string, opts: { force?
   const id = newEventId();
   await keepReachable(ctx, id, [before.sha, ...(targetOld ? [targetOld] : [])]);
   const refs: Record<string, { old: string | null; new: string | null }> = targetRef && targetOld !== cp.base ? { [targetRef]: { old: targetOld, new: cp.base } } : {};
+  const removed = await removedPaths(ctx, before.sha, cp.snapshot);
   appendLedger(ctx, {
     id, host: s.host, op: 'checkpoint.restore', ok: true, refs,
     detail: {
-      name, tag: cp.tag, checkpoint: cp.snapshot, snapshot: before.sha, forced,
+      name, tag: cp.tag, checkpoint: cp.snapshot, snapshot: before.sha, removed, forced,
       summary: `restored checkpoint ${name} on ${target ?? 'a detached HEAD'} (base ${cp.base?.slice(0, 7) ?? 'none'}${before.dirty ? '; the uncommitted work before it is in the snapshot' : ''})`,
       undo: { refs: targetRef ? { [targetRef]: targetOld } : {}, worktree: { snapshot: before.sha, head: head.sha, branch: head.branch } },
     },

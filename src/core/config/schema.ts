@@ -27,11 +27,29 @@ const RefPrefix = z
   .string()
   .regex(/^refs\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'expected a ref prefix such as "refs/heads/wip" or "refs/wip"');
 
+/**
+ * A path inside the repository, relative to its top: never absolute, never climbing out with `..`,
+ * no newline (the hooks read these paths line by line). A cloned repository's `.dxrc` is untrusted:
+ * this is what stops it from pointing dx-hooks at files outside the repository.
+ */
+export function insidePathProblem(p: string): string | null {
+  if (p.includes('\0') || p.includes('\n') || p.includes('\r')) return 'a path must not contain a newline or NUL';
+  if (p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\')) return 'expected a path relative to the repository top, not an absolute path';
+  if (p.split(/[\\/]/).includes('..')) return 'expected a path inside the repository: ".." is not allowed';
+  if (p.split(/[\\/]/)[0] === '.git') return 'paths inside .git are not work-tree files';
+  return null;
+}
+
+const InsidePath = z.string().min(1).superRefine((p, c) => {
+  const problem = insidePathProblem(p);
+  if (problem) c.addIssue({ code: 'custom', message: problem });
+});
+
 const CriticalEntry = z.union([
-  z.string().min(1),
+  InsidePath,
   z
     .object({
-      path: z.string().min(1),
+      path: InsidePath,
       executable: z.boolean().optional(),
       minCount: z.number().int().positive().optional(),
     })
@@ -63,7 +81,7 @@ export const DxConfigSchema = z
     guard: z
       .object({
         critical: z.array(CriticalEntry).default([]),
-        telemetry: z.string().min(1).nullable().default(null),
+        telemetry: InsidePath.nullable().default(null),
       })
       .strict()
       .prefault({}),

@@ -32,12 +32,13 @@ export function checkBatchProgress(now = Math.floor(Date.now() / 1000)): Diagnos
   for (const file of progressFiles()) {
     const r = readProgress(file);
     if (r.kind === 'corrupt') {
-      out.push({ code: 'BATCH_PROGRESS_CORRUPT', severity: 'error', message: r.error, fixable: true, hint: `remove it: dx-hooks doctor --fix (or rm ${file})`, fix: remove(file) });
+      out.push({ code: 'BATCH_PROGRESS_CORRUPT', id: `BATCH_PROGRESS_CORRUPT:${file}`, severity: 'error', message: r.error, fixable: true, hint: `remove it: dx-hooks doctor --fix (or rm ${file})`, fix: remove(file) });
     } else if (r.kind === 'ok' && isStale(r.progress, now)) {
       const p = r.progress;
       const left = remaining(p).length;
       out.push({
         code: 'STALE_BATCH_PROGRESS',
+        id: `STALE_BATCH_PROGRESS:${file}`,
         severity: 'warning',
         message: `${file}: a ${p.command} batch last updated ${Math.floor((now - p.updated_at) / 3600)} h ago (pid ${p.pid}) ${left ? `with ${left} of ${p.queued.length} repositories never run` : 'that finished'}; it will not be resumed`,
         fixable: true,

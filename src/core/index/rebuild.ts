@@ -6,8 +6,11 @@ import { dropNamespace, fetchQuiet, scratchNamespace } from '../wip/fetch.js';
 import { commitInfo } from '../head.js';
 import { SNAPSHOT_TRAILER } from '../snapshot.js';
 import { parseWipRef } from '../wip/ref.js';
-import { lastLines } from '../wip/remote.js';
-import { emptyIndex, entryKey, type IndexEntry, type WipIndex } from './format.js';
+import { appendLedger } from '../ledger.js';
+import type { Session } from '../session.js';
+import { lastLines, repoName } from '../wip/remote.js';
+import { emptyIndex, entryKey, rebuildOnto, type IndexEntry, type WipIndex } from './format.js';
+import { INDEX_REF, updateIndex } from './store.js';
 
 
 /**
@@ -44,4 +47,27 @@ async function readWipRefs(ctx: RepoContext, remote: string, prefix: string, rep
     if (!cur || entry.ts >= cur.ts) index.hosts[entry.host] = { sha, branch: entry.branch, ts: entry.ts, message: entry.message };
   }
   return index;
+}
+
+/**
+ * Rebuild the index on `remote` from its WIP refs and push it as a fast-forward (entries another host
+ * writes meanwhile are kept), then write the `index.rebuild` ledger line (`by`: who asked, e.g. doctor).
+ * The one rebuild behind `dx-hooks index rebuild` and `doctor --fix`.
+ * @returns the pushed commit, the index, and how many entries it has
+ * @throws DxError REMOTE_UNREACHABLE, INDEX_PUSH_FAILED
+ */
+export async function rebuildIndex(s: Session, remote: string, by?: string): Promise<{ commit: string | null; index: WipIndex; entries: number }> {
+  const repo = await repoName(s, remote);
+  const since = Math.floor(Date.now() / 1000);
+  const fresh = await indexFromWipRefs(s.ctx, remote, s.config.wip.refPrefix, repo);
+  const res = await updateIndex(s.ctx, remote, {
+    host: s.host,
+    repo,
+    incoming: fresh.entries,
+    rebuild: async () => fresh,
+    transform: (base, now) => rebuildOnto(base, fresh.entries, since, now),
+  });
+  const entries = Object.keys(fresh.entries).length;
+  appendLedger(s.ctx, { host: s.host, op: 'index.rebuild', ok: true, refs: { [INDEX_REF]: { new: res.commit } }, detail: { remote, entries, ...(by ? { by } : {}) } });
+  return { commit: res.commit, index: res.index, entries };
 }

@@ -1,7 +1,8 @@
 /**
  * The protected-path list the post-checkout shim reads in sh (`<git-common-dir>/dx/protect-list`,
- * lines `<mode> <path>`): every path of HEAD matched by `protect.paths`, plus the plain-path
- * entries of `guard.critical` — and `<git-common-dir>/dx/protect`, non-empty when pre-commit must check.
+ * lines `<mode> <path>`): every path of HEAD matched by `protect.paths` — and
+ * `<git-common-dir>/dx/protect`, non-empty when pre-commit must check. (Critical paths have their
+ * own list: guardrail/cache.ts.)
  * Written by the worker and install, so the hooks never parse .dxrc.
  */
 import fs from 'node:fs';
@@ -10,8 +11,6 @@ import { writeAtomic } from '../fsx.js';
 import { gitTry } from '../git.js';
 import type { Session } from '../session.js';
 import { protectedMatcher } from './match.js';
-
-const GLOB = /[*?[\]{}!]/;
 
 /** Write `protect` and `protect-list` for the shims. Returns how many paths are listed. */
 export async function writeProtectCache(s: Session): Promise<number> {
@@ -29,11 +28,6 @@ export async function writeProtectCache(s: Session): Promise<number> {
         if (!p.includes('\n') && isProtected(p)) lines.set(p, rec.slice(0, rec.indexOf(' ')));
       }
     }
-  }
-  for (const c of s.config.guard.critical) {
-    const p = typeof c === 'string' ? c : c.path;
-    if (GLOB.test(p) || p.includes('\n') || lines.has(p)) continue;
-    lines.set(p, typeof c !== 'string' && c.executable ? '100755' : '100644');
   }
   if (s.config.protect.paths.length) writeAtomic(path.join(dir, 'protect'), '1\n');
   else fs.rmSync(path.join(dir, 'protect'), { force: true });

@@ -10,10 +10,11 @@ import { cronExpression, CRON_INTERVALS } from './cron.js';
 export const SCHEDULERS = ['systemd', 'launchd', 'cron'] as const;
 export type SchedulerKind = (typeof SCHEDULERS)[number];
 
-/** What a scheduled job runs (after `<node> <cli>`) and says about itself. A new job is one more entry. */
-export interface JobSpec { args: readonly string[]; description: string }
+/** What a scheduled job runs (after `<node> <cli>`), says about itself, how often by default, and how to remove it. A new job is one more entry. */
+export interface JobSpec { args: readonly string[]; description: string; defaultEvery: string; uninstall: string }
 export const JOBS = {
-  checkpoint: { args: ['checkpoint', '--all'], description: 'checkpoint the active repositories' },
+  checkpoint: { args: ['checkpoint', '--all'], description: 'checkpoint the active repositories', defaultEvery: '15m', uninstall: 'dx-hooks schedule uninstall' },
+  guard: { args: ['guard', '--all'], description: 'check the critical files of every repository', defaultEvery: '5m', uninstall: 'dx-hooks schedule uninstall --guard' },
 } as const satisfies Record<string, JobSpec>;
 export type JobKind = keyof typeof JOBS;
 

@@ -76,7 +76,7 @@ export function planInstall(input: PlanInput): SchedulePlan {
   const loc = locate(kind, job, input);
   const read = input.template ?? ((rel: string) => asset(path.join('templates', rel)));
   const every = formatInterval(everySeconds);
-  const common = { JOB: job, EVERY: every, INTERVAL_SECONDS: String(everySeconds) };
+  const common = { JOB: job, EVERY: every, INTERVAL_SECONDS: String(everySeconds), UNINSTALL: spec.uninstall };
   const warnings = input.cli.split(/[\\/]/).includes('_npx')
     ? [`dx-hooks runs from npx's cache (${input.cli}), which npm may clean: install it for good (npm install -g dx-hooks) and run schedule install again`]
     : [];
@@ -115,6 +115,7 @@ export function planInstall(input: PlanInput): SchedulePlan {
     const vars = {
       ...common,
       VERSION: xmlComment(input.version),
+      UNINSTALL: xmlComment(spec.uninstall),
       DESCRIPTION: xmlEscape(spec.description),
       LABEL: xmlEscape(loc.name),
       PROGRAM_ARGUMENTS: runs.map((a) => `    <string>${xmlEscape(a)}</string>`).join('\n'),

@@ -19,7 +19,7 @@ import { effectiveRole, type Role } from '../role.js';
 import type { Session } from '../session.js';
 import { triageRepo, type TriageRow } from '../triage/row.js';
 import { snapshotBefore } from '../worktree/before.js';
-import { restoreWorktree } from '../worktree/restore.js';
+import { removedPaths, restoreWorktree } from '../worktree/restore.js';
 import { resolveRemote } from '../wip/remote.js';
 import { backupAndVerify, backupItems, type Backup } from './backup.js';
 import { fetchPrune, resetTarget, type ResetTarget } from './target.js';
@@ -113,6 +113,7 @@ async function syncOnce(s: Session, opts: { force?: boolean; dryRun?: boolean })
   const id = newEventId();
   if (!upToDate) {
     await keepReachable(ctx, id, [before.sha, ...(oldTip ? [oldTip] : [])]);
+    const removed = await removedPaths(ctx, before.sha, target.sha);
     appendLedger(ctx, {
       id,
       host: s.host,
@@ -125,6 +126,7 @@ async function syncOnce(s: Session, opts: { force?: boolean; dryRun?: boolean })
         role,
         target: target.ref,
         snapshot: before.sha,
+        removed,
         backup: backup.refs,
         forced: rewinds.length > 0,
         summary: `sync reset ${target.branch} to ${target.ref} ${target.sha.slice(0, 12)} (was ${head.branch ?? 'detached'} ${head.sha?.slice(0, 12) ?? 'unborn'}${before.dirty ? ', uncommitted work in the snapshot' : ''})`,

@@ -17,7 +17,7 @@ import { keepReachable, moveRefs, readRef, type RefMove } from '../refs.js';
 import { keepPending, pushRefs, type PushRefsResult } from '../remote-refs.js';
 import type { Session } from '../session.js';
 import { snapshotBefore } from '../worktree/before.js';
-import { restoreWorktree } from '../worktree/restore.js';
+import { removedPaths, restoreWorktree } from '../worktree/restore.js';
 import type { UndoInfo } from './info.js';
 import { listUndoable, type UndoEntry } from './list.js';
 
@@ -100,9 +100,10 @@ export async function undo(s: Session, id: string | undefined, opts: { force?: b
   const newId = newEventId();
   await keepReachable(ctx, newId, [before.sha, ...moves.flatMap((m) => (m.expect ? [m.expect] : []))]);
   const refs = Object.fromEntries(moves.filter((m) => m.value !== m.expect).map((m) => [m.ref, { old: m.expect, new: m.value }]));
+  const removed = info.worktree ? await removedPaths(ctx, before.sha, info.worktree.snapshot) : [];
   appendLedger(ctx, {
     id: newId, host: s.host, op: 'undo', ok: true, refs,
-    detail: { undid: entry.id, undidOp: entry.op, summary: `undid ${entry.op} ${entry.id}: ${entry.summary}`, snapshot: before.sha, forced: !!opts.force, undo: reverse },
+    detail: { undid: entry.id, undidOp: entry.op, summary: `undid ${entry.op} ${entry.id}: ${entry.summary}`, snapshot: before.sha, removed, forced: !!opts.force, undo: reverse },
   });
   let kept: string[] = [];
   try {

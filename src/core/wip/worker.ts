@@ -29,10 +29,11 @@ export type WorkerResult = { busy: true } | { busy: false; reports: MirrorReport
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Record `wip.push` / `wip.enabled` (push-mode), the protected paths (protect, protect-list) and the divergence settings (divergence) for the sh shims, which cannot parse .dxrc. */
+/** Record `wip.push` / `wip.enabled` (push-mode), the protected paths (protect, protect-list), the critical paths (critical-list) and the divergence settings (divergence) for the sh shims, which cannot parse .dxrc. */
 export async function writeHookCache(s: Session): Promise<void> {
-  const [{ writeProtectCache }, { writeDivergenceCache }] = await Promise.all([import('../protect/list.js'), import('../divergence/cache.js')]);
+  const [{ writeProtectCache }, { writeDivergenceCache }, { writeCriticalCache }] = await Promise.all([import('../protect/list.js'), import('../divergence/cache.js'), import('../guardrail/cache.js')]);
   await writeProtectCache(s);
+  writeCriticalCache(s);
   await writeDivergenceCache(s);
   writePushMode(s);
 }

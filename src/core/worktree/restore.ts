@@ -107,3 +107,17 @@ export async function restoreWorktree(ctx: RepoContext, target: WorktreeTarget, 
   await gitTry(['update-index', '-q', '--refresh'], { cwd: ctx.top });
   return { kept: untouchable.filter((p) => inBefore.get(p) !== inTarget.get(p)) };
 }
+
+/** How many removed paths a ledger line lists (`detail.removed`). */
+export const REMOVED_LISTED = 1000;
+
+/**
+ * The paths a move of the work tree from commit `from` to commit `to` removes (in `from`'s tree,
+ * not in `to`'s), for the ledger line's `detail.removed`, so `diagnose` and the guard can name the
+ * operation that removed a file. At most REMOVED_LISTED. Never throws: unknown is an empty list.
+ */
+export async function removedPaths(ctx: RepoContext, from: string, to: string): Promise<string[]> {
+  const r = await gitTry(['diff-tree', '-r', '-z', '--no-renames', '--name-only', '--diff-filter=D', from, to], { cwd: ctx.top }).catch(() => null);
+  if (!r || r.code !== 0) return [];
+  return r.stdout.split('\0').filter(Boolean).slice(0, REMOVED_LISTED);
+}

@@ -1,0 +1,110 @@
+/**
+ * Guard telemetry (issue 5): `guard.telemetry`, default `<git-common-dir>/dx/telemetry.jsonl` — one
+ * JSON line per drift of a critical file (missing, not executable) and per restore, so "when did
+ * it vanish, and what touched it last" has an answer hours later. Lines are appended with one
+ * write(2); a torn last line (a killed writer) is skipped on read and never glued to the next line.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { insidePathProblem } from '../config/schema.js';
+import { dxPaths } from '../context.js';
+import { DxError, EXIT } from '../errors.js';
+import type { Session } from '../session.js';
+
+/** The events (issue 5): a critical path went missing, lost its exec bit, or came back. */
+export const TELEMETRY_KINDS = ['critical_missing', 'critical_not_executable', 'critical_restored'] as const;
+export type TelemetryKind = (typeof TELEMETRY_KINDS)[number];
+
+const TelemetryEventSchema = z.object({
+  ts: z.number().int().nonnegative(),
+  host: z.string(),
+  event: z.enum(TELEMETRY_KINDS),
+  path: z.string().min(1),
+  entry: z.string().min(1),
+  commit: z.string().regex(/^[0-9a-f]{40}$/).nullable(),
+  operation: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()).optional(),
+});
+
+/**
+ * One telemetry line. `ts`: Unix seconds. `path`: repo-relative (for a glob below its minCount, the
+ * glob). `entry`: the `guard.critical` entry that asked for it. `commit`: the last commit on HEAD
+ * that touched the path; `operation`: the last dx-hooks operation (ledger `<op> <id>`) that named it
+ * — null when unknown.
+ */
+export type TelemetryEvent = z.infer<typeof TelemetryEventSchema>;
+
+/**
+ * The absolute telemetry file of a session: `guard.telemetry` resolved against the work tree top, or
+ * `<git-common-dir>/dx/telemetry.jsonl`.
+ * @throws DxError CONFIG_INVALID (exit 2) when the configured path leaves the repository (the schema
+ *   refuses `..` and absolute paths; this also catches a symlinked directory pointing outside)
+ */
+export function telemetryFile(s: Session): string {
+  const configured = s.config.guard.telemetry;
+  if (!configured) return dxPaths(s.ctx).telemetry;
+  const problem = insidePathProblem(configured);
+  const file = path.resolve(s.ctx.top, configured);
+  let real = file;
+  try {
+    real = path.join(fs.realpathSync(path.dirname(file)), path.basename(file));
+  } catch {
+    // The directory does not exist yet: it is created inside the top, checked below.
+  }
+  const top = fs.realpathSync(s.ctx.top);
+  if (problem || !(real + path.sep).startsWith(top + path.sep)) {
+    throw new DxError('CONFIG_INVALID', `guard.telemetry ${JSON.stringify(configured)} is outside the repository (${problem ?? `it resolves to ${real}`})`, 'Use a path inside the repository, e.g. ".dx/telemetry.jsonl", or remove the key for the default <git-common-dir>/dx/telemetry.jsonl.', EXIT.USAGE);
+  }
+  return file;
+}
+
+/** What a read found: valid events oldest first, and how many lines were unreadable (torn or foreign). */
+export interface TelemetryRead { events: TelemetryEvent[]; invalid: number }
+
+/** Read and validate every line of `file`. A missing file reads as empty. @throws fs errors other than ENOENT */
+export function readTelemetry(file: string): TelemetryRead {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], invalid: 0 };
+    throw err;
+  }
+  const events: TelemetryEvent[] = [];
+  let invalid = 0;
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const r = TelemetryEventSchema.safeParse(JSON.parse(line));
+      if (r.success) events.push(r.data);
+      else invalid++;
+    } catch {
+      invalid++;
+    }
+  }
+  return { events, invalid };
+}
+
+/**
+ * Append `events` to `file` in one write(2), creating its directory. When the file's last line was
+ * torn (no final newline), a newline goes first so the new lines stay whole.
+ * @throws the fs error when the file cannot be written (the caller reports it: never swallowed)
+ */
+export function appendTelemetry(file: string, events: readonly TelemetryEvent[]): void {
+  if (!events.length) return;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const fd = fs.openSync(file, 'a+');
+  try {
+    const size = fs.fstatSync(fd).size;
+    let lead = '';
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      fs.readSync(fd, last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) lead = '\n';
+    }
+    fs.writeSync(fd, lead + events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
