@@ -139,11 +139,9 @@ dx_run_worker() {
 # and - unless $2 is "nostale" - its commits that have been only on this host for longer than
 # divergence.staleHours (neither a remote-tracking ref nor a landed WIP push, refs/dx/pushed/*,
 # reaches them). Settings come from dx/divergence ("<on|off> <stale seconds> <remote|->"). No network.
-dx_divergence() {
-  dx_dset=on
-  dx_dsecs=86400
-  dx_dremote=-
-  # A .dxrc edited since the settings were cached: node re-reads it once, in the foreground.
+# A .dxrc edited since the settings were cached (divergence, critical-list …): node re-reads it
+# once, in the foreground, before the warnings and the guard read the caches.
+dx_fresh() {
   for dx_rc_file in .dxrc .dxrc.json .dxrc.yaml .dxrc.yml package.json; do
     if [ -f "$dx_rc_file" ] && { [ ! -f "$dx_dir/divergence" ] || [ "$dx_rc_file" -nt "$dx_dir/divergence" ]; }; then
       dx_find_node && "$dx_node" "$dx_cli" hook cache >/dev/null 2>&1
@@ -153,6 +151,13 @@ dx_divergence() {
       break
     fi
   done
+}
+
+dx_divergence() {
+  dx_dset=on
+  dx_dsecs=86400
+  dx_dremote=-
+  dx_fresh
   [ -f "$dx_dir/divergence" ] && IFS=' ' read -r dx_dset dx_dsecs dx_dremote <"$dx_dir/divergence"
   [ "$dx_dset" = off ] && return 0
   dx_track=$(git for-each-ref --count=1 --format='%(upstream:short) %(upstream:track,nobracket)' "refs/heads/$1" 2>/dev/null)
@@ -193,6 +198,7 @@ dx_divergence() {
 # checked here in sh and named at once; node runs (detached) only when there is something to
 # log or to count — a drift, a drift logged before that may be gone now, or a glob entry.
 dx_guard() {
+  dx_fresh
   [ -s "$dx_dir/critical-list" ] || return 0
   dx_gneed=
   [ -e "$dx_dir/guard-state.json" ] && dx_gneed=1

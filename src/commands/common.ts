@@ -1,7 +1,5 @@
 /** What every command shares: printing (print.ts, re-exported), and the retry-pending preflight. */
 import type { Session } from '../core/session.js';
-import { readState } from '../core/state.js';
-import { runWorker } from '../core/wip/worker.js';
 import { warn } from './print.js';
 
 export { out, printJson, warn } from './print.js';
@@ -11,6 +9,8 @@ export { out, printJson, warn } from './print.js';
  * by the next hook or command"), then show the banner if it is still failing.
  */
 export async function retryPending(s: Session, quiet = false): Promise<void> {
+  // Loaded here, not at the top: every command imports this module, and the worker costs ~50 ms to load.
+  const [{ readState }, { runWorker }] = await Promise.all([import('../core/state.js'), import('../core/wip/worker.js')]);
   const { state } = readState(s.ctx);
   const pending = Object.values(state.wip).some((w) => w.pending) || !!state.index.pending || state.refPushes.length > 0;
   if (!pending || !s.config.wip.enabled) return;

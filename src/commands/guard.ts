@@ -82,6 +82,13 @@ async function many(opts: GuardFlags): Promise<number> {
 /** Run until SIGINT/SIGTERM: a guard run on every file-system event near a critical path and every interval. Prints only changes. */
 async function watchLoop(opts: GuardFlags): Promise<number> {
   const intervalMs = parseDuration(opts.interval ?? '60s') * 1000;
+  // Listening from the start, with on() and before any library that hooks signals loads (proper-lockfile and
+  // write-file-atomic use signal-exit, which re-raises a signal when it counts no other listener).
+  let stopped: () => void = () => undefined;
+  const stop = new Promise<void>((resolve) => (stopped = resolve));
+  const onSignal = () => stopped();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const first = await openSession(opts.cwd);
   const { watchCritical } = await import('../core/guardrail/watch.js');
   let last = '';
@@ -105,11 +112,10 @@ async function watchLoop(opts: GuardFlags): Promise<number> {
   await report('start');
   const w = await watchCritical(first, intervalMs, (reason) => report(reason));
   if (!opts.json) out(pc.dim(`watching ${criticalEntries(first.config).length} critical entr(ies) in ${first.ctx.top}; every ${opts.interval ?? '60s'} and on file-system events; Ctrl-C stops`));
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stop;
   await w.stop();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
   return EXIT.OK;
 }
 

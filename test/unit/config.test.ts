@@ -91,3 +91,17 @@ test('the validated config is cached by mtime and size, and a changed file is re
   await assert.rejects(loadConfig(top, cache), /wip\.push/);
   fs.rmSync(top, { recursive: true, force: true });
 });
+
+test('the machine config fast path accepts exactly what the zod schema accepts as it is', async () => {
+  const { plainlyValid } = await import('../../src/core/machine.ts');
+  const { MachineConfigSchema } = await import('../../src/core/machine-schema.ts');
+  const samples: unknown[] = [
+    {}, { host: 'vm1' }, { host: '' }, { host: 3 }, { role: 'active' }, { role: 'reference' }, { role: 'boss' },
+    { repos: ['/a', '/b/*'] }, { repos: [1] }, { repos: '/a' }, { allowJsConfig: true }, { allowJsConfig: 'yes' },
+    { other: 1 }, [], null, 'x', { host: 'a', role: 'active', repos: [], allowJsConfig: false },
+  ];
+  for (const raw of samples) {
+    if (plainlyValid(raw)) assert.ok(MachineConfigSchema.safeParse(raw).success, `fast path accepted what zod refuses: ${JSON.stringify(raw)}`);
+    else if (raw && typeof raw === 'object' && !('webhook' in raw)) assert.equal(MachineConfigSchema.safeParse(raw).success, false, `fast path refused what zod accepts: ${JSON.stringify(raw)}`);
+  }
+});

@@ -7,18 +7,21 @@ import { test } from 'node:test';
 import { defaultConfig, DxConfigSchema, type DxConfig } from '../../src/core/config/schema.ts';
 import type { LedgerEvent } from '../../src/core/ledger.ts';
 import type { Session } from '../../src/core/session.ts';
+import { formatZodIssues } from '../../src/core/config/issues.ts';
 import { eventNames } from '../../src/core/guardrail/cause.ts';
 import { criticalEntries } from '../../src/core/guardrail/entries.ts';
 import { watchedDirs } from '../../src/core/guardrail/watch.ts';
 
 const withGuard = (guard: DxConfig['guard']): DxConfig => ({ ...defaultConfig(), guard });
 
-/** The first issue of parsing `{ guard }`: its key path and message (throws when the value is accepted). */
+/** The first issue of parsing `{ guard }` as the user sees it (formatZodIssues): its key path and message (throws when the value is accepted). */
 function firstIssue(guard: unknown): { key: string; message: string } {
   const r = DxConfigSchema.safeParse({ guard });
   assert.equal(r.success, false, `accepted ${JSON.stringify(guard)}`);
-  const issue = r.error!.issues[0]!;
-  return { key: issue.path.map(String).join('.'), message: issue.message };
+  const line = formatZodIssues(r.error!, { guard }).split('\n')[0]!;
+  const m = /^ {2}- ([^:]+): (.*)$/.exec(line);
+  assert.ok(m, line);
+  return { key: m[1]!, message: m[2]! };
 }
 
 test('guard defaults: no critical entries, telemetry in <git-common-dir>/dx', () => {
@@ -34,10 +37,10 @@ test('each wrong value under guard is refused, at its key', () => {
     [{ critical: [{ path: 'a', bogus: 1 }] }, 'guard.critical.0', /bogus/],
     [{ critical: [{ path: 'a/*', minCount: 0 }] }, 'guard.critical.0.minCount', /Too small/],
     [{ critical: [{ path: 'a/*', minCount: -1 }] }, 'guard.critical.0.minCount', /Too small/],
-    // A wrong TYPE inside an entry object fails both arms of the string|object union: zod reports the entry.
-    [{ critical: [{ path: 'a/*', minCount: 1.5 }] }, 'guard.critical.0', /Invalid input/],
-    [{ critical: [{ path: 'a/*', minCount: '3' }] }, 'guard.critical.0', /Invalid input/],
-    [{ critical: [{ path: 'a', executable: 'yes' }] }, 'guard.critical.0', /Invalid input/],
+    // A wrong TYPE inside an entry object fails both arms of the string|object union: the object arm's issue names the key.
+    [{ critical: [{ path: 'a/*', minCount: 1.5 }] }, 'guard.critical.0.minCount', /expected int/],
+    [{ critical: [{ path: 'a/*', minCount: '3' }] }, 'guard.critical.0.minCount', /expected number, received string/],
+    [{ critical: [{ path: 'a', executable: 'yes' }] }, 'guard.critical.0.executable', /expected boolean, received string/],
     [{ critical: ['/etc/passwd'] }, 'guard.critical.0', /not an absolute path/],
     [{ critical: ['../../etc/passwd'] }, 'guard.critical.0', /"\.\." is not allowed/],
     [{ critical: [{ path: 'tools/../../x' }] }, 'guard.critical.0.path', /"\.\." is not allowed/],
