@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { cloneAs, createBareRemote, dx, git, lsRemote, makeSandbox, rejectPushesTo, waitFor, type Host, type Sandbox } from '../helpers/index.ts';
+import { cloneAs, createBareRemote, dx, git, lsRemote, makeSandbox, rejectPushesTo, type Host, type Sandbox } from '../helpers/index.ts';
+import { idle } from '../helpers/idle.ts';
 
 const HOUR = 3600_000;
 const DIVERGED = /dx-hooks: "[^"]+" and its upstream \S+ have diverged/;
@@ -18,26 +19,8 @@ const STALE = /exist only on this host: not on/;
 /** ISO date `ms` milliseconds ago (git takes it in GIT_COMMITTER_DATE / GIT_AUTHOR_DATE). */
 const ago = (ms: number): string => new Date(Date.now() - ms).toISOString();
 
-/** Pids (other than ours) whose working directory is `dir` or below it: a detached hook worker, its git children. Empty where /proc is missing. */
-function processesIn(dir: string): number[] {
-  if (!fs.existsSync('/proc/self/cwd')) return [];
-  const pids: number[] = [];
-  for (const p of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
-    try {
-      const cwd = fs.readlinkSync(`/proc/${p}/cwd`);
-      if (cwd === dir || cwd.startsWith(dir + path.sep)) pids.push(Number(p));
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return pids;
-}
 
 /** Wait until no background dx-hooks work (post-checkout starts one) runs in the host's work tree. */
-async function idle(h: Host): Promise<void> {
-  await waitFor(async () => processesIn(h.dir).length === 0, { what: `background work in ${h.dir} to finish`, timeoutMs: 30_000 });
-}
 
 /** A commit whose author and committer dates are `ms` milliseconds ago (hooks run). Returns its sha. */
 async function commitAgo(h: Host, message: string, files: Record<string, string>, ms: number): Promise<string> {

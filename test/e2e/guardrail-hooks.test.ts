@@ -10,27 +10,12 @@ import { test, type TestContext } from 'node:test';
 import type { GuardReport } from '../../src/core/guardrail/run.ts';
 import { readTelemetry } from '../../src/core/guardrail/telemetry.ts';
 import { cloneAs, createBareRemote, dx, dxBin, makeSandbox, seedRemote, waitFor, type Host, type Sandbox } from '../helpers/index.ts';
+import { idle } from '../helpers/idle.ts';
 
 const CRITICAL = 'tools/deploy.sh';
 const MISSING = /dx-hooks: critical file tools\/deploy\.sh is missing from the work tree - bring it back: dx-hooks guard --repair \(history: dx-hooks diagnose tools\/deploy\.sh\)/;
 
-/** Pids (other than ours) whose working directory is `dir` or below it: the hooks' detached guard run and its git children. */
-function processesIn(dir: string): number[] {
-  if (!fs.existsSync('/proc/self/cwd')) return [];
-  const pids: number[] = [];
-  for (const p of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
-    try {
-      const cwd = fs.readlinkSync(`/proc/${p}/cwd`);
-      if (cwd === dir || cwd.startsWith(dir + path.sep)) pids.push(Number(p));
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return pids;
-}
 
-const idle = (h: Host) => waitFor(async () => processesIn(h.dir).length === 0, { what: `background work in ${h.dir} to finish`, timeoutMs: 30_000 });
 
 /** A sandbox whose cleanup first waits for every host's background work. */
 async function sandbox(t: TestContext): Promise<{ sb: Sandbox; hosts: Host[] }> {

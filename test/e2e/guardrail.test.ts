@@ -11,29 +11,13 @@ import { test, type TestContext } from 'node:test';
 import type { GuardReport } from '../../src/core/guardrail/run.ts';
 import { readTelemetry } from '../../src/core/guardrail/telemetry.ts';
 import { cloneAs, createBareRemote, dx, dxJson, makeSandbox, run, seedRemote, waitFor, type Host, type Sandbox } from '../helpers/index.ts';
+import { idle } from '../helpers/idle.ts';
 
 const CRITICAL = 'tools/deploy.sh';
 const DEPLOY = '#!/bin/sh\n# deploys the app\nset -eu\necho "deploying $1"\n';
 const DXRC = { guard: { critical: [{ path: CRITICAL, executable: true }] } };
 
-/** Pids (other than ours) whose working directory is `dir` or below it: the hooks' detached guard run and its git children. */
-function processesIn(dir: string): number[] {
-  if (!fs.existsSync('/proc/self/cwd')) return [];
-  const pids: number[] = [];
-  for (const p of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
-    try {
-      const cwd = fs.readlinkSync(`/proc/${p}/cwd`);
-      if (cwd === dir || cwd.startsWith(dir + path.sep)) pids.push(Number(p));
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return pids;
-}
 
-/** Wait until the hooks' background work in the host's work tree has finished. */
-const idle = (h: Host) => waitFor(async () => processesIn(h.dir).length === 0, { what: `background work in ${h.dir} to finish`, timeoutMs: 30_000 });
 
 /**
  * A clone whose main has .dxrc.json (the critical deploy script), tools/deploy.sh (755, unless

@@ -1,0 +1,26 @@
+// Waiting out dx-hooks' detached background work (hook workers, the hooks' guard runs) before a test counts what they wrote.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Host } from './git.ts';
+import { waitFor } from './sandbox.ts';
+
+/** Pids (other than ours) whose working directory is `dir` or below it: a detached hook worker or guard run, its git children. Empty where /proc is missing. */
+export function processesIn(dir: string): number[] {
+  if (!fs.existsSync('/proc/self/cwd')) return [];
+  const pids: number[] = [];
+  for (const p of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
+    try {
+      const cwd = fs.readlinkSync(`/proc/${p}/cwd`);
+      if (cwd === dir || cwd.startsWith(dir + path.sep)) pids.push(Number(p));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
+}
+
+/** Wait (at most 30 s) until no process works in the host's work tree any more. */
+export async function idle(h: Host): Promise<void> {
+  await waitFor(async () => processesIn(h.dir).length === 0, { what: `background work in ${h.dir} to finish`, timeoutMs: 30_000 });
+}
