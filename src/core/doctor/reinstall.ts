@@ -5,11 +5,12 @@
  */
 import path from 'node:path';
 import type { RepoContext } from '../context.js';
-import { DxError } from '../errors.js';
+import { describeError, DxError } from '../errors.js';
 import { applyInstall } from '../install/apply.js';
 import { readManifest, type Manifest } from '../install/manifest.js';
 import { describeAction, planInstall, type InstallPlan } from '../install/plan.js';
 import { appendLedger } from '../ledger.js';
+import { registerRepo } from '../machine.js';
 import type { Session } from '../session.js';
 import { once } from './shared.js';
 
@@ -50,6 +51,13 @@ export function reinstaller(ctx: RepoContext, host: string, session: Session | n
       appendLedger(ctx, { host, op: 'doctor.fix', ok: false, error: (err as Error).message, detail: { code: firstCode, fix: 'reinstall' } });
       throw err;
     }
+    // As install does: the repository joins the machine config's list (batch commands, the scheduled guard).
+    let registered = '';
+    try {
+      if (await registerRepo(ctx.top)) registered = '; added the repository to the machine config';
+    } catch (err) {
+      registered = `; could NOT add the repository to the machine config (${describeError(err)})`;
+    }
     if (session) {
       try {
         const { writeHookCache } = await import('../wip/worker.js');
@@ -58,7 +66,7 @@ export function reinstaller(ctx: RepoContext, host: string, session: Session | n
         /* the shims re-read .dxrc when their cache is older than it: only slower */
       }
     }
-    return `re-installed the hooks in ${p.hooksDir}${p.huskyDir ? ` (husky: ${p.huskyDir})` : ''}`;
+    return `re-installed the hooks in ${p.hooksDir}${p.huskyDir ? ` (husky: ${p.huskyDir})` : ''}${registered}`;
   });
   return (code: string) => {
     firstCode ||= code;
