@@ -216,3 +216,21 @@ test('--repair finds a file HEAD never had on another ref, and says so when no c
   assert.deepEqual(r.drifts.map((d) => d.path), ['tools/never.txt']);
   assert.equal((await h.git(['status', '--porcelain'])).out, '?? tools/', 'HEAD and the index untouched: the restored file is untracked');
 });
+
+test('telemetry that cannot be written is loud: the run throws, the ledger says so, and the next run logs the drift once it can', async (t) => {
+  const { h } = await repo(t, { critical: ['a.txt'], telemetry: 'logs/telemetry.jsonl' }, { 'a.txt': 'a\n' });
+  const s = await openSession(h.dir);
+  fs.rmSync(at(h, 'a.txt'));
+  fs.mkdirSync(at(h, 'logs/telemetry.jsonl'), { recursive: true }); // a directory where the file should be
+  await assert.rejects(runGuard(s), /EISDIR|illegal operation on a directory/);
+  const ledger = fs.readFileSync(at(h, '.git/dx/events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { op: string; ok: boolean; error?: string; paths?: string[] });
+  const failed = ledger.filter((e) => e.op === 'guard' && !e.ok);
+  assert.equal(failed.length, 1);
+  assert.deepEqual(failed[0]!.paths, ['a.txt']);
+  assert.match(failed[0]!.error ?? '', /cannot append to .*logs\/telemetry\.jsonl/);
+  assert.equal(fs.existsSync(stateFile(h)), false, 'nothing recorded as logged');
+  fs.rmSync(at(h, 'logs/telemetry.jsonl'), { recursive: true });
+  const r = await runGuard(s);
+  assert.deepEqual(r.logged.map((e) => `${e.event} ${e.path}`), ['critical_missing a.txt']);
+  assert.equal(readTelemetry(at(h, 'logs/telemetry.jsonl')).events.length, 1);
+});

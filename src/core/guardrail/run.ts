@@ -88,7 +88,14 @@ async function underLock(s: Session, report: GuardReport, opts: { repair?: boole
       detail: { was: d.event, since: d.since, ...(byRepair ? { from: byRepair.from } : { by: 'outside dx-hooks' }) },
     });
   }
-  appendTelemetry(report.telemetry, logged);
+  try {
+    appendTelemetry(report.telemetry, logged);
+  } catch (err) {
+    // Loud: the ledger says so too, and guard-state.json stays as it was, so the next run logs these drifts again.
+    const { appendLedger } = await import('../ledger.js');
+    appendLedger(s.ctx, { host: s.host, op: 'guard', ok: false, paths: logged.map((e) => e.path).slice(0, 1000), error: `cannot append to ${report.telemetry}: ${(err as Error).message}` });
+    throw err;
+  }
   const sinceOf = new Map(before.map((d) => [driftKey(d), d.since]));
   writeGuardState(s.ctx, current.map((d) => ({ path: d.path, entry: d.entry, event: d.event, since: sinceOf.get(driftKey(d)) ?? now })));
   return { ...report, logged, drifts: current, healthy: current.length === 0 };
