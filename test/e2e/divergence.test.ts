@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { cloneAs, createBareRemote, dx, git, lsRemote, makeSandbox, rejectPushesTo, type Host, type Sandbox } from '../helpers/index.ts';
-import { idle } from '../helpers/idle.ts';
+import { cloneAs, createBareRemote, dx, git, lsRemote, rejectPushesTo, type Host, type Sandbox } from '../helpers/index.ts';
+import { idle, idleSandbox } from '../helpers/idle.ts';
 
 const HOUR = 3600_000;
 const DIVERGED = /dx-hooks: "[^"]+" and its upstream \S+ have diverged/;
@@ -18,9 +18,6 @@ const STALE = /exist only on this host: not on/;
 
 /** ISO date `ms` milliseconds ago (git takes it in GIT_COMMITTER_DATE / GIT_AUTHOR_DATE). */
 const ago = (ms: number): string => new Date(Date.now() - ms).toISOString();
-
-
-/** Wait until no background dx-hooks work (post-checkout starts one) runs in the host's work tree. */
 
 /** A commit whose author and committer dates are `ms` milliseconds ago (hooks run). Returns its sha. */
 async function commitAgo(h: Host, message: string, files: Record<string, string>, ms: number): Promise<string> {
@@ -37,12 +34,7 @@ async function commitAgo(h: Host, message: string, files: Record<string, string>
  * .dxrc.json kept out of `git add -A`). Cleanup waits for every host's background worker first.
  */
 async function setup(t: TestContext, names: string[], dxrc?: object): Promise<{ sb: Sandbox; remote: string; hs: Host[] }> {
-  const sb = await makeSandbox();
-  const hs: Host[] = [];
-  t.after(async () => {
-    for (const h of hs) await idle(h);
-    await sb.cleanup();
-  });
+  const { sb, hosts: hs } = await idleSandbox(t);
   const remote = await createBareRemote(sb);
   const seed = sb.tmp('seed');
   await git(sb.root, sb.env, ['clone', '--quiet', remote, seed]);

@@ -6,27 +6,14 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import type { GuardReport } from '../../src/core/guardrail/run.ts';
 import { readTelemetry } from '../../src/core/guardrail/telemetry.ts';
-import { cloneAs, createBareRemote, dx, dxBin, makeSandbox, seedRemote, waitFor, type Host, type Sandbox } from '../helpers/index.ts';
-import { idle } from '../helpers/idle.ts';
+import { cloneAs, createBareRemote, dx, dxBin, seedRemote, waitFor, type Host, type Sandbox } from '../helpers/index.ts';
+import { idle, idleSandbox as sandbox } from '../helpers/idle.ts';
 
 const CRITICAL = 'tools/deploy.sh';
 const MISSING = /dx-hooks: critical file tools\/deploy\.sh is missing from the work tree - bring it back: dx-hooks guard --repair \(history: dx-hooks diagnose tools\/deploy\.sh\)/;
-
-
-
-/** A sandbox whose cleanup first waits for every host's background work. */
-async function sandbox(t: TestContext): Promise<{ sb: Sandbox; hosts: Host[] }> {
-  const sb = await makeSandbox();
-  const hosts: Host[] = [];
-  t.after(async () => {
-    for (const h of hosts) await idle(h);
-    await sb.cleanup();
-  });
-  return { sb, hosts };
-}
 
 /** A clone (own remote) with the critical deploy script committed on main and dx-hooks installed, WIP push off. */
 async function guarded(sb: Sandbox, hosts: Host[], name: string): Promise<Host> {

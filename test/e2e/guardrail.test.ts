@@ -10,14 +10,12 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { GuardReport } from '../../src/core/guardrail/run.ts';
 import { readTelemetry } from '../../src/core/guardrail/telemetry.ts';
-import { cloneAs, createBareRemote, dx, dxJson, makeSandbox, run, seedRemote, waitFor, type Host, type Sandbox } from '../helpers/index.ts';
-import { idle } from '../helpers/idle.ts';
+import { cloneAs, createBareRemote, dx, dxJson, run, seedRemote, waitFor, type Host, type Sandbox } from '../helpers/index.ts';
+import { idle, idleSandbox } from '../helpers/idle.ts';
 
 const CRITICAL = 'tools/deploy.sh';
 const DEPLOY = '#!/bin/sh\n# deploys the app\nset -eu\necho "deploying $1"\n';
 const DXRC = { guard: { critical: [{ path: CRITICAL, executable: true }] } };
-
-
 
 /**
  * A clone whose main has .dxrc.json (the critical deploy script), tools/deploy.sh (755, unless
@@ -25,12 +23,7 @@ const DXRC = { guard: { critical: [{ path: CRITICAL, executable: true }] } };
  * for the hooks' background runs first.
  */
 async function setup(t: TestContext, opts: { withScript?: boolean } = {}): Promise<{ sb: Sandbox; h: Host; base: string }> {
-  const sb = await makeSandbox();
-  const hs: Host[] = [];
-  t.after(async () => {
-    for (const h of hs) await idle(h);
-    await sb.cleanup();
-  });
+  const { sb, hosts: hs } = await idleSandbox(t);
   const remote = await createBareRemote(sb);
   await seedRemote(sb, remote);
   const h = await cloneAs(sb, remote, 'guardian');

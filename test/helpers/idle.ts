@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Host } from './git.ts';
-import { waitFor } from './sandbox.ts';
+import { makeSandbox, waitFor, type Sandbox } from './sandbox.ts';
 
 /** Pids (other than ours) whose working directory is `dir` or below it: a detached hook worker or guard run, its git children. Empty where /proc is missing. */
 export function processesIn(dir: string): number[] {
@@ -23,4 +23,15 @@ export function processesIn(dir: string): number[] {
 /** Wait (at most 30 s) until no process works in the host's work tree any more. */
 export async function idle(h: Host): Promise<void> {
   await waitFor(async () => processesIn(h.dir).length === 0, { what: `background work in ${h.dir} to finish`, timeoutMs: 30_000 });
+}
+
+/** A sandbox whose cleanup (after the test) first waits out the background work of every host pushed onto `hosts`. */
+export async function idleSandbox(t: { after: (fn: () => Promise<void>) => void }): Promise<{ sb: Sandbox; hosts: Host[] }> {
+  const sb = await makeSandbox();
+  const hosts: Host[] = [];
+  t.after(async () => {
+    for (const h of hosts) await idle(h);
+    await sb.cleanup();
+  });
+  return { sb, hosts };
 }
