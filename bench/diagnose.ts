@@ -136,7 +136,7 @@ export async function diagnoseScenario(ctx: BenchContext): Promise<void> {
   ctx.rows.push(
     base,
     { section, variant: 'dx-hooks diagnose --json (whole CLI)', samples: got.get('dx')!, baseline: base, target: { kind: 'ratio', max: 2 }, note: `node start-up included; verdict DELETED_IN_COMMIT ${deleted.slice(0, 12)} and the same ${gitShas.length} commits as git's walk (asserted); ${gitCalls.length} git commands per run: ${gitCalls.join(', ')}` },
-    { section, variant: '… with a machine config present (zod loaded by the session)', samples: got.get('dx-machine')!, baseline: base },
+    { section, variant: '… with a machine config present (plainly valid: no zod)', samples: got.get('dx-machine')!, baseline: base },
     { section, variant: 'diagnose core in-process (no node start-up)', samples: got.get('in-process')!, baseline: base, note: 'openRepo + prefetch + openSession + diagnose() from dist/, modules already loaded' },
     { section, variant: 'node dist/cli.js --version (node start-up + the CLI module)', samples: got.get('startup')!, baseline: base },
   );
