@@ -18,6 +18,7 @@ const q = (p: string) => (/^[\w./@%+=:,-]+$/.test(p) ? p : `'${p.replace(/'/g, `
 
 /** Print one report in words (drifts, what was logged, what the repair did). */
 function show(r: GuardReport, s: Session, prefix = ''): void {
+  for (const w of r.warnings) warn(`${prefix}dx-hooks guard: ${w}`);
   const n = criticalEntries(s.config).length;
   for (const x of r.repaired) {
     if (x.action === 'failed') warn(`${prefix}${pc.red('✖')} could not repair ${x.path}: ${x.error}`);
@@ -46,7 +47,7 @@ async function once(opts: GuardFlags): Promise<number> {
     throw err;
   }
   if (opts.json) printJson(r);
-  else if (!opts.fromHook || !r.healthy || r.logged.length) show(r, s);
+  else if (!opts.fromHook || !r.healthy || r.logged.length || r.warnings.length) show(r, s);
   return r.healthy || opts.fromHook ? EXIT.OK : EXIT.FAILED;
 }
 

@@ -28,6 +28,8 @@ export interface GuardReport {
   snapshot: string | null;
   event: string | null;
   telemetry: string;
+  /** problems found on the way that did not stop the run (a corrupt guard-state.json, rewritten) */
+  warnings: string[];
 }
 
 /** How long a run waits for another guard run holding the lock (ms). */
@@ -41,7 +43,7 @@ const LOCK_WAIT_MS = 15_000;
 export async function runGuard(s: Session, opts: { repair?: boolean; now?: number } = {}): Promise<GuardReport> {
   // The default telemetry path needs no module: telemetry.js (and zod, ~100 ms to load) is for a configured path and for writing.
   const telemetry = s.config.guard.telemetry ? (await import('./telemetry.js')).telemetryFile(s) : dxPaths(s.ctx).telemetry;
-  const report: GuardReport = { repo: s.ctx.top, healthy: true, drifts: [], found: [], logged: [], repaired: [], snapshot: null, event: null, telemetry };
+  const report: GuardReport = { repo: s.ctx.top, healthy: true, drifts: [], found: [], logged: [], repaired: [], snapshot: null, event: null, telemetry, warnings: [] };
   const found = await checkCritical(s);
   // The common case, and the hot path: healthy now and nothing logged before (guard-state.json exists
   // only while a drift is logged, or corrupt). Nothing to write, nothing more to load.
@@ -62,7 +64,10 @@ async function underLock(s: Session, report: GuardReport, opts: { repair?: boole
   ]);
   const now = opts.now ?? Math.floor(Date.now() / 1000);
   // Read again under the lock: another run may have logged these drifts meanwhile.
-  const prev = readGuardState(s.ctx).drifts;
+  const state = readGuardState(s.ctx);
+  // A corrupt state file is said, and rewritten below: its drifts are logged once more.
+  if (state.corrupt) report.warnings.push(`${dxPaths(s.ctx).guardState} was corrupt (${state.corrupt}); rewritten — drifts already logged may be logged once more`);
+  const prev = state.drifts;
   const known = new Map(prev.map((d) => [driftKey(d), d]));
   report.found = await checkCritical(s);
   const fresh = report.found.filter((d) => !known.has(driftKey(d)));
