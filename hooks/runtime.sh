@@ -223,7 +223,11 @@ case $dx_hook in
   reference-transaction)
     # Fires for every ref update (twice per commit): decide in sh, start node only for a branch
     # deletion (prepared: refuse a protected branch, else record) or rewind (committed: record).
-    [ -n "${DX_IN_REFTX-}" ] && exit 0
+    # dx-hooks' own ref moves (undo, rollback, restore) write their own ledger record: they pass a
+    # one-use token naming a file they created (dx/own/<token>). The variable alone is no bypass, and a
+    # deletion is checked all the same (refs.ts ownRefWrite).
+    dx_own=
+    case ${DX_IN_REFTX-} in ''|*[!0-9a-f]*) ;; *) [ ${#DX_IN_REFTX} -eq 32 ] && [ -f "$dx_dir/own/$DX_IN_REFTX" ] && dx_own=1 ;; esac
     dx_state=${1-}
     case $dx_state in prepared|committed) ;; *) exit 0 ;; esac
     dx_in=
@@ -235,14 +239,21 @@ case $dx_hook in
       case $dx_new in
         *[!0]*)
           # An update: a rewind is recorded once committed (a creation has an all-zero old value).
-          [ "$dx_state" = committed ] || continue
+          [ "$dx_state" = committed ] && [ -z "$dx_own" ] || continue
           case $dx_old in *[!0]*) ;; *) continue ;; esac
           [ "$dx_old" = "$dx_new" ] && continue
           git merge-base --is-ancestor "$dx_old" "$dx_new" 2>/dev/null || dx_hit=1
           ;;
         *)
           # A deletion: checked and recorded while the ref still exists (git may pass an all-zero old value).
-          [ "$dx_state" = prepared ] && dx_hit=1
+          # Not the prune of a loose ref that `pack-refs --all` (gc, maintenance) just packed: the ref
+          # lives on in packed-refs at that very value, and only a prune runs without packed-refs.lock
+          # (a real deletion holds it through "prepared"; git 2.39 refs/files-backend.c).
+          [ "$dx_state" = prepared ] || continue
+          case $dx_old in
+            *[!0]*) [ ! -e "$dx_common/packed-refs.lock" ] && grep -qxF -e "$dx_old $dx_ref" "$dx_common/packed-refs" 2>/dev/null && continue ;;
+          esac
+          dx_hit=1
           ;;
       esac
     done
@@ -251,12 +262,20 @@ case $dx_hook in
     printf '%s' "$dx_in" | dx_check reference-transaction "$dx_state" || exit 1
     ;;
   pre-commit)
-    # Only a commit that deletes a file or drops an exec bit can hurt a protected path.
-    [ -s "$dx_dir/protect" ] || [ -n "$dx_stale" ] || exit 0
+    # Only a commit that deletes a file or drops an exec bit can hurt a protected path; one that
+    # changes a config file may take protection away (that needs the override), so node checks it.
+    # An empty protect cache means "nothing protected" only for the HEAD it was built for.
     dx_changes=$(git diff-index --cached --no-renames --raw HEAD 2>/dev/null) || exit 0
     case $dx_changes in
-      *" D$dx_tab"*|*":100755 100644 "*) dx_check pre-commit ;;
+      *"$dx_tab.dxrc"*|*"${dx_tab}package.json"*|*"${dx_tab}dx.config."*) ;;
+      *" D$dx_tab"*|*":100755 100644 "*)
+        if [ ! -s "$dx_dir/protect" ] && [ -z "$dx_stale" ] && [ -f "$dx_dir/protect-head" ]; then
+          IFS= read -r dx_phead <"$dx_dir/protect-head"
+          [ "$dx_phead" = "$(git rev-parse -q --verify HEAD 2>/dev/null)" ] && exit 0
+        fi ;;
+      *) exit 0 ;;
     esac
+    dx_check pre-commit
     ;;
   post-commit|post-merge)
     dx_where

@@ -33,9 +33,18 @@ export async function run(opts: { name: string; args?: string[]; cwd: string }):
 }
 
 async function check(opts: { name: string; args?: string[]; cwd: string }): Promise<number> {
+  // Git runs hooks with its own exec-path first on PATH: our git calls use that git, never a
+  // binary an inherited DX_REAL_GIT names (an internal variable is never an override; issue 10).
+  delete process.env.DX_REAL_GIT;
   let s;
   try {
-    s = await openSession(opts.cwd);
+    if (opts.name === 'pre-commit' || opts.name === 'pre-push' || opts.name === 'reference-transaction') {
+      // A broken or untrusted work-tree .dxrc does not switch protection off: the committed one still applies.
+      const { openCheckSession } = await import('../core/protect/inforce.js');
+      const opened = await openCheckSession(opts.cwd);
+      if (opened.problem) process.stderr.write(`dx-hooks: ${describeError(opened.problem)} — checking with the committed .dxrc and the defaults\n`);
+      s = opened.session;
+    } else s = await openSession(opts.cwd);
   } catch (err) {
     // A broken config must not block git: warn (loudly) and let the operation through.
     process.stderr.write(`dx-hooks: ${opts.name} check skipped — ${describeError(err)}\n`);
@@ -50,8 +59,6 @@ async function check(opts: { name: string; args?: string[]; cwd: string }): Prom
       return v.refused ? REFUSED : 0;
     }
     case 'reference-transaction': {
-      // Our own update-refs (refs/dx/undo/…) must not re-enter this hook.
-      process.env.DX_IN_REFTX = '1';
       const { handleRefTransaction, parseRefUpdates } = await import('../core/protect/reftx.js');
       const r = await handleRefTransaction(s, opts.args?.[0] ?? '', parseRefUpdates(await readStdin()));
       if (r.message) process.stderr.write(r.message + '\n');

@@ -1,14 +1,39 @@
 /**
  * Moving refs the safe way for rollback, checkpoint restore and undo: every update names the value
  * it expects (compare-and-swap, so a racing writer is never clobbered), several refs move in ONE
- * atomic `update-ref --stdin` transaction, and the reference-transaction hook is told to stand
- * aside (DX_IN_REFTX=1) because the caller writes its own, richer ledger line.
+ * atomic `update-ref --stdin` transaction, and the reference-transaction hook does not record them
+ * again because the caller writes its own, richer ledger line (ownRefWrite).
  */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { RepoContext } from './context.js';
 import { git, gitTry } from './git.js';
 
-/** Environment for dx-hooks' own ref writes: the reference-transaction shim exits at once. */
-export const OWN_REF_WRITE = { DX_IN_REFTX: '1' } as const;
+/**
+ * Run `fn` with an environment that tells the reference-transaction hook "this ref move is
+ * dx-hooks' own, already recorded": DX_IN_REFTX carries a random one-use token (32 hex) naming
+ * `<git-common-dir>/dx/own/<token>`, which exists only while `fn` runs. The variable alone is no
+ * bypass (issue 10): without the file the hook ignores it, and even with it the hook still refuses
+ * the deletion of a protected branch — the token only spares a second ledger record.
+ */
+export async function ownRefWrite<T>(ctx: RepoContext, fn: (env: Record<string, string>) => Promise<T>): Promise<T> {
+  const token = crypto.randomBytes(16).toString('hex');
+  const dir = path.join(ctx.dxDir, 'own');
+  const file = path.join(dir, token);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+  try {
+    return await fn({ DX_IN_REFTX: token });
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
+/** Whether `token` (the hook's DX_IN_REFTX) names a live ownRefWrite of this repository. */
+export function isOwnRefWrite(ctx: RepoContext, token: string | undefined): boolean {
+  return !!token && /^[0-9a-f]{32}$/.test(token) && fs.existsSync(path.join(ctx.dxDir, 'own', token));
+}
 
 /** One ref move: `value` null deletes the ref; `expect` null means "must not exist". */
 export interface RefMove { ref: string; value: string | null; expect: string | null }
@@ -33,7 +58,7 @@ export async function moveRefs(ctx: RepoContext, moves: RefMove[], reason: strin
     else lines.push(`update ${m.ref} ${m.value} ${m.expect}`);
   }
   if (!lines.length) return;
-  await git(['update-ref', '-m', reason, '--stdin'], { cwd: ctx.top, env: OWN_REF_WRITE, input: lines.join('\n') + '\n' });
+  await ownRefWrite(ctx, (env) => git(['update-ref', '-m', reason, '--stdin'], { cwd: ctx.top, env, input: lines.join('\n') + '\n' }));
 }
 
 /** Keep `shas` reachable (gc never prunes them) under `refs/dx/undo/<id>`, `<id>.1`, … Returns the refs written. */
@@ -41,7 +66,7 @@ export async function keepReachable(ctx: RepoContext, id: string, shas: string[]
   const unique = [...new Set(shas)];
   const refs = unique.map((_, i) => (i === 0 ? `refs/dx/undo/${id}` : `refs/dx/undo/${id}.${i}`));
   if (unique.length) {
-    await git(['update-ref', '-m', 'dx-hooks: kept for undo', '--stdin'], { cwd: ctx.top, env: OWN_REF_WRITE, input: unique.map((sha, i) => `update ${refs[i]} ${sha}\n`).join('') });
+    await git(['update-ref', '-m', 'dx-hooks: kept for undo', '--stdin'], { cwd: ctx.top, input: unique.map((sha, i) => `update ${refs[i]} ${sha}\n`).join('') });
   }
   return refs;
 }

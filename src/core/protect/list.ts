@@ -3,21 +3,26 @@
  * lines `<mode> <path>`): every path of HEAD matched by `protect.paths` — and
  * `<git-common-dir>/dx/protect`, non-empty when pre-commit must check. (Critical paths have their
  * own list: guardrail/cache.ts.)
- * Written by the worker and install, so the hooks never parse .dxrc.
+ * Written by the worker and install, so the hooks never parse .dxrc. Built from the protection in
+ * force (inforce.ts: the work tree's .dxrc ∪ HEAD's committed one), so an uncommitted .dxrc edit
+ * cannot empty them; `protect-head` names the HEAD they were built for, and pre-commit trusts an
+ * empty `protect` only for that HEAD (a stale cache never makes the check weaker).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeAtomic } from '../fsx.js';
 import { gitTry } from '../git.js';
 import type { Session } from '../session.js';
-import { protectedMatcher } from './match.js';
+import { protectionInForce } from './inforce.js';
 
 /** Write `protect` and `protect-list` for the shims. Returns how many paths are listed. */
 export async function writeProtectCache(s: Session): Promise<number> {
   const dir = s.ctx.dxDir;
-  const isProtected = protectedMatcher(s.config);
+  const head = await gitTry(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: s.ctx.top });
+  const inForce = await protectionInForce(s);
+  const isProtected = inForce.isProtected;
   const lines = new Map<string, string>();
-  if (s.config.protect.paths.length) {
+  if (inForce.paths.length) {
     const r = await gitTry(['ls-tree', '-r', '-z', '--full-tree', 'HEAD'], { cwd: s.ctx.top });
     if (r.code === 0) {
       for (const rec of r.stdout.split('\0')) {
@@ -29,8 +34,10 @@ export async function writeProtectCache(s: Session): Promise<number> {
       }
     }
   }
-  if (s.config.protect.paths.length) writeAtomic(path.join(dir, 'protect'), '1\n');
+  if (inForce.paths.length) writeAtomic(path.join(dir, 'protect'), '1\n');
   else fs.rmSync(path.join(dir, 'protect'), { force: true });
+  if (head.code === 0) writeAtomic(path.join(dir, 'protect-head'), head.stdout.trim() + '\n');
+  else fs.rmSync(path.join(dir, 'protect-head'), { force: true });
   const list = path.join(dir, 'protect-list');
   if (lines.size) writeAtomic(list, [...lines].map(([p, m]) => `${m} ${p}`).join('\n') + '\n');
   else fs.rmSync(list, { force: true });

@@ -1,13 +1,16 @@
 /**
  * pre-push protection: refuse a push that would delete protected files the remote tip has, force
  * (non-fast-forward) a protected branch, delete dx/index, or delete or rewrite another host's WIP
- * ref. DX_ALLOW_PROTECTED=1 lets it through, logged.
+ * ref, or take away protection that the remote tip's committed .dxrc gives. DX_ALLOW_PROTECTED=1
+ * lets it through, logged. Protected means protected by the protection in force (inforce.ts): the
+ * work tree's .dxrc ∪ HEAD's ∪ each remote tip's, so an uncommitted .dxrc edit weakens nothing.
  */
 import { gitTry } from '../git.js';
 import { appendLedger } from '../ledger.js';
 import type { Session } from '../session.js';
 import { parseWipRef } from '../wip/ref.js';
-import { protectedBranches, protectedLosses, protectedMatcher } from './match.js';
+import { committedSource, protectionInForce, protectionRemoved } from './inforce.js';
+import { protectedLosses } from './match.js';
 import { refusalMessage } from './precommit.js';
 
 /** One line of pre-push's stdin (githooks(5)): `<local ref> <local sha> <remote ref> <remote sha>`. */
@@ -38,8 +41,11 @@ async function have(s: Session, sha: string): Promise<boolean> {
 export async function checkPrePush(s: Session, remote: string, updates: PushUpdate[], env: NodeJS.ProcessEnv = process.env): Promise<PushVerdict> {
   const problems: PushProblem[] = [];
   const prefix = s.config.wip.refPrefix;
-  const branches = new Set(await protectedBranches(s.ctx, s.config, remote));
-  const isProtected = protectedMatcher(s.config);
+  const tips: string[] = [];
+  for (const u of updates) if (!isZero(u.remoteSha) && (await have(s, u.remoteSha))) tips.push(u.remoteSha);
+  const inForce = await protectionInForce(s, [...new Set(tips)], remote);
+  const branches = new Set(inForce.branches);
+  const isProtected = inForce.isProtected;
   for (const u of updates) {
     const short = u.remoteRef.startsWith('refs/heads/') ? u.remoteRef.slice('refs/heads/'.length) : null;
     const deleting = isZero(u.localSha);
@@ -60,6 +66,8 @@ export async function checkPrePush(s: Session, remote: string, updates: PushUpda
     if (!deleting && !isZero(u.remoteSha) && (await have(s, u.remoteSha))) {
       const losses = await protectedLosses(s.ctx, isProtected, u.remoteSha, u.localSha);
       for (const l of losses.filter((x) => x.kind === 'deleted')) problems.push({ ref: u.remoteRef, why: `deletes protected path ${l.path} that ${remote}'s ${short ?? u.remoteRef} has` });
+      const removed = await protectionRemoved(s, await committedSource(s, u.remoteSha), await committedSource(s, u.localSha), remote);
+      if (removed.length) problems.push({ ref: u.remoteRef, why: `removes protection that ${remote}'s ${short ?? u.remoteRef} gives: ${removed.join(', ')}` });
     }
   }
   if (!problems.length) return { refused: false, overridden: false, problems, message: null };

@@ -5,14 +5,19 @@
  * `committed`: record each rewind (the old tip is not an ancestor of the new one).
  * Each record — old tip, new tip, ref, time — goes to the ledger with undo information, and the old
  * tip stays reachable under `refs/dx/undo/<event id>`.
+ * The protected branches are those in force (protectionInForce: work tree ∪ HEAD ∪ the deleted
+ * branch's own tip). A loose ref pruned after packing is no deletion (isLoosePrune), and dx-hooks'
+ * own ref moves (refs.ts ownRefWrite) are checked but not recorded twice.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { DxError } from '../errors.js';
 import { gitTry } from '../git.js';
-import { dxPaths } from '../context.js';
+import { dxPaths, type RepoContext } from '../context.js';
 import { appendLedger, newEventId, type LedgerEvent } from '../ledger.js';
+import { isOwnRefWrite } from '../refs.js';
 import type { Session } from '../session.js';
-import { protectedBranches } from './match.js';
+import { protectionInForce } from './inforce.js';
 
 /** One line of the hook's stdin: `<old> <new> <ref>`. */
 export interface RefUpdate { old: string; new: string; ref: string }
@@ -48,20 +53,42 @@ export function parseRefUpdates(text: string): RefUpdate[] {
   return text.split('\n').map((l) => l.trim().split(' ')).filter((p) => p.length === 3).map(([o, n, r]) => ({ old: o as string, new: n as string, ref: r as string }));
 }
 
+/**
+ * Whether a deletion the hook sees is the prune of a loose ref that `git pack-refs --all --prune`
+ * (run by `git gc` and `git maintenance run`) has just packed: git ≤ 2.4x runs the hook for it as a
+ * deletion (old = the value, new = zeros), yet the ref lives on in packed-refs at that very value.
+ * The files backend holds `packed-refs.lock` through "prepared" for every real deletion (it must
+ * drop the ref from packed-refs too); the prune alone runs without it. Both must hold: the lock
+ * absent and packed-refs naming the ref at `old`. (The sh runtime makes the same test first.)
+ */
+export function isLoosePrune(ctx: RepoContext, u: RefUpdate): boolean {
+  if (isZero(u.old) || !isZero(u.new)) return false;
+  if (fs.existsSync(path.join(ctx.commonDir, 'packed-refs.lock'))) return false;
+  try {
+    return fs.readFileSync(path.join(ctx.commonDir, 'packed-refs'), 'utf8').split('\n').includes(`${u.old} ${u.ref}`);
+  } catch {
+    return false;
+  }
+}
+
 /** Result: refused (with a message) or not; `recorded` lists the ledger event ids written. */
 export interface ReftxResult { refused: boolean; message: string | null; recorded: string[] }
 
-/** Handle one reference-transaction invocation. Our own update-refs run with DX_IN_REFTX=1 so they never re-enter. */
+/**
+ * Handle one reference-transaction invocation. `env` gives DX_ALLOW_PROTECTED (the override, logged)
+ * and DX_IN_REFTX (a token of dx-hooks' own ref move: not recorded again, still checked).
+ */
 export async function handleRefTransaction(s: Session, state: string, updates: RefUpdate[], env: NodeJS.ProcessEnv = process.env): Promise<ReftxResult> {
   const branchUpdates = updates.filter((u) => u.ref.startsWith('refs/heads/'));
+  const own = isOwnRefWrite(s.ctx, env.DX_IN_REFTX);
   const deletions: RefUpdate[] = [];
   if (state === 'prepared') {
-    for (const u of branchUpdates.filter((x) => isZero(x.new))) {
+    for (const u of branchUpdates.filter((x) => isZero(x.new) && !isLoosePrune(s.ctx, x))) {
       const cur = isZero(u.old) ? await gitTry(['rev-parse', '-q', '--verify', u.ref], { cwd: s.ctx.top }) : null;
       const old = cur ? cur.stdout.trim() : u.old;
       if (old && !isZero(old)) deletions.push({ ...u, old });
     }
-    const protectedSet = new Set(await protectedBranches(s.ctx, s.config));
+    const protectedSet = new Set(deletions.length ? (await protectionInForce(s, deletions.map((u) => u.old))).branches : []);
     const hits = deletions.filter((u) => protectedSet.has(u.ref.slice('refs/heads/'.length)));
     if (hits.length) {
       const names = hits.map((u) => u.ref.slice('refs/heads/'.length));
@@ -75,6 +102,7 @@ export async function handleRefTransaction(s: Session, state: string, updates: R
     }
   } else if (state !== 'committed') return { refused: false, message: null, recorded: [] };
   const recorded: string[] = [];
+  if (own) return { refused: false, message: null, recorded };
   // git 2.39 runs the hook twice for one deletion of a packed ref (the packed-refs transaction too):
   // an identical record written seconds ago is the same event.
   const recent = recentEvents(s);
@@ -90,7 +118,7 @@ export async function handleRefTransaction(s: Session, state: string, updates: R
     if (recent.some((e) => e.op === kind && e.refs?.[u.ref]?.old === u.old && Date.now() / 1000 - e.ts < 10)) continue;
     const id = newEventId();
     const keep = `refs/dx/undo/${id}`;
-    const kept = await gitTry(['update-ref', '-m', `dx-hooks: ${kind} of ${u.ref}`, keep, u.old], { cwd: s.ctx.top, env: { DX_IN_REFTX: '1' } });
+    const kept = await gitTry(['update-ref', '-m', `dx-hooks: ${kind} of ${u.ref}`, keep, u.old], { cwd: s.ctx.top });
     if (kept.code !== 0) throw new DxError('UNDO_REF_FAILED', `could not keep ${u.ref}'s old tip ${u.old.slice(0, 12)} under ${keep}: ${kept.stderr.trim()}`);
     appendLedger(s.ctx, {
       id,

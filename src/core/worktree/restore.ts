@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RepoContext } from '../context.js';
 import { git, gitLine, gitTry } from '../git.js';
-import { moveRefs, OWN_REF_WRITE, readRef } from '../refs.js';
+import { moveRefs, readRef } from '../refs.js';
 import { EMPTY_TREE, type Snapshot } from '../snapshot.js';
 
 /** Where to go: the snapshot commit whose tree the work tree gets, HEAD's commit (null: unborn) and branch (null: detached). */
@@ -98,9 +98,9 @@ export async function restoreWorktree(ctx: RepoContext, target: WorktreeTarget, 
   if (target.branch) {
     const ref = `refs/heads/${target.branch}`;
     await moveRefs(ctx, [{ ref, value: target.head, expect: await readRef(ctx, ref) }], reason);
-    await git(['symbolic-ref', '-m', reason, 'HEAD', ref], { cwd: ctx.top, env: OWN_REF_WRITE });
+    await git(['symbolic-ref', '-m', reason, 'HEAD', ref], { cwd: ctx.top });
   } else if (target.head) {
-    await git(['update-ref', '--no-deref', '-m', reason, 'HEAD', target.head], { cwd: ctx.top, env: OWN_REF_WRITE });
+    await git(['update-ref', '--no-deref', '-m', reason, 'HEAD', target.head], { cwd: ctx.top });
   }
   // The index: HEAD's tree (what was staged comes back unstaged), keeping stat info where it matches.
   await git(['read-tree', '--reset', headTree], { cwd: ctx.top });

@@ -1,0 +1,173 @@
+/**
+ * The protection in force (issue 10, class 3): protection comes from history, not from the work tree.
+ *
+ * The protected paths and branches that every check uses are the UNION of
+ *   - the work tree's `.dxrc` (what `openSession` loaded: cosmiconfig's first match),
+ *   - the `.dxrc` committed at HEAD,
+ *   - and any further commits the caller names (pre-push: the remote tips being replaced;
+ *     reference-transaction: the tip of the branch being deleted; pre-commit: the index).
+ * So an uncommitted edit of `.dxrc` (or of package.json's `dx` key, `.dxrc.yaml` …) can add
+ * protection but never take any away; taking it away takes a commit, and that commit is itself
+ * refused without `DX_ALLOW_PROTECTED=1` (see `protectionRemoved`).
+ *
+ * A committed config is read from git objects with cosmiconfig's own loaders, in cosmiconfig's
+ * order (SEARCH_PLACES; package.json counts only when it has a `dx` key). It is read leniently:
+ * an invalid committed file still gives whatever `protect.paths` / `protect.branches` strings it
+ * holds, so breaking the file does not remove its protection. `dx.config.js` in history is never
+ * run (it would execute repository code), so it contributes nothing.
+ */
+import { defaultLoadersSync } from 'cosmiconfig';
+import type { DxConfig } from '../config/schema.js';
+import { SEARCH_PLACES } from '../config/load.js';
+import { gitTry } from '../git.js';
+import type { Session } from '../session.js';
+import { protectedBranches, protectedMatcher, type PathMatcher } from './match.js';
+
+/** The protection one config gives: `branches` null means "not set" (the defaults apply). */
+export interface ProtectSource {
+  /** where it came from, for messages: `work tree`, `HEAD:.dxrc.json`, `index:package.json`, `<sha12>:.dxrc` */
+  from: string;
+  paths: string[];
+  branches: string[] | null;
+}
+
+/** The protection in force: the union of its sources. `branches` are resolved short names (defaults expanded). */
+export interface Protection {
+  paths: string[];
+  branches: string[];
+  sources: ProtectSource[];
+  isProtected: PathMatcher;
+}
+
+/** Where a committed config is read from: a commit (or tree-ish), or the index git is about to commit. */
+export type ConfigSite = string | { index: true; env?: Record<string, string> };
+
+const DATA_PLACES = SEARCH_PLACES.filter((p) => !/^dx\.config\./.test(p));
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.length > 0) : []);
+
+/** Protection from a parsed config object (lenient: only well-formed strings count). */
+function fromRaw(from: string, raw: unknown): ProtectSource {
+  const protect = raw && typeof raw === 'object' ? (raw as Record<string, unknown>).protect : undefined;
+  const p = protect && typeof protect === 'object' ? (protect as Record<string, unknown>) : {};
+  return { from, paths: strings(p.paths), branches: Array.isArray(p.branches) ? strings(p.branches) : null };
+}
+
+/** Protection from the work tree's validated config. */
+export function workTreeSource(config: DxConfig): ProtectSource {
+  return { from: 'work tree', paths: [...config.protect.paths], branches: config.protect.branches ? [...config.protect.branches] : null };
+}
+
+/**
+ * The config committed at `site` (a commit, or the index), as cosmiconfig would find it there.
+ * @returns null when the site has no config file (or no such commit): defaults apply
+ */
+export async function committedSource(s: Session, site: ConfigSite): Promise<ProtectSource | null> {
+  const cwd = s.ctx.top;
+  const listed = typeof site === 'string'
+    ? await gitTry(['ls-tree', '-z', site, '--', ...DATA_PLACES], { cwd })
+    : await gitTry(['ls-files', '-s', '-z', '--', ...DATA_PLACES], { cwd, env: site.env });
+  if (listed.code !== 0) return null;
+  const blobs = new Map<string, string>();
+  for (const rec of listed.stdout.split('\0')) {
+    const tab = rec.indexOf('\t');
+    if (tab < 0) continue;
+    const meta = rec.slice(0, tab).split(' ');
+    // ls-tree: "<mode> blob <sha>"; ls-files -s: "<mode> <sha> <stage>" (stage 0 only).
+    const sha = typeof site === 'string' ? (meta[1] === 'blob' ? meta[2] : undefined) : (meta[2] === '0' ? meta[1] : undefined);
+    if (sha) blobs.set(rec.slice(tab + 1), sha);
+  }
+  const label = typeof site === 'string' ? (site === 'HEAD' ? 'HEAD' : site.slice(0, 12)) : 'index';
+  for (const place of DATA_PLACES) {
+    const sha = blobs.get(place);
+    if (!sha) continue;
+    const blob = await gitTry(['cat-file', 'blob', sha], { cwd });
+    if (blob.code !== 0) continue;
+    let raw: unknown;
+    try {
+      if (place === 'package.json') {
+        raw = (JSON.parse(blob.stdout) as Record<string, unknown> | null)?.dx;
+        if (raw === undefined) continue; // cosmiconfig skips a package.json without the key
+      } else {
+        const loader = place.endsWith('.json') ? defaultLoadersSync['.json'] : place === '.dxrc' ? defaultLoadersSync.noExt : defaultLoadersSync['.yaml'];
+        raw = loader(place, blob.stdout);
+      }
+    } catch {
+      // Unparsable: cosmiconfig would stop here too. It adds nothing; a commit that breaks a config
+      // that protected something is a removal (protectionRemoved), so needs the override.
+      return { from: `${label}:${place}`, paths: [], branches: null };
+    }
+    return fromRaw(`${label}:${place}`, raw);
+  }
+  return null;
+}
+
+/**
+ * The protection in force for the work tree of `s`: the work tree's config ∪ HEAD's committed
+ * config ∪ the configs at `sites` (commits we have, or the index). A site that cannot be read adds nothing.
+ * @param remote whose default branch the defaults name (default: the config's remote)
+ */
+export async function protectionInForce(s: Session, sites: ConfigSite[] = [], remote?: string): Promise<Protection> {
+  const sources: ProtectSource[] = [workTreeSource(s.config)];
+  for (const site of ['HEAD', ...sites]) {
+    const src = await committedSource(s, site);
+    if (src) sources.push(src);
+  }
+  return combine(s, sources, remote);
+}
+
+/** The union of `sources` (branches: each source's list, or the defaults where a source sets none). */
+export async function combine(s: Session, sources: ProtectSource[], remote?: string): Promise<Protection> {
+  const paths = [...new Set(sources.flatMap((x) => x.paths))];
+  const branches = new Set<string>();
+  if (sources.some((x) => x.branches === null) || !sources.length) {
+    for (const b of await defaultBranches(s, remote)) branches.add(b);
+  }
+  for (const x of sources) for (const b of x.branches ?? []) branches.add(b);
+  const config = { ...s.config, protect: { ...s.config.protect, paths } };
+  return { paths, branches: [...branches], sources, isProtected: protectedMatcher(config) };
+}
+
+/** The default protected branches (the remote's default branch, else main/master, and dx/index). */
+export async function defaultBranches(s: Session, remote?: string): Promise<string[]> {
+  return protectedBranches(s.ctx, { ...s.config, protect: { ...s.config.protect, branches: undefined } }, remote ?? s.config.remote ?? 'origin');
+}
+
+/**
+ * What `after` gives up that `before` protected: each `protect.paths` pattern and each protected
+ * branch (defaults expanded) of `before` that `after` lacks. A missing config (null) means the
+ * defaults. Patterns are compared as text: narrowing "deploy/**" to "deploy/run.sh" counts as a removal.
+ * @returns human strings such as `protect.paths "deploy/**"`, empty when nothing is removed
+ */
+export async function protectionRemoved(s: Session, before: ProtectSource | null, after: ProtectSource | null, remote?: string): Promise<string[]> {
+  if (!before) return [];
+  const defaults = before.branches === null || !after || after.branches === null ? await defaultBranches(s, remote) : [];
+  const afterPaths = new Set(after?.paths ?? []);
+  const afterBranches = new Set(after?.branches ?? defaults);
+  const out: string[] = [];
+  for (const p of before.paths) if (!afterPaths.has(p)) out.push(`protect.paths ${JSON.stringify(p)}`);
+  for (const b of before.branches ?? defaults) if (!afterBranches.has(b)) out.push(`protect.branches ${JSON.stringify(b)}`);
+  return out;
+}
+
+/**
+ * Open a session for a protection check (the hooks' pre-commit, pre-push, reference-transaction).
+ * A work-tree config that is invalid or untrusted (CONFIG_INVALID, CONFIG_UNTRUSTED) does not switch
+ * the check off: the defaults stand in for it, and the committed config still applies through
+ * protectionInForce. `problem` is that error, for the caller to say (the check goes on).
+ * @throws DxError NOT_A_REPO, MACHINE_CONFIG_INVALID as openSession does
+ */
+export async function openCheckSession(cwd: string): Promise<{ session: Session; problem: unknown }> {
+  const [{ openSession }, { DxError }] = await Promise.all([import('../session.js'), import('../errors.js')]);
+  try {
+    return { session: await openSession(cwd), problem: null };
+  } catch (err) {
+    if (!(err instanceof DxError) || (err.code !== 'CONFIG_INVALID' && err.code !== 'CONFIG_UNTRUSTED')) throw err;
+    const [{ openRepo }, { loadMachineConfig }, { resolveHost }, { defaultConfig }] = await Promise.all([
+      import('../context.js'), import('../machine.js'), import('../host.js'), import('../config/schema.js'),
+    ]);
+    const ctx = await openRepo(cwd);
+    const machine = await loadMachineConfig();
+    return { session: { ctx, config: defaultConfig(), configFile: null, machine, host: resolveHost(machine.host) }, problem: err };
+  }
+}
