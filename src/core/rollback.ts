@@ -9,7 +9,7 @@ import { DxError, EXIT, describeError } from './errors.js';
 import { git } from './git.js';
 import { headState } from './head.js';
 import { appendLedger, newEventId } from './ledger.js';
-import { protectedMatcher } from './protect/match.js';
+import { protectionInForce } from './protect/inforce.js';
 import { keepReachable, moveRefs } from './refs.js';
 import type { Session } from './session.js';
 import { snapshotBefore } from './worktree/before.js';
@@ -58,7 +58,7 @@ export async function planRollback(s: Session, n: number): Promise<RollbackPlan>
   if (rows.length < n + 1) {
     throw new DxError('TOO_FAR', `${where} has ${rows.length} commit(s) on its first-parent line; at most ${rows.length - 1} can be rolled back, not ${n}`, 'Pick a smaller N (dx-hooks rollback 1).', EXIT.FAILED);
   }
-  const isProtected = protectedMatcher(s.config);
+  const isProtected = (await protectionInForce(s)).isProtected;
   const commits: RolledCommit[] = [];
   const paths = new Set<string>();
   for (const [sha, parents, subject] of rows.slice(0, n)) {

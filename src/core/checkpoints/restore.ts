@@ -14,7 +14,8 @@ import { DxError, EXIT, describeError } from '../errors.js';
 import { gitTry } from '../git.js';
 import { headState } from '../head.js';
 import { appendLedger, newEventId } from '../ledger.js';
-import { protectedLosses, protectedMatcher, type ProtectedLoss } from '../protect/match.js';
+import { protectedLosses, type ProtectedLoss } from '../protect/match.js';
+import { protectionInForce } from '../protect/inforce.js';
 import { keepReachable, readRef } from '../refs.js';
 import type { Session } from '../session.js';
 import { snapshotBefore } from '../worktree/before.js';
@@ -47,7 +48,7 @@ export async function restoreCheckpoint(s: Session, name: string, opts: { force?
   const before = await snapshotBefore(s, `checkpoint restore ${name}`);
   const forced: string[] = [];
 
-  const isProtected = protectedMatcher(s.config);
+  const isProtected = (await protectionInForce(s)).isProtected;
   const losses = new Map<string, ProtectedLoss>();
   for (const l of await protectedLosses(ctx, isProtected, before.sha, cp.snapshot)) losses.set(l.path, l);
   if (head.sha && cp.base) for (const l of await protectedLosses(ctx, isProtected, head.sha, cp.base)) losses.set(l.path, l);

@@ -12,7 +12,7 @@ import { gitRaw } from '../git.js';
 import { criticalEntries } from '../guardrail/entries.js';
 import type { TelemetryEvent } from '../guardrail/telemetry.js';
 import { readLedger, type LedgerEvent } from '../ledger.js';
-import { protectedMatcher } from '../protect/match.js';
+import { protectionInForce } from '../protect/inforce.js';
 import type { Session } from '../session.js';
 import { LOG_FORMAT, parseLog } from './history.js';
 import { relevantTelemetry } from './lines.js';
@@ -55,7 +55,7 @@ export function ledgerPaths(e: LedgerEvent): string[] {
 
 /** Which of protected / critical / named a repository-relative path is (null: not covered). */
 async function coverage(s: Session, named: readonly string[]): Promise<(p: string) => { protected: boolean; critical: boolean } | null> {
-  const isProtected = protectedMatcher(s.config);
+  const isProtected = (await protectionInForce(s)).isProtected;
   const entries = criticalEntries(s.config);
   const { default: picomatch } = await import('picomatch');
   const critical = entries.map((e) => (e.glob ? picomatch(e.entry, { dot: true }) : (p: string) => p === e.entry));

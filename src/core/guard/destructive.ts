@@ -10,7 +10,8 @@ import { gitRaw, gitTry } from '../git.js';
 import { headState } from '../head.js';
 import { appendLedger, newEventId } from '../ledger.js';
 import { parseSize } from '../config/schema.js';
-import { protectedLosses, protectedMatcher } from '../protect/match.js';
+import { protectedLosses } from '../protect/match.js';
+import { protectionInForce } from '../protect/inforce.js';
 import type { Session } from '../session.js';
 import { takeSnapshot } from '../snapshot.js';
 
@@ -57,7 +58,7 @@ export async function pathsAtRisk(s: Session, cmd: GitCommand): Promise<{ paths:
     let losses: string[] = [];
     if (target) {
       const t = await gitTry(['rev-parse', '-q', '--verify', `${target}^{commit}`], { cwd: cmd.cwd });
-      if (t.code === 0) losses = (await protectedLosses(s.ctx, protectedMatcher(s.config), 'HEAD', t.stdout.trim())).map((l) => l.path);
+      if (t.code === 0) losses = (await protectedLosses(s.ctx, (await protectionInForce(s)).isProtected, 'HEAD', t.stdout.trim())).map((l) => l.path);
     }
     return { paths, losses };
   }
@@ -79,7 +80,7 @@ export interface GuardVerdict { exitCode: 0 | 10; message: string | null; eventI
  * @param env the caller's environment (DX_ALLOW_DESTRUCTIVE)
  */
 export async function guardCommand(s: Session, cmd: GitCommand, env: NodeJS.ProcessEnv = process.env): Promise<GuardVerdict> {
-  const isProtected = protectedMatcher(s.config);
+  const isProtected = (await protectionInForce(s)).isProtected;
   const { paths, losses } = await pathsAtRisk(s, cmd);
   const hit = [...new Set([...paths.filter((p) => isProtected(p)), ...losses])];
   // A folder that clean would remove holds protected files too.

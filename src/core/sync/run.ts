@@ -13,7 +13,7 @@ import { DxError, EXIT, describeError } from '../errors.js';
 import { git, gitTry } from '../git.js';
 import { headState } from '../head.js';
 import { appendLedger, newEventId } from '../ledger.js';
-import { protectedMatcher } from '../protect/match.js';
+import { protectionInForce } from '../protect/inforce.js';
 import { keepReachable, readRef } from '../refs.js';
 import { effectiveRole, type Role } from '../role.js';
 import type { Session } from '../session.js';
@@ -45,7 +45,7 @@ function operationInProgress(gitDir: string): string | null {
 
 /** Protected paths this host changed that `target` lacks: what a reset would rewind. */
 async function protectedRewinds(s: Session, tips: string[], target: string): Promise<string[]> {
-  const isProtected = protectedMatcher(s.config);
+  const isProtected = (await protectionInForce(s)).isProtected;
   if (!s.config.protect.paths.length) return [];
   const hits = new Set<string>();
   for (const tip of tips) {

@@ -12,7 +12,8 @@ import { DxError, EXIT, describeError } from '../errors.js';
 import { git, gitTry } from '../git.js';
 import { headState } from '../head.js';
 import { appendLedger, newEventId } from '../ledger.js';
-import { protectedLosses, protectedMatcher, type ProtectedLoss } from '../protect/match.js';
+import { protectedLosses, type ProtectedLoss } from '../protect/match.js';
+import { protectionInForce } from '../protect/inforce.js';
 import { keepReachable, moveRefs, readRef, type RefMove } from '../refs.js';
 import { keepPending, pushRefs, type PushRefsResult } from '../remote-refs.js';
 import type { Session } from '../session.js';
@@ -84,7 +85,7 @@ export async function undo(s: Session, id: string | undefined, opts: { force?: b
     }
   }
   if (info.worktree && !opts.force) {
-    const isProtected = protectedMatcher(s.config);
+    const isProtected = (await protectionInForce(s)).isProtected;
     const losses: ProtectedLoss[] = [...await protectedLosses(ctx, isProtected, before.sha, info.worktree.snapshot)];
     if (losses.length) {
       throw new DxError('PROTECTED', `undoing ${entry.id} would ${losses.map((l) => `${l.kind === 'deleted' ? 'delete' : 'drop the exec bit of'} ${l.path}`).join(', ')} (protect.paths)`, 'Repeat with --force if that is really intended.', EXIT.FAILED);

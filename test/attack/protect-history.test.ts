@@ -1,0 +1,214 @@
+// Issue 10, class 3: protection comes from history, not from the work tree. The protected paths and
+// branches in force are the committed .dxrc's (HEAD's; for a push, also the remote tip's) united with
+// the work tree's. An uncommitted edit of .dxrc, package.json's dx key or a broken .dxrc weakens
+// nothing; taking protection away takes a commit made with DX_ALLOW_PROTECTED=1 (logged); internal
+// variables such as DX_IN_REFTX are no override.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { cloneAs, createBareRemote, dx, dxJson, git, lsRemote, seedRemote, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
+
+const DXRC = { protect: { paths: ['deploy/**', 'LICENSE'], branches: ['main'] } };
+
+/** A remote whose main has deploy/run.sh, LICENSE and a committed .dxrc.json protecting them (and main), and a clone with dx-hooks installed unless `plain`. */
+async function repo(t: Parameters<typeof withSandbox>[0], host: string, opts: { plain?: boolean; sb?: Sandbox; dxrc?: unknown } = {}) {
+  const sb = opts.sb ?? (await withSandbox(t));
+  const remote = await createBareRemote(sb, `${host}-remote.git`);
+  await seedRemote(sb, remote);
+  const seed = await cloneAs(sb, remote, `${host}-seed`);
+  await seed.write('deploy/run.sh', '#!/bin/sh\necho deploy\n');
+  await seed.write('LICENSE', 'MIT\n');
+  if (opts.dxrc !== null) await seed.write('.dxrc.json', JSON.stringify(opts.dxrc ?? DXRC));
+  await seed.commit('protected files');
+  await seed.git(['push', '-q', 'origin', 'main']);
+  const h = await cloneAs(sb, remote, host);
+  h.env.DX_WIP_PUSH = 'off';
+  if (!opts.plain) assert.equal((await dx(h, ['install'])).code, 0);
+  return { sb, remote, h, seed };
+}
+
+type Line = { op: string; ok: boolean; paths?: string[]; detail?: { removed?: string[]; override?: string; hook?: string } };
+const ledger = (h: Host): Line[] => fs.readFileSync(path.join(h.dir, '.git/dx/events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Line);
+const inHead = async (h: Host, p: string) => (await h.git(['ls-tree', 'HEAD', '--', p])).out !== '';
+const weakened = JSON.stringify({ protect: { paths: [], branches: [] } });
+
+test('an uncommitted .dxrc with protect.paths emptied, then git rm of a protected file and commit: refused, the file stays in HEAD', async (t) => {
+  // Without dx-hooks the loss happens.
+  const { h: plain } = await repo(t, 'plain', { plain: true });
+  await plain.write('.dxrc.json', weakened);
+  await plain.git(['rm', '-q', 'LICENSE']);
+  assert.equal((await plain.git(['commit', '-qm', 'oops'], { allowFail: true })).code, 0);
+  assert.equal(await inHead(plain, 'LICENSE'), false);
+
+  const { h } = await repo(t, 'victim');
+  await h.write('.dxrc.json', weakened); // not committed
+  await h.git(['rm', '-q', 'LICENSE']);
+  const r = await h.git(['commit', '-m', 'oops'], { allowFail: true });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /LICENSE: deleted/);
+  assert.equal(await inHead(h, 'LICENSE'), true, 'HEAD still has LICENSE');
+  assert.ok(ledger(h).some((e) => e.op === 'protect.refuse' && e.paths?.includes('LICENSE')));
+
+  // The happy path: an ordinary commit goes through, with the weakened .dxrc still in the work tree.
+  await h.git(['reset', '-q', 'HEAD', 'LICENSE']);
+  await h.git(['checkout', '--', 'LICENSE']);
+  await h.write('notes.txt', 'hello\n');
+  await h.git(['add', 'notes.txt']);
+  assert.equal((await h.git(['commit', '-qm', 'ordinary'], { allowFail: true })).code, 0, 'an ordinary commit is not refused');
+});
+
+test('package.json\'s dx key (found before .dxrc.json) and a broken .dxrc.json are no way around it either', async (t) => {
+  const { h } = await repo(t, 'pkg');
+  await h.write('package.json', JSON.stringify({ name: 'x', dx: { protect: { paths: [] } } }));
+  await h.git(['rm', '-q', 'deploy/run.sh']);
+  const r = await h.git(['commit', '-m', 'oops'], { allowFail: true });
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(await inHead(h, 'deploy/run.sh'), true);
+
+  fs.rmSync(path.join(h.dir, 'package.json'));
+  await h.write('.dxrc.json', '{ "protect": '); // a syntax error: the work tree's config cannot be read
+  const r2 = await h.git(['commit', '-m', 'oops'], { allowFail: true });
+  assert.equal(r2.code, 1, r2.stderr);
+  assert.match(r2.stderr, /checking with the committed \.dxrc/);
+  assert.equal(await inHead(h, 'deploy/run.sh'), true);
+
+  // Staging the package.json weakening with the deletion is a commit that removes protection: refused.
+  await h.write('.dxrc.json', JSON.stringify(DXRC));
+  await h.write('package.json', JSON.stringify({ name: 'x', dx: { protect: { paths: [] } } }));
+  await h.git(['add', 'package.json']);
+  const r3 = await h.git(['commit', '-m', 'shadow the config'], { allowFail: true });
+  assert.equal(r3.code, 1, r3.stderr);
+  assert.match(r3.stderr, /protect\.paths "deploy\/\*\*"/);
+});
+
+test('a commit that removes protection and deletes the path at once is refused; one that only removes protection needs the override, which is logged', async (t) => {
+  const { h } = await repo(t, 'both');
+  const head = (await h.git(['rev-parse', 'HEAD'])).out;
+  await h.write('.dxrc.json', weakened);
+  await h.git(['add', '.dxrc.json']);
+  await h.git(['rm', '-q', 'deploy/run.sh']);
+  const r = await h.git(['commit', '-m', 'unprotect and delete'], { allowFail: true });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /deploy\/run\.sh: deleted/);
+  assert.equal((await h.git(['rev-parse', 'HEAD'])).out, head);
+
+  // Only the protection: still refused without the override.
+  await h.git(['reset', '-q', 'HEAD', 'deploy/run.sh']);
+  await h.git(['checkout', '--', 'deploy/run.sh']);
+  const r2 = await h.git(['commit', '-m', 'unprotect'], { allowFail: true });
+  assert.equal(r2.code, 1);
+  assert.match(r2.stderr, /removes protection that HEAD:\.dxrc\.json gives: protect\.paths "deploy\/\*\*", protect\.paths "LICENSE", protect\.branches "main"/);
+  assert.equal((await h.git(['rev-parse', 'HEAD'])).out, head);
+  // Deleting the config file is the same removal.
+  await h.git(['rm', '-q', '--cached', '.dxrc.json']);
+  assert.equal((await h.git(['commit', '-m', 'drop config'], { allowFail: true })).code, 1);
+  await h.git(['add', '.dxrc.json']);
+
+  const ok = await git(h.dir, { ...h.env, DX_ALLOW_PROTECTED: '1' }, ['commit', '-m', 'unprotect'], { allowFail: true });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stderr, /DX_ALLOW_PROTECTED=1 — committing the removal of protection/);
+  assert.notEqual((await h.git(['rev-parse', 'HEAD'])).out, head);
+  const logged = ledger(h).filter((e) => e.op === 'protect.override' && e.detail?.hook === 'pre-commit');
+  assert.ok(logged.some((e) => e.detail?.removed?.includes('protect.paths "LICENSE"')), 'the override is in the ledger');
+
+  // Once committed, the protection is gone for real: deleting the file is an ordinary commit.
+  await h.git(['rm', '-q', 'LICENSE']);
+  assert.equal((await h.git(['commit', '-qm', 'drop license'], { allowFail: true })).code, 0);
+});
+
+test('DX_IN_REFTX=1 (or any value) git branch -D main is refused', async (t) => {
+  const { h } = await repo(t, 'reftx');
+  await h.git(['switch', '-q', '-c', 'other']);
+  const main = (await h.git(['rev-parse', 'main'])).out;
+  for (const v of ['1', 'yes', '0123456789abcdef0123456789abcdef']) {
+    const r = await git(h.dir, { ...h.env, DX_IN_REFTX: v }, ['branch', '-D', 'main'], { allowFail: true });
+    assert.notEqual(r.code, 0, `DX_IN_REFTX=${v}`);
+    assert.match(r.stderr, /refused deleting protected branch main/);
+    assert.equal((await h.git(['rev-parse', 'main'])).out, main);
+  }
+  // An uncommitted .dxrc dropping protect.branches changes nothing either.
+  await h.write('.dxrc.json', weakened);
+  assert.notEqual((await h.git(['branch', '-D', 'main'], { allowFail: true })).code, 0);
+  assert.equal((await h.git(['rev-parse', 'main'])).out, main);
+  // Nor does DX_REAL_GIT (the guard's internal variable) pointing the checks at a fake git.
+  await h.git(['switch', '-q', 'main']);
+  await h.git(['rm', '-q', 'LICENSE']);
+  const r = await git(h.dir, { ...h.env, DX_REAL_GIT: '/bin/true' }, ['commit', '-m', 'oops'], { allowFail: true });
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(await inHead(h, 'LICENSE'), true);
+});
+
+test('an uncommitted .dxrc that drops protect.branches, then a force push to main: refused, the remote\'s main unchanged', async (t) => {
+  const { h, remote, sb } = await repo(t, 'push');
+  const before = (await lsRemote(sb.env, remote)).get('refs/heads/main');
+  await h.write('.dxrc.json', weakened);
+  await h.git(['reset', '-q', '--hard', 'HEAD~1']); // rewind main locally (the .dxrc stays: untracked now)
+  await h.write('.dxrc.json', weakened);
+  await h.commit('rewritten history', { 'x.txt': 'x\n' });
+  const r = await h.git(['push', '--force', 'origin', 'main'], { allowFail: true });
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /force-pushes protected branch main/);
+  assert.equal((await lsRemote(sb.env, remote)).get('refs/heads/main'), before, 'the remote\'s main did not move');
+});
+
+test('a commit made with --no-verify that drops protection cannot carry a deletion to the remote: the remote tip\'s .dxrc still protects', async (t) => {
+  const { h, remote, sb } = await repo(t, 'noverify');
+  const before = (await lsRemote(sb.env, remote)).get('refs/heads/main');
+  await h.write('.dxrc.json', weakened);
+  await h.git(['add', '.dxrc.json']);
+  await h.git(['rm', '-q', 'LICENSE']);
+  assert.equal((await h.git(['commit', '-q', '--no-verify', '-m', 'sneak'])).code, 0, '--no-verify is out of scope for pre-commit');
+  const r = await h.git(['push', 'origin', 'main'], { allowFail: true });
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /deletes protected path LICENSE/);
+  assert.match(r.stderr, /removes protection that origin's main gives/);
+  assert.equal((await lsRemote(sb.env, remote)).get('refs/heads/main'), before);
+  // With the override it goes, logged.
+  const ok = await git(h.dir, { ...h.env, DX_ALLOW_PROTECTED: '1' }, ['push', '-q', 'origin', 'main'], { allowFail: true });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.ok(ledger(h).some((e) => e.op === 'protect.override' && e.detail?.hook === 'pre-push'));
+});
+
+test('a stale protect cache (HEAD moved with the hooks off) does not make pre-commit skip its check', async (t) => {
+  const { h, seed } = await repo(t, 'stale', { dxrc: null });
+  fs.rmSync(path.join(h.dir, '.dxrc.json'), { force: true }); // the one install wrote (untracked)
+  // Upstream adds protection; this clone pulls it with dx-hooks off, so no hook refreshed the cache.
+  await seed.commit('protect', { '.dxrc.json': JSON.stringify(DXRC) });
+  await seed.git(['push', '-q', 'origin', 'main']);
+  assert.equal((await git(h.dir, { ...h.env, DX_HOOKS: '0' }, ['pull', '-q', '--ff-only'])).code, 0);
+  const dxDir = path.join(h.dir, '.git/dx');
+  assert.equal(fs.existsSync(path.join(dxDir, 'protect')), false, 'the cache still says "nothing protected"');
+  const future = new Date(Date.now() + 60_000);
+  for (const f of ['push-mode', 'divergence']) if (fs.existsSync(path.join(dxDir, f))) fs.utimesSync(path.join(dxDir, f), future, future);
+  await h.git(['rm', '-q', 'LICENSE']);
+  const r = await h.git(['commit', '-m', 'oops'], { allowFail: true });
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(await inHead(h, 'LICENSE'), true);
+});
+
+test('the caches the hooks read are built from the union: an uncommitted weakening leaves protect and protect-list as they were', async (t) => {
+  const { h } = await repo(t, 'cache');
+  const dxDir = path.join(h.dir, '.git/dx');
+  const list = fs.readFileSync(path.join(dxDir, 'protect-list'), 'utf8');
+  assert.match(list, /deploy\/run\.sh/);
+  await h.write('.dxrc.json', weakened);
+  assert.equal((await dx(h, ['hook', 'cache'])).code, 0);
+  assert.equal(fs.readFileSync(path.join(dxDir, 'protect-list'), 'utf8'), list);
+  assert.ok(fs.statSync(path.join(dxDir, 'protect')).size > 0);
+  // post-checkout still names a protected file that vanished.
+  fs.rmSync(path.join(h.dir, 'LICENSE'));
+  const r = await h.git(['checkout', '-q', 'HEAD', '--', 'deploy/run.sh']);
+  assert.match(r.stderr, /protected path LICENSE is missing/);
+});
+
+test('doctor reports a work-tree config that weakens the committed protection', async (t) => {
+  const { h } = await repo(t, 'doctor');
+  const clean = await dxJson<{ diagnostics: { code: string }[] }>(h, ['doctor', '--json']);
+  assert.ok(!clean.diagnostics.some((d) => d.code === 'PROTECTION_WEAKENED_IN_WORKTREE'));
+  await h.write('.dxrc.json', weakened);
+  const r = await dxJson<{ diagnostics: { code: string; message: string }[] }>(h, ['doctor', '--json']);
+  const d = r.diagnostics.find((x) => x.code === 'PROTECTION_WEAKENED_IN_WORKTREE');
+  assert.ok(d, JSON.stringify(r.diagnostics.map((x) => x.code)));
+  assert.match(d.message, /protect\.paths "LICENSE"/);
+});
