@@ -46,6 +46,7 @@ async function build(sb: Sandbox, remote: string, name: string, withDx: boolean)
   await h.git(['switch', '-q', 'main']);
   await h.git(['branch', 'old']);
   await git(h.dir, dated(h, 3), ['tag', '-a', 'v3', '-m', 'local tag']);
+  await h.git(['worktree', 'add', '-q', '-b', 'live', path.join(sb.root, `${name}-live`)]);
   await h.git(['worktree', 'add', '-q', '-b', 'wtb', path.join(sb.root, `${name}-wt`)]);
   fs.rmSync(path.join(sb.root, `${name}-wt`), { recursive: true, force: true }); // left for `git worktree prune`
   return h;
@@ -91,7 +92,7 @@ test('gc, pack-refs --all, maintenance run, fetch --prune, remote prune, worktre
   await git(remote, sb.env, ['branch', '-D', 'gone']);
   await git(remote, sb.env, ['tag', '-d', 'v1']);
 
-  const steps: { name: string; args: string[]; before?: (h: Host, n: number) => Promise<void> }[] = [
+  const steps: { name: string; args: string[]; before?: (h: Host, n: number) => Promise<void>; inWorktree?: boolean }[] = [
     { name: 'pack-refs --all', args: ['pack-refs', '--all'] },
     { name: 'gc', args: ['gc', '--quiet'], before: loosen },
     { name: 'maintenance run', args: ['maintenance', 'run'], before: loosen },
@@ -101,6 +102,7 @@ test('gc, pack-refs --all, maintenance run, fetch --prune, remote prune, worktre
     { name: 'fetch --prune --prune-tags', args: ['fetch', '--prune', '--prune-tags', 'origin'] },
     { name: 'remote prune', args: ['remote', 'prune', 'origin'], before: async () => void (await git(remote, sb.env, ['branch', '-D', 'gone2']).catch(() => undefined)) },
     { name: 'worktree prune', args: ['worktree', 'prune'] },
+    { name: 'gc run from a linked worktree', args: ['gc', '--quiet'], before: loosen, inWorktree: true },
     { name: 'pack-refs --all (again, everything loose)', args: ['pack-refs', '--all'], before: loosen },
   ];
   let n = 10;
@@ -110,8 +112,9 @@ test('gc, pack-refs --all, maintenance run, fetch --prune, remote prune, worktre
       await step.before(plain, n);
       await step.before(guarded, n);
     }
-    const p = await plain.git(step.args, { allowFail: true });
-    const g = await guarded.git(step.args, { allowFail: true });
+    const where = (h: Host) => (step.inWorktree ? path.join(sb.root, `${h.name}-live`) : h.dir);
+    const p = await git(where(plain), plain.env, step.args, { allowFail: true });
+    const g = await git(where(guarded), guarded.env, step.args, { allowFail: true });
     assert.equal(p.code, 0, `${step.name} without dx-hooks: ${p.stderr}`);
     assert.equal(g.code, 0, `${step.name} with dx-hooks exits 0: ${g.stderr}`);
     assert.doesNotMatch(g.stderr, /dx-hooks/, `${step.name}: dx-hooks says nothing`);
@@ -120,7 +123,9 @@ test('gc, pack-refs --all, maintenance run, fetch --prune, remote prune, worktre
   }
   // Everything was packed and pruned as git alone does it, worktree admin data pruned, reflogs expired.
   assert.deepEqual(fs.readdirSync(path.join(guarded.dir, '.git/refs/heads')), fs.readdirSync(path.join(plain.dir, '.git/refs/heads')));
-  assert.equal(fs.existsSync(path.join(guarded.dir, '.git/worktrees/wtb')), false);
+  assert.equal(fs.existsSync(path.join(guarded.dir, '.git/worktrees/guarded-wt')), false, 'the removed worktree is pruned');
+  assert.equal(fs.existsSync(path.join(plain.dir, '.git/worktrees/plain-wt')), false);
+  assert.equal(fs.existsSync(path.join(guarded.dir, '.git/worktrees/guarded-live')), true, 'a live worktree is kept');
   assert.equal((await guarded.git(['reflog', 'show', 'topic'])).out, (await plain.git(['reflog', 'show', 'topic'])).out);
   assert.match(fs.readFileSync(path.join(guarded.dir, '.git/packed-refs'), 'utf8'), / refs\/heads\/main\n/);
   assert.equal((await guarded.git(['rev-parse', '-q', '--verify', 'refs/remotes/origin/gone'], { allowFail: true })).code, 1, 'fetch --prune removed origin/gone');
