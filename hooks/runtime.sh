@@ -35,8 +35,19 @@ if [ -x "$dx_hook_path.pre-dx-hooks" ]; then
   esac
 fi
 
-# 2. DX_HOOKS=0 turns dx-hooks off (like HUSKY=0); the chained hook above still ran.
-[ "${DX_HOOKS-}" = 0 ] && exit "$dx_rc"
+# 2. DX_HOOKS=0 turns dx-hooks off (like HUSKY=0); the chained hook above still ran. The off switch
+#    is logged where it skips a commit's or a push's check: one fixed-text ledger line. (Not per ref
+#    update: git 2.39 runs reference-transaction twice for one deletion, so it would log twice.)
+if [ "${DX_HOOKS-}" = 0 ]; then
+  dx_l=${DX_COMMON_DIR:-$(git rev-parse --git-common-dir 2>/dev/null)}/dx/events.jsonl
+  if { [ "$dx_hook" = pre-commit ] || [ "$dx_hook" = pre-push ]; } && [ -d "${dx_l%/*}" ] && [ ! -L "$dx_l" ]; then
+    dx_ts=$(date +%s)
+    dx_sep=
+    [ -s "$dx_l" ] && [ -n "$(tail -c1 "$dx_l")" ] && dx_sep='\n' # a torn last line keeps its own line
+    printf "$dx_sep"'{"id":"%s-off%s","ts":%s,"host":"","op":"hooks.off","ok":true,"detail":{"hook":"%s","override":"DX_HOOKS=0"}}\n' "$dx_ts" "$$" "$dx_ts" "$dx_hook" >>"$dx_l"
+  fi
+  exit "$dx_rc"
+fi
 
 # 3. Where we are. The stub passes the common dir it already asked git for (DX_COMMON_DIR);
 #    the per-worktree git dir and HEAD are asked for only by the hooks that need them (dx_where).

@@ -212,3 +212,16 @@ test('doctor reports a work-tree config that weakens the committed protection', 
   assert.ok(d, JSON.stringify(r.diagnostics.map((x) => x.code)));
   assert.match(d.message, /protect\.paths "LICENSE"/);
 });
+
+test('DX_HOOKS=0, the documented off switch, still works and leaves a line in the ledger (even after a torn last line)', async (t) => {
+  const { h } = await repo(t, 'off');
+  const file = path.join(h.dir, '.git/dx/events.jsonl');
+  fs.appendFileSync(file, '{"id":"torn","ts":1,"ho'); // a record cut short, no newline
+  await h.git(['rm', '-q', 'LICENSE']);
+  const r = await git(h.dir, { ...h.env, DX_HOOKS: '0' }, ['commit', '-qm', 'off'], { allowFail: true });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(await inHead(h, 'LICENSE'), false, 'the off switch turns the check off');
+  const last = JSON.parse(fs.readFileSync(file, 'utf8').trim().split('\n').at(-1) as string) as Line;
+  assert.equal(last.op, 'hooks.off');
+  assert.equal(last.detail?.hook, 'pre-commit');
+});
