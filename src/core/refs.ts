@@ -22,6 +22,14 @@ export async function ownRefWrite<T>(ctx: RepoContext, fn: (env: Record<string, 
   const dir = path.join(ctx.dxDir, 'own');
   const file = path.join(dir, token);
   fs.mkdirSync(dir, { recursive: true });
+  // Tokens a killed process left behind are no use to anyone: gone after ten minutes.
+  for (const old of fs.readdirSync(dir)) {
+    try {
+      if (Date.now() - fs.lstatSync(path.join(dir, old)).mtimeMs > 600_000) fs.rmSync(path.join(dir, old), { force: true });
+    } catch {
+      /* raced with its owner */
+    }
+  }
   fs.writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
   try {
     return await fn({ DX_IN_REFTX: token });
