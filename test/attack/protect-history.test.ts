@@ -225,3 +225,22 @@ test('DX_HOOKS=0, the documented off switch, still works and leaves a line in th
   assert.equal(last.op, 'hooks.off');
   assert.equal(last.detail?.hook, 'pre-commit');
 });
+
+test('a committed .dxrc.yaml (behind a package.json without a dx key) protects too: an uncommitted .dxrc.json that shadows it weakens nothing', async (t) => {
+  const { h, seed } = await repo(t, 'yaml', { dxrc: null });
+  await seed.commit('yaml config', { '.dxrc.yaml': 'protect:\n  paths:\n    - LICENSE\n', 'package.json': JSON.stringify({ name: 'x' }) });
+  await seed.git(['push', '-q', 'origin', 'main']);
+  fs.rmSync(path.join(h.dir, '.dxrc.json'), { force: true }); // the one install wrote (untracked)
+  await h.git(['pull', '-q', '--ff-only']);
+  await h.write('.dxrc.json', weakened); // found before .dxrc.yaml by cosmiconfig; not committed
+  await h.git(['rm', '-q', 'LICENSE']);
+  const r = await h.git(['commit', '-m', 'oops'], { allowFail: true });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /LICENSE: deleted/);
+  assert.equal(await inHead(h, 'LICENSE'), true);
+  // deploy/run.sh was never protected by the YAML: deleting it is an ordinary commit.
+  await h.git(['reset', '-q', 'HEAD', 'LICENSE']);
+  await h.git(['checkout', '--', 'LICENSE']);
+  await h.git(['rm', '-q', 'deploy/run.sh']);
+  assert.equal((await h.git(['commit', '-qm', 'fine'], { allowFail: true })).code, 0);
+});
