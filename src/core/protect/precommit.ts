@@ -1,35 +1,56 @@
 /**
- * pre-commit protection: refuse a commit whose index deletes a protected path or drops its exec
- * bit, unless DX_ALLOW_PROTECTED=1 (the override is logged).
+ * pre-commit protection (also run as pre-merge-commit and pre-applypatch): refuse a commit whose
+ * index deletes a protected path, changes its type (symlink, submodule) or drops its exec bit,
+ * unless DX_ALLOW_PROTECTED=1 (the override is logged).
  */
 import type { Session } from '../session.js';
 import { gitTry } from '../git.js';
 import { appendLedger } from '../ledger.js';
-import { protectedLosses, protectedMatcher, type ProtectedLoss } from './match.js';
+import { shellQuote } from '../diagnose/paths.js';
+import { operationInProgress } from './inflight.js';
+import { describeLoss, protectedLosses, protectedMatcher, type ProtectedLoss } from './match.js';
 
 /** The verdict of a protection check: refused (with the losses and the message), allowed by override, or clean. */
 export interface ProtectVerdict { refused: boolean; overridden: boolean; losses: ProtectedLoss[]; message: string | null }
 
 /** Human text naming each loss and the override. */
 export function refusalMessage(what: string, losses: ProtectedLoss[], override: string, restore?: (l: ProtectedLoss) => string): string {
-  const lines = losses.map((l) => `  - ${l.path}: ${l.kind === 'deleted' ? 'deleted' : 'loses its exec bit'}${restore ? `   (bring it back: ${restore(l)})` : ''}`);
+  const lines = losses.map((l) => `  - ${l.path}: ${describeLoss(l)}${restore ? `   (bring it back: ${restore(l)})` : ''}`);
   return `dx-hooks: refused ${what} — it would remove protected paths (protect.paths in .dxrc):\n${lines.join('\n')}\nIf this is really intended: ${override}=1 git …`;
+}
+
+/** The hooks that check the index about to be committed against HEAD: `git commit`, `git merge` (a merge commit), `git am`. */
+export type IndexHook = 'pre-commit' | 'pre-merge-commit' | 'pre-applypatch';
+
+/** How to bring one protected path back into the index and the work tree from HEAD (shell-quoted). */
+export function restoreCommand(l: ProtectedLoss, source = 'HEAD'): string {
+  return l.kind === 'lost-exec-bit' ? `git update-index --chmod=+x -- ${shellQuote(l.path)}` : `git restore --staged --worktree --source=${shellQuote(source)} -- ${shellQuote(l.path)}`;
 }
 
 /**
  * Check the index about to be committed against HEAD.
  * @param indexFile the index git is committing (git exports GIT_INDEX_FILE into pre-commit; `git commit -a` uses a temporary one)
  * @param env       the hook's environment (for DX_ALLOW_PROTECTED)
+ * @param hook      which hook asks: pre-merge-commit (git merge) and pre-applypatch (git am) name their route and its abort command;
+ *                  pre-applypatch inside `git rebase --apply` checks nothing (the rebase's final branch update is checked instead, tip against tip)
  */
-export async function checkPreCommit(s: Session, indexFile: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<ProtectVerdict> {
+export async function checkPreCommit(s: Session, indexFile: string | undefined, env: NodeJS.ProcessEnv = process.env, hook: IndexHook = 'pre-commit'): Promise<ProtectVerdict> {
+  const clean: ProtectVerdict = { refused: false, overridden: false, losses: [], message: null };
+  const inflight = operationInProgress(s.ctx);
+  if (hook === 'pre-applypatch' && inflight?.op === 'rebase') return clean;
   const head = await gitTry(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: s.ctx.top });
-  if (head.code !== 0) return { refused: false, overridden: false, losses: [], message: null };
+  if (head.code !== 0) return clean;
   const losses = await protectedLosses(s.ctx, protectedMatcher(s.config), head.stdout.trim(), { index: true }, indexFile ? { GIT_INDEX_FILE: indexFile } : {});
-  if (!losses.length) return { refused: false, overridden: false, losses, message: null };
+  if (!losses.length) return { ...clean, losses };
+  const what = hook === 'pre-merge-commit' ? 'this merge' : hook === 'pre-applypatch' ? 'this patch (git am)' : 'this commit';
   if (env.DX_ALLOW_PROTECTED === '1') {
-    appendLedger(s.ctx, { host: s.host, op: 'protect.override', ok: true, paths: losses.map((l) => l.path), detail: { hook: 'pre-commit', override: 'DX_ALLOW_PROTECTED', losses } });
+    appendLedger(s.ctx, { host: s.host, op: 'protect.override', ok: true, paths: losses.map((l) => l.path), detail: { hook, override: 'DX_ALLOW_PROTECTED', losses } });
     return { refused: false, overridden: true, losses, message: `dx-hooks: DX_ALLOW_PROTECTED=1 — committing the removal of protected paths: ${losses.map((l) => l.path).join(', ')} (logged)` };
   }
-  appendLedger(s.ctx, { host: s.host, op: 'protect.refuse', ok: false, error: 'commit removes protected paths', paths: losses.map((l) => l.path), detail: { hook: 'pre-commit', losses } });
-  return { refused: true, overridden: false, losses, message: refusalMessage('this commit', losses, 'DX_ALLOW_PROTECTED', (l) => (l.kind === 'deleted' ? `git restore --staged --worktree --source=HEAD -- ${l.path}` : `git update-index --chmod=+x -- ${l.path}`)) };
+  appendLedger(s.ctx, { host: s.host, op: 'protect.refuse', ok: false, error: `${what.replace(/^this /, '')} removes protected paths`, paths: losses.map((l) => l.path), detail: { hook, losses } });
+  let message = refusalMessage(what, losses, 'DX_ALLOW_PROTECTED', (l) => restoreCommand(l));
+  // git writes MERGE_HEAD only after pre-merge-commit refused: the merge's abort is named directly.
+  const abort = hook === 'pre-merge-commit' ? { op: 'merge', abort: 'git merge --abort' } : hook === 'pre-applypatch' ? inflight : null;
+  if (abort) message += `\nNothing was committed; to abandon the ${abort.op}: ${abort.abort}`;
+  return { refused: true, overridden: false, losses, message };
 }

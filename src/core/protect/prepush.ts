@@ -7,7 +7,7 @@ import { gitTry } from '../git.js';
 import { appendLedger } from '../ledger.js';
 import type { Session } from '../session.js';
 import { parseWipRef } from '../wip/ref.js';
-import { protectedBranches, protectedLosses, protectedMatcher } from './match.js';
+import { describeLoss, protectedBranches, protectedLosses, protectedMatcher } from './match.js';
 import { refusalMessage } from './precommit.js';
 
 /** One line of pre-push's stdin (githooks(5)): `<local ref> <local sha> <remote ref> <remote sha>`. */
@@ -59,7 +59,7 @@ export async function checkPrePush(s: Session, remote: string, updates: PushUpda
     }
     if (!deleting && !isZero(u.remoteSha) && (await have(s, u.remoteSha))) {
       const losses = await protectedLosses(s.ctx, isProtected, u.remoteSha, u.localSha);
-      for (const l of losses.filter((x) => x.kind === 'deleted')) problems.push({ ref: u.remoteRef, why: `deletes protected path ${l.path} that ${remote}'s ${short ?? u.remoteRef} has` });
+      for (const l of losses.filter((x) => x.kind !== 'lost-exec-bit')) problems.push({ ref: u.remoteRef, why: `${l.kind === 'deleted' ? 'deletes' : `replaces (${describeLoss(l)})`} protected path ${l.path} that ${remote}'s ${short ?? u.remoteRef} has` });
     }
   }
   if (!problems.length) return { refused: false, overridden: false, problems, message: null };
