@@ -130,6 +130,21 @@ test('git pull of another host\'s deletion (it pushed without dx-hooks): the vic
   assert.equal((await lsRemote(h.env, remote)).get('refs/heads/main'), tip);
 });
 
+test('git pull --rebase over another host\'s deletion: the victim\'s branch with local commits is refused at the rebase\'s final update', async (t) => {
+  const { h, seed, base } = await world(t);
+  const mine = await h.commit('local work', { 'mine.txt': 'mine\n' });
+  await seed.git(['rm', '-q', 'LICENSE']);
+  await seed.git(['commit', '-qm', 'drop LICENSE']);
+  await seed.git(['push', '-q', 'origin', 'main']);
+  const r = await h.git(['pull', '--rebase', '-q'], { allowFail: true });
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /refused moving branch main \(git rebase\)/);
+  await assertKept(h, 'main', mine, base);
+  await h.git(['rebase', '--abort']);
+  assert.equal(await rev(h, 'HEAD'), mine);
+  assert.equal(fs.readFileSync(path.join(h.dir, 'LICENSE'), 'utf8'), 'MIT\n');
+});
+
 test('merge commit that deletes a protected file: refused by pre-merge-commit (merge --abort restores all); with --no-verify, by reference-transaction', async (t) => {
   const { h, base } = await world(t, { side: dropLicense });
   const mine = await h.commit('local work', { 'mine.txt': 'mine\n' });
@@ -224,6 +239,12 @@ test('rebase whose result loses a protected file (dropping the commit that added
   await h.git(['switch', '-q', 'feature']);
   assert.equal(await rev(h, 'HEAD'), tip);
   assert.notEqual(tip2, tip);
+
+  // Compared tip to tip: a branch that already lacked LICENSE (an overridden commit) rebases freely.
+  await h.git(['switch', '-q', 'feature2']);
+  await h.git(['rebase', '-q', 'origin/ok']);
+  assert.notEqual(await rev(h, 'refs/heads/feature2'), tip2);
+  await h.git(['switch', '-q', 'feature']);
 
   // An ordinary rebase onto the remote's new commit goes through.
   await h.git(['rebase', '-q', 'origin/ok']);
