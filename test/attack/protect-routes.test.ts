@@ -372,3 +372,32 @@ test('install adds pre-merge-commit and pre-applypatch, chains a user\'s own hoo
   assert.equal(fs.readFileSync(userHook, 'utf8'), text);
   assert.equal(fs.existsSync(path.join(h.dir, '.git/hooks/pre-applypatch')), false);
 });
+
+test('in a linked worktree (its own git dir): a cherry-pick that deletes a protected file is refused and names its abort', async (t) => {
+  const { h, sb, base } = await world(t, { side: dropLicense });
+  const wt = sb.tmp('linked');
+  await h.git(['worktree', 'add', '-q', '-b', 'other', wt, base]);
+  const r = await git(wt, h.env, ['cherry-pick', 'origin/side'], { allowFail: true });
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /refused moving branch other \(git cherry-pick\)/);
+  assert.match(r.stderr, /git cherry-pick --abort/);
+  assert.equal(await rev(h, 'refs/heads/other'), base);
+  await git(wt, h.env, ['cherry-pick', '--abort']);
+  assert.equal(fs.readFileSync(path.join(wt, 'LICENSE'), 'utf8'), 'MIT\n');
+});
+
+// Depends on class 3 (protection from HEAD's committed .dxrc, branch h/gitworks): git has already
+// written the new .dxrc.json into the work tree when reference-transaction runs for a fast-forward.
+test('a fast-forward that deletes a protected file AND removes its protection from .dxrc.json is refused', { todo: 'needs the protect config from HEAD\'s committed .dxrc (issue 10 class 3)' }, async (t) => {
+  const { h, base } = await world(t, {
+    sneaky: async (s) => {
+      await s.write('.dxrc.json', JSON.stringify({ protect: { paths: [] } }));
+      await s.git(['rm', '-q', 'LICENSE']);
+      await s.git(['add', '-A']);
+      await s.git(['commit', '-qm', 'tidy up']);
+    },
+  });
+  const r = await h.git(['merge', '--ff-only', 'origin/sneaky'], { allowFail: true });
+  assert.notEqual(r.code, 0);
+  await assertKept(h, 'main', base, base);
+});
