@@ -230,6 +230,46 @@ dx_guard() {
   return 0
 }
 
+# Every route that makes a commit (issue 10 class 4), from reference-transaction. $1 = the phase,
+# $2 = the hook's input lines. prepared: a branch update whose new tip deletes a file, changes a
+# type (symlink, submodule) or drops an exec bit goes to node, which refuses it when protected
+# paths are lost (a fast-forward, cherry-pick, revert, am, rebase's final update, commit --no-verify).
+# committed: a stash entry dropped (git stash pop) while a protected path of HEAD (protect-list) is
+# gone from the work tree goes to node, which says so and records it for undo. One git call per
+# branch update, and only where protect.paths is set.
+dx_routes() {
+  [ -s "$dx_dir/protect" ] || [ -n "$dx_stale" ] || return 0
+  dx_rhit=
+  while read -r dx_rold dx_rnew dx_rref; do
+    [ -n "$dx_rhit" ] && break
+    case $1:$dx_rref in
+      prepared:refs/heads/*)
+        case $dx_rnew in *[!0]*) ;; *) continue ;; esac
+        case $dx_rold in *[!0]*) ;; *) dx_rold=$(git rev-parse -q --verify "$dx_rref^{commit}" 2>/dev/null) || continue ;; esac
+        [ "$dx_rold" = "$dx_rnew" ] && continue
+        dx_rchg=$(git diff-tree -r --no-renames --raw "$dx_rold" "$dx_rnew" 2>/dev/null) || continue
+        case $dx_rchg in *" D$dx_tab"*|*" T$dx_tab"*|*":100755 100644 "*) dx_rhit=1 ;; esac
+        ;;
+      committed:refs/stash)
+        case $dx_rold in *[!0]*) ;; *) continue ;; esac
+        [ -s "$dx_dir/protect-list" ] || continue
+        while IFS=' ' read -r dx_pmode dx_path; do
+          if [ ! -e "$dx_path" ] && [ ! -L "$dx_path" ]; then dx_rhit=1
+          elif [ "$dx_pmode" = 120000 ]; then [ -L "$dx_path" ] || dx_rhit=1
+          elif [ -L "$dx_path" ] || { [ "$dx_pmode" != 160000 ] && [ -d "$dx_path" ]; }; then dx_rhit=1
+          elif [ "$dx_pmode" = 100755 ] && [ ! -x "$dx_path" ]; then dx_rhit=1
+          fi
+          [ -n "$dx_rhit" ] && break
+        done <"$dx_dir/protect-list"
+        ;;
+    esac
+  done <<EOF_DX_ROUTES
+$2
+EOF_DX_ROUTES
+  [ -n "$dx_rhit" ] || return 0
+  printf '%s' "$2" | dx_check routes "$1" || exit 1
+}
+
 case $dx_hook in
   reference-transaction)
     # Fires for every ref update (twice per commit): decide in sh, start node only for a branch
@@ -268,25 +308,27 @@ case $dx_hook in
           ;;
       esac
     done
+    dx_routes "$dx_state" "$dx_in"
     [ -n "$dx_hit" ] || exit 0
     # dx_check runs in the pipeline's subshell: its "exit 1" (refused) must end this hook too.
     printf '%s' "$dx_in" | dx_check reference-transaction "$dx_state" || exit 1
     ;;
-  pre-commit)
-    # Only a commit that deletes a file or drops an exec bit can hurt a protected path; one that
-    # changes a config file may take protection away (that needs the override), so node checks it.
-    # An empty protect cache means "nothing protected" only for the HEAD it was built for.
+  pre-commit|pre-merge-commit|pre-applypatch)
+    # git commit, git merge (a merge commit), git am: only an index that deletes a file, changes a
+    # type (T: a file become a symlink or a submodule) or drops an exec bit can hurt a protected path;
+    # one that changes a config file may take protection away (that needs the override), so node
+    # checks it. An empty protect cache means "nothing protected" only for the HEAD it was built for.
     dx_changes=$(git diff-index --cached --no-renames --raw HEAD 2>/dev/null) || exit 0
     case $dx_changes in
       *"$dx_tab.dxrc"*|*"${dx_tab}package.json"*|*"${dx_tab}dx.config."*) ;;
-      *" D$dx_tab"*|*":100755 100644 "*)
+      *" D$dx_tab"*|*" T$dx_tab"*|*":100755 100644 "*)
         if [ ! -s "$dx_dir/protect" ] && [ -z "$dx_stale" ] && [ -f "$dx_dir/protect-head" ]; then
           IFS= read -r dx_phead <"$dx_dir/protect-head"
           [ "$dx_phead" = "$(git rev-parse -q --verify HEAD 2>/dev/null)" ] && exit 0
         fi ;;
       *) exit 0 ;;
     esac
-    dx_check pre-commit
+    dx_check "$dx_hook"
     ;;
   post-commit|post-merge)
     dx_where

@@ -16,7 +16,8 @@ export const REFUSED = 10;
 /**
  * Run one hook's check. Returns 0 (allow) or REFUSED. A check that fails is loud (stderr, ledger,
  * banner) and lets git go on — except a branch deletion whose old tip could not be kept, which is
- * refused so nothing becomes unreachable (bypass: DX_HOOKS=0).
+ * refused so nothing becomes unreachable, and a branch move whose protected-path check failed
+ * (fail closed; bypass for both: DX_HOOKS=0).
  */
 export async function run(opts: { name: string; args?: string[]; cwd: string }): Promise<number> {
   try {
@@ -26,6 +27,10 @@ export async function run(opts: { name: string; args?: string[]; cwd: string }):
     await recordFailure(opts.cwd, `hook.${opts.name}`, `the ${opts.name} check failed`, err);
     if (opts.name === 'reference-transaction' && opts.args?.[0] === 'prepared') {
       process.stderr.write('dx-hooks: refusing this ref deletion so its commits stay reachable; to go ahead without dx-hooks: DX_HOOKS=0 git …\n');
+      return REFUSED;
+    }
+    if (opts.name === 'routes' && opts.args?.[0] === 'prepared') {
+      process.stderr.write('dx-hooks: refusing this branch update: it removes files and the protected-path check could not decide (fail closed); to go ahead without dx-hooks: DX_HOOKS=0 git …\n');
       return REFUSED;
     }
     return 0;
@@ -52,9 +57,11 @@ async function check(opts: { name: string; args?: string[]; cwd: string }): Prom
     return 0;
   }
   switch (opts.name) {
-    case 'pre-commit': {
+    case 'pre-commit':
+    case 'pre-merge-commit':
+    case 'pre-applypatch': {
       const { checkPreCommit } = await import('../core/protect/precommit.js');
-      const v = await checkPreCommit(s, process.env.GIT_INDEX_FILE);
+      const v = await checkPreCommit(s, process.env.GIT_INDEX_FILE, process.env, opts.name);
       if (v.message) process.stderr.write(v.message + '\n');
       return v.refused ? REFUSED : 0;
     }
@@ -64,6 +71,16 @@ async function check(opts: { name: string; args?: string[]; cwd: string }): Prom
       if (r.message) process.stderr.write(r.message + '\n');
       if (r.recorded.length) process.stderr.write(`dx-hooks: recorded ${r.recorded.length === 1 ? 'a branch rewind/deletion' : `${r.recorded.length} branch rewinds/deletions`} — bring it back with: dx-hooks undo (list: dx-hooks undo --list)\n`);
       return r.refused ? REFUSED : 0;
+    }
+    case 'routes': {
+      // Issue 10 class 4: a branch move that loses protected paths (prepared: refuse), a stash pop that removed them (committed: say and record).
+      const { parseRefUpdates } = await import('../core/protect/reftx.js');
+      const { checkBranchMoves, checkStashPop } = await import('../core/protect/routes.js');
+      const updates = parseRefUpdates(await readStdin());
+      const state = opts.args?.[0] ?? '';
+      const r = state === 'prepared' ? await checkBranchMoves(s, updates) : state === 'committed' ? await checkStashPop(s, updates) : null;
+      if (r?.message) process.stderr.write(r.message + '\n');
+      return r?.refused ? REFUSED : 0;
     }
     case 'pre-push': {
       const { checkPrePush, parsePushUpdates } = await import('../core/protect/prepush.js');

@@ -35,7 +35,7 @@ export interface RestoreCheckpointResult {
   forced: string[];
 }
 
-const describeLoss = (l: ProtectedLoss) => `${l.path} (${l.kind === 'deleted' ? 'deleted' : 'exec bit dropped'})`;
+const describeLoss = (l: ProtectedLoss) => `${l.path} (${l.kind === 'deleted' ? 'deleted' : l.kind === 'lost-exec-bit' ? 'exec bit dropped' : 'type changed'})`;
 
 /**
  * Restore checkpoint `name`.

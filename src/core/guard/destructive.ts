@@ -103,7 +103,7 @@ export async function guardCommand(s: Session, cmd: GitCommand, env: NodeJS.Proc
   if (cmd.sub === 'stash') {
     const list = await gitTry(['stash', 'list', '--format=%H'], { cwd: s.ctx.top });
     const shas = list.stdout.split('\n').filter(Boolean);
-    for (const [i, sha] of shas.entries()) await gitRaw(['update-ref', `refs/dx/undo/${id}/stash-${i}`, sha], { cwd: s.ctx.top, env: { DX_IN_REFTX: '1' } });
+    for (const [i, sha] of shas.entries()) await gitRaw(['update-ref', `refs/dx/undo/${id}/stash-${i}`, sha], { cwd: s.ctx.top });
     appendLedger(s.ctx, { id, host: s.host, op: `guard.stash`, ok: true, detail: { args: [cmd.sub, ...cmd.args], stashes: shas, recover: shas.map((sha) => `git stash store -m "recovered by dx-hooks" ${sha}`) } });
     return { exitCode: 0, eventId: id, snapshot: null, message: `dx-hooks: kept ${shas.length} stash entr${shas.length === 1 ? 'y' : 'ies'} under refs/dx/undo/${id}/ before \`${line}\` — bring one back: git stash store <sha> (dx-hooks log)` };
   }
@@ -111,7 +111,7 @@ export async function guardCommand(s: Session, cmd: GitCommand, env: NodeJS.Proc
     const snap = await takeSnapshot(s.ctx, { exclude: s.config.wip.exclude, maxFileSize: parseSize(s.config.wip.maxFileSize), host: s.host, message: `dx-hooks snapshot before ${line}` });
     snapshot = snap.sha;
     // gitRaw throws on failure: the guard then refuses the command rather than run it unprotected.
-    await gitRaw(['update-ref', `refs/dx/undo/${id}`, snap.sha], { cwd: s.ctx.top, env: { DX_IN_REFTX: '1' } });
+    await gitRaw(['update-ref', `refs/dx/undo/${id}`, snap.sha], { cwd: s.ctx.top });
     if (snap.excluded.length) note = ` (left out: ${snap.excluded.map((e) => e.path).join(', ')})`;
   } catch (err) {
     if (!(err instanceof Error && /nothing to snapshot/.test(err.message))) throw err;

@@ -37,12 +37,26 @@ export async function protectedBranches(ctx: RepoContext, config: DxConfig, remo
   return [...out];
 }
 
-/** What a change does to one protected path. */
-export interface ProtectedLoss { path: string; kind: 'deleted' | 'lost-exec-bit' }
+/**
+ * What a change does to one protected path. `type-changed`: the file became a symlink or a
+ * submodule (gitlink), or the other way round — git's status T; a file replaced by a directory is
+ * `deleted` (git sees the file deleted and files added under it). `to` is the new git mode for a type change.
+ */
+export interface ProtectedLoss { path: string; kind: 'deleted' | 'lost-exec-bit' | 'type-changed'; to?: string }
+
+const MODE_NAMES: Record<string, string> = { '120000': 'a symlink', '160000': 'a submodule (gitlink)', '100644': 'a regular file', '100755': 'an executable file' };
+
+/** The loss in words, e.g. "deleted", "loses its exec bit", "replaced by a symlink". */
+export function describeLoss(l: ProtectedLoss): string {
+  if (l.kind === 'deleted') return 'deleted';
+  if (l.kind === 'lost-exec-bit') return 'loses its exec bit';
+  return `replaced by ${(l.to && MODE_NAMES[l.to]) ?? 'another type of entry'}`;
+}
 
 /**
- * Protected paths that `to` deletes or un-executes compared with `from` (commits, trees, or
- * `null` for the empty tree). `toIndex` compares against the index instead of a tree (pre-commit).
+ * Protected paths that `to` deletes, type-changes or un-executes compared with `from` (commits or
+ * trees; `null` means nothing to lose). `{ index: true }` compares against the index instead of a
+ * tree (pre-commit). A diff git cannot compute yields no losses (callers that must fail closed check first).
  */
 export async function protectedLosses(ctx: RepoContext, isProtected: PathMatcher, from: string | null, to: string | { index: true }, env: Record<string, string> = {}): Promise<ProtectedLoss[]> {
   if (!from) return [];
@@ -59,6 +73,7 @@ export async function protectedLosses(ctx: RepoContext, isProtected: PathMatcher
     if (!meta.startsWith(':') || !isProtected(p)) continue;
     const [oldMode, newMode, , , status] = meta.slice(1).split(' ');
     if (status === 'D') losses.push({ path: p, kind: 'deleted' });
+    else if (status === 'T') losses.push({ path: p, kind: 'type-changed', to: newMode });
     else if (oldMode === '100755' && newMode === '100644') losses.push({ path: p, kind: 'lost-exec-bit' });
   }
   return losses;

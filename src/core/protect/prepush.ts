@@ -10,7 +10,7 @@ import { appendLedger } from '../ledger.js';
 import type { Session } from '../session.js';
 import { parseWipRef } from '../wip/ref.js';
 import { committedSource, protectionInForce, protectionRemoved } from './inforce.js';
-import { protectedLosses } from './match.js';
+import { describeLoss, protectedLosses } from './match.js';
 import { refusalMessage } from './precommit.js';
 
 /** One line of pre-push's stdin (githooks(5)): `<local ref> <local sha> <remote ref> <remote sha>`. */
@@ -65,7 +65,7 @@ export async function checkPrePush(s: Session, remote: string, updates: PushUpda
     }
     if (!deleting && !isZero(u.remoteSha) && (await have(s, u.remoteSha))) {
       const losses = await protectedLosses(s.ctx, isProtected, u.remoteSha, u.localSha);
-      for (const l of losses.filter((x) => x.kind === 'deleted')) problems.push({ ref: u.remoteRef, why: `deletes protected path ${l.path} that ${remote}'s ${short ?? u.remoteRef} has` });
+      for (const l of losses.filter((x) => x.kind !== 'lost-exec-bit')) problems.push({ ref: u.remoteRef, why: `${l.kind === 'deleted' ? 'deletes' : `replaces (${describeLoss(l)})`} protected path ${l.path} that ${remote}'s ${short ?? u.remoteRef} has` });
       const removed = await protectionRemoved(s, await committedSource(s, u.remoteSha), await committedSource(s, u.localSha), remote);
       if (removed.length) problems.push({ ref: u.remoteRef, why: `removes protection that ${remote}'s ${short ?? u.remoteRef} gives: ${removed.join(', ')}` });
     }

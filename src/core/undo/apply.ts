@@ -88,7 +88,7 @@ export async function undo(s: Session, id: string | undefined, opts: { force?: b
     const isProtected = (await protectionInForce(s)).isProtected;
     const losses: ProtectedLoss[] = [...await protectedLosses(ctx, isProtected, before.sha, info.worktree.snapshot)];
     if (losses.length) {
-      throw new DxError('PROTECTED', `undoing ${entry.id} would ${losses.map((l) => `${l.kind === 'deleted' ? 'delete' : 'drop the exec bit of'} ${l.path}`).join(', ')} (protect.paths)`, 'Repeat with --force if that is really intended.', EXIT.FAILED);
+      throw new DxError('PROTECTED', `undoing ${entry.id} would ${losses.map((l) => `${l.kind === 'deleted' ? 'delete' : l.kind === 'lost-exec-bit' ? 'drop the exec bit of' : 'change the type of'} ${l.path}`).join(', ')} (protect.paths)`, 'Repeat with --force if that is really intended.', EXIT.FAILED);
     }
   }
 
