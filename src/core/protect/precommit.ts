@@ -6,6 +6,7 @@ import type { Session } from '../session.js';
 import { gitTry } from '../git.js';
 import { appendLedger } from '../ledger.js';
 import { protectedLosses, protectedMatcher, type ProtectedLoss } from './match.js';
+import { shellQuote } from '../text/shell.js';
 
 /** The verdict of a protection check: refused (with the losses and the message), allowed by override, or clean. */
 export interface ProtectVerdict { refused: boolean; overridden: boolean; losses: ProtectedLoss[]; message: string | null }
@@ -31,5 +32,5 @@ export async function checkPreCommit(s: Session, indexFile: string | undefined, 
     return { refused: false, overridden: true, losses, message: `dx-hooks: DX_ALLOW_PROTECTED=1 — committing the removal of protected paths: ${losses.map((l) => l.path).join(', ')} (logged)` };
   }
   appendLedger(s.ctx, { host: s.host, op: 'protect.refuse', ok: false, error: 'commit removes protected paths', paths: losses.map((l) => l.path), detail: { hook: 'pre-commit', losses } });
-  return { refused: true, overridden: false, losses, message: refusalMessage('this commit', losses, 'DX_ALLOW_PROTECTED', (l) => (l.kind === 'deleted' ? `git restore --staged --worktree --source=HEAD -- ${l.path}` : `git update-index --chmod=+x -- ${l.path}`)) };
+  return { refused: true, overridden: false, losses, message: refusalMessage('this commit', losses, 'DX_ALLOW_PROTECTED', (l) => (l.kind === 'deleted' ? `git restore --staged --worktree --source=HEAD -- ${shellQuote(l.path)}` : `git update-index --chmod=+x -- ${shellQuote(l.path)}`)) };
 }
