@@ -255,6 +255,18 @@ test('a hostile checkpoint and a hand-made index entry (host, branch and message
   execFileSync('git', ['--git-dir', remote, 'update-ref', 'refs/heads/dx/index', commit, parent], { env: sb.env });
 
   for (const args of [['checkpoint', 'list'], ['status'], ['index', 'show'], ['restore', '--list'], ['doctor']]) assertRunClean(await dx(a, args), `dx-hooks ${args.join(' ')}`);
+  // With colours on (a terminal): our own colour codes are the only escape sequences left.
+  const coloured: NodeJS.ProcessEnv = { ...a.env, FORCE_COLOR: '1' };
+  delete coloured.NO_COLOR;
+  for (const args of [['checkpoint', 'list'], ['status'], ['restore', '--list']]) {
+    const r = await run(process.execPath, [dxBin, ...args], { cwd: a.dir, env: coloured, timeoutMs: 60_000 });
+    for (const text of [r.stdout, r.stderr]) {
+      // eslint-disable-next-line no-control-regex -- our own SGR codes
+      const rest = text.replace(/\u001b\[(?:1|2|22|31|32|33|39)m/g, '');
+      assertClean(rest, `dx-hooks ${args.join(' ')} with colours on`);
+    }
+    assert.ok(args[0] !== 'status' || r.stdout.includes(`${ESC}[1m`), 'colours are really on (bold headings)');
+  }
   const list = await dx(a, ['checkpoint', 'list', '--json']);
   assertClean(list.stdout, 'checkpoint list --json');
   const c = (JSON.parse(list.stdout) as { entries: { name: string; description: string }[] }).entries.find((x) => x.name === 'cp\u202eelif');
@@ -306,6 +318,10 @@ test('a remote whose refusal carries escape sequences: the banner file, git comm
   const fourth = await git(a.dir, { ...a.env, DX_WIP_PUSH: 'background' }, ['commit', '--allow-empty', '-m', 'fourth']);
   assert.ok(assertHookLinesClean(fourth, 'git commit printing a raw banner file').length > 0, fourth.stderr);
   await idle(a);
+  // The background worker's log (the banner points there) holds the remote's text too: written safe.
+  const log = path.join(a.dir, '.git/dx/worker.log');
+  assert.ok(fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('denied'), 'the background worker logged the refusal');
+  assertClean(fs.readFileSync(log, 'utf8'), 'worker.log');
 });
 
 test('protected and critical paths named with shell code or escapes: post-checkout names them cleanly, and its `git checkout` / `chmod +x` commands, pasted, repair exactly them', async (t) => {
