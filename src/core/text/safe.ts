@@ -39,14 +39,6 @@ export function safeText(s: string): string {
   return s.replace(UNSAFE, escapeChar);
 }
 
-/** Whether `s` holds anything safeText would change. */
-export function isUnsafeText(s: string): boolean {
-  UNSAFE.lastIndex = 0;
-  const hit = UNSAFE.test(s);
-  UNSAFE.lastIndex = 0;
-  return hit;
-}
-
 /**
  * A whole line (or block of lines) about to be written to a terminal or log: like safeText but newlines
  * and tabs stay, and with `keepColours` the exact SGR sequences of our own colours stay too (every other
