@@ -72,9 +72,32 @@ for dx_rc_file in .dxrc .dxrc.json .dxrc.yaml .dxrc.yml package.json; do
 done
 [ -n "${DX_WIP_PUSH-}" ] && dx_mode=$DX_WIP_PUSH
 
+# Text that came from other hosts or the remote (the banner, warn/<branch>.msg, branch and path names)
+# is printed through dx_clean: C0 controls but TAB, DEL, the C1 controls (UTF-8 \302\200-\237) and the
+# direction overrides and isolates (U+202A-U+202E, U+2066-U+2069) become '?', so nothing in it can
+# drive the terminal. node writes these files safe already; this is the second line of defence.
+# sed starts only when there is something to print.
+dx_clean() {
+  LC_ALL=C sed -e "s/[$(printf '\001-\010\013-\037\177')]/?/g" \
+    -e "s/$(printf '\302')[$(printf '\200-\237')]/?/g" \
+    -e "s/$(printf '\342\200')[$(printf '\252-\256')]/?/g" \
+    -e "s/$(printf '\342\201')[$(printf '\246-\251')]/?/g"
+}
+
+# One word of a command the user may paste (a path from the protect or critical list), quoted for sh:
+# plain words as they are, else '...' with each ' written '\''; a leading - becomes ./- (never an option).
+dx_quote() {
+  dx_q=$1
+  case $dx_q in -*) dx_q=./$dx_q ;; esac
+  case $dx_q in
+    ''|*[!A-Za-z0-9_./@%+=:,-]*) printf "'%s'" "$(printf '%s' "$dx_q" | sed "s/'/'\\\\''/g")" ;;
+    *) printf '%s' "$dx_q" ;;
+  esac
+}
+
 dx_banner() {
   [ -s "$dx_dir/banner" ] || return 0
-  while IFS= read -r dx_line; do printf '%s\n' "$dx_line" >&2; done <"$dx_dir/banner"
+  dx_clean <"$dx_dir/banner" >&2
 }
 
 dx_find_node() {
@@ -176,13 +199,13 @@ dx_divergence() {
     *" ahead "*", behind "*)
       dx_t=${dx_track##* ahead }
       printf 'dx-hooks: "%s" and its upstream %s have diverged: %s ahead, %s behind (as of the last fetch) - integrate before you push: git pull --rebase\n' \
-        "$1" "${dx_track%% ahead *}" "${dx_t%%,*}" "${dx_t##*behind }" >&2
+        "$1" "${dx_track%% ahead *}" "${dx_t%%,*}" "${dx_t##*behind }" | dx_clean >&2
       ;;
   esac
   # warn/<branch>.msg lines: "<push time>\t<text>\t<text>", the age as of now goes between the two texts.
   if [ -f "$dx_dir/warn/$1.msg" ]; then
     dx_now=$(date +%s)
-    while IFS= read -r dx_line; do
+    dx_clean <"$dx_dir/warn/$1.msg" | while IFS= read -r dx_line; do
       dx_ts=${dx_line%%"$dx_tab"*}
       case $dx_ts in ''|*[!0-9]*) printf '%s\n' "$dx_line" >&2; continue ;; esac
       dx_rest=${dx_line#*"$dx_tab"}
@@ -193,7 +216,7 @@ dx_divergence() {
       elif [ "$dx_s" -lt 129600 ]; then dx_age="$(((dx_s + 1800) / 3600))h"
       else dx_age="$(((dx_s + 43200) / 86400))d"; fi
       printf '%s%s ago%s\n' "${dx_rest%%"$dx_tab"*}" "$dx_age" "${dx_rest#*"$dx_tab"}" >&2
-    done <"$dx_dir/warn/$1.msg"
+    done
   fi
   [ "${2-}" = nostale ] && return 0
   [ "$dx_dremote" = - ] && return 0
@@ -202,7 +225,7 @@ dx_divergence() {
   [ "${dx_n:-0}" -gt 0 ] || return 0
   if [ $((dx_dsecs % 3600)) -eq 0 ]; then dx_lim="$((dx_dsecs / 3600))h"; elif [ $((dx_dsecs % 60)) -eq 0 ]; then dx_lim="$((dx_dsecs / 60))m"; else dx_lim="${dx_dsecs}s"; fi
   printf 'dx-hooks: %s commit(s) on "%s" older than %s exist only on this host: not on %s, and no WIP backup of them landed - push them (git push) and see why the backup failed: dx-hooks status\n' \
-    "$dx_n" "$1" "$dx_lim" "$dx_dremote" >&2
+    "$dx_n" "$1" "$dx_lim" "$dx_dremote" | dx_clean >&2
 }
 
 # The guardrail after checkout, merge and rewrite (issue 5), cheap: plain critical paths are
@@ -218,10 +241,10 @@ dx_guard() {
       g) dx_gneed=1 ;;
       *)
         if [ ! -f "$dx_gpath" ]; then
-          printf '%s\n' "dx-hooks: critical file $dx_gpath is missing from the work tree - bring it back: dx-hooks guard --repair (history: dx-hooks diagnose $dx_gpath)" >&2
+          printf '%s\n' "dx-hooks: critical file $dx_gpath is missing from the work tree - bring it back: dx-hooks guard --repair (history: dx-hooks diagnose $(dx_quote "$dx_gpath"))" | dx_clean >&2
           dx_gneed=1
         elif [ "$dx_gkind" = x ] && [ ! -x "$dx_gpath" ]; then
-          printf '%s\n' "dx-hooks: critical file $dx_gpath lost its exec bit - restore it: dx-hooks guard --repair (or chmod +x $dx_gpath)" >&2
+          printf '%s\n' "dx-hooks: critical file $dx_gpath lost its exec bit - restore it: dx-hooks guard --repair (or chmod +x $(dx_quote "$dx_gpath"))" | dx_clean >&2
           dx_gneed=1
         fi ;;
     esac
@@ -358,9 +381,9 @@ case $dx_hook in
     if [ -s "$dx_dir/protect-list" ]; then
       while IFS=' ' read -r dx_pmode dx_path; do
         if [ ! -e "$dx_path" ] && [ ! -L "$dx_path" ]; then
-          printf '%s\n' "dx-hooks: protected path $dx_path is missing from the work tree — bring it back: git checkout ${1-HEAD} -- $dx_path" >&2
+          printf '%s\n' "dx-hooks: protected path $dx_path is missing from the work tree — bring it back: git checkout $(dx_quote "${1-HEAD}") -- $(dx_quote "$dx_path")" | dx_clean >&2
         elif [ "$dx_pmode" = 100755 ] && [ ! -x "$dx_path" ]; then
-          printf '%s\n' "dx-hooks: protected path $dx_path lost its exec bit — restore it: chmod +x $dx_path" >&2
+          printf '%s\n' "dx-hooks: protected path $dx_path lost its exec bit — restore it: chmod +x $(dx_quote "$dx_path")" | dx_clean >&2
         fi
       done <"$dx_dir/protect-list"
     fi

@@ -7,6 +7,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import pc from 'picocolors';
 import { DxError, EXIT } from './core/errors.js';
+import { terminalLine } from './commands/print.js';
 
 // Each command types its own options; commander hands over a plain record (plus cwd and the positional arguments).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -175,8 +176,9 @@ async function main(): Promise<void> {
       return;
     }
     if (err instanceof DxError) {
-      process.stderr.write(pc.red(`✖ ${err.message}`) + '\n' + (err.hint ? `  ${err.hint}\n` : ''));
-      if (process.env.DX_DEBUG === '1' && err.stack) process.stderr.write(err.stack + '\n');
+      // The message may carry a remote's or git's text: printed through the same filter as every command's output.
+      process.stderr.write(terminalLine(pc.red(`✖ ${err.message}`) + '\n' + (err.hint ? `  ${err.hint}\n` : '')));
+      if (process.env.DX_DEBUG === '1' && err.stack) process.stderr.write(terminalLine(err.stack) + '\n');
       process.exitCode = err.exitCode;
       return;
     }
@@ -185,8 +187,8 @@ async function main(): Promise<void> {
       process.exitCode = EXIT.FAILED;
       return;
     }
-    process.stderr.write(pc.red(`✖ internal error: ${(err as Error)?.message ?? String(err)}`) + '\n');
-    process.stderr.write(process.env.DX_DEBUG === '1' ? `${(err as Error)?.stack}\n` : '  Run again with DX_DEBUG=1 for the stack, and report it.\n');
+    process.stderr.write(terminalLine(pc.red(`✖ internal error: ${(err as Error)?.message ?? String(err)}`)) + '\n');
+    process.stderr.write(process.env.DX_DEBUG === '1' ? `${terminalLine(String((err as Error)?.stack))}\n` : '  Run again with DX_DEBUG=1 for the stack, and report it.\n');
     process.exitCode = EXIT.FAILED;
   }
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import pc from 'picocolors';
 import { runBatch, type BatchEvents, type BatchItem, type BatchResult, type RepoOutcome } from '../core/batch/run.js';
 import { DxError, EXIT } from '../core/errors.js';
+import { safe, terminalLine } from './print.js';
 
 /** The batch flags every batch command takes (commander: `--no-resume` gives resume=false). */
 export interface BatchFlags { parallel?: string; resume?: boolean; retryFailed?: boolean; json?: boolean }
@@ -35,7 +36,7 @@ export function itemLine<R>(item: BatchItem<R>, describe: (r: R) => string): str
 
 /** Batch events for the terminal. Call `stop()` after the batch (it clears the bar). */
 export async function batchEvents<R>(flags: BatchFlags, describe: (r: R) => string): Promise<BatchEvents<R> & { stop(): void }> {
-  const print = (line: string) => (flags.json ? process.stderr : process.stdout).write(line + '\n');
+  const print = (line: string) => (flags.json ? process.stderr : process.stdout).write(terminalLine(line) + '\n');
   const useBar = process.stderr.isTTY === true && !process.env.CI;
   let bar: { start(total: number, value: number): void; update(v: number, payload?: object): void; stop(): void } | null = null;
   if (useBar) {
@@ -44,13 +45,13 @@ export async function batchEvents<R>(flags: BatchFlags, describe: (r: R) => stri
   }
   return {
     start({ total, todo, plan, file }) {
-      if (plan.note) process.stderr.write(pc.dim(`dx-hooks: ${plan.note} (${file})`) + '\n');
+      if (plan.note) process.stderr.write(terminalLine(pc.dim(`dx-hooks: ${plan.note} (${file})`)) + '\n');
       bar?.start(total, total - todo);
     },
     repoDone(item, counts) {
       if (bar) {
-        bar.update(counts.done, { repo: showRepo(item.repo) });
-        if (item.status === 'failed') process.stderr.write('\n' + itemLine(item, describe) + '\n');
+        bar.update(counts.done, { repo: safe(showRepo(item.repo)) });
+        if (item.status === 'failed') process.stderr.write('\n' + terminalLine(itemLine(item, describe)) + '\n');
       } else print(itemLine(item, describe));
     },
     interrupted(signal) {

@@ -9,7 +9,7 @@ import { removeCheckpoint } from '../core/checkpoints/remove.js';
 import { restoreCheckpoint } from '../core/checkpoints/restore.js';
 import { openSession } from '../core/session.js';
 import { age } from '../core/time.js';
-import { out, printJson, warn } from './common.js';
+import { out, printJson, safe, shellCommand, warn } from './common.js';
 
 type Opts = { name: string; message?: string; force?: boolean; json?: boolean; offline?: boolean; cwd: string };
 
@@ -19,15 +19,15 @@ export async function create(opts: Opts): Promise<number> {
   const r = await createCheckpoint(s, opts.name, { description: opts.message, force: opts.force });
   if (opts.json) printJson(r);
   else {
-    for (const x of r.snapshot.excluded) warn(`left out of the checkpoint: ${x.path} (${x.reason === 'size' ? `${x.bytes} bytes, over wip.maxFileSize` : 'matches wip.exclude'})`);
+    for (const x of r.snapshot.excluded) warn(`left out of the checkpoint: ${safe(x.path)} (${x.reason === 'size' ? `${x.bytes} bytes, over wip.maxFileSize` : 'matches wip.exclude'})`);
     out(pc.green(`✔ checkpoint ${pc.bold(opts.name)} = ${r.snapshot.sha.slice(0, 12)} on ${r.checkpoint.branch ?? 'a detached HEAD'}${r.snapshot.dirty ? ' (with uncommitted work)' : ''}${r.replaced ? ' — replaced the old one' : ''}`));
   }
   if (!r.push.ok) {
     warn(`✖ checkpoint "${opts.name}" is kept ONLY on this machine: pushing ${r.checkpoint.ref} to ${r.push.remote || 'the remote'} failed: ${r.push.error}`);
-    warn(`  push it yourself once the remote is back: git push --no-verify ${r.push.remote || '<remote>'} ${r.checkpoint.ref}`);
+    warn(`  push it yourself once the remote is back: ${r.push.remote ? shellCommand(['git', 'push', '--no-verify', r.push.remote, r.checkpoint.ref]) : `git push --no-verify <remote> ${shellCommand([r.checkpoint.ref])}`}`);
     return 1;
   }
-  if (!opts.json) out(`  pushed to ${r.push.remote}; restore it with: dx-hooks checkpoint restore ${opts.name}`);
+  if (!opts.json) out(`  pushed to ${safe(r.push.remote)}; restore it with: ${shellCommand(['dx-hooks', 'checkpoint', 'restore', opts.name])}`);
   return 0;
 }
 
@@ -43,7 +43,7 @@ export async function list(opts: Omit<Opts, 'name'>): Promise<number> {
   if (!r.entries.length) out('No checkpoints yet. Make one: dx-hooks checkpoint create <name> -m "what it is"');
   for (const c of r.entries) {
     const where = c.remote === null ? '' : c.remote ? '' : pc.yellow(' (only local)');
-    out(`  ${pc.bold(c.name.padEnd(20))} ${age(c.time).padEnd(8)} ${(c.host || '?').padEnd(10)} ${(c.branch ?? '(detached)').padEnd(16)} ${c.dirty ? 'dirty' : 'clean'}  ${c.description}${where}`);
+    out(`  ${pc.bold(safe(c.name).padEnd(20))} ${age(c.time).padEnd(8)} ${safe(c.host || '?').padEnd(10)} ${(c.branch === null ? '(detached)' : safe(c.branch)).padEnd(16)} ${c.dirty ? 'dirty' : 'clean'}  ${safe(c.description)}${where}`);
   }
   return 0;
 }
@@ -57,7 +57,7 @@ export async function restore(opts: Opts): Promise<number> {
     return 0;
   }
   if (r.forced.length) warn(`--force: ${r.forced.join(', ')} overridden (logged)`);
-  for (const p of r.kept) warn(`left as it is (not in the snapshot: secret, big or ignored file): ${p}`);
+  for (const p of r.kept) warn(`left as it is (not in the snapshot: secret, big or ignored file): ${safe(p)}`);
   out(pc.green(`✔ restored checkpoint ${pc.bold(opts.name)}: ${r.branch ?? 'HEAD (detached)'} at ${r.checkpoint.base?.slice(0, 12) ?? '(no commit)'}${r.checkpoint.dirty ? ', its uncommitted work back as uncommitted' : ''}`));
   out(`  the state before is snapshot ${r.snapshot.slice(0, 12)}; go back to it: dx-hooks undo ${r.id}`);
   return 0;

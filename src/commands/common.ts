@@ -2,7 +2,7 @@
 import type { Session } from '../core/session.js';
 import { warn } from './print.js';
 
-export { out, printJson, warn } from './print.js';
+export { errLine, out, printJson, safe, shellCommand, shellOperand, shellQuote, warn } from './print.js';
 
 /**
  * Before a command: retry any pending WIP or index push (DESIGN §3 "a failure is loud … retried

@@ -9,12 +9,10 @@ import { describeError, DxError, EXIT } from '../core/errors.js';
 import { criticalEntries } from '../core/guardrail/entries.js';
 import { runGuard, type GuardReport } from '../core/guardrail/run.js';
 import { openSession, type Session } from '../core/session.js';
-import { out, printJson, warn } from './common.js';
+import { out, printJson, shellOperand, warn } from './common.js';
 
 /** The command's options, as commander hands them over. `interval` is a duration (`60s`, `5m`). */
 export interface GuardFlags { json?: boolean; repair?: boolean; watch?: boolean; interval?: string; all?: boolean; repos?: string[]; fromHook?: boolean; cwd: string }
-
-const q = (p: string) => (/^[\w./@%+=:,-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`);
 
 /** Print one report in words (drifts, what was logged, what the repair did). */
 function show(r: GuardReport, s: Session, prefix = ''): void {
@@ -30,7 +28,7 @@ function show(r: GuardReport, s: Session, prefix = ''): void {
   } else {
     for (const d of r.drifts) warn(`${prefix}${pc.red('✖')} critical ${d.path}: ${d.reason}`);
     const files = r.drifts.map((d) => d.path);
-    warn(`${prefix}  bring ${files.length === 1 ? 'it' : 'them'} back: dx-hooks guard --repair   history: dx-hooks diagnose ${files.slice(0, 5).map(q).join(' ')}`);
+    warn(`${prefix}  bring ${files.length === 1 ? 'it' : 'them'} back: dx-hooks guard --repair   history: dx-hooks diagnose ${files.slice(0, 5).map(shellOperand).join(' ')}`);
   }
   if (r.logged.length) out(`${prefix}  ${r.logged.length} telemetry line(s) appended to ${r.telemetry}`);
 }

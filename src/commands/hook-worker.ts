@@ -5,12 +5,13 @@ import { describeError, DxError } from '../core/errors.js';
 import { recordFailure } from '../core/loud.js';
 import { openSession, type Session } from '../core/session.js';
 import { runWorker } from '../core/wip/worker.js';
+import { errLine as say } from './print.js';
 
 const LOG_LIMIT = 1024 * 1024;
 
 /** A worker that cannot even load its config must still be loud: stderr, the ledger and the banner every hook prints. */
 async function failLoudly(cwd: string, err: unknown): Promise<number> {
-  process.stderr.write(`dx-hooks: WIP backup paused — ${describeError(err)}\n${err instanceof DxError && err.hint ? `  ${err.hint}\n` : ''}`);
+  say(`dx-hooks: WIP backup paused — ${describeError(err)}${err instanceof DxError && err.hint ? `\n  ${err.hint}` : ''}`);
   await recordFailure(cwd, 'hook-worker', 'WIP backup paused', err);
   return 0; // hooks never fail git
 }
@@ -23,7 +24,7 @@ export async function run(opts: { foreground?: boolean; refresh?: boolean; waitL
     // pre-push: the user's push waits for us. Past the deadline, leave the rest pending (the queue and
     // state are already on disk; the lock is released on exit) and let git go on.
     setTimeout(() => {
-      process.stderr.write(`dx-hooks: WIP backup still running after ${Number(opts.deadline) / 1000} s — left pending, retried by the next hook or command\n`);
+      say(`dx-hooks: WIP backup still running after ${Number(opts.deadline) / 1000} s — left pending, retried by the next hook or command`);
       process.exit(0);
     }, Number(opts.deadline)).unref();
   }
@@ -43,11 +44,11 @@ export async function run(opts: { foreground?: boolean; refresh?: boolean; waitL
     const r = await runWorker(s, { waitLockMs: Number(opts.waitLock ?? (opts.foreground ? 15000 : 3000)), debounceMs: opts.foreground ? 0 : 300, refreshWarnings: opts.refresh !== false });
     if (r.busy) return 0;
     const stamp = opts.foreground ? '' : new Date().toISOString() + ' ';
-    for (const w of r.reports.flatMap((x) => x.warnings)) process.stderr.write(`${stamp}${w}\n`);
-    for (const f of r.reports.flatMap((x) => x.failed)) process.stderr.write(`${stamp}dx-hooks: WIP push of ${f.ref} failed — ${f.error} (kept locally; retried on the next hook or command)\n`);
-    for (const i of r.reports.flatMap((x) => x.index).filter((i) => !i.ok)) process.stderr.write(`${stamp}dx-hooks: index update on ${i.remote} failed — ${i.error}\n`);
-    if (!opts.foreground) for (const p of r.reports.flatMap((x) => x.pushed)) process.stderr.write(`${stamp}pushed ${p.ref} ${p.sha}\n`);
-    if (r.refreshError && !opts.foreground) process.stderr.write(`${stamp}dx-hooks: could not refresh other hosts' WIP: ${r.refreshError}\n`);
+    for (const w of r.reports.flatMap((x) => x.warnings)) say(`${stamp}${w}`);
+    for (const f of r.reports.flatMap((x) => x.failed)) say(`${stamp}dx-hooks: WIP push of ${f.ref} failed — ${f.error} (kept locally; retried on the next hook or command)`);
+    for (const i of r.reports.flatMap((x) => x.index).filter((i) => !i.ok)) say(`${stamp}dx-hooks: index update on ${i.remote} failed — ${i.error}`);
+    if (!opts.foreground) for (const p of r.reports.flatMap((x) => x.pushed)) say(`${stamp}pushed ${p.ref} ${p.sha}`);
+    if (r.refreshError && !opts.foreground) say(`${stamp}dx-hooks: could not refresh other hosts' WIP: ${r.refreshError}`);
     return 0;
   } catch (err) {
     return failLoudly(opts.cwd, err);

@@ -2,6 +2,7 @@
 import { describeError } from '../core/errors.js';
 import { recordFailure } from '../core/loud.js';
 import { openSession } from '../core/session.js';
+import { errLine } from './print.js';
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) return '';
@@ -23,14 +24,14 @@ export async function run(opts: { name: string; args?: string[]; cwd: string }):
   try {
     return await check(opts);
   } catch (err) {
-    process.stderr.write(`dx-hooks: the ${opts.name} check failed — ${describeError(err)}\n`);
+    errLine(`dx-hooks: the ${opts.name} check failed — ${describeError(err)}`);
     await recordFailure(opts.cwd, `hook.${opts.name}`, `the ${opts.name} check failed`, err);
     if (opts.name === 'reference-transaction' && opts.args?.[0] === 'prepared') {
-      process.stderr.write('dx-hooks: refusing this ref deletion so its commits stay reachable; to go ahead without dx-hooks: DX_HOOKS=0 git …\n');
+      errLine('dx-hooks: refusing this ref deletion so its commits stay reachable; to go ahead without dx-hooks: DX_HOOKS=0 git …');
       return REFUSED;
     }
     if (opts.name === 'routes' && opts.args?.[0] === 'prepared') {
-      process.stderr.write('dx-hooks: refusing this branch update: it removes files and the protected-path check could not decide (fail closed); to go ahead without dx-hooks: DX_HOOKS=0 git …\n');
+      errLine(`dx-hooks: refusing this branch update: it removes files and the protected-path check could not decide (fail closed); to go ahead without dx-hooks: DX_HOOKS=0 git …`);
       return REFUSED;
     }
     return 0;
@@ -47,12 +48,12 @@ async function check(opts: { name: string; args?: string[]; cwd: string }): Prom
       // A broken or untrusted work-tree .dxrc does not switch protection off: the committed one still applies.
       const { openCheckSession } = await import('../core/protect/inforce.js');
       const opened = await openCheckSession(opts.cwd);
-      if (opened.problem) process.stderr.write(`dx-hooks: ${describeError(opened.problem)} — checking with the committed .dxrc and the defaults\n`);
+      if (opened.problem) errLine(`dx-hooks: ${describeError(opened.problem)} — checking with the committed .dxrc and the defaults`);
       s = opened.session;
     } else s = await openSession(opts.cwd);
   } catch (err) {
     // A broken config must not block git: warn (loudly) and let the operation through.
-    process.stderr.write(`dx-hooks: ${opts.name} check skipped — ${describeError(err)}\n`);
+    errLine(`dx-hooks: ${opts.name} check skipped — ${describeError(err)}`);
     await recordFailure(opts.cwd, `hook.${opts.name}`, `${opts.name} checks skipped`, err);
     return 0;
   }
@@ -62,14 +63,14 @@ async function check(opts: { name: string; args?: string[]; cwd: string }): Prom
     case 'pre-applypatch': {
       const { checkPreCommit } = await import('../core/protect/precommit.js');
       const v = await checkPreCommit(s, process.env.GIT_INDEX_FILE, process.env, opts.name);
-      if (v.message) process.stderr.write(v.message + '\n');
+      if (v.message) errLine(v.message);
       return v.refused ? REFUSED : 0;
     }
     case 'reference-transaction': {
       const { handleRefTransaction, parseRefUpdates } = await import('../core/protect/reftx.js');
       const r = await handleRefTransaction(s, opts.args?.[0] ?? '', parseRefUpdates(await readStdin()));
-      if (r.message) process.stderr.write(r.message + '\n');
-      if (r.recorded.length) process.stderr.write(`dx-hooks: recorded ${r.recorded.length === 1 ? 'a branch rewind/deletion' : `${r.recorded.length} branch rewinds/deletions`} — bring it back with: dx-hooks undo (list: dx-hooks undo --list)\n`);
+      if (r.message) errLine(r.message);
+      if (r.recorded.length) errLine(`dx-hooks: recorded ${r.recorded.length === 1 ? 'a branch rewind/deletion' : `${r.recorded.length} branch rewinds/deletions`} — bring it back with: dx-hooks undo (list: dx-hooks undo --list)`);
       return r.refused ? REFUSED : 0;
     }
     case 'routes': {
@@ -79,14 +80,14 @@ async function check(opts: { name: string; args?: string[]; cwd: string }): Prom
       const updates = parseRefUpdates(await readStdin());
       const state = opts.args?.[0] ?? '';
       const r = state === 'prepared' ? await checkBranchMoves(s, updates) : state === 'committed' ? await checkStashPop(s, updates) : null;
-      if (r?.message) process.stderr.write(r.message + '\n');
+      if (r?.message) errLine(r.message);
       return r?.refused ? REFUSED : 0;
     }
     case 'pre-push': {
       const { checkPrePush, parsePushUpdates } = await import('../core/protect/prepush.js');
       const remote = opts.args?.[0] ?? 'origin';
       const v = await checkPrePush(s, remote, parsePushUpdates(await readStdin()));
-      if (v.message) process.stderr.write(v.message + '\n');
+      if (v.message) errLine(v.message);
       if (v.refused) return REFUSED;
       // Then push this host's pending WIP (never blocking the user's push beyond the deadline).
       const worker = await import('./hook-worker.js');
@@ -99,7 +100,7 @@ async function check(opts: { name: string; args?: string[]; cwd: string }): Prom
       return 0;
     }
     default:
-      process.stderr.write(`dx-hooks: unknown hook ${opts.name}\n`);
+      errLine(`dx-hooks: unknown hook ${opts.name}`);
       return 0;
   }
 }

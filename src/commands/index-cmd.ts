@@ -8,7 +8,7 @@ import { headState } from '../core/head.js';
 import { openSession } from '../core/session.js';
 import { age } from '../core/time.js';
 import { resolveRemote } from '../core/wip/remote.js';
-import { out, printJson } from './common.js';
+import { out, printJson, safe } from './common.js';
 
 /** Print the remote index. @throws DxError INDEX_MISSING, INDEX_CORRUPT (exit 1) */
 export async function show(opts: { json?: boolean; cwd: string }): Promise<number> {
@@ -22,8 +22,8 @@ export async function show(opts: { json?: boolean; cwd: string }): Promise<numbe
     printJson(read.index);
     return 0;
   }
-  out(pc.bold(`${INDEX_REF} on ${remote}`) + ` (${read.index.repo}, updated ${age(read.index.updated)})`);
-  for (const e of entriesNewestFirst(read.index)) out(`  ${e.host.padEnd(12)} ${e.branch.padEnd(24)} ${e.sha.slice(0, 12)} ${age(e.ts).padEnd(8)} ${e.dirty ? 'dirty ' : ''}${e.message}`);
+  out(pc.bold(`${INDEX_REF} on ${safe(remote)}`) + ` (${safe(read.index.repo)}, updated ${age(read.index.updated)})`);
+  for (const e of entriesNewestFirst(read.index)) out(`  ${safe(e.host).padEnd(12)} ${safe(e.branch).padEnd(24)} ${safe(e.sha.slice(0, 12))} ${age(e.ts).padEnd(8)} ${e.dirty ? 'dirty ' : ''}${safe(e.message)}`);
   return 0;
 }
 

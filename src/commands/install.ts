@@ -5,7 +5,7 @@ import { applyInstall } from '../core/install/apply.js';
 import { describeAction, planInstall } from '../core/install/plan.js';
 import { resolveHost } from '../core/host.js';
 import { appendLedger } from '../core/ledger.js';
-import { out, printJson } from './common.js';
+import { errLine, out, printJson } from './common.js';
 
 /** Plan and apply the install in the repository at `opts.cwd`. Returns the exit code (0). @throws DxError NOT_A_REPO, INSTALL_CONFLICT */
 export async function run(opts: { dryRun?: boolean; json?: boolean; force?: boolean; cwd: string }): Promise<number> {
@@ -36,7 +36,7 @@ export async function run(opts: { dryRun?: boolean; json?: boolean; force?: bool
     const { writeHookCache } = await import('../core/wip/worker.js');
     await writeHookCache(await openSession(opts.cwd));
   } catch (err) {
-    process.stderr.write(`dx-hooks: installed, but the config cannot be read: ${(err as Error).message}\n`);
+    errLine(`dx-hooks: installed, but the config cannot be read: ${(err as Error).message}`);
   }
   // Batch commands (status --repos, sync --all, checkpoint --all) find the repository in the machine config's list.
   let registered: string | null = null;
@@ -44,7 +44,7 @@ export async function run(opts: { dryRun?: boolean; json?: boolean; force?: bool
     const { registerRepo, machineConfigPath } = await import('../core/machine.js');
     if (await registerRepo(ctx.top)) registered = machineConfigPath();
   } catch (err) {
-    process.stderr.write(`dx-hooks: installed, but not added to the machine config's repository list: ${(err as Error).message}\n`);
+    errLine(`dx-hooks: installed, but not added to the machine config's repository list: ${(err as Error).message}`);
   }
   appendLedger(ctx, { host: resolveHost(), op: 'install', ok: true, paths: Object.values(manifest.hooks).map((h) => h.path), detail: { hooksDir: plan.hooksDir, husky: plan.huskyDir } });
   if (opts.json) printJson({ dryRun: false, ...plan, manifest, registered });

@@ -4,7 +4,7 @@ import { parseDuration } from '../core/duration.js';
 import type { LedgerEvent } from '../core/ledger.js';
 import { queryLog } from '../core/log.js';
 import { openRepo } from '../core/context.js';
-import { out, printJson, warn } from './common.js';
+import { out, printJson, safe, warn } from './common.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -19,11 +19,11 @@ const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 7) : '∅'
 /** One event as a block of lines. */
 function formatEvent(e: LedgerEvent): string {
   const status = e.ok ? pc.green('ok') : pc.red('error');
-  const lines = [`${localTime(e.ts)}  ${e.host}  ${pc.bold(e.op)}  ${status}  ${pc.dim(e.id)}`];
-  if (typeof e.detail?.summary === 'string') lines.push(`    ${e.detail.summary}`);
-  if (e.error) lines.push(`    ${pc.red(e.error)}`);
-  for (const [ref, v] of Object.entries(e.refs ?? {})) lines.push(`    ${ref} ${short(v.old)} → ${short(v.new)}`);
-  if (e.paths?.length) lines.push(`    paths: ${e.paths.slice(0, 10).join(', ')}${e.paths.length > 10 ? ` … (+${e.paths.length - 10})` : ''}`);
+  const lines = [`${localTime(e.ts)}  ${safe(e.host)}  ${pc.bold(safe(e.op))}  ${status}  ${pc.dim(safe(e.id))}`];
+  if (typeof e.detail?.summary === 'string') lines.push(`    ${safe(e.detail.summary)}`);
+  if (e.error) lines.push(`    ${pc.red(safe(e.error))}`);
+  for (const [ref, v] of Object.entries(e.refs ?? {})) lines.push(`    ${safe(ref)} ${safe(short(v.old))} → ${safe(short(v.new))}`);
+  if (e.paths?.length) lines.push(`    paths: ${e.paths.slice(0, 10).map(safe).join(', ')}${e.paths.length > 10 ? ` … (+${e.paths.length - 10})` : ''}`);
   return lines.join('\n');
 }
 

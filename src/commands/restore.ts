@@ -4,7 +4,7 @@ import { DxError, EXIT } from '../core/errors.js';
 import { listWip, restoreWip } from '../core/restore.js';
 import { openSession } from '../core/session.js';
 import { age } from '../core/time.js';
-import { out, printJson, warn } from './common.js';
+import { out, printJson, safe, shellQuote, warn } from './common.js';
 
 /** Restore one WIP (flags or TTY picker) or list them. Returns 0; throws DxError USAGE (exit 2), WIP_NOT_FOUND (exit 1). */
 export async function run(opts: { host?: string; branch?: string; list?: boolean; json?: boolean; remote?: string; cwd: string }): Promise<number> {
@@ -12,7 +12,7 @@ export async function run(opts: { host?: string; branch?: string; list?: boolean
   if (opts.host && opts.branch && !opts.list) {
     const r = await restoreWip(s, opts.host, opts.branch, opts.remote);
     if (opts.json) printJson(r);
-    else out(pc.green(`✔ restored ${r.ref} (${r.sha.slice(0, 12)}) as branch ${pc.bold(r.branch)}`) + `\n  look: git log ${r.branch}   take it: git switch ${r.branch}`);
+    else out(pc.green(`✔ restored ${safe(r.ref)} (${r.sha.slice(0, 12)}) as branch ${pc.bold(safe(r.branch))}`) + `\n  look: git log ${shellQuote(r.branch)} --   take it: git switch ${shellQuote(r.branch)}`);
     return 0;
   }
   if (opts.host || opts.branch) {
@@ -26,7 +26,7 @@ export async function run(opts: { host?: string; branch?: string; list?: boolean
     else {
       out(`WIP on ${remote}, newest first:`);
       if (!shown.length) out('  none');
-      for (const e of shown) out(`  ${e.host.padEnd(12)} ${e.branch.padEnd(24)} ${e.sha.slice(0, 12)} ${age(e.ts).padEnd(8)} ${e.dirty ? 'dirty ' : ''}${e.message}`);
+      for (const e of shown) out(`  ${safe(e.host).padEnd(12)} ${safe(e.branch).padEnd(24)} ${safe(e.sha.slice(0, 12))} ${age(e.ts).padEnd(8)} ${e.dirty ? 'dirty ' : ''}${safe(e.message)}`);
       if (!opts.list) out(`Restore one: dx-hooks restore --host <host> --branch <branch>`);
     }
     if (opts.list || opts.json) return 0;
@@ -39,9 +39,9 @@ export async function run(opts: { host?: string; branch?: string; list?: boolean
   const { select } = await import('@inquirer/prompts');
   const pick = await select({
     message: 'Which WIP do you want back (as a new rescue/ branch)?',
-    choices: shown.map((e) => ({ name: `${e.host} / ${e.branch}  ${e.sha.slice(0, 12)}  ${age(e.ts)}  ${e.dirty ? '(dirty) ' : ''}${e.message}`, value: e })),
+    choices: shown.map((e) => ({ name: `${safe(e.host)} / ${safe(e.branch)}  ${safe(e.sha.slice(0, 12))}  ${age(e.ts)}  ${e.dirty ? '(dirty) ' : ''}${safe(e.message)}`, value: e })),
   });
   const r = await restoreWip(s, pick.host, pick.branch, remote);
-  out(pc.green(`✔ restored ${r.ref} (${r.sha.slice(0, 12)}) as branch ${pc.bold(r.branch)}`));
+  out(pc.green(`✔ restored ${safe(r.ref)} (${r.sha.slice(0, 12)}) as branch ${pc.bold(safe(r.branch))}`) + `\n  take it: git switch ${shellQuote(r.branch)}`);
   return 0;
 }

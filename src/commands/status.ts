@@ -7,7 +7,7 @@ import { getStatus } from '../core/status.js';
 import { age, clock } from '../core/time.js';
 import { triageRepo, worst } from '../core/triage/row.js';
 import type { BatchFlags } from './batch-ui.js';
-import { out, printJson, retryPending, warn } from './common.js';
+import { out, printJson, retryPending, safe, warn } from './common.js';
 
 /**
  * Print the status report of this repository, or with `--repos` the triage of many. Returns 1 while
@@ -37,7 +37,7 @@ export async function run(opts: BatchFlags & { json?: boolean; offline?: boolean
   out(pc.bold(`host ${r.host}`) + `  remote ${r.remote ?? pc.red(r.remoteError ?? 'none')}  role ${triage.role}${triage.roleSource === 'default' ? '' : ` (${triage.roleSource})`}`);
   out(`  branch    ${r.branch ?? pc.yellow('(detached HEAD)')} ${r.head ? r.head.slice(0, 12) : '(no commits yet)'}`);
   out(`  upstream  ${r.upstream ? `${r.upstream.ref} — ${r.upstream.ahead} ahead, ${r.upstream.behind} behind` : 'none'}`);
-  out(`  dirty     ${r.dirty.count ? `${r.dirty.count} file${r.dirty.count === 1 ? '' : 's'}: ${r.dirty.files.slice(0, 5).join(', ')}${r.dirty.count > 5 ? ' …' : ''}` : 'clean'}`);
+  out(`  dirty     ${r.dirty.count ? `${r.dirty.count} file${r.dirty.count === 1 ? '' : 's'}: ${r.dirty.files.slice(0, 5).map(safe).join(', ')}${r.dirty.count > 5 ? ' …' : ''}` : 'clean'}`);
   const w = r.wip;
   const last = w.lastPushedAt ? `${w.lastPushed?.slice(0, 12)} at ${clock(w.lastPushedAt)} (${age(w.lastPushedAt)})` : 'never';
   out(`  WIP       ${w.ref}: last push ${last}${w.lastResult === 'error' ? pc.red(` — last attempt failed: ${w.lastError}`) : ''}`);
@@ -55,6 +55,6 @@ export async function run(opts: BatchFlags & { json?: boolean; offline?: boolean
   out('');
   out(pc.bold(`other hosts`) + ` (index: ${r.index.source}${r.index.error ? pc.yellow(` — ${r.index.error}`) : ''})`);
   if (!r.others.length) out('  none');
-  for (const e of r.others) out(`  ${e.host.padEnd(12)} ${e.branch.padEnd(24)} ${e.sha.slice(0, 12)} ${age(e.ts).padEnd(8)} ${e.dirty ? pc.yellow('dirty ') : ''}${e.message}`);
+  for (const e of r.others) out(`  ${safe(e.host).padEnd(12)} ${safe(e.branch).padEnd(24)} ${safe(e.sha.slice(0, 12))} ${age(e.ts).padEnd(8)} ${e.dirty ? pc.yellow('dirty ') : ''}${safe(e.message)}`);
   return onlyHere ? 1 : 0;
 }

@@ -7,7 +7,7 @@ import { sortRows, worst, type TriageRow } from '../core/triage/row.js';
 import { triageRepo } from '../core/triage/row.js';
 import { age, span } from '../core/time.js';
 import { batchExit, runBatchCommand, showRepo, type BatchFlags } from './batch-ui.js';
-import { out, printJson } from './common.js';
+import { out, printJson, safe } from './common.js';
 
 function abCell(r: TriageRow): string {
   if (!r.upstream) return 'no upstream';
@@ -40,7 +40,7 @@ function printTable(rows: TriageRow[]): void {
       String(r.dirty),
       r.localOnly.count ? `${r.localOnly.count} (oldest ${span(r.localOnly.oldest ?? 0)})` : '0',
       wipCell(r),
-      r.others.length ? r.others.map((o) => o.host).join(',') : '-',
+      r.others.length ? r.others.map((o) => safe(o.host)).join(',') : '-',
       r.role,
     ];
   });

@@ -6,7 +6,7 @@ import { gitLine } from '../core/git.js';
 import { uninstall } from '../core/install/apply.js';
 import { resolveHost } from '../core/host.js';
 import { appendLedger } from '../core/ledger.js';
-import { out, printJson } from './common.js';
+import { errLine, out, printJson } from './common.js';
 
 /** Undo the install in the repository at `opts.cwd`. Returns the exit code (0). @throws DxError NOT_A_REPO */
 export async function run(opts: { dryRun?: boolean; json?: boolean; cwd: string }): Promise<number> {
@@ -19,7 +19,7 @@ export async function run(opts: { dryRun?: boolean; json?: boolean; cwd: string 
       const { registerRepo, machineConfigPath } = await import('../core/machine.js');
       if (await registerRepo(ctx.top, true)) report.done.push(`removed ${ctx.top} from the repositories of ${machineConfigPath()}`);
     } catch (err) {
-      process.stderr.write(`dx-hooks: uninstalled, but the machine config's repository list was not updated: ${(err as Error).message}\n`);
+      errLine(`dx-hooks: uninstalled, but the machine config's repository list was not updated: ${(err as Error).message}`);
     }
   }
   if (opts.json) printJson({ dryRun: !!opts.dryRun, ...report });

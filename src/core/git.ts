@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import type { SimpleGit, SimpleGitFactory } from 'simple-git';
 import { GitError } from './errors.js';
+import { safeJson } from './text/safe.js';
 
 /** Variables git exports into hooks that would redirect our git calls into the wrong repository or index. */
 const HOOK_VARS = [
@@ -47,7 +48,7 @@ function gitBinary(): string {
 }
 
 function debug(args: readonly string[], cwd: string): void {
-  if (process.env.DX_DEBUG === '1') process.stderr.write(`dx-hooks: git ${args.map((a) => JSON.stringify(a)).join(' ')}  (in ${cwd})\n`);
+  if (process.env.DX_DEBUG === '1') process.stderr.write(`dx-hooks: git ${args.map((a) => safeJson(a)).join(' ')}  (in ${safeJson(cwd)})\n`);
 }
 
 // simple-git is imported on first use (~20 ms): commands and hooks that only spawn never pay for it.

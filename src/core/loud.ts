@@ -7,6 +7,7 @@ import { describeError, DxError } from './errors.js';
 import { writeAtomic } from './fsx.js';
 import { resolveHost } from './host.js';
 import { appendLedger } from './ledger.js';
+import { safeText } from './text/safe.js';
 
 /**
  * Record `err` for the repository at `cwd` under `op` (ledger line, banner `dx-hooks: <headline> — <error>`).
@@ -18,7 +19,8 @@ export async function recordFailure(cwd: string, op: string, headline: string, e
   try {
     const ctx = await openRepo(cwd);
     appendLedger(ctx, { host: resolveHost(), op, ok: false, error: msg });
-    writeAtomic(dxPaths(ctx).banner, `dx-hooks: ${headline} — ${msg}${hint}\n`);
+    // The hooks print the banner raw: one safe line (core/text/safe.ts), whatever the error text held.
+    writeAtomic(dxPaths(ctx).banner, `${safeText(`dx-hooks: ${headline} — ${msg}${hint}`)}\n`);
   } catch {
     /* not in a repository: nothing to record into */
   }

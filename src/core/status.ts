@@ -13,6 +13,7 @@ import type { Session } from './session.js';
 import { readState, type WipState } from './state.js';
 import { wipRef } from './wip/ref.js';
 import { resolveRemote } from './wip/remote.js';
+import { shellCommand } from './text/shell.js';
 
 /** The status report (`--json` prints exactly this). Times are Unix seconds. */
 export interface StatusReport {
@@ -98,7 +99,7 @@ export async function getStatus(s: Session, opts: { offline?: boolean } = {}): P
     refPushes: state.refPushes.map((p) => ({ remote: p.remote, refs: p.refs, since: p.since, attempts: p.attempts, error: p.error })),
     indexPending: state.index.pending ? { since: state.index.pending.since, attempts: state.index.pending.attempts, error: state.index.pending.error } : null,
     banner: readIfExists(dxPaths(ctx).banner)?.trim() || null,
-    others: entries.filter((e) => e.host !== host).map((e) => ({ ...e, restore: `dx-hooks restore --host ${e.host} --branch ${e.branch}` })),
+    others: entries.filter((e) => e.host !== host).map((e) => ({ ...e, restore: shellCommand(['dx-hooks', 'restore', '--host', e.host, '--branch', e.branch]) })),
     index,
     stateCorrupt: corrupt,
   };

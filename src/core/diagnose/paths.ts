@@ -69,12 +69,5 @@ export function fromCwd(up: string, q: string): string {
   return path.posix.normalize(up ? `${up}/${q}` : q);
 }
 
-/** `s` quoted for a POSIX shell when it needs it (`'…'` with embedded quotes escaped); plain words stay as they are. */
-export function shellQuote(s: string): string {
-  return /^[\w./@%+=:,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/** A path as an operand of a command without `--` (chmod): a leading `-` is made `./-…` so it is never read as an option. */
-export function operand(p: string): string {
-  return shellQuote(p.startsWith('-') ? `./${p}` : p);
-}
+// One quoting for every paste-able command (core/text/shell.ts): controls in a name stay exact and printable.
+export { shellQuote, shellOperand as operand } from '../text/shell.js';

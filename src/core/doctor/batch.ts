@@ -8,6 +8,7 @@ import path from 'node:path';
 import { userDirs } from '../machine.js';
 import { isStale, readProgress, remaining } from '../batch/progress.js';
 import type { Diagnostic } from './types.js';
+import { shellOperand } from '../text/shell.js';
 
 /** Every `<state dir>/<command>/batch-progress.json`. */
 export function progressFiles(): string[] {
@@ -32,7 +33,7 @@ export function checkBatchProgress(now = Math.floor(Date.now() / 1000)): Diagnos
   for (const file of progressFiles()) {
     const r = readProgress(file);
     if (r.kind === 'corrupt') {
-      out.push({ code: 'BATCH_PROGRESS_CORRUPT', id: `BATCH_PROGRESS_CORRUPT:${file}`, severity: 'error', message: r.error, fixable: true, hint: `remove it: dx-hooks doctor --fix (or rm ${file})`, fix: remove(file) });
+      out.push({ code: 'BATCH_PROGRESS_CORRUPT', id: `BATCH_PROGRESS_CORRUPT:${file}`, severity: 'error', message: r.error, fixable: true, hint: `remove it: dx-hooks doctor --fix (or rm ${shellOperand(file)})`, fix: remove(file) });
     } else if (r.kind === 'ok' && isStale(r.progress, now)) {
       const p = r.progress;
       const left = remaining(p).length;

@@ -9,6 +9,7 @@ import { checkCritical } from '../guardrail/check.js';
 import { runGuard } from '../guardrail/run.js';
 import { once } from './shared.js';
 import type { Diagnostic } from './types.js';
+import { shellOperand } from '../text/shell.js';
 
 /** The repair fix: ledger line first, then `runGuard(s, { repair: true })` once. @throws DxError STILL_DRIFTED naming what is still wrong, GUARD_BUSY */
 export function guardRepairer(s: Session): () => Promise<string> {
@@ -35,6 +36,6 @@ export async function checkCriticalFiles(s: Session, configOk: boolean, repair: 
   return drifts.map((d) => ({
     code: 'CRITICAL_MISSING', id: `CRITICAL_MISSING:${d.path}`, severity: 'error' as const, fixable: true, fix: repair,
     message: `critical ${d.path === d.entry && /[*?[{]/.test(d.entry) ? 'glob' : 'file'} ${d.path} (guard.critical "${d.entry}"): ${d.reason}`,
-    hint: `dx-hooks doctor --fix (or dx-hooks guard --repair); dx-hooks diagnose ${d.path} says what removed it`,
+    hint: `dx-hooks doctor --fix (or dx-hooks guard --repair); dx-hooks diagnose ${shellOperand(d.path)} says what removed it`,
   }));
 }

@@ -11,6 +11,7 @@ import { pidAlive } from '../batch/progress.js';
 import { appendLedger } from '../ledger.js';
 import { userDirs } from '../machine.js';
 import type { Diagnostic } from './types.js';
+import { shellOperand } from '../text/shell.js';
 
 /** proper-lockfile's stale time as dx-hooks uses it (every `acquireLock` caller): ms. */
 export const LOCK_STALE_MS = 30_000;
@@ -93,7 +94,7 @@ export function checkLocks(locks: LockDir[], repo: { ctx: RepoContext; host: str
     out.push({
       code: 'LOCK_STALE', id: `LOCK_STALE:${l.dir}`, severity: 'warning', fixable: true,
       message: `${l.what} ${l.dir} was left by a process that died: ${why}`,
-      hint: `dx-hooks doctor --fix (or, after checking no dx-hooks process runs: rm -r ${l.dir})`,
+      hint: `dx-hooks doctor --fix (or, after checking no dx-hooks process runs: rm -r ${shellOperand(l.dir)})`,
       fix: async () => {
         if (!staleNow(l).stale) return `kept ${l.dir}: it is held again (or gone) now`;
         if (repo) appendLedger(repo.ctx, { host: repo.host, op: 'doctor.fix', ok: true, paths: [l.dir], detail: { code: 'LOCK_STALE', fix: 'remove lock' } });

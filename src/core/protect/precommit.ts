@@ -8,7 +8,7 @@
 import type { Session } from '../session.js';
 import { gitTry } from '../git.js';
 import { appendLedger } from '../ledger.js';
-import { shellQuote } from '../diagnose/paths.js';
+import { shellQuote } from '../text/shell.js';
 import { committedSource, protectionInForce, protectionRemoved } from './inforce.js';
 import { operationInProgress } from './inflight.js';
 import { describeLoss, protectedLosses, type ProtectedLoss } from './match.js';

@@ -18,6 +18,7 @@ import { appendLedger, newEventId, type LedgerEvent } from '../ledger.js';
 import { isOwnRefWrite } from '../refs.js';
 import type { Session } from '../session.js';
 import { protectionInForce } from './inforce.js';
+import { safeText } from '../text/safe.js';
 
 /** One line of the hook's stdin: `<old> <new> <ref>`. */
 export interface RefUpdate { old: string; new: string; ref: string }
@@ -98,7 +99,7 @@ export async function handleRefTransaction(s: Session, state: string, updates: R
         return { refused: true, message: `dx-hooks: refused deleting protected branch ${names.join(', ')} (protect.branches in .dxrc).\nIf this is really intended: DX_ALLOW_PROTECTED=1 git …`, recorded: [] };
       }
       appendLedger(s.ctx, { host: s.host, op: 'protect.override', ok: true, refs, detail: { hook: 'reference-transaction', override: 'DX_ALLOW_PROTECTED' } });
-      process.stderr.write(`dx-hooks: DX_ALLOW_PROTECTED=1 — deleting protected branch ${names.join(', ')} (logged)\n`);
+      process.stderr.write(`dx-hooks: DX_ALLOW_PROTECTED=1 — deleting protected branch ${names.map(safeText).join(', ')} (logged)\n`);
     }
   } else if (state !== 'committed') return { refused: false, message: null, recorded: [] };
   const recorded: string[] = [];

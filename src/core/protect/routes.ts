@@ -20,7 +20,7 @@ import { appendLedger, newEventId } from '../ledger.js';
 import { keepReachable } from '../refs.js';
 import type { Session } from '../session.js';
 import { snapshotBefore } from '../worktree/before.js';
-import { shellQuote } from '../diagnose/paths.js';
+import { shellQuote } from '../text/shell.js';
 import { operationInProgress } from './inflight.js';
 import { protectionInForce } from './inforce.js';
 import { describeLoss, protectedLosses, type ProtectedLoss } from './match.js';

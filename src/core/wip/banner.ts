@@ -9,6 +9,7 @@ import { gitTry } from '../git.js';
 import type { Session } from '../session.js';
 import type { DxState } from '../state.js';
 import { writeAtomic } from '../fsx.js';
+import { safeText } from '../text/safe.js';
 import { clock } from '../time.js';
 
 /** Count commits reachable from `sha` that no remote-tracking ref has (work only on this machine). */
@@ -44,9 +45,14 @@ export async function bannerText(s: Session, state: DxState): Promise<string | n
   return null;
 }
 
-/** Write or delete `<git-common-dir>/dx/banner` to match `state`. Returns the text written (null: deleted). */
+/**
+ * Write or delete `<git-common-dir>/dx/banner` to match `state`. Returns the text written (null: deleted).
+ * The hooks print the file raw, so it is written as one safe line: a remote's error text cannot carry
+ * escape sequences or extra lines into every hook's output.
+ */
 export async function writeBanner(s: Session, state: DxState): Promise<string | null> {
-  const text = await bannerText(s, state);
+  const raw = await bannerText(s, state);
+  const text = raw === null ? null : safeText(raw);
   const file = dxPaths(s.ctx).banner;
   if (text) writeAtomic(file, text + '\n');
   else fs.rmSync(file, { force: true });

@@ -11,6 +11,8 @@ import { commitInfo } from '../head.js';
 import { entriesNewestFirst, type IndexEntry, type WipIndex } from '../index/format.js';
 import type { Session } from '../session.js';
 import { writeAtomic } from '../fsx.js';
+import { safeText } from '../text/safe.js';
+import { shellCommand } from '../text/shell.js';
 import { age } from '../time.js';
 import { dropNamespace, fetchQuiet, scratchNamespace } from './fetch.js';
 
@@ -20,9 +22,9 @@ export interface NewerWip { entry: IndexEntry; localSha: string | null; count: n
 /** One line of `warn/<branch>.json` (what triage reads without starting git). Times are Unix seconds. */
 export interface NewerWipRecord { host: string; branch: string; ref: string; sha: string; ts: number; message: string; dirty: boolean; count: number | null; restore: string }
 
-/** The restore command for an entry (printed in warnings and status). */
+/** The restore command for an entry (printed in warnings and status), each word shell-quoted: host and branch come from another host's index entry. */
 export function restoreCommand(e: Pick<IndexEntry, 'host' | 'branch'>): string {
-  return `dx-hooks restore --host ${e.host} --branch ${e.branch}`;
+  return shellCommand(['dx-hooks', 'restore', '--host', e.host, '--branch', e.branch]);
 }
 
 /**
@@ -65,10 +67,14 @@ function commits(n: number | null): string {
   return n === null ? 'work' : `${n} commit${n === 1 ? '' : 's'}`;
 }
 
-/** One warning as the text around its age: the age is filled in when it is shown, so it is never stale. */
+/**
+ * One warning as the text around its age: the age is filled in when it is shown, so it is never stale.
+ * The sh hooks print it raw, so every field from the index (host, message) and the branch name is made
+ * safe here (core/text/safe.ts), and the restore command is quoted.
+ */
 function warningParts(branch: string, { entry: e, count }: NewerWip): [string, string] {
-  const oneLine = e.message.replace(/[\t\r\n]+/g, ' ');
-  return [`dx-hooks: host "${e.host}" has newer WIP of "${branch}": ${commits(count)} this branch lacks${e.dirty ? ' (with uncommitted work)' : ''}, pushed `, ` (${e.sha.slice(0, 12)} "${oneLine}") — restore it: ${restoreCommand(e)}`];
+  const oneLine = safeText(e.message.replace(/[\t\r\n]+/g, ' '));
+  return [`dx-hooks: host "${safeText(e.host)}" has newer WIP of "${safeText(branch)}": ${commits(count)} this branch lacks${e.dirty ? ' (with uncommitted work)' : ''}, pushed `, ` (${safeText(e.sha.slice(0, 12))} "${oneLine}") — restore it: ${restoreCommand(e)}`];
 }
 
 /** The warning lines for one branch: host, how many commits the branch lacks, age, and the restore command. */

@@ -9,6 +9,7 @@ import { gitTry } from '../git.js';
 import { displacedRef } from './ref.js';
 import { fetchQuiet, scratchNamespace } from './fetch.js';
 import { lastLines, lsRemote, NETWORK_TIMEOUT_MS } from './remote.js';
+import { shellQuote } from '../text/shell.js';
 
 /** Outcome of pushing a WIP ref: ok (with any displaced foreign value), or the reason it failed. */
 export type PushOutcome =
@@ -27,7 +28,7 @@ async function rawPush(ctx: RepoContext, remote: string, refspecs: string[], lea
   const remoteWords = r.stderr.split('\n').filter((l) => l.startsWith('remote:')).map((l) => l.slice(7).trim()).filter(Boolean).join(' / ');
   let error = [why, remoteWords].filter(Boolean).join(' — ') || lastLines(r.stderr);
   if (/directory file conflict|cannot lock ref|exists; cannot create/i.test(r.stdout + r.stderr)) {
-    error += ` (a ref on ${remote} blocks this name, e.g. a stale WIP ref of a branch named like a folder of this one: delete it with git push ${remote} --delete <ref>, or rename the branch)`;
+    error += ` (a ref on ${remote} blocks this name, e.g. a stale WIP ref of a branch named like a folder of this one: delete it with git push ${shellQuote(remote)} --delete <ref>, or rename the branch)`;
   }
   return { ok: false, stale, error };
 }
