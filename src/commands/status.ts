@@ -54,7 +54,11 @@ export async function run(opts: BatchFlags & { json?: boolean; offline?: boolean
   if (r.stateCorrupt) warn(`  state     ${r.stateCorrupt} (reset; the next push re-checks the remote)`);
   out('');
   out(pc.bold(`other hosts`) + ` (index: ${r.index.source}${r.index.error ? pc.yellow(` — ${r.index.error}`) : ''})`);
+  for (const line of r.index.warnings) warn(`dx-hooks: ${line}`);
   if (!r.others.length) out('  none');
-  for (const e of r.others) out(`  ${e.host.padEnd(12)} ${e.branch.padEnd(24)} ${e.sha.slice(0, 12)} ${age(e.ts).padEnd(8)} ${e.dirty ? pc.yellow('dirty ') : ''}${e.message}`);
+  // ts 0: a time the index gave that was in the future, not believed.
+  const SHOWN = 50;
+  if (r.others.length > SHOWN) out(`  (the ${SHOWN} newest of ${r.others.length}; all of them: dx-hooks status --json, or dx-hooks restore --list)`);
+  for (const e of r.others.slice(0, SHOWN)) out(`  ${e.host.padEnd(12)} ${e.branch.padEnd(24)} ${e.sha.slice(0, 12)} ${(e.ts ? age(e.ts) : 'time?').padEnd(8)} ${e.verified ? '' : pc.yellow('unverified ')}${e.dirty ? pc.yellow('dirty ') : ''}${e.message}`);
   return onlyHere ? 1 : 0;
 }

@@ -93,9 +93,11 @@ export async function refreshWarnings(s: Session): Promise<string[]> {
   const remote = await resolveRemote(s.ctx, s.config.remote, head.branch);
   const tip = await fetchIndexTip(s.ctx, remote);
   if (!tip) return writeBranchWarnings(s, { schema_version: 1, repo: '', updated: 0, entries: {}, hosts: {} }, remote);
-  const read = await readIndexAt(s.ctx, tip);
+  const read = await readIndexAt(s.ctx, tip, s.host);
   if ('error' in read) throw new Error(`the index on ${remote} is corrupt: ${read.error} (fix: dx-hooks index rebuild)`);
-  return writeBranchWarnings(s, read.index, remote);
+  // Only entries the remote's WIP refs back become checkout warnings (one ls-remote).
+  const { trustIndex } = await import('../index/trust.js');
+  return writeBranchWarnings(s, (await trustIndex(s.ctx, remote, s.config.wip.refPrefix, read.index)).index, remote);
 }
 
 /**
