@@ -29,6 +29,8 @@ export interface StatusReport {
   wip: { ref: string } & WipState;
   pending: { ref: string; sha: string; since: number; attempts: number; error: string }[];
   indexPending: { since: number; attempts: number; error: string } | null;
+  /** HEAD's commit that was never queued for backup (the hook could not write the dx dir) and is on no remote; null: none */
+  unmirrored: { branch: string; sha: string; ref: string } | null;
   /** other ref pushes still pending (checkpoint tags, refs an undo mirrors) */
   refPushes: { remote: string; refs: string[]; since: number; attempts: number; error: string }[];
   banner: string | null;
@@ -115,6 +117,7 @@ export async function getStatus(s: Session, opts: { offline?: boolean } = {}): P
     wip: { ref, ...(state.wip[ref] ?? {}) },
     pending,
     refPushes: state.refPushes.map((p) => ({ remote: p.remote, refs: p.refs, since: p.since, attempts: p.attempts, error: p.error })),
+    unmirrored: await (await import('./wip/unmirrored.js')).unmirroredHead(s),
     indexPending: state.index.pending ? { since: state.index.pending.since, attempts: state.index.pending.attempts, error: state.index.pending.error } : null,
     banner: readIfExists(dxPaths(ctx).banner)?.trim() || null,
     others: entries.filter((e) => e.host !== host).map((e) => ({ ...e, restore: `dx-hooks restore --host ${e.host} --branch ${e.branch}`, verified })),

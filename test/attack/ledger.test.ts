@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cloneAs, createBareRemote, dx, git, seedRemote, type Host } from '../helpers/index.ts';
+import { cloneAs, createBareRemote, dx, git, lsRemote, seedRemote, waitFor, type Host } from '../helpers/index.ts';
 import { idle, idleSandbox } from '../helpers/idle.ts';
 
 interface Ev { id: string; op: string; ok: boolean; host: string; refs?: Record<string, { old: string | null; new: string | null }>; detail?: Record<string, unknown> }
@@ -133,4 +133,47 @@ test('two deletions of the same branch within a second are two records, each und
   assert.equal(u.code, 0, u.stderr);
   assert.equal(await branchSha(h, 'x'), main, 'the first deletion is undoable on its own');
   await idle(h);
+});
+
+test('a commit made while .git/dx cannot be written is shown by status and doctor, then retried by the next command', async (t) => {
+  const { h, remote, sb } = await setup(t, 'nodx', { push: 'sync' });
+  const first = await h.commit('backed up', { 'a.txt': '1\n' });
+  assert.equal((await lsRemote(sb.env, remote)).get('refs/heads/wip/nodx/main'), first, 'happy path: the commit is mirrored');
+  // The dx dir cannot take the queue line nor start a worker (as root permissions do not stop writes,
+  // the files the hook writes are made directories: the same failed open(2) a read-only dir gives).
+  const dxDir = path.join(h.dir, '.git/dx');
+  h.env.DX_WIP_PUSH = 'background';
+  for (const f of ['queue', 'worker.log']) fs.mkdirSync(path.join(dxDir, f, 'blocked'), { recursive: true });
+  await h.write('a.txt', '2\n');
+  await h.git(['add', '-A']);
+  const c = await h.git(['commit', '-m', 'made while .git/dx is broken']);
+  assert.equal(c.code, 0, 'the commit itself is never lost');
+  assert.match(c.stderr, /could not queue refs\/heads\/main for backup/);
+  const second = (await h.git(['rev-parse', 'HEAD'])).out;
+  assert.equal((await lsRemote(sb.env, remote)).get('refs/heads/wip/nodx/main'), first, 'not mirrored yet');
+  // status (offline: no retry) and doctor say so.
+  const st = JSON.parse((await dx(h, ['status', '--json', '--offline'])).stdout) as { unmirrored: { sha: string } | null };
+  assert.equal(st.unmirrored?.sha, second);
+  const doc = await dx(h, ['doctor', '--json']);
+  const diags = JSON.parse(doc.stdout) as { diagnostics?: { code: string; message: string }[] } | { code: string; message: string }[];
+  const list = Array.isArray(diags) ? diags : (diags.diagnostics ?? []);
+  assert.ok(list.some((d) => d.code === 'WIP_PENDING' && d.message.includes(second.slice(0, 12))), `doctor names the commit:\n${doc.stdout}`);
+  // The disk is fixed; the next command retries, and the WIP ref on the remote gets the commit.
+  for (const f of ['queue', 'worker.log']) fs.rmSync(path.join(dxDir, f), { recursive: true });
+  const again = await dx(h, ['status']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal((await lsRemote(sb.env, remote)).get('refs/heads/wip/nodx/main'), second, 'the retry mirrored it');
+  assert.ok(ledger(h).events.some((e) => e.op === 'wip.unmirrored' && e.refs?.['refs/heads/wip/nodx/main']?.new === second), 'the retry is in the ledger');
+  const later = JSON.parse((await dx(h, ['status', '--json', '--offline'])).stdout) as { unmirrored: unknown };
+  assert.equal(later.unmirrored, null);
+});
+
+test('a queue path that is a directory does not stop the worker: the next commit\'s hook mirrors', async (t) => {
+  const { h, remote, sb } = await setup(t, 'qdir', { push: 'background' });
+  fs.mkdirSync(path.join(h.dir, '.git/dx/queue/blocked'), { recursive: true });
+  const sha = await h.commit('queue is broken', { 'q.txt': 'q\n' });
+  // The worker (started by the same hook) cannot read the queue, notices HEAD on no remote, and mirrors it.
+  await waitFor(async () => (await lsRemote(sb.env, remote)).get('refs/heads/wip/qdir/main') === sha, { what: 'the WIP ref to get the commit' });
+  await idle(h);
+  assert.ok(ledger(h).events.some((e) => e.op === 'queue.unreadable' && !e.ok), 'the broken queue is logged');
 });

@@ -75,6 +75,13 @@ async function toMirrorItems(s: Session, queued: QueueItem[]): Promise<MirrorIte
     const sha = tip.stdout.trim();
     supersede(wipRef(s.config.wip.refPrefix, s.host, q.branch), { branch: q.branch, sha, dirty: false, base: sha });
   }
+  // A commit the shim could not queue (the dx dir was not writable): noticed here, mirrored like a queued one.
+  const { unmirroredHead } = await import('./unmirrored.js');
+  const missed = await unmirroredHead(s, { underLock: true });
+  if (missed && !byRef.has(missed.ref)) {
+    appendLedger(s.ctx, { host: s.host, op: 'wip.unmirrored', ok: true, refs: { [missed.ref]: { new: missed.sha } }, detail: { branch: missed.branch, why: 'HEAD was never queued for backup (the hook could not write the dx dir?); mirroring it now' } });
+    byRef.set(missed.ref, { branch: missed.branch, sha: missed.sha, dirty: false, base: missed.sha });
+  }
   for (const item of byRef.values()) {
     if (item.dirty && !item.base) {
       const parent = await gitTry(['rev-parse', '-q', '--verify', `${item.sha}^`], { cwd: s.ctx.top });
@@ -123,6 +130,7 @@ export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<W
     while (first || queueNonEmpty(s.ctx)) {
       first = false;
       const taken = takeQueue(s.ctx);
+      for (const problem of taken.problems) appendLedger(s.ctx, { host: s.host, op: 'queue.unreadable', ok: false, error: problem });
       const items = await toMirrorItems(s, taken.items);
       const { state } = readState(s.ctx);
       if (items.length || state.index.pending) reports.push(await mirror(s, items));
