@@ -160,8 +160,11 @@ dx_enqueue() {
   else
     dx_line=$dx_head
   fi
-  [ -d "$dx_dir" ] || mkdir -p "$dx_dir"
-  printf '%s\n' "$dx_line" >>"$dx_dir/queue"
+  [ -d "$dx_dir" ] || mkdir -p "$dx_dir" 2>/dev/null
+  # A dx dir that cannot be written must not lose the backup silently: say so; the next hook or
+  # command finds the commit on no remote and mirrors it (src/core/wip/unmirrored.ts).
+  { printf '%s\n' "$dx_line" >>"$dx_dir/queue"; } 2>/dev/null ||
+    printf 'dx-hooks: could not queue %s for backup (%s is not writable) - the next dx-hooks command or hook retries it; see: dx-hooks status\n' "$dx_line" "$dx_dir/queue" >&2
 }
 
 dx_run_worker() {

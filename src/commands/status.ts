@@ -46,6 +46,7 @@ export async function run(opts: BatchFlags & { json?: boolean; offline?: boolean
     for (const p of r.pending) out(pc.red(`    ${p.ref} ${p.sha.slice(0, 12)} since ${clock(p.since)}, ${p.attempts} attempt(s): ${p.error}`));
   }
   for (const p of r.refPushes) out(pc.red(`  pending   push of ${p.refs.join(', ')} to ${p.remote} since ${clock(p.since)}, ${p.attempts} attempt(s): ${p.error}`));
+  if (r.unmirrored) out(pc.red(`  unmirrored ${r.unmirrored.branch} ${r.unmirrored.sha.slice(0, 12)} was never queued for backup (the hook could not write .git/dx?) — the next dx-hooks command or hook pushes it to ${r.unmirrored.ref}`));
   if (r.indexPending) out(pc.red(`  index     update pending since ${clock(r.indexPending.since)}: ${r.indexPending.error}`));
   if (triage.localOnly.count) out(`  only here ${triage.localOnly.count} commit(s) on no remote-tracking ref and in no landed WIP push, oldest ${age(triage.localOnly.oldest ?? 0)}`);
   for (const p of triage.problems.filter((x) => ['LOCAL_ONLY', 'DIVERGED', 'NOT_INSTALLED', 'NO_REMOTE', 'CONFIG_INVALID'].includes(x.code) && x.level !== 'info')) {
@@ -54,7 +55,11 @@ export async function run(opts: BatchFlags & { json?: boolean; offline?: boolean
   if (r.stateCorrupt) warn(`  state     ${r.stateCorrupt} (reset; the next push re-checks the remote)`);
   out('');
   out(pc.bold(`other hosts`) + ` (index: ${r.index.source}${r.index.error ? pc.yellow(` — ${r.index.error}`) : ''})`);
+  for (const line of r.index.warnings) warn(`dx-hooks: ${line}`);
   if (!r.others.length) out('  none');
-  for (const e of r.others) out(`  ${safe(e.host).padEnd(12)} ${safe(e.branch).padEnd(24)} ${safe(e.sha.slice(0, 12))} ${age(e.ts).padEnd(8)} ${e.dirty ? pc.yellow('dirty ') : ''}${safe(e.message)}`);
+  // ts 0: a time the index gave that was in the future, not believed.
+  const SHOWN = 50;
+  if (r.others.length > SHOWN) out(`  (the ${SHOWN} newest of ${r.others.length}; all of them: dx-hooks status --json, or dx-hooks restore --list)`);
+  for (const e of r.others.slice(0, SHOWN)) out(`  ${safe(e.host).padEnd(12)} ${safe(e.branch).padEnd(24)} ${safe(e.sha.slice(0, 12))} ${(e.ts ? age(e.ts) : 'time?').padEnd(8)} ${e.verified ? '' : pc.yellow('unverified ')}${e.dirty ? pc.yellow('dirty ') : ''}${safe(e.message)}`);
   return onlyHere ? 1 : 0;
 }

@@ -15,6 +15,7 @@ export async function run(opts: { id?: string; list?: boolean; force?: boolean; 
       printJson({ entries: entries.map(({ event: _event, ...e }) => e), invalid });
       return 0;
     }
+    if (invalid) warn(`${invalid} unreadable ledger line(s) skipped (torn or foreign): dx-hooks log --json counts them; undo without an id refuses while one is newer than the newest undoable event`);
     if (!entries.length) out('Nothing to undo yet.');
     else out('Undoable operations, newest first (dx-hooks undo <id>):');
     for (const e of entries) {

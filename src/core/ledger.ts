@@ -28,7 +28,9 @@ export function newEventId(ts = Math.floor(Date.now() / 1000)): string {
 }
 
 /**
- * Append one event (id and ts filled in when absent) and return it.
+ * Append one event (id and ts filled in when absent) and return it. When the file's last line is
+ * torn (a killed writer left no final newline), a newline goes first, in the same write, so the
+ * torn line never swallows this record (readers skip and count the torn one).
  * @throws the fs error when the ledger cannot be written (callers report it; it is never swallowed)
  */
 export function appendLedger(ctx: RepoContext, event: Omit<LedgerEvent, 'id' | 'ts'> & Partial<Pick<LedgerEvent, 'id' | 'ts'>>): LedgerEvent {
@@ -36,17 +38,28 @@ export function appendLedger(ctx: RepoContext, event: Omit<LedgerEvent, 'id' | '
   const full: LedgerEvent = { ...event, id: event.id ?? newEventId(ts), ts };
   const file = dxPaths(ctx).ledger;
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const fd = fs.openSync(file, 'a');
+  const fd = fs.openSync(file, 'a+');
   try {
-    fs.writeSync(fd, JSON.stringify(full) + '\n');
+    const size = fs.fstatSync(fd).size;
+    let lead = '';
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      fs.readSync(fd, last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) lead = '\n';
+    }
+    fs.writeSync(fd, lead + JSON.stringify(full) + '\n');
   } finally {
     fs.closeSync(fd);
   }
   return full;
 }
 
-/** Result of reading the ledger: valid events oldest first, and how many lines were unreadable (torn or foreign). */
-export interface LedgerRead { events: LedgerEvent[]; invalid: number }
+/**
+ * Result of reading the ledger: valid events oldest first, how many lines were unreadable (torn or
+ * foreign), and where: `lines[i]` is the 1-based line number of `events[i]`, `invalidLines` those of
+ * the unreadable ones (so `undo` can tell whether an unreadable line is newer than what it would reverse).
+ */
+export interface LedgerRead { events: LedgerEvent[]; invalid: number; lines: number[]; invalidLines: number[] }
 
 /** Read and validate every line of the ledger (zod); unreadable lines are counted, never fatal. */
 export async function readLedger(ctx: RepoContext): Promise<LedgerRead> {
@@ -55,19 +68,24 @@ export async function readLedger(ctx: RepoContext): Promise<LedgerRead> {
   try {
     text = fs.readFileSync(dxPaths(ctx).ledger, 'utf8');
   } catch {
-    return { events: [], invalid: 0 };
+    return { events: [], invalid: 0, lines: [], invalidLines: [] };
   }
   const events: LedgerEvent[] = [];
-  let invalid = 0;
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
+  const lines: number[] = [];
+  const invalidLines: number[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
     try {
       const r = LedgerEventSchema.safeParse(JSON.parse(line));
-      if (r.success) events.push(r.data as LedgerEvent);
-      else invalid++;
+      if (r.success) {
+        events.push(r.data as LedgerEvent);
+        lines.push(i + 1);
+        return;
+      }
     } catch {
-      invalid++;
+      /* counted below */
     }
-  }
-  return { events, invalid };
+    invalidLines.push(i + 1);
+  });
+  return { events, invalid: invalidLines.length, lines, invalidLines };
 }

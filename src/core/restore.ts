@@ -8,20 +8,30 @@ import { gitLine, gitTry } from './git.js';
 import { headState } from './head.js';
 import { entriesNewestFirst, type IndexEntry } from './index/format.js';
 import { indexFromWipRefs } from './index/rebuild.js';
+import { describeTruncation } from './index/bounds.js';
 import { fetchIndexTip, readIndexAt } from './index/store.js';
+import { distrustWarning, trustIndex } from './index/trust.js';
 import { appendLedger } from './ledger.js';
 import type { Session } from './session.js';
 import { fetchQuiet, scratchNamespace } from './wip/fetch.js';
 import { pushedRef, wipRef } from './wip/ref.js';
 import { lastLines, repoName, resolveRemote } from './wip/remote.js';
 
-/** Every host's WIP entries on the remote, newest first; falls back to the WIP refs when the index is missing or corrupt. */
+/**
+ * Every host's WIP entries on the remote, newest first; falls back to the WIP refs when the index is
+ * missing or corrupt. Index entries not backed by the WIP ref they name are left out (trust.ts), and
+ * `note` says how many (and what the size limits cut).
+ */
 export async function listWip(s: Session, remoteName?: string): Promise<{ remote: string; entries: IndexEntry[]; source: 'index' | 'refs'; note: string | null }> {
   const remote = remoteName ?? (await resolveRemote(s.ctx, s.config.remote, (await headState(s.ctx)).branch));
   const tip = await fetchIndexTip(s.ctx, remote);
   if (tip) {
-    const read = await readIndexAt(s.ctx, tip);
-    if ('index' in read) return { remote, entries: entriesNewestFirst(read.index), source: 'index', note: null };
+    const read = await readIndexAt(s.ctx, tip, s.host);
+    if ('index' in read) {
+      const trusted = await trustIndex(s.ctx, remote, s.config.wip.refPrefix, read.index);
+      const notes = [describeTruncation(read.cut), distrustWarning(trusted)].filter((x): x is string => !!x);
+      return { remote, entries: trusted.entries, source: 'index', note: notes.length ? notes.join('\n') : null };
+    }
     const idx = await indexFromWipRefs(s.ctx, remote, s.config.wip.refPrefix, await repoName(s, remote));
     return { remote, entries: entriesNewestFirst(idx), source: 'refs', note: `the index is corrupt (${read.error}); listed from the WIP refs — fix: dx-hooks index rebuild` };
   }

@@ -8,7 +8,10 @@ import { readIfExists } from './fsx.js';
 import { gitTry } from './git.js';
 import { headState } from './head.js';
 import { entriesNewestFirst, type IndexEntry } from './index/format.js';
+import { describeTruncation } from './index/bounds.js';
+import { appendLedger } from './ledger.js';
 import { fetchIndexTip, readIndexAt, readLocalIndex } from './index/store.js';
+import { distrustWarning, trustIndex } from './index/trust.js';
 import type { Session } from './session.js';
 import { readState, type WipState } from './state.js';
 import { wipRef } from './wip/ref.js';
@@ -27,11 +30,15 @@ export interface StatusReport {
   wip: { ref: string } & WipState;
   pending: { ref: string; sha: string; since: number; attempts: number; error: string }[];
   indexPending: { since: number; attempts: number; error: string } | null;
+  /** HEAD's commit that was never queued for backup (the hook could not write the dx dir) and is on no remote; null: none */
+  unmirrored: { branch: string; sha: string; ref: string } | null;
   /** other ref pushes still pending (checkpoint tags, refs an undo mirrors) */
   refPushes: { remote: string; refs: string[]; since: number; attempts: number; error: string }[];
   banner: string | null;
-  others: (IndexEntry & { restore: string })[];
-  index: { source: 'remote' | 'cached' | 'none'; error: string | null };
+  /** other hosts' entries, newest first; `verified`: checked against the remote's WIP ref (false only for a cached index read offline) */
+  others: (IndexEntry & { restore: string; verified: boolean })[];
+  /** `ignored`: entries not backed by the WIP ref they name (dropped); `warnings`: one line each (dropped entries, limits that cut the index) */
+  index: { source: 'remote' | 'cached' | 'none'; error: string | null; ignored: number; warnings: string[] };
   stateCorrupt: string | null;
 }
 
@@ -59,28 +66,42 @@ export async function getStatus(s: Session, opts: { offline?: boolean } = {}): P
   const ref = wipRef(config.wip.refPrefix, host, head.branch);
   const pending = Object.entries(state.wip).flatMap(([r, w]) => (w.pending ? [{ ref: r, sha: w.pending.sha, since: w.pending.since, attempts: w.pending.attempts, error: w.pending.error }] : []));
 
-  let index: StatusReport['index'] = { source: 'none', error: null };
+  let index: StatusReport['index'] = { source: 'none', error: null, ignored: 0, warnings: [] };
   let entries: IndexEntry[] = [];
+  let verified = false;
   if (remote && !opts.offline) {
     try {
       const tip = await fetchIndexTip(ctx, remote);
       if (tip) {
-        const read = await readIndexAt(ctx, tip);
+        const read = await readIndexAt(ctx, tip, host);
         if ('index' in read) {
-          entries = entriesNewestFirst(read.index);
+          const cut = describeTruncation(read.cut);
+          if (cut) {
+            index.warnings.push(`${cut} (reading ${remote}'s index)`);
+            appendLedger(ctx, { host, op: 'index.truncate', ok: true, detail: { remote, by: 'status', ...read.cut } });
+          }
+          // Only entries the remote's WIP refs back are shown, and warned about at checkout.
+          const trusted = await trustIndex(ctx, remote, config.wip.refPrefix, read.index);
+          entries = trusted.entries;
+          verified = true;
+          index.ignored = trusted.dropped;
+          const distrusted = distrustWarning(trusted);
+          if (distrusted) index.warnings.push(distrusted);
           // The checkout warnings (warn/<branch>.msg) come from the same fresh index.
           const { writeBranchWarnings } = await import('./wip/others.js');
-          await writeBranchWarnings(s, read.index, remote);
+          await writeBranchWarnings(s, trusted.index, remote);
         }
         else index.error = `the index on ${remote} is corrupt: ${read.error} (fix: dx-hooks index rebuild)`;
       }
       index.source = 'remote';
     } catch (err) {
-      index = { source: 'cached', error: describeError(err) };
+      index = { source: 'cached', error: describeError(err), ignored: 0, warnings: index.warnings };
+      entries = [];
+      verified = false;
     }
   }
   if (index.source !== 'remote') {
-    const cached = await readLocalIndex(ctx);
+    const cached = await readLocalIndex(ctx, host);
     if (cached && 'index' in cached) {
       entries = entriesNewestFirst(cached.index);
       index.source = 'cached';
@@ -97,9 +118,10 @@ export async function getStatus(s: Session, opts: { offline?: boolean } = {}): P
     wip: { ref, ...(state.wip[ref] ?? {}) },
     pending,
     refPushes: state.refPushes.map((p) => ({ remote: p.remote, refs: p.refs, since: p.since, attempts: p.attempts, error: p.error })),
+    unmirrored: await (await import('./wip/unmirrored.js')).unmirroredHead(s),
     indexPending: state.index.pending ? { since: state.index.pending.since, attempts: state.index.pending.attempts, error: state.index.pending.error } : null,
     banner: readIfExists(dxPaths(ctx).banner)?.trim() || null,
-    others: entries.filter((e) => e.host !== host).map((e) => ({ ...e, restore: shellCommand(['dx-hooks', 'restore', '--host', e.host, '--branch', e.branch]) })),
+    others: entries.filter((e) => e.host !== host).map((e) => ({ ...e, restore: shellCommand(['dx-hooks', 'restore', '--host', e.host, '--branch', e.branch]), verified })),
     index,
     stateCorrupt: corrupt,
   };

@@ -43,7 +43,12 @@ export function pendingItems(state: DxState, queued: number, now: number): strin
 /** Pending items now: the queue counts only when no live worker holds the lock (a running worker is pushing it). */
 async function pendingNow(s: Session): Promise<string[]> {
   const working = await isLocked(dxPaths(s.ctx).lock);
-  return pendingItems(readState(s.ctx).state, working ? 0 : queuedCount(s.ctx), Math.floor(Date.now() / 1000));
+  const items = pendingItems(readState(s.ctx).state, working ? 0 : queuedCount(s.ctx), Math.floor(Date.now() / 1000));
+  // A commit the hook could not queue (the dx dir was not writable): nothing else would say so.
+  const { unmirroredHead } = await import('../wip/unmirrored.js');
+  const missed = working ? null : await unmirroredHead(s);
+  if (missed) items.push(`${missed.branch} at ${missed.sha.slice(0, 12)} was never queued for backup (the hook could not write ${s.ctx.dxDir}?) and is on no remote`);
+  return items;
 }
 
 /**

@@ -5,6 +5,7 @@
  * key ever dropped), and summarise.
  */
 import { z } from 'zod';
+import { believedTs, boundIndex, INDEX_LIMITS, preBoundRaw, type Truncation } from './bounds.js';
 
 const Sha = z.string().regex(/^[0-9a-f]{40}$/, 'expected a 40-hex commit id');
 
@@ -49,29 +50,42 @@ export function emptyIndex(repo: string, now: number): WipIndex {
   return { schema_version: 1, repo, updated: now, entries: {}, hosts: {} };
 }
 
-/** Parse index JSON text; returns the index or a description of what is wrong with it. */
-export function parseIndex(text: string): { index: WipIndex } | { error: string } {
+/**
+ * Parse index JSON text, bounded (bounds.ts: at most `INDEX_LIMITS.readBytes` of text is parsed;
+ * entries beyond the limits are dropped before validation, `self`'s — this host's — last; future
+ * times are not believed). Returns the index and what was cut, or a description of what is wrong.
+ * `now`: Unix seconds (default: the clock).
+ */
+export function parseIndex(text: string, opts: { now?: number; self?: string } = {}): { index: WipIndex; cut: Truncation } | { error: string } {
+  if (text.length > INDEX_LIMITS.readBytes) return { error: `too large: ${text.length} bytes (the limit is ${INDEX_LIMITS.readBytes})` };
+  const now = opts.now ?? Math.floor(Date.now() / 1000);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
     return { error: `not JSON: ${(err as Error).message}` };
   }
-  const r = WipIndexSchema.safeParse(raw);
+  const pre = preBoundRaw(raw, now, opts.self);
+  const r = WipIndexSchema.safeParse(pre.raw);
   if (!r.success) return { error: r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ') };
-  return { index: r.data };
+  const { index, cut } = boundIndex(r.data, now, opts.self);
+  cut.entriesDropped += pre.dropped;
+  cut.hostsDropped += pre.hostsDropped;
+  return { index, cut };
 }
 
 /**
- * Merge `incoming` entries into `base`: per key the newest `ts` wins (ties keep `incoming`);
+ * Merge `incoming` entries into `base`: per key the newest `ts` wins (ties keep `incoming`; a time
+ * in the future is not believed, see bounds.ts, so it never pins a key); an incoming entry of
+ * `self` (the writing host, which has just pushed that WIP ref) always wins its key;
  * keys only in `base` are kept; `hosts` is recomputed from the newest entry of each host, and
  * host summaries of hosts without entries (seed-format writers) are kept.
  */
-export function mergeEntries(base: WipIndex, incoming: Record<string, IndexEntry>, now: number): WipIndex {
+export function mergeEntries(base: WipIndex, incoming: Record<string, IndexEntry>, now: number, self?: string): WipIndex {
   const entries: Record<string, IndexEntry> = { ...base.entries };
   for (const [key, e] of Object.entries(incoming)) {
     const old = entries[key];
-    if (!old || e.ts >= old.ts) entries[key] = e;
+    if (!old || (self !== undefined && e.host === self) || believedTs(e.ts, now) >= believedTs(old.ts, now)) entries[key] = e;
   }
   const hosts: WipIndex['hosts'] = {};
   for (const [h, s] of Object.entries(base.hosts)) hosts[h] = s;
@@ -107,14 +121,24 @@ export function entriesNewestFirst(index: WipIndex): IndexEntry[] {
 }
 
 /**
- * What `index rebuild` writes on top of `base`: the entries rebuilt from the WIP refs, except that
- * anything written at or after `since` (Unix seconds: another host's update during the rebuild)
- * is kept as it is; entries older than `since` whose WIP ref is gone are dropped.
+ * Whether an entry is what its key says: keyed `<host>/<branch>` of its own fields, and naming that
+ * host's own WIP ref (`<prefix>/<host>/<branch>`; any prefix when `prefix` is not given).
+ */
+export function consistentEntry(key: string, e: IndexEntry, prefix?: string): boolean {
+  if (key !== entryKey(e) || e.host.includes('/')) return false;
+  return prefix === undefined ? e.ref.endsWith(`/${key}`) : e.ref === `${prefix}/${key}`;
+}
+
+/**
+ * What `index rebuild` writes on top of `base`: the entries rebuilt from the WIP refs (the truth),
+ * except that a consistent entry written during the rebuild (`ts` from `since` to `now`, Unix
+ * seconds: another host's update meanwhile) is kept as it is; everything else of the old index is
+ * dropped — an old entry is never believed over the refs, nor one with a future time.
  */
 export function rebuildOnto(base: WipIndex, fresh: Record<string, IndexEntry>, since: number, now: number): WipIndex {
   const entries: Record<string, IndexEntry> = {};
   for (const [key, e] of Object.entries(fresh)) entries[key] = e;
-  for (const [key, e] of Object.entries(base.entries)) if (e.ts >= since) entries[key] = e;
+  for (const [key, e] of Object.entries(base.entries)) if (e.ts >= since && e.ts <= now + INDEX_LIMITS.futureSkew && consistentEntry(key, e)) entries[key] = e;
   const hosts: WipIndex['hosts'] = {};
   for (const e of Object.values(entries)) {
     const cur = hosts[e.host];

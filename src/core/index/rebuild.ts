@@ -68,6 +68,6 @@ export async function rebuildIndex(s: Session, remote: string, by?: string): Pro
     transform: (base, now) => rebuildOnto(base, fresh.entries, since, now),
   });
   const entries = Object.keys(fresh.entries).length;
-  appendLedger(s.ctx, { host: s.host, op: 'index.rebuild', ok: true, refs: { [INDEX_REF]: { new: res.commit } }, detail: { remote, entries, ...(by ? { by } : {}) } });
+  appendLedger(s.ctx, { host: s.host, op: 'index.rebuild', ok: true, refs: { [INDEX_REF]: { new: res.commit } }, detail: { remote, entries, ...(by ? { by } : {}), ...(res.cut ? { cut: res.cut } : {}) } });
   return { commit: res.commit, index: res.index, entries };
 }

@@ -10,6 +10,7 @@ import { gitLine, gitTry } from '../git.js';
 import { identityEnv } from '../identity.js';
 import { fetchQuiet, scratchNamespace } from '../wip/fetch.js';
 import { lastLines, NETWORK_TIMEOUT_MS } from '../wip/remote.js';
+import { boundIndex, truncated, type Truncation } from './bounds.js';
 import { emptyIndex, mergeEntries, parseIndex, sameContent, serializeIndex, type IndexEntry, type WipIndex } from './format.js';
 
 /** The index branch on the remote (DESIGN §4). */
@@ -41,18 +42,21 @@ export async function fetchIndexTip(ctx: RepoContext, remote: string): Promise<s
   throw new DxError('REMOTE_UNREACHABLE', `cannot fetch ${INDEX_REF} from "${remote}": ${lastLines(r.stderr)}`, 'Check the network and the remote URL (git remote -v).');
 }
 
-/** The index stored in `commit`, or why it cannot be read (missing file, bad JSON, schema errors). */
-export async function readIndexAt(ctx: RepoContext, commit: string): Promise<{ index: WipIndex } | { error: string }> {
+/**
+ * The index stored in `commit`, bounded (see parseIndex; `self` = this host, whose entries are kept
+ * first), with what was cut; or why it cannot be read (missing file, too large, bad JSON, schema errors).
+ */
+export async function readIndexAt(ctx: RepoContext, commit: string, self?: string): Promise<{ index: WipIndex; cut: Truncation } | { error: string }> {
   const r = await gitTry(['cat-file', 'blob', `${commit}:${INDEX_FILE}`], { cwd: ctx.top });
   if (r.code !== 0) return { error: `${INDEX_FILE} is missing from ${commit.slice(0, 12)}` };
-  return parseIndex(r.stdout);
+  return parseIndex(r.stdout, { self });
 }
 
 /** The last fetched index (LOCAL_INDEX_REF), without network; null when none was fetched yet. */
-export async function readLocalIndex(ctx: RepoContext): Promise<{ index: WipIndex } | { error: string } | null> {
+export async function readLocalIndex(ctx: RepoContext, self?: string): Promise<{ index: WipIndex; cut: Truncation } | { error: string } | null> {
   const tip = await gitTry(['rev-parse', '-q', '--verify', `${LOCAL_INDEX_REF}^{commit}`], { cwd: ctx.top });
   if (tip.code !== 0) return null;
-  return readIndexAt(ctx, tip.stdout.trim());
+  return readIndexAt(ctx, tip.stdout.trim(), self);
 }
 
 /** Build (but do not push) a commit holding `index` at INDEX_FILE, with `parent` as its parent. Returns its sha. */
@@ -66,8 +70,8 @@ export async function writeIndexCommit(ctx: RepoContext, index: WipIndex, parent
   return gitLine(args, { cwd: ctx.top, env: await identityEnv(ctx, host) });
 }
 
-/** Result of one index update: the new remote tip, how many tries it took, and whether a corrupt index was rebuilt. */
-export interface IndexUpdate { commit: string | null; attempts: number; changed: boolean; repairedCorrupt: string | null; index: WipIndex }
+/** Result of one index update: the new remote tip, how many tries it took, whether a corrupt index was rebuilt, and what the limits cut (null: nothing). */
+export interface IndexUpdate { commit: string | null; attempts: number; changed: boolean; repairedCorrupt: string | null; index: WipIndex; cut: Truncation | null }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -98,17 +102,24 @@ export async function updateIndex(
     const tip = await fetchIndexTip(ctx, remote);
     let base: WipIndex = emptyIndex(opts.repo, now);
     let repairedCorrupt: string | null = null;
+    let cut: Truncation = { entriesDropped: 0, messagesCut: 0, futureTs: 0, hostsDropped: 0 };
     if (tip) {
-      const read = await readIndexAt(ctx, tip);
-      if ('index' in read) base = read.index;
-      else {
+      const read = await readIndexAt(ctx, tip, opts.host);
+      if ('index' in read) {
+        base = read.index;
+        cut = read.cut;
+      } else {
         repairedCorrupt = read.error;
         base = await opts.rebuild();
       }
     }
-    const next = opts.transform ? opts.transform(base, now) : mergeEntries(base, opts.incoming, now);
+    // Bounded again after the merge: the limits hold for what this host writes too (its own entries kept first).
+    const bounded = boundIndex(opts.transform ? opts.transform(base, now) : mergeEntries(base, opts.incoming, now, opts.host), now, opts.host);
+    const next = bounded.index;
+    for (const k of ['entriesDropped', 'messagesCut', 'futureTs', 'hostsDropped'] as const) cut[k] += bounded.cut[k];
+    const cutOrNull = truncated(cut) ? cut : null;
     if (tip && !repairedCorrupt && sameContent(base, next)) {
-      return { commit: tip, attempts: attempt, changed: false, repairedCorrupt: null, index: base };
+      return { commit: tip, attempts: attempt, changed: false, repairedCorrupt: null, index: base, cut: cutOrNull };
     }
     const why = opts.transform ? 'index rebuild' : repairedCorrupt ? 'index repaired after corruption' : 'index update';
     const commit = await writeIndexCommit(ctx, next, tip, opts.host, why);
@@ -118,7 +129,7 @@ export async function updateIndex(
     });
     if (r.code === 0) {
       await gitTry(['update-ref', LOCAL_INDEX_REF, commit], { cwd: ctx.top });
-      return { commit, attempts: attempt, changed: true, repairedCorrupt, index: next };
+      return { commit, attempts: attempt, changed: true, repairedCorrupt, index: next, cut: cutOrNull };
     }
     const raced = /stale info|fetch first|non-fast-forward|cannot lock ref|failed to update ref/i.test(r.stdout + r.stderr);
     lastError = lastLines(r.stdout.split('\n').filter((l) => l.startsWith('!')).join('\n') + '\n' + r.stderr);

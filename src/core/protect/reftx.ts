@@ -19,6 +19,7 @@ import { isOwnRefWrite } from '../refs.js';
 import type { Session } from '../session.js';
 import { protectionInForce } from './inforce.js';
 import { safeText } from '../text/safe.js';
+import { gitProcessId } from './txid.js';
 
 /** One line of the hook's stdin: `<old> <new> <ref>`. */
 export interface RefUpdate { old: string; new: string; ref: string }
@@ -104,9 +105,12 @@ export async function handleRefTransaction(s: Session, state: string, updates: R
   } else if (state !== 'committed') return { refused: false, message: null, recorded: [] };
   const recorded: string[] = [];
   if (own) return { refused: false, message: null, recorded };
-  // git 2.39 runs the hook twice for one deletion of a packed ref (the packed-refs transaction too):
-  // an identical record written seconds ago is the same event.
+  // git 2.39 runs the hook twice for one branch deletion (the packed-refs transaction, then the loose
+  // one), from the same git process: an identical record that THIS git process wrote seconds ago is the
+  // same event. Another git process deleting the same branch again (re-created at the same sha) is a
+  // second deletion and gets its own record.
   const recent = recentEvents(s);
+  const tx = gitProcessId();
   const candidates = state === 'prepared' ? deletions : branchUpdates.filter((u) => !isZero(u.old) && !isZero(u.new) && u.old !== u.new);
   for (const u of candidates) {
     let kind: 'ref.delete' | 'ref.rewind';
@@ -116,7 +120,7 @@ export async function handleRefTransaction(s: Session, state: string, updates: R
       if (ff.code === 0) continue;
       kind = 'ref.rewind';
     }
-    if (recent.some((e) => e.op === kind && e.refs?.[u.ref]?.old === u.old && Date.now() / 1000 - e.ts < 10)) continue;
+    if (tx && recent.some((e) => e.op === kind && e.refs?.[u.ref]?.old === u.old && e.detail?.tx === tx && Date.now() / 1000 - e.ts < 10)) continue;
     const id = newEventId();
     const keep = `refs/dx/undo/${id}`;
     const kept = await gitTry(['update-ref', '-m', `dx-hooks: ${kind} of ${u.ref}`, keep, u.old], { cwd: s.ctx.top });
@@ -129,6 +133,7 @@ export async function handleRefTransaction(s: Session, state: string, updates: R
       refs: { [u.ref]: { old: u.old, new: isZero(u.new) ? null : u.new } },
       detail: {
         kept: keep,
+        ...(tx ? { tx } : {}),
         summary: kind === 'ref.delete' ? `deleted branch ${u.ref.slice(11)} (was ${u.old.slice(0, 12)})` : `rewound ${u.ref.slice(11)} from ${u.old.slice(0, 12)} to ${u.new.slice(0, 12)}`,
         undo: { refs: { [u.ref]: u.old } },
       },

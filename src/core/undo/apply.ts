@@ -38,27 +38,47 @@ export interface UndoResult {
   push: PushRefsResult | null;
 }
 
-/** Pick the event: `id` (exact, or a unique prefix), else the newest one still in effect. */
-function pick(entries: UndoEntry[], id: string | undefined): UndoEntry {
+/**
+ * Pick the event: `id` (exact, or a prefix naming exactly one), else the newest one still in effect.
+ * Refuses (unless `force`) what could be the wrong operation: without an id, when an unreadable
+ * (torn or foreign) ledger line is newer than the pick — the newest operation may be that one; and
+ * an event recorded by another host (a shared git dir, or DX_HOST changed).
+ * @throws DxError NOTHING_TO_UNDO, UNDO_NOT_FOUND, UNDO_AMBIGUOUS, LEDGER_TORN, UNDO_OTHER_HOST (exit 1)
+ */
+export function pick(entries: UndoEntry[], id: string | undefined, opts: { host: string; invalidLines?: number[]; force?: boolean }): UndoEntry {
+  let e: UndoEntry | undefined;
   if (!id) {
-    const e = entries.find((x) => !x.undoneBy);
+    e = entries.find((x) => !x.undoneBy);
     if (!e) throw new DxError('NOTHING_TO_UNDO', 'nothing to undo: no operation in the ledger can be reversed', 'See what happened: dx-hooks log', EXIT.FAILED);
-    return e;
+    const newer = (opts.invalidLines ?? []).filter((n) => n > (e as UndoEntry).line);
+    if (newer.length && !opts.force) {
+      throw new DxError('LEDGER_TORN', `the ledger has ${newer.length} unreadable line(s) (line ${newer.slice(0, 3).join(', ')}) newer than the newest undoable event ${e.id} (${e.summary}): the newest operation may be that unreadable one, so undo will not guess`,
+        'Name the event to reverse: dx-hooks undo --list, then dx-hooks undo <id> (or repeat with --force to reverse the newest readable one).', EXIT.FAILED);
+    }
+  } else {
+    e = entries.find((x) => x.id === id);
+    if (!e) {
+      const prefixed = entries.filter((x) => x.id.startsWith(id));
+      if (prefixed.length > 1) throw new DxError('UNDO_AMBIGUOUS', `"${id}" names ${prefixed.length} events (${prefixed.slice(0, 4).map((x) => x.id).join(', ')}); nothing was undone`, 'Give more of the id: dx-hooks undo --list', EXIT.FAILED);
+      if (!prefixed.length) throw new DxError('UNDO_NOT_FOUND', `no undoable event "${id}"`, 'List them: dx-hooks undo --list', EXIT.FAILED);
+      e = prefixed[0] as UndoEntry;
+    }
   }
-  const exact = entries.find((x) => x.id === id);
-  if (exact) return exact;
-  const prefixed = entries.filter((x) => x.id.startsWith(id));
-  if (prefixed.length === 1) return prefixed[0] as UndoEntry;
-  throw new DxError('UNDO_NOT_FOUND', prefixed.length ? `"${id}" names ${prefixed.length} events` : `no undoable event "${id}"`, 'List them: dx-hooks undo --list', EXIT.FAILED);
+  if (e.host !== opts.host && !opts.force) {
+    throw new DxError('UNDO_OTHER_HOST', `event ${e.id} (${e.summary}) was recorded by host "${e.host}", not by this host "${opts.host}"; nothing was undone`,
+      `Undo it on that host, or, if this really is the same machine, repeat with --force: dx-hooks undo ${e.id} --force`, EXIT.FAILED);
+  }
+  return e;
 }
 
 /**
  * Undo one event.
- * @throws DxError NOTHING_TO_UNDO, UNDO_NOT_FOUND, ALREADY_UNDONE, UNDO_WOULD_OVERWRITE, PROTECTED (all exit 1, before anything changed)
+ * @throws DxError NOTHING_TO_UNDO, UNDO_NOT_FOUND, UNDO_AMBIGUOUS, LEDGER_TORN, UNDO_OTHER_HOST (see pick), ALREADY_UNDONE, UNDO_WOULD_OVERWRITE, PROTECTED (all exit 1, before anything changed)
  */
 export async function undo(s: Session, id: string | undefined, opts: { force?: boolean } = {}): Promise<UndoResult> {
   const { ctx } = s;
-  const entry = pick((await listUndoable(ctx)).entries, id);
+  const listed = await listUndoable(ctx);
+  const entry = pick(listed.entries, id, { host: s.host, invalidLines: listed.invalidLines, force: opts.force });
   if (entry.undoneBy && !opts.force) {
     throw new DxError('ALREADY_UNDONE', `event ${entry.id} (${entry.summary}) was already undone by ${entry.undoneBy}`, `Undo that undo instead (dx-hooks undo ${entry.undoneBy}), or repeat with --force.`, EXIT.FAILED);
   }

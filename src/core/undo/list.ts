@@ -20,6 +20,8 @@ export interface UndoEntry {
   failed: boolean;
   undo: UndoInfo;
   event: LedgerEvent;
+  /** 1-based line of the ledger the event is on */
+  line: number;
 }
 
 const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 7) : '∅');
@@ -38,9 +40,9 @@ function failureOf(e: LedgerEvent): string | null {
   return !e.ok && typeof e.detail?.event === 'string' ? e.detail.event : null;
 }
 
-/** Every undoable event of the ledger, newest first, with its undone/failed marks. */
-export async function listUndoable(ctx: RepoContext): Promise<{ entries: UndoEntry[]; invalid: number }> {
-  const { events, invalid } = await readLedger(ctx);
+/** Every undoable event of the ledger, newest first, with its undone/failed marks; `invalidLines`: 1-based lines that could not be read (torn or foreign). */
+export async function listUndoable(ctx: RepoContext): Promise<{ entries: UndoEntry[]; invalid: number; invalidLines: number[] }> {
+  const { events, invalid, lines, invalidLines } = await readLedger(ctx);
   const failed = new Set(events.map(failureOf).filter((x): x is string => x !== null));
   const byId = new Map(events.map((e) => [e.id, e]));
   const undoneBy = new Map<string, string>();
@@ -53,11 +55,11 @@ export async function listUndoable(ctx: RepoContext): Promise<{ entries: UndoEnt
     if (typeof inner === 'string' && undoneBy.get(inner) === target) undoneBy.delete(inner);
   }
   const entries: UndoEntry[] = [];
-  for (const e of events) {
-    if (!e.ok) continue;
+  events.forEach((e, i) => {
+    if (!e.ok) return;
     const undo = undoInfoOf(e);
-    if (!undo) continue;
-    entries.push({ id: e.id, ts: e.ts, host: e.host, op: e.op, summary: describeEvent(e), undoneBy: undoneBy.get(e.id) ?? null, failed: failed.has(e.id), undo, event: e });
-  }
-  return { entries: entries.reverse(), invalid };
+    if (!undo) return;
+    entries.push({ id: e.id, ts: e.ts, host: e.host, op: e.op, summary: describeEvent(e), undoneBy: undoneBy.get(e.id) ?? null, failed: failed.has(e.id), undo, event: e, line: lines[i] ?? 0 });
+  });
+  return { entries: entries.reverse(), invalid, invalidLines };
 }

@@ -9,6 +9,7 @@ import { gitTry } from '../git.js';
 import { commitInfo } from '../head.js';
 import { entryKey, type IndexEntry } from '../index/format.js';
 import { indexFromWipRefs } from '../index/rebuild.js';
+import { describeTruncation } from '../index/bounds.js';
 import { updateIndex } from '../index/store.js';
 import { appendLedger } from '../ledger.js';
 import type { Session } from '../session.js';
@@ -113,6 +114,11 @@ export async function mirror(s: Session, items: MirrorItem[]): Promise<MirrorRep
       const res = await updateIndex(ctx, remote, { host, repo, incoming: entries, rebuild: () => indexFromWipRefs(ctx, remote, prefix, repo) });
       if (res.repairedCorrupt) appendLedger(ctx, { host, op: 'index.repair', ok: true, error: res.repairedCorrupt, detail: { remote } });
       if (res.changed) appendLedger(ctx, { host, op: 'index.update', ok: true, detail: { remote, keys: Object.keys(entries), attempts: res.attempts } });
+      if (res.cut) {
+        // The index another host wrote was over the limits (or held future times): cut, logged, said.
+        appendLedger(ctx, { host, op: 'index.truncate', ok: true, detail: { remote, by: 'mirror', ...res.cut } });
+        report.warnings.push(`dx-hooks: ${describeTruncation(res.cut)} (index of ${remote})`);
+      }
       state.index = { lastOkAt: Math.floor(Date.now() / 1000) };
       report.index.push({ remote, ok: true, repairedCorrupt: res.repairedCorrupt });
     } catch (err) {

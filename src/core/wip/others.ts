@@ -19,6 +19,9 @@ import { dropNamespace, fetchQuiet, scratchNamespace } from './fetch.js';
 /** A newer WIP of a local branch on another host; `count` = commits it holds that the branch lacks (null when its objects could not be fetched). */
 export interface NewerWip { entry: IndexEntry; localSha: string | null; count: number | null }
 
+/** At most this many hosts are looked at (and warned about) per branch: a hostile index cannot flood a checkout. */
+export const MAX_WARNINGS_PER_BRANCH = 5;
+
 /** One line of `warn/<branch>.json` (what triage reads without starting git). Times are Unix seconds. */
 export interface NewerWipRecord { host: string; branch: string; ref: string; sha: string; ts: number; message: string; dirty: boolean; count: number | null; restore: string }
 
@@ -37,7 +40,8 @@ export async function newerWipFor(s: Session, index: WipIndex, branch: string, r
   const tip = await gitTry(['rev-parse', '-q', '--verify', `refs/heads/${branch}^{commit}`], { cwd });
   const localSha = tip.code === 0 ? tip.stdout.trim() : null;
   const localTime = localSha ? (await commitInfo(s.ctx, localSha)).committed : 0;
-  const candidates = entriesNewestFirst(index).filter((e) => e.branch === branch && e.host !== s.host && e.sha !== localSha && e.ts > localTime);
+  // The newest few only: each costs git calls (and a fetch), and each is a line at checkout.
+  const candidates = entriesNewestFirst(index).filter((e) => e.branch === branch && e.host !== s.host && e.sha !== localSha && e.ts > localTime).slice(0, MAX_WARNINGS_PER_BRANCH);
   if (!candidates.length) return [];
   const have = async (sha: string) => (await gitTry(['cat-file', '-e', `${sha}^{commit}`], { cwd })).code === 0;
   const missing: IndexEntry[] = [];

@@ -31,37 +31,61 @@ export function parseQueue(text: string): { items: QueueItem[]; invalid: number 
 /** Whether anything is queued (cheap: one stat). */
 export function queueNonEmpty(ctx: RepoContext): boolean {
   try {
-    return fs.statSync(dxPaths(ctx).queue).size > 0;
+    const st = fs.lstatSync(dxPaths(ctx).queue);
+    return st.isFile() && st.size > 0;
   } catch {
     return false;
   }
 }
 
 /**
- * Take everything queued (call under the worker lock). Returns the items, oldest first, and a
+ * Take everything queued (call under the worker lock). Returns the items, oldest first, a
  * `done()` that deletes the taken files once they have been processed — so a worker killed
- * mid-push leaves them for the next one.
+ * mid-push leaves them for the next one — and `problems`: queue paths that are not readable files
+ * (e.g. a directory where the queue should be), left where they are and named. Commits the shims
+ * could not queue are found by unmirrored.ts.
  */
-export function takeQueue(ctx: RepoContext): { items: QueueItem[]; invalid: number; done: () => void } {
+export function takeQueue(ctx: RepoContext): { items: QueueItem[]; invalid: number; problems: string[]; done: () => void } {
   const { queue } = dxPaths(ctx);
   const dir = path.dirname(queue);
   const taken: string[] = [];
+  const problems: string[] = [];
+  const isFile = (f: string) => {
+    try {
+      return fs.lstatSync(f).isFile();
+    } catch {
+      return false;
+    }
+  };
   try {
-    for (const f of fs.readdirSync(dir)) if (/^queue\..+\.work$/.test(f)) taken.push(path.join(dir, f));
+    for (const f of fs.readdirSync(dir)) {
+      if (!/^queue\..+\.work$/.test(f)) continue;
+      if (isFile(path.join(dir, f))) taken.push(path.join(dir, f));
+      else problems.push(`${path.join(dir, f)} is not a regular file`);
+    }
   } catch {
     /* no dx dir yet */
   }
-  const mine = `${queue}.${process.pid}-${crypto.randomBytes(3).toString('hex')}.work`;
-  try {
-    fs.renameSync(queue, mine);
-    taken.push(mine);
-  } catch {
-    /* nothing queued */
+  if (fs.existsSync(queue) && !isFile(queue)) problems.push(`${queue} is not a regular file: the hooks cannot queue commits (remove it)`);
+  else {
+    const mine = `${queue}.${process.pid}-${crypto.randomBytes(3).toString('hex')}.work`;
+    try {
+      fs.renameSync(queue, mine);
+      taken.push(mine);
+    } catch {
+      /* nothing queued */
+    }
   }
   let text = '';
-  for (const f of taken) text += fs.readFileSync(f, 'utf8') + '\n';
+  for (const f of taken) {
+    try {
+      text += fs.readFileSync(f, 'utf8') + '\n';
+    } catch (err) {
+      problems.push(`cannot read ${f}: ${(err as Error).message}`);
+    }
+  }
   const { items, invalid } = parseQueue(text);
-  return { items, invalid, done: () => taken.forEach((f) => fs.rmSync(f, { force: true })) };
+  return { items, invalid, problems, done: () => taken.forEach((f) => fs.rmSync(f, { force: true })) };
 }
 
 /** Append a request (what the sh shim does; used by commands and tests). */

@@ -75,6 +75,13 @@ async function toMirrorItems(s: Session, queued: QueueItem[]): Promise<MirrorIte
     const sha = tip.stdout.trim();
     supersede(wipRef(s.config.wip.refPrefix, s.host, q.branch), { branch: q.branch, sha, dirty: false, base: sha });
   }
+  // A commit the shim could not queue (the dx dir was not writable): noticed here, mirrored like a queued one.
+  const { unmirroredHead } = await import('./unmirrored.js');
+  const missed = await unmirroredHead(s, { underLock: true });
+  if (missed && !byRef.has(missed.ref)) {
+    appendLedger(s.ctx, { host: s.host, op: 'wip.unmirrored', ok: true, refs: { [missed.ref]: { new: missed.sha } }, detail: { branch: missed.branch, why: 'HEAD was never queued for backup (the hook could not write the dx dir?); mirroring it now' } });
+    byRef.set(missed.ref, { branch: missed.branch, sha: missed.sha, dirty: false, base: missed.sha });
+  }
   for (const item of byRef.values()) {
     if (item.dirty && !item.base) {
       const parent = await gitTry(['rev-parse', '-q', '--verify', `${item.sha}^`], { cwd: s.ctx.top });
@@ -93,9 +100,11 @@ export async function refreshWarnings(s: Session): Promise<string[]> {
   const remote = await resolveRemote(s.ctx, s.config.remote, head.branch);
   const tip = await fetchIndexTip(s.ctx, remote);
   if (!tip) return writeBranchWarnings(s, { schema_version: 1, repo: '', updated: 0, entries: {}, hosts: {} }, remote);
-  const read = await readIndexAt(s.ctx, tip);
+  const read = await readIndexAt(s.ctx, tip, s.host);
   if ('error' in read) throw new Error(`the index on ${remote} is corrupt: ${read.error} (fix: dx-hooks index rebuild)`);
-  return writeBranchWarnings(s, read.index, remote);
+  // Only entries the remote's WIP refs back become checkout warnings (one ls-remote).
+  const { trustIndex } = await import('../index/trust.js');
+  return writeBranchWarnings(s, (await trustIndex(s.ctx, remote, s.config.wip.refPrefix, read.index)).index, remote);
 }
 
 /**
@@ -121,6 +130,7 @@ export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<W
     while (first || queueNonEmpty(s.ctx)) {
       first = false;
       const taken = takeQueue(s.ctx);
+      for (const problem of taken.problems) appendLedger(s.ctx, { host: s.host, op: 'queue.unreadable', ok: false, error: problem });
       const items = await toMirrorItems(s, taken.items);
       const { state } = readState(s.ctx);
       if (items.length || state.index.pending) reports.push(await mirror(s, items));
