@@ -104,8 +104,11 @@ export async function restoreVanished(s: Session, remote: string, remoteRefs?: M
   const localTip = await readRef(s.ctx, `${LOCAL_INDEX_REF}^{commit}`);
   let source: string | null = remoteTip;
   if (!remoteTip && localTip) {
-    plan.push({ ref: INDEX_REF, sha: localTip, from: 'the last fetched index (refs/dx/index)' });
-    source = localTip;
+    // The newest copy this host has: its own (refs/dx/index) or a plain `git fetch`'s remote-tracking one.
+    const tracking = await readRef(s.ctx, `refs/remotes/${remote}/dx/index^{commit}`);
+    const newest = tracking && tracking !== localTip && (await isAncestor(s, localTip, tracking)) ? tracking : localTip;
+    plan.push({ ref: INDEX_REF, sha: newest, from: newest === localTip ? 'the last fetched index (refs/dx/index)' : `the last fetched index (refs/remotes/${remote}/dx/index)` });
+    source = newest;
   } else if (remoteTip && remoteTip !== localTip) {
     source = await fetchIndexTip(s.ctx, remote);
   }
