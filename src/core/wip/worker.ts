@@ -122,12 +122,12 @@ export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<W
   let vanished: VanishedReport | null = null;
   try {
     if (opts.debounceMs) await sleep(opts.debounceMs);
-    // Before anything fetches the index (which forgets a local copy the remote lacks): dx refs a push deleted behind pre-push's back come back.
-    if (opts.guardRemote !== false) vanished = await guardRemoteRefs(s);
     let first = true;
     while (first || queueNonEmpty(s.ctx)) {
-      first = false;
       const taken = takeQueue(s.ctx);
+      // Before anything fetches the index (which forgets a local copy the remote lacks): dx refs a push deleted behind pre-push's back come back.
+      if (first && opts.guardRemote !== false) vanished = await guardRemoteRefs(s);
+      first = false;
       const items = await toMirrorItems(s, taken.items);
       const { state } = readState(s.ctx);
       if (items.length || state.index.pending) reports.push(await mirror(s, items));
