@@ -66,7 +66,7 @@ test('every push that would delete or rewind dx refs is refused, and the remote 
   const moved = await dxRefs(a.env, remote);
   assert.notEqual(moved['refs/heads/wip/alpha/main'], before['refs/heads/wip/alpha/main']);
   const pushes: [string, string[], RegExp[] | RegExp][] = [
-    ['--mirror', ['push', '--mirror', 'origin'], [/deletes the index branch dx\/index/, /deletes host "alpha"'s WIP ref of main/, /deletes host "beta"'s WIP ref of main/, /kept snapshot/]],
+    ['--mirror', ['push', '--mirror', 'origin'], [/deletes the index branch dx\/index/, /deletes host "alpha"'s WIP ref of main/, /deletes host "beta"'s WIP ref of main/, /kept snapshot/, /refs\/dx\/pushed\/beta\/main: publishes this host's record of what landed, private to this host/]],
     ['remote.origin.mirror=true', ['-c', 'remote.origin.mirror=true', 'push', 'origin'], /a mirror push deletes every remote ref this clone lacks/],
     ['--prune with a wildcard refspec', ['push', '--prune', 'origin', 'refs/heads/*:refs/heads/*'], /deletes the index branch dx\/index/],
     ['--all --prune', ['push', '--all', '--prune', 'origin'], /deletes host "alpha"'s WIP ref of main/],

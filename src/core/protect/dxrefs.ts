@@ -28,3 +28,18 @@ export function dxRefKind(prefix: string, ref: string): string | null {
 export function shWord(s: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
+
+/**
+ * Why `ref` is one of dx-hooks' private LOCAL refs that must never be published (a mirror push
+ * would copy them): undo records and local mirrors hold snapshots of uncommitted work. Null otherwise.
+ */
+export function privateRefKind(ref: string): string | null {
+  if (ref === 'refs/dx/index') return "this host's cached copy of the index (refs/dx/index)";
+  for (const [p, what] of [
+    ['refs/dx/undo/', 'this host\'s undo records (snapshots of uncommitted work)'],
+    ['refs/dx/local/', 'this host\'s local WIP mirror'],
+    ['refs/dx/pushed/', 'this host\'s record of what landed'],
+    ['refs/dx/tmp/', 'a dx-hooks scratch ref'],
+  ] as const) if (ref.startsWith(p)) return what;
+  return null;
+}

@@ -10,7 +10,7 @@ import type { Session } from '../session.js';
 import { parseWipRef } from '../wip/ref.js';
 import { protectedBranches, protectedLosses, protectedMatcher } from './match.js';
 import { lsRemote } from '../wip/remote.js';
-import { dxRefKind, REMOTE_INDEX_REF, shWord } from './dxrefs.js';
+import { dxRefKind, privateRefKind, REMOTE_INDEX_REF, shWord } from './dxrefs.js';
 import { refusalMessage } from './precommit.js';
 import { isMirrorPush, pushCommandLine } from './pushcmd.js';
 
@@ -98,6 +98,11 @@ export async function checkPrePush(s: Session, remote: string, stdinUpdates: Pus
     const dxKind = dxRefKind(prefix, u.remoteRef);
     if (u.implied && u.remoteRef.startsWith('(')) {
       problems.push({ ref: remote, why: `a mirror push, and what it would delete cannot be checked ${u.remoteRef}` });
+      continue;
+    }
+    const priv = deleting ? null : privateRefKind(u.remoteRef);
+    if (priv) {
+      problems.push({ ref: u.remoteRef, why: `publishes ${priv}, private to this host` });
       continue;
     }
     if (dxKind && deleting) {
