@@ -44,6 +44,11 @@ export async function run(opts: { foreground?: boolean; refresh?: boolean; waitL
     const r = await runWorker(s, { waitLockMs: Number(opts.waitLock ?? (opts.foreground ? 15000 : 3000)), debounceMs: opts.foreground ? 0 : 300, refreshWarnings: opts.refresh !== false });
     if (r.busy) return 0;
     const stamp = opts.foreground ? '' : new Date().toISOString() + ' ';
+    if (r.vanished) {
+      const { vanishedMessage } = await import('../core/wip/vanished.js');
+      const said = vanishedMessage(r.vanished);
+      if (said) say(`${stamp}${said}`);
+    }
     for (const w of r.reports.flatMap((x) => x.warnings)) say(`${stamp}${w}`);
     for (const f of r.reports.flatMap((x) => x.failed)) say(`${stamp}dx-hooks: WIP push of ${f.ref} failed — ${f.error} (kept locally; retried on the next hook or command)`);
     for (const i of r.reports.flatMap((x) => x.index).filter((i) => !i.ok)) say(`${stamp}dx-hooks: index update on ${i.remote} failed — ${i.error}`);

@@ -25,7 +25,16 @@ export async function run(opts: BatchFlags & { json?: boolean; offline?: boolean
     const { writeHookCache } = await import('../core/wip/worker.js');
     await writeHookCache(s);
   }
-  if (!opts.offline) await retryPending(s, true);
+  if (!opts.offline) {
+    // dx refs deleted from the remote behind pre-push's back come back first (before the index is read).
+    const { guardRemoteRefs, noticeFile, vanishedMessage } = await import('../core/wip/vanished.js');
+    const said = vanishedMessage((await guardRemoteRefs(s, { lock: true })) ?? { remote: '', restored: [], unknown: [], failed: [] });
+    if (said) {
+      warn(said);
+      fs.rmSync(noticeFile(s), { force: true });
+    }
+    await retryPending(s, true);
+  }
   const r = await getStatus(s, { offline: opts.offline });
   const triage = await triageRepo(s.ctx.top, s.machine, s.host);
   const onlyHere = r.pending.length > 0 || r.refPushes.length > 0 || worst(triage) === 'error';

@@ -40,6 +40,11 @@ export async function run(opts: BatchFlags & { repos?: string[]; all?: boolean; 
   if (!many) {
     const s = await openSession(opts.cwd);
     const r = await syncRepo(s, { force: opts.force, dryRun: opts.dryRun });
+    if (r.vanished) {
+      const { vanishedMessage } = await import('../core/wip/vanished.js');
+      const said = vanishedMessage(r.vanished);
+      if (said) warn(said);
+    }
     if (opts.json) printJson(r);
     else {
       out(`${pc.green('✔')} ${showRepo(r.repo)} — ${describe(summarize(r))}`);

@@ -1,6 +1,7 @@
 /**
  * The git guard's node half: before a destructive git command (reset --hard, checkout -- paths,
- * restore, clean -f, stash drop/clear, switch --discard-changes) work out which protected paths it
+ * checkout/restore from another tree, restore, clean -f, stash drop/clear, switch --discard-changes,
+ * rm -f, worktree remove --force, a shell alias naming one of them) work out which protected paths it
  * would destroy, refuse unless DX_ALLOW_DESTRUCTIVE=1 (logged), and otherwise snapshot the work
  * tree (kept under refs/dx/undo/<event id>) and write an undoable ledger line first.
  */
@@ -14,31 +15,61 @@ import { protectedLosses } from '../protect/match.js';
 import { protectionInForce } from '../protect/inforce.js';
 import type { Session } from '../session.js';
 import { takeSnapshot } from '../snapshot.js';
+import { shWord } from '../protect/dxrefs.js';
 
-/** The git command line split into global options, subcommand and its arguments. */
-export interface GitCommand { cwd: string; sub: string; args: string[]; unguardable: string | null }
+/**
+ * The git command line split into global options, subcommand and its arguments. `gitDir` and
+ * `workTree` are what `--git-dir`/`--work-tree` named (resolved against `cwd`), for guard-git to follow.
+ */
+export interface GitCommand { cwd: string; sub: string; args: string[]; gitDir: string | null; workTree: string | null }
 
 /** Split `git [global options] <sub> [args]`, following `-C <dir>` (relative to `cwd`). */
 export function parseGitArgs(argv: string[], cwd: string): GitCommand {
   let dir = cwd;
-  let unguardable: string | null = null;
+  let gitDir: string | null = null;
+  let workTree: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === '-C') dir = path.resolve(dir, argv[++i] ?? '.');
-    else if (a === '-c' || a === '--namespace' || a === '--exec-path') i++;
-    else if (a === '--git-dir' || a === '--work-tree' || a.startsWith('--git-dir=') || a.startsWith('--work-tree=')) {
-      unguardable = a.split('=')[0] as string;
-      if (!a.includes('=')) i++;
-    } else if (!a.startsWith('-')) return { cwd: dir, sub: a, args: argv.slice(i + 1), unguardable };
+    else if (a === '-c' || a === '--namespace' || a === '--exec-path' || a === '--config-env') i++;
+    else if (a === '--git-dir' || a.startsWith('--git-dir=')) gitDir = path.resolve(dir, a.includes('=') ? a.slice(a.indexOf('=') + 1) : (argv[++i] ?? '.'));
+    else if (a === '--work-tree' || a.startsWith('--work-tree=')) workTree = path.resolve(dir, a.includes('=') ? a.slice(a.indexOf('=') + 1) : (argv[++i] ?? '.'));
+    else if (!a.startsWith('-')) return { cwd: dir, sub: a, args: argv.slice(i + 1), gitDir, workTree };
   }
-  return { cwd: dir, sub: '', args: [], unguardable };
+  return { cwd: dir, sub: '', args: [], gitDir, workTree };
+}
+
+/**
+ * The tree a checkout or restore takes files from, when it is not the index: `restore --source=<t>`
+ * / `-s <t>`, or `checkout <tree-ish> [--] <paths>`. Null: from the index (or HEAD for restore --staged).
+ */
+export async function sourceOf(cmd: GitCommand): Promise<string | null> {
+  let name: string | null = null;
+  if (cmd.sub === 'restore') {
+    for (let i = 0; i < cmd.args.length; i++) {
+      const a = cmd.args[i] as string;
+      if (a === '--') break;
+      if (a === '-s' || a === '--source') name = cmd.args[i + 1] ?? null;
+      else if (a.startsWith('--source=')) name = a.slice('--source='.length);
+      else if (/^-s./.test(a)) name = a.slice(2);
+    }
+  } else if (cmd.sub === 'checkout') {
+    const dd = cmd.args.indexOf('--');
+    const before = (dd >= 0 ? cmd.args.slice(0, dd) : cmd.args).filter((a) => !a.startsWith('-'));
+    name = before.find((a) => a !== '.' && !fs.existsSync(path.resolve(cmd.cwd, a))) ?? null;
+    if (name && dd < 0 && before.length === 1) name = null; // `git checkout <branch>`: a switch, not a file checkout
+  }
+  if (!name) return null;
+  const r = await gitTry(['rev-parse', '-q', '--verify', `${name}^{tree}`], { cwd: cmd.cwd });
+  return r.code === 0 ? r.stdout.trim() : null;
 }
 
 /** Pathspecs of a checkout/restore: what follows `--`, else the arguments that are existing paths. */
 function pathspecs(cmd: GitCommand, top: string): string[] {
   const dd = cmd.args.indexOf('--');
   if (dd >= 0) return cmd.args.slice(dd + 1);
-  return cmd.args.filter((a) => !a.startsWith('-') && (a === '.' || existsInside(path.resolve(cmd.cwd, a), top)));
+  const valued = new Set(['-s', '--source', '--pathspec-from-file', '-b', '-B', '--orphan', '--conflict']);
+  return cmd.args.filter((a, i) => !a.startsWith('-') && !valued.has(cmd.args[i - 1] ?? '') && (a === '.' || existsInside(path.resolve(cmd.cwd, a), top)));
 }
 
 function existsInside(p: string, top: string): boolean {
@@ -62,15 +93,38 @@ export async function pathsAtRisk(s: Session, cmd: GitCommand): Promise<{ paths:
     }
     return { paths, losses };
   }
-  if (cmd.sub === 'checkout' || cmd.sub === 'restore') return { paths: await changedVsHead(pathspecs(cmd, top)), losses: [] };
+  if (cmd.sub === 'checkout' || cmd.sub === 'restore' || cmd.sub === 'rm') {
+    const specs = pathspecs(cmd, top);
+    const paths = await changedVsHead(specs);
+    // From another tree without overlay (restore's default, checkout --no-overlay): what that tree lacks is deleted.
+    const source = cmd.sub === 'rm' ? null : await sourceOf(cmd);
+    const noOverlay = cmd.sub === 'restore' ? !cmd.args.includes('--overlay') : cmd.args.includes('--no-overlay');
+    let losses: string[] = [];
+    if (source && noOverlay) {
+      const d = await gitTry(['diff', '--name-only', '-z', '--no-renames', '--diff-filter=D', 'HEAD', source, '--', ...(specs.length ? specs : ['.'])], { cwd: cmd.cwd });
+      const { isProtected } = await protectionInForce(s);
+      losses = d.stdout.split('\0').filter(Boolean).filter(isProtected);
+    }
+    return { paths, losses };
+  }
   if (cmd.sub === 'clean') {
-    const r = await gitTry(['clean', '--dry-run', ...cmd.args.filter((a) => a !== '--force' && a !== '-f')], { cwd: cmd.cwd });
+    // --dry-run lists what would go; an interactive clean is asked about as a whole.
+    const args = cmd.args.filter((a) => a !== '--force' && a !== '-f' && a !== '-i' && a !== '--interactive').map((a) => (/^-[a-zA-Z]+$/.test(a) ? a.replace(/[fi]/g, '') : a)).filter((a) => a !== '-');
+    const r = await gitTry(['clean', '--dry-run', ...args], { cwd: cmd.cwd });
     const rel = path.relative(top, cmd.cwd);
     const paths = r.stdout.split('\n').filter((l) => l.startsWith('Would remove ')).map((l) => path.posix.join(rel.split(path.sep).join('/'), l.slice('Would remove '.length)).replace(/\/$/, ''));
     return { paths, losses: [] };
   }
-  return { paths: [], losses: [] };
+  // stash (its own path), a shell alias, worktree remove: whatever the work tree holds.
+  return { paths: cmd.sub === 'stash' ? [] : await changedVsHead([]), losses: [] };
 }
+
+/**
+ * How the command reached the guard: `shellAlias` names a `!` alias (`alias.<name>`) that runs a
+ * destructive git command dx-hooks cannot parse; `removedWorktree` is the path of a worktree that
+ * `git worktree remove --force` deletes (its snapshot cannot be undone in place: it is re-added).
+ */
+export interface GuardOptions { shellAlias?: string; removedWorktree?: string }
 
 /** What the guard decided. `exitCode`: 0 run git, 10 refused. */
 export interface GuardVerdict { exitCode: 0 | 10; message: string | null; eventId: string | null; snapshot: string | null }
@@ -79,10 +133,11 @@ export interface GuardVerdict { exitCode: 0 | 10; message: string | null; eventI
  * Guard one destructive git command.
  * @param env the caller's environment (DX_ALLOW_DESTRUCTIVE)
  */
-export async function guardCommand(s: Session, cmd: GitCommand, env: NodeJS.ProcessEnv = process.env): Promise<GuardVerdict> {
+export async function guardCommand(s: Session, cmd: GitCommand, env: NodeJS.ProcessEnv = process.env, opts: GuardOptions = {}): Promise<GuardVerdict> {
   const isProtected = (await protectionInForce(s)).isProtected;
   const { paths, losses } = await pathsAtRisk(s, cmd);
-  const hit = [...new Set([...paths.filter((p) => isProtected(p)), ...losses])];
+  // A shell alias runs what dx-hooks cannot see: snapshot, but no protected-path verdict to give.
+  const hit = opts.shellAlias ? [] : [...new Set([...paths.filter((p) => isProtected(p)), ...losses])];
   // A folder that clean would remove holds protected files too.
   for (const p of paths) if (!hit.includes(p) && s.config.protect.paths.length && isProtected(p + '/x')) hit.push(p);
   const line = `git ${cmd.sub} ${cmd.args.join(' ')}`.trim();
@@ -116,14 +171,25 @@ export async function guardCommand(s: Session, cmd: GitCommand, env: NodeJS.Proc
   } catch (err) {
     if (!(err instanceof Error && /nothing to snapshot/.test(err.message))) throw err;
   }
+  const recover = opts.removedWorktree && snapshot ? `git worktree add --detach ${shWord(opts.removedWorktree)} ${snapshot}` : null;
   appendLedger(s.ctx, {
     id,
     host: s.host,
-    op: `guard.${cmd.sub}`,
+    op: opts.shellAlias ? 'guard.alias' : `guard.${cmd.sub}`,
     ok: true,
     paths: paths.slice(0, 200),
-    detail: { args: [cmd.sub, ...cmd.args], summary: `snapshot before \`${line}\`${paths.length ? ` (${paths.length} path${paths.length === 1 ? '' : 's'} at risk)` : ''}`, ...(hit.length ? { override: 'DX_ALLOW_DESTRUCTIVE', protected: hit } : {}), ...(snapshot ? { undo: { worktree: { snapshot, head: head.sha, branch: head.branch } } } : {}) },
+    detail: {
+      args: [cmd.sub, ...cmd.args],
+      summary: `snapshot before \`${line}\`${paths.length ? ` (${paths.length} path${paths.length === 1 ? '' : 's'} at risk)` : ''}`,
+      ...(opts.shellAlias ? { alias: opts.shellAlias } : {}),
+      ...(hit.length ? { override: 'DX_ALLOW_DESTRUCTIVE', protected: hit } : {}),
+      // A removed worktree cannot be restored in place by undo (the folder is gone): it is re-added from the snapshot.
+      ...(snapshot && !recover ? { undo: { worktree: { snapshot, head: head.sha, branch: head.branch } } } : {}),
+      ...(recover ? { recover } : {}),
+    },
   });
-  const msg = snapshot ? `dx-hooks: snapshot ${snapshot.slice(0, 12)} taken before \`${line}\`${note} — undo with: dx-hooks undo` : null;
+  const how = recover ? `bring it back with: ${recover}` : 'undo with: dx-hooks undo';
+  const unseen = opts.shellAlias ? ` (${opts.shellAlias} is a shell command dx-hooks cannot read: protected paths were not checked)` : '';
+  const msg = snapshot ? `dx-hooks: snapshot ${snapshot.slice(0, 12)} taken before \`${line}\`${note}${unseen} — ${how}` : null;
   return { exitCode: 0, eventId: id, snapshot, message: hit.length ? `dx-hooks: DX_ALLOW_DESTRUCTIVE=1 — destroying protected paths ${hit.join(', ')} (logged)\n${msg ?? ''}`.trim() : msg };
 }

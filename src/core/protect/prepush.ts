@@ -1,9 +1,11 @@
 /**
  * pre-push protection: refuse a push that would delete protected files the remote tip has, force
- * (non-fast-forward) a protected branch, delete dx/index, or delete or rewrite another host's WIP
- * ref, or take away protection that the remote tip's committed .dxrc gives. DX_ALLOW_PROTECTED=1
- * lets it through, logged. Protected means protected by the protection in force (inforce.ts): the
- * work tree's .dxrc ∪ HEAD's ∪ each remote tip's, so an uncommitted .dxrc edit weakens nothing.
+ * (non-fast-forward) a protected branch, delete or rewind dx/index, delete any dx-hooks ref (any
+ * host's WIP, refs/dx/**, checkpoint tags: dxrefs.ts) — also the ones a mirror push deletes without
+ * telling the hook — rewrite another host's WIP ref, or take away protection that the remote tip's
+ * committed .dxrc gives. DX_ALLOW_PROTECTED=1 lets it through, logged. Protected means protected by
+ * the protection in force (inforce.ts): the work tree's .dxrc ∪ HEAD's ∪ each remote tip's, so an
+ * uncommitted .dxrc edit weakens nothing.
  */
 import { gitTry } from '../git.js';
 import { appendLedger } from '../ledger.js';
@@ -11,10 +13,13 @@ import type { Session } from '../session.js';
 import { parseWipRef } from '../wip/ref.js';
 import { committedSource, protectionInForce, protectionRemoved } from './inforce.js';
 import { describeLoss, protectedLosses } from './match.js';
+import { lsRemote } from '../wip/remote.js';
+import { dxRefKind, privateRefKind, REMOTE_INDEX_REF, shWord } from './dxrefs.js';
 import { refusalMessage } from './precommit.js';
+import { isMirrorPush, pushCommandLine } from './pushcmd.js';
 
 /** One line of pre-push's stdin (githooks(5)): `<local ref> <local sha> <remote ref> <remote sha>`. */
-export interface PushUpdate { localRef: string; localSha: string; remoteRef: string; remoteSha: string }
+export interface PushUpdate { localRef: string; localSha: string; remoteRef: string; remoteSha: string; implied?: boolean }
 
 const isZero = (sha: string) => /^0+$/.test(sha);
 
@@ -37,10 +42,57 @@ async function have(s: Session, sha: string): Promise<boolean> {
   return (await gitTry(['cat-file', '-e', `${sha}^{commit}`], { cwd: s.ctx.top })).code === 0;
 }
 
-/** Check every ref the user is pushing to `remote`. */
-export async function checkPrePush(s: Session, remote: string, updates: PushUpdate[], env: NodeJS.ProcessEnv = process.env): Promise<PushVerdict> {
+async function fastForward(s: Session, from: string, to: string): Promise<boolean> {
+  return (await have(s, from)) && (await gitTry(['merge-base', '--is-ancestor', from, to], { cwd: s.ctx.top })).code === 0;
+}
+
+async function mirrorConfigured(s: Session, remote: string): Promise<boolean> {
+  const r = await gitTry(['config', '--bool', '--get', `remote.${remote}.mirror`], { cwd: s.ctx.top });
+  return r.code === 0 && r.stdout.trim() === 'true';
+}
+
+/**
+ * The deletions a mirror push makes that pre-push's stdin does not show: every dx-hooks ref on the
+ * remote (dxrefs.ts) that this clone has no ref of the same name for. `remoteRefs` (ref → sha) may
+ * be given; else the remote is asked (ls-remote). A remote that cannot be read is a refusal of its own
+ * (fail closed: the mirror would delete what cannot be checked).
+ */
+async function mirrorDeletions(s: Session, remote: string, updates: PushUpdate[], remoteRefs?: Map<string, string>): Promise<PushUpdate[]> {
+  let there = remoteRefs;
+  if (!there) {
+    try {
+      there = await lsRemote(s.ctx, remote, []);
+    } catch (err) {
+      return [{ localRef: '(unknown)', localSha: ZERO, remoteRef: `(the refs of ${remote}: ${(err as Error).message})`, remoteSha: ZERO, implied: true }];
+    }
+  }
+  const seen = new Set(updates.map((u) => u.remoteRef));
+  const out: PushUpdate[] = [];
+  for (const [ref, sha] of there) {
+    if (seen.has(ref) || !dxRefKind(s.config.wip.refPrefix, ref)) continue;
+    if ((await gitTry(['rev-parse', '-q', '--verify', ref], { cwd: s.ctx.top })).code === 0) continue;
+    out.push({ localRef: '(delete)', localSha: ZERO, remoteRef: ref, remoteSha: sha, implied: true });
+  }
+  return out;
+}
+
+const ZERO = '0'.repeat(40);
+
+/** Options of checkPrePush: the push's command line (default: read from /proc) and the remote's refs (default: ls-remote when needed). */
+export interface PrePushOptions { env?: NodeJS.ProcessEnv; pushArgs?: string[] | null; remoteRefs?: Map<string, string> }
+
+/**
+ * Check every ref the user is pushing to `remote`: `updates` is pre-push's stdin, plus (for a mirror
+ * push, which git does not show) the deletions the mirror would make.
+ */
+export async function checkPrePush(s: Session, remote: string, stdinUpdates: PushUpdate[], opts: PrePushOptions = {}): Promise<PushVerdict> {
+  const env = opts.env ?? process.env;
   const problems: PushProblem[] = [];
   const prefix = s.config.wip.refPrefix;
+  const pushArgs = opts.pushArgs === undefined ? pushCommandLine() : opts.pushArgs;
+  // git 2.39 hands a mirror push's deletions to no hook: ask the remote what the mirror would delete.
+  const mirrorLike = isMirrorPush(pushArgs) || (await mirrorConfigured(s, remote)) || stdinUpdates.some((u) => u.remoteRef.startsWith('refs/remotes/'));
+  const updates = mirrorLike ? [...stdinUpdates, ...(await mirrorDeletions(s, remote, stdinUpdates, opts.remoteRefs))] : stdinUpdates;
   const tips: string[] = [];
   for (const u of updates) if (!isZero(u.remoteSha) && (await have(s, u.remoteSha))) tips.push(u.remoteSha);
   const inForce = await protectionInForce(s, [...new Set(tips)], remote);
@@ -50,10 +102,25 @@ export async function checkPrePush(s: Session, remote: string, updates: PushUpda
     const short = u.remoteRef.startsWith('refs/heads/') ? u.remoteRef.slice('refs/heads/'.length) : null;
     const deleting = isZero(u.localSha);
     const wip = parseWipRef(prefix, u.remoteRef);
-    if (u.remoteRef === 'refs/heads/dx/index' && deleting) problems.push({ ref: u.remoteRef, why: 'deletes the index branch dx/index (every host\'s map of its WIP)' });
+    const dxKind = dxRefKind(prefix, u.remoteRef);
+    if (u.implied && u.remoteRef.startsWith('(')) {
+      problems.push({ ref: remote, why: `a mirror push, and what it would delete cannot be checked ${u.remoteRef}` });
+      continue;
+    }
+    const priv = deleting ? null : privateRefKind(u.remoteRef);
+    if (priv) {
+      problems.push({ ref: u.remoteRef, why: `publishes ${priv}, private to this host` });
+      continue;
+    }
+    if (dxKind && deleting) {
+      problems.push({ ref: u.remoteRef, why: `deletes ${dxKind}${u.implied ? ' (a mirror push deletes every remote ref this clone lacks)' : ''}` });
+      continue;
+    }
+    if (u.remoteRef === REMOTE_INDEX_REF && !isZero(u.remoteSha) && !(await fastForward(s, u.remoteSha, u.localSha))) {
+      problems.push({ ref: u.remoteRef, why: 'rewrites the index branch dx/index (not a fast-forward: other hosts\' entries would be lost)' });
+    }
     if (wip && wip.host !== s.host && !isZero(u.remoteSha)) {
-      if (deleting) problems.push({ ref: u.remoteRef, why: `deletes host "${wip.host}"'s WIP ref` });
-      else if (!(await have(s, u.remoteSha)) || (await gitTry(['merge-base', '--is-ancestor', u.remoteSha, u.localSha], { cwd: s.ctx.top })).code !== 0) {
+      if (!(await have(s, u.remoteSha)) || (await gitTry(['merge-base', '--is-ancestor', u.remoteSha, u.localSha], { cwd: s.ctx.top })).code !== 0) {
         problems.push({ ref: u.remoteRef, why: `rewrites host "${wip.host}"'s WIP ref (not a fast-forward)` });
       }
     }
@@ -78,7 +145,8 @@ export async function checkPrePush(s: Session, remote: string, updates: PushUpda
   }
   appendLedger(s.ctx, { host: s.host, op: 'protect.refuse', ok: false, error: 'push refused', refs, detail: { hook: 'pre-push', remote, problems } });
   const lines = problems.map((p) => `  - ${p.ref}: ${p.why}`).join('\n');
-  return { refused: true, overridden: false, problems, message: `dx-hooks: refused this push to ${remote}:\n${lines}\nIf this is really intended: DX_ALLOW_PROTECTED=1 git push …` };
+  const again = pushArgs ? `git ${pushArgs.map(shWord).join(' ')}` : 'git push …';
+  return { refused: true, overridden: false, problems, message: `dx-hooks: refused this push to ${remote}:\n${lines}\nIf this is really intended: DX_ALLOW_PROTECTED=1 ${again}` };
 }
 
 export { refusalMessage };

@@ -21,6 +21,7 @@ import { triageRepo, type TriageRow } from '../triage/row.js';
 import { snapshotBefore } from '../worktree/before.js';
 import { removedPaths, restoreWorktree } from '../worktree/restore.js';
 import { resolveRemote } from '../wip/remote.js';
+import type { VanishedReport } from '../wip/vanished.js';
 import { backupAndVerify, backupItems, type Backup } from './backup.js';
 import { fetchPrune, resetTarget, type ResetTarget } from './target.js';
 
@@ -34,6 +35,8 @@ export interface SyncResult {
   backup: Backup | null;
   reset: { branch: string; from: string | null; to: string; event: string; snapshot: string; kept: string[] } | null;
   report: TriageRow;
+  /** dx refs found gone from the remote at the start, and what was restored (wip/vanished.ts) */
+  vanished?: VanishedReport | null;
 }
 
 /** A git operation in progress makes a reset unsafe. Returns its name, or null. */
@@ -77,16 +80,19 @@ async function syncOnce(s: Session, opts: { force?: boolean; dryRun?: boolean })
   const { role } = effectiveRole(s.config, s.machine);
   const head = await headState(ctx);
   const remote = await resolveRemote(ctx, s.config.remote, head.branch);
+  // dx refs deleted from the remote behind pre-push's back come back first, before a fetch --prune forgets this host's copies.
+  const { guardRemoteRefs } = await import('../wip/vanished.js');
+  const vanished = opts.dryRun ? null : await guardRemoteRefs(s, { lock: true });
   if (role === 'active') {
     const steps = [`git fetch --prune ${remote}`, 'push pending WIP and refresh other hosts\' WIP', 'report divergence (HEAD, index and work tree untouched)'];
     if (opts.dryRun) return { repo: ctx.top, role, remote, action: 'planned', steps, backup: null, reset: null, report: await triageRepo(ctx.top, s.machine, s.host) };
     await fetchPrune(ctx, remote);
     if (s.config.wip.enabled) {
       const { runWorker } = await import('../wip/worker.js');
-      await runWorker(s, { waitLockMs: 5000, refreshWarnings: true });
+      await runWorker(s, { waitLockMs: 5000, refreshWarnings: true, guardRemote: false });
     }
     appendLedger(ctx, { host: s.host, op: 'sync', ok: true, detail: { role, remote } });
-    return { repo: ctx.top, role, remote, action: 'fetched', steps, backup: null, reset: null, report: await triageRepo(ctx.top, s.machine, s.host) };
+    return { repo: ctx.top, role, remote, action: 'fetched', steps, backup: null, reset: null, report: await triageRepo(ctx.top, s.machine, s.host), vanished };
   }
 
   const busy = operationInProgress(ctx.gitDir);
@@ -151,5 +157,6 @@ async function syncOnce(s: Session, opts: { force?: boolean; dryRun?: boolean })
     backup,
     reset: upToDate ? null : { branch: target.branch, from: head.sha, to: target.sha, event: id, snapshot: before.sha, kept },
     report: await triageRepo(ctx.top, s.machine, s.host),
+    vanished,
   };
 }

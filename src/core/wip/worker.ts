@@ -20,12 +20,16 @@ import { writeBranchWarnings } from './others.js';
 import { queueNonEmpty, takeQueue, type QueueItem } from './queue.js';
 import { wipRef } from './ref.js';
 import { resolveRemote } from './remote.js';
+import { guardRemoteRefs, type VanishedReport } from './vanished.js';
 
-/** Options for one worker run. `debounceMs`: wait before taking the queue so a burst of commits coalesces. */
-export interface WorkerOptions { waitLockMs?: number; debounceMs?: number; refreshWarnings?: boolean }
+/**
+ * Options for one worker run. `debounceMs`: wait before taking the queue so a burst of commits coalesces.
+ * `guardRemote` (default true): first check the remote for dx refs that vanished and restore them (vanished.ts).
+ */
+export interface WorkerOptions { waitLockMs?: number; debounceMs?: number; refreshWarnings?: boolean; guardRemote?: boolean }
 
-/** What a worker run did: `busy` when another process held the lock (it will do the work). */
-export type WorkerResult = { busy: true } | { busy: false; reports: MirrorReport[]; warned: string[] | null; refreshError: string | null };
+/** What a worker run did: `busy` when another process held the lock (it will do the work); `vanished`: what the remote check restored or could not. */
+export type WorkerResult = { busy: true } | { busy: false; reports: MirrorReport[]; warned: string[] | null; refreshError: string | null; vanished?: VanishedReport | null };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -124,13 +128,16 @@ export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<W
   const reports: MirrorReport[] = [];
   let warned: string[] | null = null;
   let refreshError: string | null = null;
+  let vanished: VanishedReport | null = null;
   try {
     if (opts.debounceMs) await sleep(opts.debounceMs);
     let first = true;
     while (first || queueNonEmpty(s.ctx)) {
-      first = false;
       const taken = takeQueue(s.ctx);
       for (const problem of taken.problems) appendLedger(s.ctx, { host: s.host, op: 'queue.unreadable', ok: false, error: problem });
+      // Before anything fetches the index (which forgets a local copy the remote lacks): dx refs a push deleted behind pre-push's back come back.
+      if (first && opts.guardRemote !== false) vanished = await guardRemoteRefs(s);
+      first = false;
       const items = await toMirrorItems(s, taken.items);
       const { state } = readState(s.ctx);
       if (items.length || state.index.pending) reports.push(await mirror(s, items));
@@ -159,5 +166,5 @@ export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<W
     const again = await runWorker(s, { ...opts, debounceMs: 0, waitLockMs: 0 });
     if (!again.busy) reports.push(...again.reports);
   }
-  return { busy: false, reports, warned, refreshError };
+  return { busy: false, reports, warned, refreshError, vanished };
 }
