@@ -4,7 +4,7 @@
  */
 import { dxPaths, openRepo } from './context.js';
 import { describeError, DxError } from './errors.js';
-import { writeAtomic } from './fsx.js';
+import { writeInside } from './nofollow.js';
 import { resolveHost } from './host.js';
 import { appendLedger } from './ledger.js';
 
@@ -18,7 +18,7 @@ export async function recordFailure(cwd: string, op: string, headline: string, e
   try {
     const ctx = await openRepo(cwd);
     appendLedger(ctx, { host: resolveHost(), op, ok: false, error: msg });
-    writeAtomic(dxPaths(ctx).banner, `dx-hooks: ${headline} — ${msg}${hint}\n`);
+    writeInside(ctx.commonDir, dxPaths(ctx).banner, `dx-hooks: ${headline} — ${msg}${hint}\n`);
   } catch {
     /* not in a repository: nothing to record into */
   }

@@ -5,9 +5,8 @@
  * own list: guardrail/cache.ts.)
  * Written by the worker and install, so the hooks never parse .dxrc.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { writeAtomic } from '../fsx.js';
+import { rmInside, writeInside } from '../nofollow.js';
 import { gitTry } from '../git.js';
 import type { Session } from '../session.js';
 import { protectedMatcher } from './match.js';
@@ -29,10 +28,10 @@ export async function writeProtectCache(s: Session): Promise<number> {
       }
     }
   }
-  if (s.config.protect.paths.length) writeAtomic(path.join(dir, 'protect'), '1\n');
-  else fs.rmSync(path.join(dir, 'protect'), { force: true });
+  if (s.config.protect.paths.length) writeInside(s.ctx.commonDir, path.join(dir, 'protect'), '1\n');
+  else rmInside(s.ctx.commonDir, path.join(dir, 'protect'));
   const list = path.join(dir, 'protect-list');
-  if (lines.size) writeAtomic(list, [...lines].map(([p, m]) => `${m} ${p}`).join('\n') + '\n');
-  else fs.rmSync(list, { force: true });
+  if (lines.size) writeInside(s.ctx.commonDir, list, [...lines].map(([p, m]) => `${m} ${p}`).join('\n') + '\n');
+  else rmInside(s.ctx.commonDir, list);
   return lines.size;
 }

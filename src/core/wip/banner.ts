@@ -3,12 +3,11 @@
  * every command prints while a WIP or index push is failing — "WIP backup failing since 14:02 —
  * 3 commits only on this machine — remote rejected: …". Deleted when everything succeeded.
  */
-import fs from 'node:fs';
 import { dxPaths } from '../context.js';
 import { gitTry } from '../git.js';
 import type { Session } from '../session.js';
 import type { DxState } from '../state.js';
-import { writeAtomic } from '../fsx.js';
+import { rmInside, writeInside } from '../nofollow.js';
 import { clock } from '../time.js';
 
 /** Count commits reachable from `sha` that no remote-tracking ref has (work only on this machine). */
@@ -48,7 +47,7 @@ export async function bannerText(s: Session, state: DxState): Promise<string | n
 export async function writeBanner(s: Session, state: DxState): Promise<string | null> {
   const text = await bannerText(s, state);
   const file = dxPaths(s.ctx).banner;
-  if (text) writeAtomic(file, text + '\n');
-  else fs.rmSync(file, { force: true });
+  if (text) writeInside(s.ctx.commonDir, file, text + '\n');
+  else rmInside(s.ctx.commonDir, file);
   return text;
 }
