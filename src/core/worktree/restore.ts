@@ -47,10 +47,15 @@ async function treeEntries(ctx: RepoContext, tree: string, paths: string[]): Pro
   return out;
 }
 
-/** Whether `p` is on disk in the work tree itself: a path under a symlinked folder is not (it is wherever the link leads). */
+/**
+ * Whether a file or link is at `p` in the work tree itself. A path under a symlinked folder is not
+ * (it is wherever the link leads); a folder is not either: what it holds is in `before` or ignored,
+ * and git refuses to remove a folder that still holds ignored files.
+ */
 const exists = (ctx: RepoContext, p: string) => {
   try {
-    return checkInside(ctx.top, p, { lastMayBeLink: true }).stat !== null;
+    const { stat } = checkInside(ctx.top, p, { lastMayBeLink: true });
+    return stat !== null && !stat.isDirectory();
   } catch {
     return false;
   }
