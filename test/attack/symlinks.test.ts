@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { cloneAs, createBareRemote, dx, dxJson, git, seedRemote, type Host, type Sandbox } from '../helpers/index.ts';
-import { idleSandbox } from '../helpers/idle.ts';
+import { idle, idleSandbox } from '../helpers/idle.ts';
 
 const BASHRC = '# the victim\'s shell start-up file\nexport PATH="$HOME/bin:$PATH"\n';
 
@@ -104,10 +104,10 @@ test('guard.telemetry whose file is a committed symlink (last component, also da
   const { h } = await hostileClone(sb, hosts, { '.dxrc.json': dxrc }, { '.dx/telemetry.jsonl': toHome('.dx/telemetry.jsonl', '.profile') });
   await install(h);
   const r = await dx(h, ['guard']);
-  assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /guard\.telemetry "\.dx\/telemetry\.jsonl" goes through the symbolic link "\.dx\/telemetry\.jsonl"/);
   assert.equal(fs.existsSync(path.join(sb.env.HOME as string, '.profile')), false);
   unchanged('telemetry file that is a dangling link');
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /guard\.telemetry "\.dx\/telemetry\.jsonl" goes through the symbolic link "\.dx\/telemetry\.jsonl"/);
 });
 
 test('a critical file committed as a symlink to ~/.bashrc, then guard --repair: the exec bit is not set through the link', async (t) => {
@@ -117,10 +117,10 @@ test('a critical file committed as a symlink to ~/.bashrc, then guard --repair: 
   const { h } = await hostileClone(sb, hosts, { '.dxrc.json': dxrc }, { 'tools/deploy.sh': toHome('tools/deploy.sh', '.bashrc') });
   await install(h);
   const r = await dx(h, ['guard', '--repair']);
+  unchanged('guard --repair of a critical symlink');
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /tools\/deploy\.sh/);
   assert.match(r.stderr, /is a symbolic link/);
-  unchanged('guard --repair of a critical symlink');
   const fix = await dx(h, ['doctor', '--fix']);
   assert.notEqual(fix.code, 0);
   unchanged('doctor --fix of a critical symlink');
@@ -145,9 +145,9 @@ test('a critical file under a committed symlinked folder, then guard --repair: r
   await h.git(['pull', '-q', '--ff-only']);
   assert.ok(fs.lstatSync(path.join(h.dir, 'scripts')).isSymbolicLink());
   const r = await dx(h, ['guard', '--repair']);
+  unchanged('guard --repair through a linked folder');
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /guard\.critical\[0\] "scripts\/evil\.sh" goes through the symbolic link "scripts"/);
-  unchanged('guard --repair through a linked folder');
 });
 
 test('.husky/_ committed as a symlink (core.hooksPath .husky/_): install refuses before writing anything', async (t) => {
@@ -156,9 +156,9 @@ test('.husky/_ committed as a symlink (core.hooksPath .husky/_): install refuses
   const { h } = await hostileClone(sb, hosts, { '.husky/pre-commit': 'npm test\n' }, { '.husky/_': toHome('.husky/_', '.config') });
   await h.git(['config', 'core.hooksPath', '.husky/_']);
   const r = await dx(h, ['install']);
+  unchanged('install with .husky/_ a link');
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /\.husky\/_" is a symbolic link/);
-  unchanged('install with .husky/_ a link');
   assert.equal(fs.existsSync(path.join(h.dir, '.git/dx/install.json')), false, 'nothing recorded as installed');
 });
 
@@ -173,9 +173,9 @@ test('.husky committed as a symlink: install refuses', async (t) => {
   const { h } = await hostileClone(sb, hosts, {}, { '.husky': toHome('.husky', 'proj-husky') });
   await h.git(['config', 'core.hooksPath', '.husky/_']);
   const r = await dx(h, ['install']);
+  unchanged('install with .husky a link');
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /\.husky" is a symbolic link/);
-  unchanged('install with .husky a link');
 });
 
 test('a husky hook file committed as a symlink to ~/.bashrc: install does not append its block to ~/.bashrc', async (t) => {
@@ -188,10 +188,10 @@ test('a husky hook file committed as a symlink to ~/.bashrc: install does not ap
   fs.writeFileSync(path.join(h.dir, '.husky/_/.gitignore'), '*\n');
   await h.git(['config', 'core.hooksPath', '.husky/_']);
   const r = await dx(h, ['install']);
+  unchanged('install over a husky hook that is a link');
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /\.husky\/pre-commit/);
   assert.match(r.stderr, /is a symbolic link/);
-  unchanged('install over a husky hook that is a link');
 });
 
 test('checkpoint restore and undo where a folder of the snapshot is now a symlink to outside: nothing written outside, the work comes back', async (t) => {
@@ -273,11 +273,13 @@ test('a dx file that is a symlink (the ledger -> ~/.bashrc): commits and checkpo
   fs.rmSync(path.join(h.dir, '.git/dx/events.jsonl'), { force: true });
   fs.symlinkSync(path.join(sb.env.HOME as string, '.bashrc'), path.join(h.dir, '.git/dx/events.jsonl'));
   const c = await dx(h, ['checkpoint', 'create', 'x']);
+  unchanged('checkpoint with a linked ledger');
   assert.notEqual(c.code, 0);
   assert.match(c.stderr, /events\.jsonl.*is a symbolic link|is a symbolic link.*events\.jsonl/);
   await h.write('a.txt', 'b\n');
   await git(h.dir, h.env, ['commit', '-qam', 'edit'], { allowFail: true });
-  unchanged('hooks and commands with a linked ledger');
+  await idle(h);
+  unchanged('hooks with a linked ledger');
 });
 
 test('happy paths still work: install, guard --repair (restore + chmod) with telemetry in the repository, checkpoint restore', async (t) => {
