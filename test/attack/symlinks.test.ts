@@ -304,3 +304,37 @@ test('happy paths still work: install, guard --repair (restore + chmod) with tel
   assert.equal(doc.diagnostics.some((d) => d.code === 'CONFIG_PATH_THROUGH_SYMLINK'), false);
   unchanged('happy paths');
 });
+
+test('.dxrc.json committed as a dangling symlink to outside: install refuses naming it; no file appears outside', async (t) => {
+  const { sb, hosts } = await idleSandbox(t);
+  const { unchanged } = fakeHome(sb);
+  const { h } = await hostileClone(sb, hosts, {}, { '.dxrc.json': toHome('.dxrc.json', '.profile') });
+  const r = await dx(h, ['install']);
+  unchanged('install over a dangling .dxrc.json link');
+  assert.equal(fs.existsSync(path.join(sb.env.HOME as string, '.profile')), false);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /\.dxrc\.json/);
+  assert.match(r.stderr, /is a symbolic link/);
+});
+
+test('happy path: a .git/hooks hook that is a symlink to a committed script is chained (the link is moved, never written) and put back by uninstall', async (t) => {
+  const { sb, hosts } = await idleSandbox(t);
+  const { unchanged } = fakeHome(sb);
+  const { h } = await hostileClone(sb, hosts, { 'scripts/pre-commit': '#!/bin/sh\necho "repo pre-commit ran" >> "$HOME/../repo-hook.log"\n' }, {});
+  fs.chmodSync(path.join(h.dir, 'scripts/pre-commit'), 0o755);
+  const hook = path.join(h.dir, '.git/hooks/pre-commit');
+  fs.symlinkSync('../../scripts/pre-commit', hook);
+  const script = fs.readFileSync(path.join(h.dir, 'scripts/pre-commit'));
+  await install(h);
+  assert.equal(fs.readlinkSync(`${hook}.pre-dx-hooks`), '../../scripts/pre-commit', 'the link itself was moved');
+  assert.equal(fs.lstatSync(hook).isFile(), true);
+  await h.write('a.txt', 'a\n');
+  await h.git(['add', 'a.txt']);
+  await h.git(['commit', '-qm', 'a']);
+  assert.match(fs.readFileSync(sb.tmp('repo-hook.log'), 'utf8'), /repo pre-commit ran/, 'the chained hook still runs');
+  assert.deepEqual(fs.readFileSync(path.join(h.dir, 'scripts/pre-commit')), script, 'the script the link points to is untouched');
+  const u = await dx(h, ['uninstall']);
+  assert.equal(u.code, 0, u.stderr);
+  assert.equal(fs.readlinkSync(hook), '../../scripts/pre-commit', 'uninstall puts the link back');
+  unchanged('install and uninstall with a linked hook');
+});

@@ -64,7 +64,14 @@ const withNewline = (text: string) => (text === '' || text.endsWith('\n') ? text
 /** Every file `plan` writes, checked before anything is written: a link on the way refuses the whole install. @throws SymlinkRefused */
 function checkPlanPaths(w: Writer, plan: InstallPlan): void {
   for (const a of plan.actions) {
-    const files = a.kind === 'runtime' ? ['runtime.sh', 'node-path', 'cli-path', 'version'].map((f) => path.join(a.dir, f)) : a.kind === 'chain-hook' ? [a.path, a.chained] : [a.path];
+    if (a.kind === 'keep-config') continue; // read, never written
+    if (a.kind === 'chain-hook') {
+      // The user's hook may itself be a link (to a script the repository keeps): it is renamed, link and all, never written.
+      checkInside(w.root(a.path), a.path, { lastMayBeLink: true });
+      checkInside(w.root(a.chained), a.chained);
+      continue;
+    }
+    const files = a.kind === 'runtime' ? ['runtime.sh', 'node-path', 'cli-path', 'version'].map((f) => path.join(a.dir, f)) : [a.path];
     for (const f of files) checkInside(w.root(f), f);
   }
 }
