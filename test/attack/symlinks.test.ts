@@ -338,3 +338,25 @@ test('happy path: a .git/hooks hook that is a symlink to a committed script is c
   assert.equal(fs.readlinkSync(hook), '../../scripts/pre-commit', 'uninstall puts the link back');
   unchanged('install and uninstall with a linked hook');
 });
+
+test('.git/dx replaced by a symlink to outside: hooks and commands write nothing through it and say so', async (t) => {
+  const { sb, hosts } = await idleSandbox(t);
+  const { h } = await hostileClone(sb, hosts, { 'a.txt': 'a\n' }, {});
+  await install(h);
+  // The dx folder moved to HOME (runtime included, so the hooks still find it) and linked back.
+  const { unchanged } = fakeHome(sb, (home) => fs.cpSync(path.join(h.dir, '.git/dx'), path.join(home, 'dxstate'), { recursive: true }));
+  fs.rmSync(path.join(h.dir, '.git/dx'), { recursive: true });
+  fs.symlinkSync(path.join(sb.env.HOME as string, 'dxstate'), path.join(h.dir, '.git/dx'));
+  await h.write('a.txt', 'b\n');
+  const c = await git(h.dir, h.env, ['commit', '-qam', 'edit']);
+  assert.equal(c.code, 0, 'git keeps working');
+  assert.match(c.stderr, /dx-hooks: .*\.git\/dx is a symbolic link; dx-hooks writes nothing through it/);
+  const cp = await dx(h, ['checkpoint', 'create', 'x']);
+  await idle(h);
+  unchanged('hooks and commands with .git/dx a link');
+  assert.notEqual(cp.code, 0);
+  assert.match(cp.stderr, /is a symbolic link/);
+  const dr = await dx(h, ['doctor', '--json']);
+  assert.ok((JSON.parse(dr.stdout) as { diagnostics: { code: string }[] }).diagnostics.some((d) => d.code === 'DX_DIR_SYMLINK'));
+  unchanged('doctor with .git/dx a link');
+});
