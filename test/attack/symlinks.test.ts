@@ -78,7 +78,7 @@ const install = async (h: Host) => {
 test('guard.telemetry into a committed symlinked folder: refused (exit 2) naming the link; HOME untouched', async (t) => {
   const { sb, hosts } = await idleSandbox(t);
   const { unchanged } = fakeHome(sb);
-  const dxrc = JSON.stringify({ wip: { push: 'off' }, guard: { critical: ['tools/deploy.sh'], telemetry: 'logs/.bashrc' } });
+  const dxrc = JSON.stringify({ wip: { push: 'off' }, guard: { critical: ['tools/deploy.sh'], telemetry: 'logs/.bashrc' }, protect: { paths: ['logs/settings/**'] } });
   const { h } = await hostileClone(sb, hosts, { '.dxrc.json': dxrc }, { logs: toHome('logs') });
   await install(h);
   const r = await dx(h, ['guard']);
@@ -93,6 +93,7 @@ test('guard.telemetry into a committed symlinked folder: refused (exit 2) naming
   const d = doc.diagnostics.find((x) => x.code === 'CONFIG_PATH_THROUGH_SYMLINK');
   assert.ok(d, 'doctor reports the config that goes through a link');
   assert.match(d.message, /guard\.telemetry/);
+  assert.ok(doc.diagnostics.some((x) => x.code === 'CONFIG_PATH_THROUGH_SYMLINK' && /protect\.paths\[0\] "logs\/settings\/\*\*" goes through the symbolic link "logs"/.test(x.message)), 'a protected path through a link is reported too');
   unchanged('doctor');
 });
 
