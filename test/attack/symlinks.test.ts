@@ -235,8 +235,12 @@ test('checkpoint restore where the folder is now an IGNORED symlink to outside: 
   const r = await dx(h, ['checkpoint', 'restore', 'cp', '--json']);
   unchanged('checkpoint restore through an ignored link');
   assert.equal(r.code, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as { kept: string[] };
+  const out = JSON.parse(r.stdout) as { kept: string[]; throughLinks: { path: string; link: string }[] };
   assert.ok(out.kept.includes('src/a.txt'), `src/a.txt is kept and named: ${r.stdout}`);
+  assert.deepEqual(out.throughLinks, [{ path: 'src/a.txt', link: 'src' }], 'named with its link');
+  const text = await dx(h, ['checkpoint', 'restore', 'cp']);
+  assert.match(text.stderr, /not restored: src\/a\.txt — src is a symbolic link/);
+  unchanged('second restore');
   assert.ok(fs.lstatSync(path.join(h.dir, 'src')).isSymbolicLink(), 'the link is left as it was');
   assert.equal(fs.readFileSync(path.join(h.dir, 'other.txt'), 'utf8'), 'edited\n', 'the rest of the restore happened');
 });
