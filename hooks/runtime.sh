@@ -54,6 +54,11 @@ fi
 dx_common=${DX_COMMON_DIR-}
 [ -n "$dx_common" ] || dx_common=$(git rev-parse --git-common-dir 2>/dev/null) || exit "$dx_rc"
 dx_dir=$dx_common/dx
+# Never write through a link (issue 10): a dx folder that is a symlink could lead anywhere.
+if [ -L "$dx_dir" ]; then
+  printf '%s\n' "dx-hooks: $dx_dir is a symbolic link; dx-hooks writes nothing through it (replace it with a real folder; dx-hooks doctor)" >&2
+  exit "$dx_rc"
+fi
 dx_nl='
 '
 dx_tab='	'

@@ -57,7 +57,8 @@ export async function restore(opts: Opts): Promise<number> {
     return 0;
   }
   if (r.forced.length) warn(`--force: ${r.forced.join(', ')} overridden (logged)`);
-  for (const p of r.kept) warn(`left as it is (not in the snapshot: secret, big or ignored file): ${safe(p)}`);
+  const linked = new Map(r.throughLinks.map((l) => [l.path, l.link]));
+  for (const p of r.kept) warn(linked.has(p) ? `✖ not restored: ${safe(p)} — ${safe(linked.get(p) ?? '')} is a symbolic link, and dx-hooks never writes through one (it stays as it is; the checkpoint still holds the file)` : `left as it is (not in the snapshot: secret, big or ignored file): ${safe(p)}`);
   out(pc.green(`✔ restored checkpoint ${pc.bold(opts.name)}: ${r.branch ?? 'HEAD (detached)'} at ${r.checkpoint.base?.slice(0, 12) ?? '(no commit)'}${r.checkpoint.dirty ? ', its uncommitted work back as uncommitted' : ''}`));
   out(`  the state before is snapshot ${r.snapshot.slice(0, 12)}; go back to it: dx-hooks undo ${r.id}`);
   return 0;

@@ -4,6 +4,10 @@ import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 
 /**
+ * For files OUTSIDE any repository only (the user's machine config, batch progress, scheduler
+ * units): it follows symbolic links, as a user's dotfiles expect. Inside a work tree or a git dir
+ * use nofollow.ts (writeInside and friends), which refuses any link on the way.
+ *
  * Write `data` to `file` atomically, creating parent directories. `fsync: false` keeps the atomic
  * rename but skips the flush to disk (for files rewritten many times a second, where a power cut
  * may lose the last write but never leaves a torn one). @throws the underlying fs error

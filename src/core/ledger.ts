@@ -5,9 +5,9 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { RepoContext } from './context.js';
 import { dxPaths } from './context.js';
+import { openAppendInside } from './nofollow.js';
 
 /** One ledger line. `ts` is Unix seconds; shas are 40 hex; `ok: false` lines carry `error`. */
 export interface LedgerEvent {
@@ -37,8 +37,7 @@ export function appendLedger(ctx: RepoContext, event: Omit<LedgerEvent, 'id' | '
   const ts = event.ts ?? Math.floor(Date.now() / 1000);
   const full: LedgerEvent = { ...event, id: event.id ?? newEventId(ts), ts };
   const file = dxPaths(ctx).ledger;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const fd = fs.openSync(file, 'a+');
+  const fd = openAppendInside(ctx.commonDir, file, { read: true });
   try {
     const size = fs.fstatSync(fd).size;
     let lead = '';

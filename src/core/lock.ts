@@ -18,7 +18,8 @@ export type Release = () => Promise<void>;
  */
 export async function acquireLock(file: string, waitMs = 0, staleMs = 30_000): Promise<Release | null> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  if (!fs.existsSync(file)) fs.writeFileSync(file, '');
+  // Created without following a link at its name (O_NOFOLLOW); an existing file is left as it is.
+  fs.closeSync(fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o666));
   const retries = waitMs > 0 ? { retries: Math.ceil(waitMs / 200), minTimeout: 200, maxTimeout: 200, factor: 1 } : 0;
   try {
     // A compromised lock (another process took it over) throws and ends this process: two workers must never edit state at once.

@@ -4,7 +4,7 @@
  */
 import { dxPaths, openRepo } from './context.js';
 import { describeError, DxError } from './errors.js';
-import { writeAtomic } from './fsx.js';
+import { writeInside } from './nofollow.js';
 import { resolveHost } from './host.js';
 import { appendLedger } from './ledger.js';
 import { safeText } from './text/safe.js';
@@ -20,7 +20,7 @@ export async function recordFailure(cwd: string, op: string, headline: string, e
     const ctx = await openRepo(cwd);
     appendLedger(ctx, { host: resolveHost(), op, ok: false, error: msg });
     // The hooks print the banner raw: one safe line (core/text/safe.ts), whatever the error text held.
-    writeAtomic(dxPaths(ctx).banner, `${safeText(`dx-hooks: ${headline} — ${msg}${hint}`)}\n`);
+    writeInside(ctx.commonDir, dxPaths(ctx).banner, `${safeText(`dx-hooks: ${headline} — ${msg}${hint}`)}\n`);
   } catch {
     /* not in a repository: nothing to record into */
   }

@@ -14,6 +14,8 @@ import { DxError } from './errors.js';
 import { gitRaw, gitTry } from './git.js';
 import { headState } from './head.js';
 import { identityEnv } from './identity.js';
+import { copyInside, mkdirInside } from './nofollow.js';
+import { linkOnPath } from './config/links.js';
 
 /** The empty tree's id (SHA-1 repositories). */
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
@@ -47,11 +49,11 @@ async function stagedSize(ctx: RepoContext, env: Record<string, string>, p: stri
 export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions): Promise<Snapshot> {
   // GIT_INDEX_FILE is cleared for our git calls, so the real index is the worktree's own.
   const realIndex = path.join(ctx.gitDir, 'index');
-  fs.mkdirSync(ctx.dxDir, { recursive: true });
+  mkdirInside(ctx.commonDir, ctx.dxDir);
   const tmpIndex = path.join(ctx.dxDir, `snapshot-index-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
   const env = { GIT_INDEX_FILE: tmpIndex };
   try {
-    if (fs.existsSync(realIndex)) fs.copyFileSync(realIndex, tmpIndex);
+    if (fs.existsSync(realIndex)) copyInside(ctx.commonDir, realIndex, tmpIndex);
     // The two scans that scale with the tree (changed tracked files, untracked files) run in parallel —
     // half the time of one `ls-files --modified --others` on two cores (bench/) — beside the small lookups.
     // A third lists what is staged but not in HEAD, so a `git add .env` cannot slip a secret in.
@@ -116,7 +118,16 @@ export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions): Pro
       await gitRaw(['update-index', '-z', '--index-info'], { cwd: ctx.top, env, input: lines.join('\0') + '\0' });
     }
     if (take.length) {
-      await gitRaw(['update-index', '--add', '--remove', '-z', '--stdin'], { cwd: ctx.top, env, input: take.join('\0') + '\0' });
+      const add = (list: string[]) => gitRaw(['update-index', '--add', '--remove', '-z', '--stdin'], { cwd: ctx.top, env, input: list.join('\0') + '\0' });
+      await add(take).catch(async (err: unknown) => {
+        // A tracked file whose folder is now a symlink is gone from the work tree (git status says
+        // deleted), but update-index refuses to look "beyond a symbolic link": drop those, then add the rest.
+        const beyond = take.filter((p) => linkOnPath(ctx.top, p) !== null);
+        if (!beyond.length) throw err;
+        await gitRaw(['update-index', '--force-remove', '-z', '--stdin'], { cwd: ctx.top, env, input: beyond.join('\0') + '\0' });
+        const rest = take.filter((p) => !beyond.includes(p));
+        if (rest.length) await add(rest);
+      });
     }
     const tree = (await gitRaw(['write-tree'], { cwd: ctx.top, env })).trim();
     if (tree === (head.sha ? headTree : EMPTY_TREE)) {

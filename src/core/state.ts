@@ -7,7 +7,8 @@
 import { z } from 'zod';
 import type { RepoContext } from './context.js';
 import { dxPaths } from './context.js';
-import { readIfExists, writeAtomic } from './fsx.js';
+import { readIfExists } from './fsx.js';
+import { writeInside } from './nofollow.js';
 
 const Sha = z.string().regex(/^[0-9a-f]{40}$/);
 
@@ -85,5 +86,5 @@ export function readState(ctx: RepoContext): StateRead {
 
 /** Write state.json atomically (call under the worker lock). */
 export function writeState(ctx: RepoContext, state: DxState): void {
-  writeAtomic(dxPaths(ctx).state, JSON.stringify(state, null, 2) + '\n');
+  writeInside(ctx.commonDir, dxPaths(ctx).state, JSON.stringify(state, null, 2) + '\n');
 }

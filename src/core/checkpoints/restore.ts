@@ -32,6 +32,8 @@ export interface RestoreCheckpointResult {
   branch: string | null;
   from: { branch: string | null; head: string | null };
   kept: string[];
+  /** paths of `kept` left alone because they sit under a symbolic link the snapshot does not hold, with that link (repo-relative) */
+  throughLinks: { path: string; link: string }[];
   forced: string[];
 }
 
@@ -90,8 +92,8 @@ export async function restoreCheckpoint(s: Session, name: string, opts: { force?
     },
   });
   try {
-    const { kept } = await restoreWorktree(ctx, { snapshot: cp.snapshot, head: cp.base, branch: target }, before);
-    return { id, checkpoint: cp, snapshot: before.sha, branch: target, from: { branch: head.branch, head: head.sha }, kept, forced };
+    const { kept, throughLinks } = await restoreWorktree(ctx, { snapshot: cp.snapshot, head: cp.base, branch: target }, before);
+    return { id, checkpoint: cp, snapshot: before.sha, branch: target, from: { branch: head.branch, head: head.sha }, kept, throughLinks, forced };
   } catch (err) {
     appendLedger(ctx, { host: s.host, op: 'checkpoint.restore', ok: false, error: describeError(err), detail: { event: id } });
     throw err;

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DxError, EXIT } from '../errors.js';
-import { writeAtomic } from '../fsx.js';
+import { writeInside } from '../nofollow.js';
 import type { DxConfig } from './schema.js';
 
 /** Where cosmiconfig looks, in order (DESIGN §5). `dx.config.*` runs code: loaded only with the machine's `allowJsConfig`. */
@@ -97,7 +97,7 @@ export async function loadConfig(top: string, cacheFile: string | null, allowJs 
   const result: LoadedConfig = { config: parsed.data, file: found?.filepath ?? null };
   if (cacheFile) {
     try {
-      writeAtomic(cacheFile, JSON.stringify({ v: 1, stamp, file: result.file, config: result.config } satisfies CacheFile));
+      writeInside(path.dirname(cacheFile), cacheFile, JSON.stringify({ v: 1, stamp, file: result.file, config: result.config } satisfies CacheFile));
     } catch {
       /* the cache is an optimisation; failing to write it costs only speed */
     }

@@ -4,7 +4,7 @@
  * without starting node or parsing `.dxrc`. Written with the other hook caches by the worker and install.
  */
 import { dxPaths } from '../context.js';
-import { writeAtomic } from '../fsx.js';
+import { writeInside } from '../nofollow.js';
 import { headState } from '../head.js';
 import type { Session } from '../session.js';
 import { resolveRemote } from '../wip/remote.js';
@@ -23,5 +23,5 @@ export async function divergenceCacheLine(s: Session): Promise<string> {
 
 /** Write `dx/divergence` for the shims. */
 export async function writeDivergenceCache(s: Session): Promise<void> {
-  writeAtomic(dxPaths(s.ctx).divergence, (await divergenceCacheLine(s)) + '\n');
+  writeInside(s.ctx.commonDir, dxPaths(s.ctx).divergence, (await divergenceCacheLine(s)) + '\n');
 }

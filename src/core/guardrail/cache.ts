@@ -3,9 +3,8 @@
  * (`<git-common-dir>/dx/critical-list`): one line per entry, `x <path>` (must be executable),
  * `- <path>` (must exist), `g <glob>` (a glob: only node can count it). No entries: no file.
  */
-import fs from 'node:fs';
 import { dxPaths } from '../context.js';
-import { writeAtomic } from '../fsx.js';
+import { rmInside, writeInside } from '../nofollow.js';
 import type { Session } from '../session.js';
 import { criticalEntries } from './entries.js';
 
@@ -14,9 +13,9 @@ export function writeCriticalCache(s: Session): number {
   const file = dxPaths(s.ctx).criticalList;
   const entries = criticalEntries(s.config);
   if (!entries.length) {
-    fs.rmSync(file, { force: true });
+    rmInside(s.ctx.commonDir, file);
     return 0;
   }
-  writeAtomic(file, entries.map((e) => `${e.glob ? 'g' : e.executable ? 'x' : '-'} ${e.entry}`).join('\n') + '\n', { fsync: false });
+  writeInside(s.ctx.commonDir, file, entries.map((e) => `${e.glob ? 'g' : e.executable ? 'x' : '-'} ${e.entry}`).join('\n') + '\n', { fsync: false });
   return entries.length;
 }

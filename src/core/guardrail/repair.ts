@@ -2,7 +2,8 @@
  * `guard --repair` (issue 5): bring missing critical files back and set lost exec bits, after a
  * snapshot of the work tree and with a ledger line (`guard.repair`) that `dx-hooks undo` reverses.
  * Files go straight to the work tree from their blobs: the user's index and HEAD are not touched.
- * Nothing in the way is overwritten (a directory where a file should be is reported, not removed).
+ * Nothing in the way is overwritten (a directory where a file should be is reported, not removed),
+ * and nothing is written through a symbolic link (PATH_THROUGH_SYMLINK, reported per path).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { describeError } from '../errors.js';
 import { gitBytes } from '../git.js';
 import { headState } from '../head.js';
 import { appendLedger, newEventId } from '../ledger.js';
+import { chmodInside, createInside, symlinkInside } from '../nofollow.js';
 import { keepReachable } from '../refs.js';
 import type { Session } from '../session.js';
 import { snapshotBefore } from '../worktree/before.js';
@@ -36,17 +38,17 @@ function occupied(abs: string): boolean {
 
 async function restoreOne(s: Session, d: Drift): Promise<Repaired> {
   const abs = path.join(s.ctx.top, d.path);
+  // Never through a link, at any component (a critical file committed as a link to ~/.bashrc, say).
   if (d.event === 'critical_not_executable') {
-    fs.chmodSync(abs, withExec(fs.statSync(abs).mode & 0o7777));
+    chmodInside(s.ctx.top, abs, withExec(fs.lstatSync(abs).mode & 0o7777));
     return { path: d.path, from: 'chmod +x', action: 'chmod' };
   }
   if (occupied(abs)) return { path: d.path, from: '', action: 'failed', error: `something that is not a regular file is at ${d.path}: move it away, then run guard --repair again` };
   const src = await findSource(s, d.path);
   if (!src) return { path: d.path, from: '', action: 'failed', error: 'no commit, WIP ref or snapshot ever had it: nothing to restore from (dx-hooks diagnose tells its history)' };
   const bytes = await gitBytes(['cat-file', 'blob', src.blob], { cwd: s.ctx.top });
-  fs.mkdirSync(path.dirname(abs), { recursive: true });
-  if (src.mode === '120000') fs.symlinkSync(bytes.toString('utf8'), abs);
-  else fs.writeFileSync(abs, bytes, { mode: src.mode === '100755' ? 0o755 : 0o644, flag: 'wx' });
+  if (src.mode === '120000') symlinkInside(s.ctx.top, bytes.toString('utf8'), abs);
+  else createInside(s.ctx.top, abs, bytes, src.mode === '100755' ? 0o755 : 0o644);
   return { path: d.path, from: src.from, action: 'restored' };
 }
 

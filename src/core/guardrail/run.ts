@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import { dxPaths } from '../context.js';
+import { configLinkError, configLinks } from '../config/links.js';
 import { DxError, EXIT } from '../errors.js';
 import type { Session } from '../session.js';
 import { checkCritical, type Drift } from './check.js';
@@ -37,10 +38,14 @@ const LOCK_WAIT_MS = 15_000;
 
 /**
  * Run the guard in `s`'s repository.
- * @throws DxError CONFIG_INVALID (exit 2) when guard.telemetry leaves the repository; GUARD_BUSY (exit 1)
+ * @throws DxError CONFIG_INVALID (exit 2) when guard.telemetry leaves the repository; PATH_THROUGH_SYMLINK
+ *   (exit 2) when guard.telemetry or a guard.critical path goes through a symbolic link of the work tree; GUARD_BUSY (exit 1)
  *   when another guard run holds the lock for 15 s; fs errors when telemetry cannot be written (loud)
  */
 export async function runGuard(s: Session, opts: { repair?: boolean; now?: number } = {}): Promise<GuardReport> {
+  // A critical path through a committed link would be checked (and repaired) outside the repository: refused, loudly.
+  const link = configLinks(s.ctx.top, s.config).find((l) => l.key.startsWith('guard.'));
+  if (link) throw configLinkError(link);
   // The default telemetry path needs no module: telemetry.js (and zod, ~100 ms to load) is for a configured path and for writing.
   const telemetry = s.config.guard.telemetry ? (await import('./telemetry.js')).telemetryFile(s) : dxPaths(s.ctx).telemetry;
   const report: GuardReport = { repo: s.ctx.top, healthy: true, drifts: [], found: [], logged: [], repaired: [], snapshot: null, event: null, telemetry, warnings: [] };
@@ -59,7 +64,7 @@ export async function runGuard(s: Session, opts: { repair?: boolean; now?: numbe
 }
 
 async function underLock(s: Session, report: GuardReport, opts: { repair?: boolean; now?: number }): Promise<GuardReport> {
-  const [{ lastTouch }, { repairDrifts }, { driftKey, readGuardState, writeGuardState }, { appendTelemetry }] = await Promise.all([
+  const [{ lastTouch }, { repairDrifts }, { driftKey, readGuardState, writeGuardState }, { appendTelemetry, telemetryRoot }] = await Promise.all([
     import('./cause.js'), import('./repair.js'), import('./state.js'), import('./telemetry.js'),
   ]);
   const now = opts.now ?? Math.floor(Date.now() / 1000);
@@ -94,7 +99,7 @@ async function underLock(s: Session, report: GuardReport, opts: { repair?: boole
     });
   }
   try {
-    appendTelemetry(report.telemetry, logged);
+    appendTelemetry(report.telemetry, logged, telemetryRoot(s));
   } catch (err) {
     // Loud: the ledger says so too, and guard-state.json stays as it was, so the next run logs these drifts again.
     const { appendLedger } = await import('../ledger.js');

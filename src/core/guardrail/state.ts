@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { dxPaths, type RepoContext } from '../context.js';
-import { writeAtomic } from '../fsx.js';
+import { rmInside, writeInside } from '../nofollow.js';
 import type { Drift } from './check.js';
 
 const GuardStateSchema = z.object({
@@ -40,6 +40,6 @@ export function readGuardState(ctx: RepoContext): { drifts: LoggedDrift[]; corru
 /** Record `drifts` as logged (removing the file when there are none). @throws fs errors */
 export function writeGuardState(ctx: RepoContext, drifts: LoggedDrift[]): void {
   const file = dxPaths(ctx).guardState;
-  if (!drifts.length) fs.rmSync(file, { force: true });
-  else writeAtomic(file, JSON.stringify({ schema_version: 1, drifts }, null, 1) + '\n', { fsync: false });
+  if (!drifts.length) rmInside(ctx.commonDir, file);
+  else writeInside(ctx.commonDir, file, JSON.stringify({ schema_version: 1, drifts }, null, 1) + '\n', { fsync: false });
 }

@@ -10,7 +10,9 @@ import { z } from 'zod';
 import { insidePathProblem } from '../config/schema.js';
 import { dxPaths } from '../context.js';
 import { DxError, EXIT } from '../errors.js';
+import { openAppendInside } from '../nofollow.js';
 import type { Session } from '../session.js';
+import { assertNoConfigLink } from '../config/links.js';
 
 /** The events (issue 5): a critical path went missing, lost its exec bit, or came back. */
 export const TELEMETRY_KINDS = ['critical_missing', 'critical_not_executable', 'critical_restored'] as const;
@@ -39,24 +41,23 @@ export type TelemetryEvent = z.infer<typeof TelemetryEventSchema>;
  * The absolute telemetry file of a session: `guard.telemetry` resolved against the work tree top, or
  * `<git-common-dir>/dx/telemetry.jsonl`.
  * @throws DxError CONFIG_INVALID (exit 2) when the configured path leaves the repository (the schema
- *   refuses `..` and absolute paths; this also catches a symlinked directory pointing outside)
+ *   refuses `..` and absolute paths); PATH_THROUGH_SYMLINK (exit 2) when any component of it, the
+ *   file included, is a symbolic link (a committed link could lead the appends anywhere)
  */
 export function telemetryFile(s: Session): string {
   const configured = s.config.guard.telemetry;
   if (!configured) return dxPaths(s.ctx).telemetry;
   const problem = insidePathProblem(configured);
-  const file = path.resolve(s.ctx.top, configured);
-  let real = file;
-  try {
-    real = path.join(fs.realpathSync(path.dirname(file)), path.basename(file));
-  } catch {
-    // The directory does not exist yet: it is created inside the top, checked below.
+  if (problem) {
+    throw new DxError('CONFIG_INVALID', `guard.telemetry ${JSON.stringify(configured)} is outside the repository (${problem})`, 'Use a path inside the repository, e.g. ".dx/telemetry.jsonl", or remove the key for the default <git-common-dir>/dx/telemetry.jsonl.', EXIT.USAGE);
   }
-  const top = fs.realpathSync(s.ctx.top);
-  if (problem || !(real + path.sep).startsWith(top + path.sep)) {
-    throw new DxError('CONFIG_INVALID', `guard.telemetry ${JSON.stringify(configured)} is outside the repository (${problem ?? `it resolves to ${real}`})`, 'Use a path inside the repository, e.g. ".dx/telemetry.jsonl", or remove the key for the default <git-common-dir>/dx/telemetry.jsonl.', EXIT.USAGE);
-  }
-  return file;
+  assertNoConfigLink(s.ctx.top, 'guard.telemetry', configured, { lastToo: true });
+  return path.resolve(s.ctx.top, configured);
+}
+
+/** The trusted root the telemetry file is written under: the work tree for `guard.telemetry`, else the git common dir. */
+export function telemetryRoot(s: Session): string {
+  return s.config.guard.telemetry ? s.ctx.top : s.ctx.commonDir;
 }
 
 /** What a read found: valid events oldest first, and how many lines were unreadable (torn or foreign). */
@@ -88,13 +89,14 @@ export function readTelemetry(file: string): TelemetryRead {
 
 /**
  * Append `events` to `file` in one write(2), creating its directory. When the file's last line was
- * torn (no final newline), a newline goes first so the new lines stay whole.
- * @throws the fs error when the file cannot be written (the caller reports it: never swallowed)
+ * torn (no final newline), a newline goes first so the new lines stay whole. No symbolic link is
+ * followed below `root` (telemetryRoot; default: the file's own folder), the file included.
+ * @throws SymlinkRefused (PATH_THROUGH_SYMLINK) naming the link; the fs error when the file cannot be
+ *   written (the caller reports it: never swallowed)
  */
-export function appendTelemetry(file: string, events: readonly TelemetryEvent[]): void {
+export function appendTelemetry(file: string, events: readonly TelemetryEvent[], root = path.dirname(file)): void {
   if (!events.length) return;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const fd = fs.openSync(file, 'a+');
+  const fd = openAppendInside(root, file, { read: true });
   try {
     const size = fs.fstatSync(fd).size;
     let lead = '';

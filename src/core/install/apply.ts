@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RepoContext } from '../context.js';
-import { writeAtomic } from '../fsx.js';
+import { checkInside, chmodInside, renameInside, rmInside, writeInside } from '../nofollow.js';
 import { asset, BEGIN, CHAINED_SUFFIX, cliPath, END, HOOKS, packageVersion } from './assets.js';
 import { readManifest, writeManifest, type HookRecord, type Manifest } from './manifest.js';
 import type { InstallPlan } from './plan.js';
@@ -15,9 +15,26 @@ import { huskyDirOf } from './plan.js';
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
-function writeExecutable(file: string, text: string): void {
-  writeAtomic(file, text);
-  fs.chmodSync(file, 0o755);
+/**
+ * Writes of install and uninstall, each under its trusted root: the git common dir, else the work
+ * tree (husky's folder), else — a hooks folder outside the repository that `install --force` was
+ * told to use — that folder itself. No component below the root may be a symbolic link (a committed
+ * `.husky -> ~`), the file itself included.
+ */
+interface Writer { root: (file: string) => string; write: (file: string, text: string) => void; writeMode: (file: string, text: string, mode: number) => void }
+
+function writer(ctx: RepoContext, hooksDir: string): Writer {
+  const within = (p: string, root: string) => p === root || p.startsWith(root + path.sep);
+  const root = (file: string) => [ctx.commonDir, ctx.top, hooksDir].find((r) => within(file, r)) ?? path.dirname(file);
+  const write = (file: string, text: string) => writeInside(root(file), file, text);
+  return {
+    root,
+    write,
+    writeMode: (file, text, mode) => {
+      write(file, text);
+      chmodInside(root(file), file, mode);
+    },
+  };
 }
 
 /** Remove the BEGIN…END block (and the newline after it) from a hook's text. */
@@ -44,17 +61,31 @@ function appendBlock(text: string, block: string): string {
 
 const withNewline = (text: string) => (text === '' || text.endsWith('\n') ? text : text + '\n');
 
-function writeKeepingMode(file: string, text: string, mode: number): void {
-  writeAtomic(file, text);
-  fs.chmodSync(file, mode);
+/** Every file `plan` writes, checked before anything is written: a link on the way refuses the whole install. @throws SymlinkRefused */
+function checkPlanPaths(w: Writer, plan: InstallPlan): void {
+  for (const a of plan.actions) {
+    if (a.kind === 'keep-config') continue; // read, never written
+    if (a.kind === 'chain-hook') {
+      // The user's hook may itself be a link (to a script the repository keeps): it is renamed, link and all, never written.
+      checkInside(w.root(a.path), a.path, { lastMayBeLink: true });
+      checkInside(w.root(a.chained), a.chained);
+      continue;
+    }
+    const files = a.kind === 'runtime' ? ['runtime.sh', 'node-path', 'cli-path', 'version'].map((f) => path.join(a.dir, f)) : [a.path];
+    for (const f of files) checkInside(w.root(f), f);
+  }
 }
 
 /**
  * Carry out `plan`. Returns the manifest written.
  * @param nodePath absolute node binary recorded for hooks run from GUIs whose PATH lacks node
- * @throws fs errors (the plan is idempotent: running install again completes it)
+ * @throws SymlinkRefused (PATH_THROUGH_SYMLINK) before writing anything when a path of the plan goes
+ *   through a symbolic link (a committed `.husky` or `.husky/_` link); fs errors (the plan is
+ *   idempotent: running install again completes it)
  */
 export function applyInstall(ctx: RepoContext, plan: InstallPlan, nodePath = process.execPath): Manifest {
+  const w = writer(ctx, plan.hooksDir);
+  checkPlanPaths(w, plan);
   const prev = readManifest(ctx);
   const previous: Manifest | null = prev && !('error' in prev) ? prev : null;
   const hooks: Record<string, HookRecord> = {};
@@ -64,22 +95,22 @@ export function applyInstall(ctx: RepoContext, plan: InstallPlan, nodePath = pro
   for (const a of plan.actions) {
     switch (a.kind) {
       case 'runtime':
-        writeAtomic(path.join(a.dir, 'runtime.sh'), asset('hooks/runtime.sh'));
-        writeAtomic(path.join(a.dir, 'node-path'), nodePath + '\n');
-        writeAtomic(path.join(a.dir, 'cli-path'), cliPath + '\n');
-        writeAtomic(path.join(a.dir, 'version'), packageVersion() + '\n');
+        w.write(path.join(a.dir, 'runtime.sh'), asset('hooks/runtime.sh'));
+        w.write(path.join(a.dir, 'node-path'), nodePath + '\n');
+        w.write(path.join(a.dir, 'cli-path'), cliPath + '\n');
+        w.write(path.join(a.dir, 'version'), packageVersion() + '\n');
         break;
       case 'create-hook':
-        writeExecutable(a.path, stub);
+        w.writeMode(a.path, stub, 0o755);
         hooks[a.hook] = { path: a.path, kind: 'created' };
         break;
       case 'chain-hook':
-        fs.renameSync(a.path, a.chained);
-        writeExecutable(a.path, stub);
+        renameInside(w.root(a.path), a.path, a.chained);
+        w.writeMode(a.path, stub, 0o755);
         hooks[a.hook] = { path: a.path, kind: 'chained', chained: a.chained };
         break;
       case 'refresh-hook': {
-        writeExecutable(a.path, stub);
+        w.writeMode(a.path, stub, 0o755);
         const chained = a.path + CHAINED_SUFFIX;
         hooks[a.hook] = previous?.hooks[a.hook] ?? (fs.existsSync(chained) ? { path: a.path, kind: 'chained', chained } : { path: a.path, kind: 'created' });
         break;
@@ -87,25 +118,25 @@ export function applyInstall(ctx: RepoContext, plan: InstallPlan, nodePath = pro
       case 'husky-append': {
         // husky runs its hook files with `sh -e`: they keep their own mode (usually 644); new ones are 755 for older husky.
         if (a.createFile) {
-          writeExecutable(a.path, block);
+          w.writeMode(a.path, block, 0o755);
           hooks[a.hook] = { path: a.path, kind: 'husky-created' };
         } else {
           const text = fs.readFileSync(a.path, 'utf8');
           const mode = fs.statSync(a.path).mode & 0o7777;
-          writeKeepingMode(a.path, appendBlock(text, block), mode);
+          w.writeMode(a.path, appendBlock(text, block), mode);
           hooks[a.hook] = { path: a.path, kind: 'husky-appended', original: text, mode };
         }
         break;
       }
       case 'husky-refresh': {
         const mode = fs.statSync(a.path).mode & 0o7777;
-        writeKeepingMode(a.path, appendBlock(stripBlock(fs.readFileSync(a.path, 'utf8')), block), mode);
+        w.writeMode(a.path, appendBlock(stripBlock(fs.readFileSync(a.path, 'utf8')), block), mode);
         hooks[a.hook] = previous?.hooks[a.hook] ?? { path: a.path, kind: 'husky-appended' };
         break;
       }
       case 'create-config': {
         const text = asset('templates/dxrc.json');
-        writeAtomic(a.path, text);
+        w.write(a.path, text);
         config = { path: a.path, sha256: sha256(text) };
         break;
       }
@@ -121,21 +152,21 @@ export function applyInstall(ctx: RepoContext, plan: InstallPlan, nodePath = pro
 /** What uninstall did, one line each. */
 export interface UninstallReport { done: string[]; kept: string[] }
 
-function removeOurs(file: string, report: UninstallReport, record: HookRecord): void {
+function removeOurs(w: Writer, file: string, report: UninstallReport, record: HookRecord): void {
   if (!fs.existsSync(file)) return;
   const text = fs.readFileSync(file, 'utf8');
   if (!text.includes(BEGIN)) return;
   const createdByUs = record.kind === 'created' || record.kind === 'chained' || record.kind === 'husky-created';
   const rest = stripBlock(text);
   if (createdByUs && rest.replace(/^#!.*\n?/, '').trim() === '') {
-    fs.rmSync(file);
+    rmInside(w.root(file), file);
     report.done.push(`removed ${file}`);
     return;
   }
   const mode = fs.statSync(file).mode & 0o7777;
   // Untouched since install: put back the exact bytes and mode; edited since: remove only our block.
   const exact = record.original !== undefined && (rest === record.original || rest === withNewline(record.original));
-  writeKeepingMode(file, exact ? (record.original as string) : rest, exact && record.mode !== undefined ? record.mode : mode);
+  w.writeMode(file, exact ? (record.original as string) : rest, exact && record.mode !== undefined ? record.mode : mode);
   report.done.push(`removed the dx-hooks block from ${file}`);
 }
 
@@ -145,6 +176,7 @@ function removeOurs(file: string, report: UninstallReport, record: HookRecord): 
  * The ledger and state are kept (they are the user's history). With `dryRun` nothing is written.
  */
 export function uninstall(ctx: RepoContext, hooksDir: string, dryRun = false): UninstallReport {
+  const w = writer(ctx, hooksDir);
   const report: UninstallReport = { done: [], kept: [] };
   const m = readManifest(ctx);
   const manifest = m && !('error' in m) ? m : null;
@@ -160,11 +192,11 @@ export function uninstall(ctx: RepoContext, hooksDir: string, dryRun = false): U
       if (fs.existsSync(r.path) && fs.readFileSync(r.path, 'utf8').includes(BEGIN)) report.done.push(`would remove dx-hooks from ${r.path}${r.chained ? ` and put ${r.chained} back` : ''}`);
       continue;
     }
-    removeOurs(r.path, report, r);
+    removeOurs(w, r.path, report, r);
     if (r.kind === 'chained' && r.chained && fs.existsSync(r.chained)) {
       if (fs.existsSync(r.path)) report.kept.push(`${r.chained} (kept: ${r.path} exists again)`);
       else {
-        fs.renameSync(r.chained, r.path);
+        renameInside(w.root(r.path), r.chained, r.path);
         report.done.push(`put your hook back: ${r.path}`);
       }
     }
@@ -177,7 +209,7 @@ export function uninstall(ctx: RepoContext, hooksDir: string, dryRun = false): U
   if (manifest?.config && fs.existsSync(manifest.config.path)) {
     const same = sha256(fs.readFileSync(manifest.config.path, 'utf8')) === manifest.config.sha256;
     if (same) {
-      if (!dryRun) fs.rmSync(manifest.config.path);
+      if (!dryRun) rmInside(w.root(manifest.config.path), manifest.config.path);
       report.done.push(`${dryRun ? 'would remove' : 'removed'} ${manifest.config.path} (unchanged since install)`);
     } else report.kept.push(`${manifest.config.path} (you edited it)`);
   }

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { dxPaths, type RepoContext } from '../context.js';
-import { readIfExists, writeAtomic } from '../fsx.js';
+import { readIfExists } from '../fsx.js';
+import { writeInside } from '../nofollow.js';
 
 const HookRecord = z.object({
   path: z.string(),
@@ -42,5 +43,5 @@ export function readManifest(ctx: RepoContext): Manifest | { error: string } | n
 
 /** Write install.json atomically. */
 export function writeManifest(ctx: RepoContext, m: Manifest): void {
-  writeAtomic(dxPaths(ctx).install, JSON.stringify(m, null, 2) + '\n');
+  writeInside(ctx.commonDir, dxPaths(ctx).install, JSON.stringify(m, null, 2) + '\n');
 }

@@ -8,9 +8,8 @@
  * cannot empty them; `protect-head` names the HEAD they were built for, and pre-commit trusts an
  * empty `protect` only for that HEAD (a stale cache never makes the check weaker).
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { writeAtomic } from '../fsx.js';
+import { rmInside, writeInside } from '../nofollow.js';
 import { gitTry } from '../git.js';
 import type { Session } from '../session.js';
 import { protectionInForce } from './inforce.js';
@@ -34,12 +33,12 @@ export async function writeProtectCache(s: Session): Promise<number> {
       }
     }
   }
-  if (inForce.paths.length) writeAtomic(path.join(dir, 'protect'), '1\n');
-  else fs.rmSync(path.join(dir, 'protect'), { force: true });
-  if (head.code === 0) writeAtomic(path.join(dir, 'protect-head'), head.stdout.trim() + '\n');
-  else fs.rmSync(path.join(dir, 'protect-head'), { force: true });
+  if (inForce.paths.length) writeInside(s.ctx.commonDir, path.join(dir, 'protect'), '1\n');
+  else rmInside(s.ctx.commonDir, path.join(dir, 'protect'));
+  if (head.code === 0) writeInside(s.ctx.commonDir, path.join(dir, 'protect-head'), head.stdout.trim() + '\n');
+  else rmInside(s.ctx.commonDir, path.join(dir, 'protect-head'));
   const list = path.join(dir, 'protect-list');
-  if (lines.size) writeAtomic(list, [...lines].map(([p, m]) => `${m} ${p}`).join('\n') + '\n');
-  else fs.rmSync(list, { force: true });
+  if (lines.size) writeInside(s.ctx.commonDir, list, [...lines].map(([p, m]) => `${m} ${p}`).join('\n') + '\n');
+  else rmInside(s.ctx.commonDir, list);
   return lines.size;
 }

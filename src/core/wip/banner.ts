@@ -3,12 +3,11 @@
  * every command prints while a WIP or index push is failing — "WIP backup failing since 14:02 —
  * 3 commits only on this machine — remote rejected: …". Deleted when everything succeeded.
  */
-import fs from 'node:fs';
 import { dxPaths } from '../context.js';
 import { gitTry } from '../git.js';
 import type { Session } from '../session.js';
 import type { DxState } from '../state.js';
-import { writeAtomic } from '../fsx.js';
+import { rmInside, writeInside } from '../nofollow.js';
 import { safeText } from '../text/safe.js';
 import { clock } from '../time.js';
 
@@ -54,7 +53,7 @@ export async function writeBanner(s: Session, state: DxState): Promise<string | 
   const raw = await bannerText(s, state);
   const text = raw === null ? null : safeText(raw);
   const file = dxPaths(s.ctx).banner;
-  if (text) writeAtomic(file, text + '\n');
-  else fs.rmSync(file, { force: true });
+  if (text) writeInside(s.ctx.commonDir, file, text + '\n');
+  else rmInside(s.ctx.commonDir, file);
   return text;
 }

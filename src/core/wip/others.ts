@@ -3,14 +3,13 @@
  * fetched index and written as one small file per branch (`<git-common-dir>/dx/warn/<branch>.msg`)
  * so the post-checkout shim can print it in sh without starting node.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { dxPaths } from '../context.js';
 import { git, gitTry } from '../git.js';
 import { commitInfo } from '../head.js';
 import { entriesNewestFirst, type IndexEntry, type WipIndex } from '../index/format.js';
 import type { Session } from '../session.js';
-import { writeAtomic } from '../fsx.js';
+import { renameInside, rmInside, writeInside } from '../nofollow.js';
 import { safeText } from '../text/safe.js';
 import { shellCommand } from '../text/shell.js';
 import { age } from '../time.js';
@@ -107,16 +106,16 @@ export async function writeBranchWarnings(s: Session, index: WipIndex, remote?: 
   const dir = dxPaths(s.ctx).warnDir;
   const branches = (await git(['for-each-ref', '--format=%(refname:short)', 'refs/heads/'], { cwd: s.ctx.top })).split('\n').filter(Boolean);
   const tmp = `${dir}.${process.pid}.tmp`;
-  fs.rmSync(tmp, { recursive: true, force: true });
+  rmInside(s.ctx.commonDir, tmp, { recursive: true });
   const warned: string[] = [];
   for (const b of branches) {
     const newer = await newerWipFor(s, index, b, remote);
     if (!newer.length) continue;
     warned.push(b);
-    writeAtomic(path.join(tmp, `${b}.msg`), warningMsgLines(b, newer) + '\n');
-    writeAtomic(path.join(tmp, `${b}.json`), JSON.stringify(warningRecords(newer)) + '\n');
+    writeInside(s.ctx.commonDir, path.join(tmp, `${b}.msg`), warningMsgLines(b, newer) + '\n');
+    writeInside(s.ctx.commonDir, path.join(tmp, `${b}.json`), JSON.stringify(warningRecords(newer)) + '\n');
   }
-  fs.rmSync(dir, { recursive: true, force: true });
-  if (warned.length) fs.renameSync(tmp, dir);
+  rmInside(s.ctx.commonDir, dir, { recursive: true });
+  if (warned.length) renameInside(s.ctx.commonDir, tmp, dir);
   return warned;
 }

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RepoContext } from '../context.js';
 import { dxPaths } from '../context.js';
+import { appendInside, renameInside } from '../nofollow.js';
 
 /** A queued mirror request: a branch (its tip at mirror time is pushed) or a detached commit. */
 export type QueueItem = { kind: 'branch'; branch: string } | { kind: 'detached'; sha: string };
@@ -70,7 +71,7 @@ export function takeQueue(ctx: RepoContext): { items: QueueItem[]; invalid: numb
   else {
     const mine = `${queue}.${process.pid}-${crypto.randomBytes(3).toString('hex')}.work`;
     try {
-      fs.renameSync(queue, mine);
+      renameInside(ctx.commonDir, queue, mine);
       taken.push(mine);
     } catch {
       /* nothing queued */
@@ -90,6 +91,5 @@ export function takeQueue(ctx: RepoContext): { items: QueueItem[]; invalid: numb
 
 /** Append a request (what the sh shim does; used by commands and tests). */
 export function enqueue(ctx: RepoContext, item: QueueItem): void {
-  fs.mkdirSync(ctx.dxDir, { recursive: true });
-  fs.appendFileSync(dxPaths(ctx).queue, (item.kind === 'branch' ? `refs/heads/${item.branch}` : item.sha) + '\n');
+  appendInside(ctx.commonDir, dxPaths(ctx).queue, (item.kind === 'branch' ? `refs/heads/${item.branch}` : item.sha) + '\n');
 }

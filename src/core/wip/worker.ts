@@ -6,7 +6,7 @@
  */
 import { describeError } from '../errors.js';
 import { dxPaths } from '../context.js';
-import { writeAtomic } from '../fsx.js';
+import { writeInside } from '../nofollow.js';
 import { gitTry } from '../git.js';
 import { headState } from '../head.js';
 import { fetchIndexTip, readIndexAt } from '../index/store.js';
@@ -46,7 +46,7 @@ export async function writeHookCache(s: Session): Promise<void> {
 export function writePushMode(s: Session): void {
   const mode = s.config.wip.enabled ? s.config.wip.push : 'off';
   // Always rewritten: the shims compare .dxrc's mtime against this file's.
-  writeAtomic(dxPaths(s.ctx).pushMode, mode + '\n');
+  writeInside(s.ctx.commonDir, dxPaths(s.ctx).pushMode, mode + '\n');
 }
 
 async function toMirrorItems(s: Session, queued: QueueItem[]): Promise<MirrorItem[]> {

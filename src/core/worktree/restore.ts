@@ -21,12 +21,19 @@ import type { RepoContext } from '../context.js';
 import { git, gitLine, gitTry } from '../git.js';
 import { moveRefs, readRef } from '../refs.js';
 import { EMPTY_TREE, type Snapshot } from '../snapshot.js';
+import { linkOnPath } from '../config/links.js';
+import { checkInside, copyInside, mkdirInside } from '../nofollow.js';
 
 /** Where to go: the snapshot commit whose tree the work tree gets, HEAD's commit (null: unborn) and branch (null: detached). */
 export interface WorktreeTarget { snapshot: string; head: string | null; branch: string | null }
 
-/** What the restore left alone: paths not in `before` (secrets, big or ignored files) that the target would have changed. */
-export interface WorktreeRestoreResult { kept: string[] }
+/**
+ * What the restore left alone: `kept`, paths not in `before` (secrets, big or ignored files) that the
+ * target would have changed, and the paths under a symbolic link that `before` does not hold (also
+ * in `kept`); `throughLinks` names each of those with its link (repo-relative). Git itself never
+ * writes through a link (it replaces one that `before` holds, which undo brings back).
+ */
+export interface WorktreeRestoreResult { kept: string[]; throughLinks: { path: string; link: string }[] }
 
 /** Paths in a tree with their `<mode> <type> <sha>` (from `ls-tree -r -z`), for the given paths only. */
 async function treeEntries(ctx: RepoContext, tree: string, paths: string[]): Promise<Map<string, string>> {
@@ -40,14 +47,35 @@ async function treeEntries(ctx: RepoContext, tree: string, paths: string[]): Pro
   return out;
 }
 
+/**
+ * Whether a file or link is at `p` in the work tree itself. A path under a symlinked folder is not
+ * (it is wherever the link leads); a folder is not either: what it holds is in `before` or ignored,
+ * and git refuses to remove a folder that still holds ignored files.
+ */
 const exists = (ctx: RepoContext, p: string) => {
   try {
-    fs.lstatSync(path.join(ctx.top, p));
-    return true;
+    const { stat } = checkInside(ctx.top, p, { lastMayBeLink: true });
+    return stat !== null && !stat.isDirectory();
   } catch {
     return false;
   }
 };
+
+/**
+ * Paths of `paths` that sit under a symbolic link of the work tree which `before` does not hold
+ * (an ignored or excluded link): git would replace that link to write them, and it is not backed up.
+ * They are left as they are and named, with the link, in the result.
+ */
+async function underUnsavedLink(ctx: RepoContext, beforeTree: string, paths: string[]): Promise<{ path: string; link: string }[]> {
+  const hits: { path: string; link: string }[] = [];
+  for (const p of paths) {
+    const hit = linkOnPath(ctx.top, p);
+    if (hit) hits.push({ path: p, link: hit.link });
+  }
+  if (!hits.length) return [];
+  const saved = await treeEntries(ctx, beforeTree, [...new Set(hits.map((h) => h.link))]);
+  return hits.filter((h) => !saved.get(h.link)?.startsWith('120000 '));
+}
 
 /**
  * Restore `target`. `before` MUST be a snapshot of the current work tree taken just now.
@@ -61,9 +89,11 @@ export async function restoreWorktree(ctx: RepoContext, target: WorktreeTarget, 
   // Files on disk that `before` does not represent: left out of it (secrets, big files), or ignored
   // files sitting where the target has a file.
   const added = (await git(['diff-tree', '-r', '-z', '--no-renames', '--name-only', '--diff-filter=A', before.tree, targetTree], { cwd: ctx.top })).split('\0').filter(Boolean);
-  const untouchable = [...new Set([...before.excluded.map((e) => e.path), ...added])].filter((p) => exists(ctx, p));
+  const changed = (await git(['diff-tree', '-r', '-z', '--no-renames', '--name-only', before.tree, targetTree], { cwd: ctx.top })).split('\0').filter(Boolean);
+  const throughLinks = await underUnsavedLink(ctx, before.tree, changed);
+  const untouchable = [...new Set([...before.excluded.map((e) => e.path), ...added].filter((p) => exists(ctx, p)).concat(throughLinks.map((t) => t.path)))];
   const [inBefore, inTarget] = await Promise.all([treeEntries(ctx, before.tree, untouchable), treeEntries(ctx, targetTree, untouchable)]);
-  fs.mkdirSync(ctx.dxDir, { recursive: true });
+  mkdirInside(ctx.commonDir, ctx.dxDir);
   const tmp = path.join(ctx.dxDir, `restore-index-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
   const env = { GIT_INDEX_FILE: tmp };
   try {
@@ -85,7 +115,7 @@ export async function restoreWorktree(ctx: RepoContext, target: WorktreeTarget, 
     // work tree from `before` to `want`, checking every file it touches against `before`.
     // Seeded from the real index so its stat cache spares re-reading unchanged files.
     const realIndex = path.join(ctx.gitDir, 'index');
-    if (fs.existsSync(realIndex)) fs.copyFileSync(realIndex, tmp);
+    if (fs.existsSync(realIndex)) copyInside(ctx.commonDir, realIndex, tmp);
     await git(['read-tree', '--reset', before.tree], { cwd: ctx.top, env });
     await gitTry(['update-index', '-q', '--refresh'], { cwd: ctx.top, env });
     await git(['read-tree', '-m', '-u', before.tree, want], { cwd: ctx.top, env });
@@ -105,7 +135,8 @@ export async function restoreWorktree(ctx: RepoContext, target: WorktreeTarget, 
   // The index: HEAD's tree (what was staged comes back unstaged), keeping stat info where it matches.
   await git(['read-tree', '--reset', headTree], { cwd: ctx.top });
   await gitTry(['update-index', '-q', '--refresh'], { cwd: ctx.top });
-  return { kept: untouchable.filter((p) => inBefore.get(p) !== inTarget.get(p)) };
+  const kept = new Set([...untouchable.filter((p) => inBefore.get(p) !== inTarget.get(p)), ...throughLinks.map((t) => t.path)]);
+  return { kept: [...kept], throughLinks };
 }
 
 /** How many removed paths a ledger line lists (`detail.removed`). */
