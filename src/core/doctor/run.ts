@@ -17,6 +17,7 @@ import { checkLocks, repoLocks, userLocks } from './locks.js';
 import { checkPending, pusher } from './pending.js';
 import { rebuilder } from './rebuild.js';
 import { reinstaller } from './reinstall.js';
+import { checkSecrets } from './secrets.js';
 import { probeRemote } from './remote.js';
 import { mergeAfterFix, runFixes } from './report.js';
 import { guarded } from './shared.js';
@@ -52,6 +53,7 @@ async function repoChecks(ctx: RepoContext, machine: MachineConfig): Promise<Dia
     guarded('critical files', () => checkCriticalFiles(s, configOk, guardRepairer(s))),
     guarded('pending pushes', () => checkPending(s, configOk, pusher(s))),
     guarded('repository locks', () => checkLocks(repoLocks(ctx), { ctx, host: s.host })),
+    guarded('secrets', () => checkSecrets(s, configOk)),
     network,
   ]);
   return [...config, ...parts.flat()];
