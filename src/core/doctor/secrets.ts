@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import type { Session } from '../session.js';
-import { activeHolds, readHolds } from '../secrets/holds.js';
+import { liveHolds } from '../secrets/release.js';
 import type { Diagnostic } from './types.js';
 
 /** The defaults of dx-hooks ≤ 0.1, which a repository's `wip.exclude` used to replace. */
@@ -44,7 +44,7 @@ export async function checkSecrets(s: Session, configOk: boolean): Promise<Diagn
       });
     }
   }
-  for (const h of activeHolds(readHolds(s.ctx))) {
+  for (const h of await liveHolds(s.ctx)) {
     out.push({
       code: 'SECRET_HELD',
       id: `SECRET_HELD:${h.sha}`,

@@ -3,7 +3,9 @@
  * may go to the remote anyway. Recorded in secret-holds.json and the ledger; the caller then retries the
  * pending mirror. Only an explicit command releases: a later commit that removes the secret does not.
  */
+import type { RepoContext } from '../context.js';
 import { DxError, EXIT } from '../errors.js';
+import { gitTry } from '../git.js';
 import { appendLedger } from '../ledger.js';
 import type { Session } from '../session.js';
 import { activeHolds, readHolds, writeHolds, type HeldFinding } from './holds.js';
@@ -36,4 +38,17 @@ export function releaseHolds(s: Session, prefixes: string[] | 'all'): Released[]
   }
   if (chosen.length) writeHolds(s.ctx, holds);
   return chosen.map((h) => ({ sha: h.sha, findings: h.findings }));
+}
+
+/**
+ * The held commits still in some branch or named checkpoint (oldest first): a hold rewritten out of
+ * every branch (amend, rebase) no longer stands in the way of a push, so it is not shown as held.
+ */
+export async function liveHolds(ctx: RepoContext): Promise<ReturnType<typeof activeHolds>> {
+  const out = [];
+  for (const h of activeHolds(readHolds(ctx))) {
+    const r = await gitTry(['for-each-ref', '--count=1', '--format=%(refname)', '--contains', h.sha, 'refs/heads/', 'refs/tags/checkpoint/'], { cwd: ctx.top });
+    if (r.code !== 0 || r.stdout.trim()) out.push(h); // fail closed: an error keeps it listed
+  }
+  return out;
 }
