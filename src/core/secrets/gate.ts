@@ -46,9 +46,26 @@ async function blobSizes(ctx: RepoContext, shas: string[]): Promise<Map<string, 
   return sizes;
 }
 
+/** Blobs' contents in one `cat-file --batch` call (output: `<sha> blob <size>\n<bytes>\n` per blob). */
+async function readBlobs(ctx: RepoContext, shas: string[]): Promise<Map<string, Buffer>> {
+  const blobs = new Map<string, Buffer>();
+  if (!shas.length) return blobs;
+  const out = await gitBytes(['cat-file', '--batch'], { cwd: ctx.top, input: shas.join('\n') + '\n' });
+  let at = 0;
+  while (at < out.length) {
+    const nl = out.indexOf(10, at);
+    if (nl < 0) break;
+    const [sha, type, size] = out.subarray(at, nl).toString('utf8').split(' ');
+    if (type !== 'blob' || !sha) throw new Error(`git cat-file --batch: unexpected ${out.subarray(at, nl).toString('utf8')}`);
+    const n = Number(size);
+    blobs.set(sha, out.subarray(nl + 1, nl + 1 + n));
+    at = nl + 1 + n + 1;
+  }
+  return blobs;
+}
+
 /** Matched texts of a blob's findings (to tell a finding the commit adds from one its parent already had). */
-async function matches(ctx: RepoContext, sha: string, p: string): Promise<Set<string>> {
-  const bytes = await gitBytes(['cat-file', 'blob', sha], { cwd: ctx.top });
+async function matches(bytes: Buffer, p: string): Promise<Set<string>> {
   const text = bytes.toString('utf8');
   return new Set((await scanContent(bytes, p)).map((f) => `${f.rule}\0${text.slice(f.start, f.end)}`));
 }
@@ -66,11 +83,15 @@ export async function scanCommit(ctx: RepoContext, sha: string, parent: string |
   }
   const zero = /^0+$/;
   const sizes = await blobSizes(ctx, [...new Set(toScan.flatMap((c) => [c.newSha, ...(zero.test(c.oldSha) ? [] : [c.oldSha])]))]);
+  const small = (sha: string) => (sizes.get(sha) ?? Infinity) <= maxFileSize;
+  const blobs = await readBlobs(ctx, [...new Set(toScan.map((c) => c.newSha).filter(small))]);
   for (const c of toScan) {
-    if ((sizes.get(c.newSha) ?? Infinity) > maxFileSize) continue;
-    const added = await matches(ctx, c.newSha, c.path);
+    const bytes = blobs.get(c.newSha);
+    if (!bytes) continue; // over maxFileSize
+    const added = await matches(bytes, c.path);
     if (!added.size) continue;
-    const before = !zero.test(c.oldSha) && c.oldMode.startsWith('100') && (sizes.get(c.oldSha) ?? Infinity) <= maxFileSize ? await matches(ctx, c.oldSha, c.path) : new Set<string>();
+    const old = !zero.test(c.oldSha) && c.oldMode.startsWith('100') && small(c.oldSha) ? (await readBlobs(ctx, [c.oldSha])).get(c.oldSha) : undefined;
+    const before = old ? await matches(old, c.path) : new Set<string>();
     const rules = [...new Set([...added].filter((m) => !before.has(m)).map((m) => m.slice(0, m.indexOf('\0'))))];
     for (const rule of rules) findings.push({ path: c.path, rule });
   }
