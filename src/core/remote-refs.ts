@@ -52,9 +52,8 @@ export async function pushRefs(ctx: RepoContext, remote: string, refs: string[],
 /** The secret gate (secrets/gate.ts) for what a ref push would send: the refusal message, or null when it may go. */
 async function heldRefusal(ctx: RepoContext, remote: string, shas: string[]): Promise<string | null> {
   if (!shas.length) return null;
-  const [{ heldInPush, heldMessage }, { loadMachineConfig }, { parseSize }] = await Promise.all([import('./secrets/gate.js'), import('./machine.js'), import('./config/size.js')]);
-  // No session here: the machine's allowSecrets, and the default wip.maxFileSize (the WIP mirror already scanned these commits under the repository's own bound).
-  const rules = { allowSecrets: (await loadMachineConfig()).allowSecrets, maxFileSize: parseSize('10MiB') };
+  const [{ GATE_MAX_BYTES, heldInPush, heldMessage }, { loadMachineConfig }] = await Promise.all([import('./secrets/gate.js'), import('./machine.js')]);
+  const rules = { allowSecrets: (await loadMachineConfig()).allowSecrets, maxFileSize: GATE_MAX_BYTES };
   const held = (await Promise.all(shas.map((sha) => heldInPush(ctx, remote, sha, rules)))).flat();
   return held.length ? heldMessage([...new Map(held.map((h) => [h.sha, h])).values()]) : null;
 }

@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cloneAs, createBareRemote, dx, dxJson, git, lsRemote, seedRemote, type Host, type Sandbox } from '../helpers/index.ts';
+import { cloneAs, createBareRemote, dx, dxJson, git, lsRemote, seedRemote, waitFor, type Host, type Sandbox } from '../helpers/index.ts';
 import { idleSandbox } from '../helpers/idle.ts';
 
 const alnum = (n: number) => Array.from(crypto.randomBytes(n), (b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[b % 62]).join('');
@@ -262,4 +262,23 @@ test('sync on a reference host (a second host) backs up without its secrets, and
   assert.equal((await b.git(['rev-parse', 'HEAD'])).out, local, 'the local commit is still here');
   objects = await remoteObjects(sb, remote);
   assert.ok(!objects.includes(m2));
+});
+
+test('background post-commit (the default): a cloned .dxrc with a tiny wip.maxFileSize cannot shrink the scan; a token in a commit message is held too', async (t) => {
+  const { sb, remote, h } = await setup(t, 'background', { '.dxrc.json': JSON.stringify({ wip: { maxFileSize: 1 } }) });
+  delete h.env.DX_WIP_PUSH; // wip.push "background": the detached worker mirrors and scans
+  const gh = tokens.github();
+  await h.write('src/client.js', `const auth = "${gh}";\n`);
+  await h.git(['add', 'src/client.js']);
+  await h.git(['commit', '-qm', 'client']);
+  const bad = (await h.git(['rev-parse', 'HEAD'])).out;
+  await waitFor(async () => ledger(h).some((e) => e.op === 'secret.hold' && e.detail?.commit === bad), { what: 'the background worker to hold the commit' });
+  const npm = tokens.npm();
+  await h.git(['commit', '-q', '--allow-empty', '-m', `publish with ${npm}`]);
+  const msg = (await h.git(['rev-parse', 'HEAD'])).out;
+  await waitFor(async () => ledger(h).some((e) => e.op === 'secret.hold' && e.detail?.commit === msg && e.paths?.includes('(commit message)')), { what: 'the commit message to be held' });
+  await waitFor(async () => fs.existsSync(path.join(h.dir, '.git/dx/banner')) && /held, NOT mirrored/.test(fs.readFileSync(path.join(h.dir, '.git/dx/banner'), 'utf8')), { what: 'the banner' });
+  const objects = await remoteObjects(sb, remote);
+  assert.ok(!objects.includes(gh) && !objects.includes(npm), 'neither token reached the remote');
+  assert.equal((await lsRemote(h.env, remote)).get(wip('victim')), undefined);
 });

@@ -13,11 +13,17 @@ import { readHolds, writeHolds, type HeldFinding } from './holds.js';
 import { secretPaths, type SecretPaths } from './names.js';
 import { scanContent } from './scan.js';
 
-/** What the gate needs from the session: the machine's allowSecrets and the size bound of a scanned blob (bytes). */
+/**
+ * What the gate needs: the machine's allowSecrets and the size bound of a scanned blob (bytes). Callers pass
+ * GATE_MAX_BYTES, never the repository's wip.maxFileSize: a cloned .dxrc must not be able to shrink the scan.
+ */
 export interface GateRules { allowSecrets?: readonly string[]; maxFileSize: number }
 
 /** A held commit in the way of a push; `fresh`: found by this call (not held before), so the caller logs it once. */
 export interface Held { sha: string; findings: HeldFinding[]; fresh?: boolean }
+
+/** The gate's bound on a scanned blob: 10 MiB (bigger blobs go unscanned; names are still checked). */
+export const GATE_MAX_BYTES = 10 * 1024 * 1024;
 
 interface Change { status: string; oldMode: string; newMode: string; oldSha: string; newSha: string; path: string }
 
@@ -46,7 +52,7 @@ async function blobSizes(ctx: RepoContext, shas: string[]): Promise<Map<string, 
   return sizes;
 }
 
-/** Blobs' contents in one `cat-file --batch` call (output: `<sha> blob <size>\n<bytes>\n` per blob). */
+/** Objects' contents (blobs, a commit) in one `cat-file --batch` call (output: `<sha> <type> <size>\n<bytes>\n` each). */
 async function readBlobs(ctx: RepoContext, shas: string[]): Promise<Map<string, Buffer>> {
   const blobs = new Map<string, Buffer>();
   if (!shas.length) return blobs;
@@ -56,7 +62,7 @@ async function readBlobs(ctx: RepoContext, shas: string[]): Promise<Map<string, 
     const nl = out.indexOf(10, at);
     if (nl < 0) break;
     const [sha, type, size] = out.subarray(at, nl).toString('utf8').split(' ');
-    if (type !== 'blob' || !sha) throw new Error(`git cat-file --batch: unexpected ${out.subarray(at, nl).toString('utf8')}`);
+    if (!sha || !type || type === 'missing') throw new Error(`git cat-file --batch: unexpected ${out.subarray(at, nl).toString('utf8')}`);
     const n = Number(size);
     blobs.set(sha, out.subarray(nl + 1, nl + 1 + n));
     at = nl + 1 + n + 1;
@@ -84,7 +90,11 @@ export async function scanCommit(ctx: RepoContext, sha: string, parent: string |
   const zero = /^0+$/;
   const sizes = await blobSizes(ctx, [...new Set(toScan.flatMap((c) => [c.newSha, ...(zero.test(c.oldSha) ? [] : [c.oldSha])]))]);
   const small = (sha: string) => (sizes.get(sha) ?? Infinity) <= maxFileSize;
-  const blobs = await readBlobs(ctx, [...new Set(toScan.map((c) => c.newSha).filter(small))]);
+  const blobs = await readBlobs(ctx, [...new Set(toScan.map((c) => c.newSha).filter(small)), sha]);
+  // The commit's own message goes to the remote too (and its subject into the index branch).
+  const commit = blobs.get(sha) as Buffer;
+  const body = commit.subarray(commit.indexOf('\n\n') + 2);
+  for (const rule of new Set((await scanContent(body, 'COMMIT_EDITMSG')).map((f) => f.rule))) findings.push({ path: '(commit message)', rule });
   for (const c of toScan) {
     const bytes = blobs.get(c.newSha);
     if (!bytes) continue; // over maxFileSize

@@ -4,7 +4,6 @@
  * (retried by the next hook or command) and surfaces in the banner — never silent.
  * Call with the worker lock held.
  */
-import { parseSize } from '../config/size.js';
 import { describeError, DxError } from '../errors.js';
 import { gitTry } from '../git.js';
 import { commitInfo } from '../head.js';
@@ -136,8 +135,8 @@ export async function mirror(s: Session, items: MirrorItem[]): Promise<MirrorRep
  * the release command, when a commit it would send adds a secret; logs a newly held commit once.
  */
 async function refuseHeld(s: Session, remote: string, shas: string[], ref: string): Promise<void> {
-  const { heldInPush, heldMessage } = await import('../secrets/gate.js');
-  const rules = { allowSecrets: s.machine.allowSecrets, maxFileSize: parseSize(s.config.wip.maxFileSize) };
+  const { GATE_MAX_BYTES, heldInPush, heldMessage } = await import('../secrets/gate.js');
+  const rules = { allowSecrets: s.machine.allowSecrets, maxFileSize: GATE_MAX_BYTES };
   const held = (await Promise.all(shas.map((sha) => heldInPush(s.ctx, remote, sha, rules)))).flat();
   if (!held.length) return;
   const unique = [...new Map(held.map((h) => [h.sha, h])).values()];
