@@ -103,7 +103,7 @@ dx_quote() {
 dx_banner() {
   # A one-time notice (dx refs restored on the remote after a push deleted them): said once, then gone.
   if [ -s "$dx_dir/notice" ]; then
-    while IFS= read -r dx_line; do printf '%s\n' "$dx_line" >&2; done <"$dx_dir/notice"
+    dx_clean <"$dx_dir/notice" >&2
     rm -f "$dx_dir/notice"
   fi
   [ -s "$dx_dir/banner" ] || return 0

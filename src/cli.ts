@@ -143,6 +143,13 @@ program.command('doctor').description('find what is wrong with dx-hooks here (an
   .option('--fix', 'repair what can be repaired').option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/doctor.js')).run as Handler));
 
+const secrets = program.command('secrets').description('commits whose WIP mirror is held because they add what looks like a secret (exit 1 while any is held)')
+  .enablePositionalOptions().option('--json', 'print JSON')
+  .action(action(async () => (await import('./commands/secrets.js')).run as Handler));
+secrets.command('release [shas...]').description('let held commits be mirrored once you have decided (a later commit that removes the secret does not release it)')
+  .option('--all', 'every held commit').option('--json', 'print JSON')
+  .action(action(async () => (await import('./commands/secrets.js')).release as Handler));
+
 program.command('shell-init <shell>').description('print a bash/zsh git function that snapshots before destructive git commands (eval it in your shell rc)')
   .action(action(async () => (await import('./commands/shell-init.js')).shellInit as Handler));
 

@@ -15,7 +15,7 @@ export async function run(opts: BatchFlags & { message?: string; all?: boolean; 
   if (opts.json) printJson({ snapshot: snap, pushed: report.pushed, failed: report.failed, index: report.index, warnings: report.warnings });
   else {
     report.warnings.forEach((w) => warn(w));
-    for (const x of snap.excluded) warn(`left out of the snapshot: ${x.path} (${x.reason === 'size' ? `${x.bytes} bytes, over wip.maxFileSize` : 'matches wip.exclude'})`);
+    for (const x of snap.excluded) warn(`left out of the snapshot: ${x.path} (${x.reason === 'size' ? `${x.bytes} bytes, over wip.maxFileSize` : x.reason === 'secret' ? `its content holds a secret: ${x.rules?.join(', ')}` : 'a secret file name: the built-in exclusions or wip.exclude'})`);
     if (failed) warn(`✖ checkpoint ${snap.sha.slice(0, 12)} is kept locally but NOT on the remote: ${failed.error}\n  It is retried on the next hook or command; see dx-hooks status.`);
     else out(pc.green(`✔ checkpoint ${snap.sha.slice(0, 12)} ${snap.dirty ? '(with uncommitted work) ' : ''}pushed to ${report.pushed[0]?.ref ?? 'the WIP ref (already up to date)'}`));
     for (const i of report.index.filter((x) => !x.ok)) warn(`index update failed (retried later): ${i.error}`);

@@ -19,7 +19,7 @@ export async function create(opts: Opts): Promise<number> {
   const r = await createCheckpoint(s, opts.name, { description: opts.message, force: opts.force });
   if (opts.json) printJson(r);
   else {
-    for (const x of r.snapshot.excluded) warn(`left out of the checkpoint: ${safe(x.path)} (${x.reason === 'size' ? `${x.bytes} bytes, over wip.maxFileSize` : 'matches wip.exclude'})`);
+    for (const x of r.snapshot.excluded) warn(`left out of the checkpoint: ${safe(x.path)} (${x.reason === 'size' ? `${x.bytes} bytes, over wip.maxFileSize` : x.reason === 'secret' ? `its content holds a secret: ${safe(x.rules?.join(', ') ?? '')}` : 'a secret file name: the built-in exclusions or wip.exclude'})`);
     out(pc.green(`✔ checkpoint ${pc.bold(opts.name)} = ${r.snapshot.sha.slice(0, 12)} on ${r.checkpoint.branch ?? 'a detached HEAD'}${r.snapshot.dirty ? ' (with uncommitted work)' : ''}${r.replaced ? ' — replaced the old one' : ''}`));
   }
   if (!r.push.ok) {

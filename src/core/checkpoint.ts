@@ -21,7 +21,7 @@ export interface CheckpointResult { snapshot: Snapshot; report: MirrorReport }
  * @throws DxError NOTHING_TO_SNAPSHOT, LOCKED (another worker held the lock for 30 s); never for a failed push
  */
 export async function checkpoint(s: Session, message?: string): Promise<CheckpointResult> {
-  const snapshot = await takeSnapshot(s.ctx, { exclude: s.config.wip.exclude, maxFileSize: parseSize(s.config.wip.maxFileSize), host: s.host, message });
+  const snapshot = await takeSnapshot(s.ctx, { exclude: s.config.wip.exclude, maxFileSize: parseSize(s.config.wip.maxFileSize), allowSecrets: s.machine.allowSecrets, host: s.host, message });
   appendLedger(s.ctx, { host: s.host, op: 'snapshot', ok: true, detail: { sha: snapshot.sha, base: snapshot.base, dirty: snapshot.dirty, excluded: snapshot.excluded } });
   const release = await acquireLock(dxPaths(s.ctx).lock, 30_000);
   if (!release) throw new DxError('LOCKED', 'another dx-hooks worker has held the lock for 30 s', 'Try again in a moment; `dx-hooks status` shows what is pending.');

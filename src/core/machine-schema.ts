@@ -9,5 +9,9 @@ export const MachineConfigSchema = z
     webhook: z.url().optional(),
     repos: z.array(z.string()).optional(),
     allowJsConfig: z.boolean().optional(),
+    allowSecrets: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('gitignore patterns: paths matching a built-in secret exclusion that this machine lets into snapshots and commit mirrors (no name check, no content scan). Only the machine config can; a repository .dxrc cannot.'),
   })
   .strict();

@@ -9,7 +9,15 @@ import envPaths from 'env-paths';
 import { DxError, EXIT } from './errors.js';
 
 /** Machine config (`<XDG_CONFIG_HOME>/dx-hooks/config.json`); the zod schema is in machine-schema.ts, loaded only when the file exists. */
-export interface MachineConfig { host?: string; role?: 'active' | 'reference'; webhook?: string; repos?: string[]; allowJsConfig?: boolean }
+export interface MachineConfig {
+  host?: string;
+  role?: 'active' | 'reference';
+  webhook?: string;
+  repos?: string[];
+  allowJsConfig?: boolean;
+  /** gitignore patterns of paths this machine lets through the built-in secret exclusions (src/core/secrets/names.ts) */
+  allowSecrets?: string[];
+}
 
 /**
  * The user's directories for dx-hooks, from env-paths: `config` (settings: `$XDG_CONFIG_HOME/dx-hooks`)
@@ -35,6 +43,7 @@ const PLAIN: Record<string, (v: unknown) => boolean> = {
   role: (v) => v === 'active' || v === 'reference',
   repos: (v) => Array.isArray(v) && v.every((r) => typeof r === 'string'),
   allowJsConfig: (v) => typeof v === 'boolean',
+  allowSecrets: (v) => Array.isArray(v) && v.every((r) => typeof r === 'string' && r.length > 0),
 };
 
 /** Whether `raw` is a machine config that zod would accept as it is (see PLAIN). */

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RepoContext } from './context.js';
 import { git, gitTry } from './git.js';
+import { createInside, mkdirInside, rmInside } from './nofollow.js';
 
 /**
  * Run `fn` with an environment that tells the reference-transaction hook "this ref move is
@@ -21,7 +22,7 @@ export async function ownRefWrite<T>(ctx: RepoContext, fn: (env: Record<string, 
   const token = crypto.randomBytes(16).toString('hex');
   const dir = path.join(ctx.dxDir, 'own');
   const file = path.join(dir, token);
-  fs.mkdirSync(dir, { recursive: true });
+  mkdirInside(ctx.commonDir, dir);
   // Tokens a killed process left behind are no use to anyone: gone after ten minutes.
   for (const old of fs.readdirSync(dir)) {
     try {
@@ -30,11 +31,11 @@ export async function ownRefWrite<T>(ctx: RepoContext, fn: (env: Record<string, 
       /* raced with its owner */
     }
   }
-  fs.writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+  createInside(ctx.commonDir, file, `${process.pid}\n`);
   try {
     return await fn({ DX_IN_REFTX: token });
   } finally {
-    fs.rmSync(file, { force: true });
+    rmInside(ctx.commonDir, file);
   }
 }
 

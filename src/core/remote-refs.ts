@@ -21,10 +21,22 @@ export interface PushRefsResult { ok: boolean; remote: string; refs: string[]; e
 export async function pushRefs(ctx: RepoContext, remote: string, refs: string[], opts: { force?: boolean } = {}): Promise<PushRefsResult> {
   const specs: string[] = [];
   const deletions: string[] = [];
+  const present: string[] = [];
   for (const ref of refs) {
-    if (await readRef(ctx, ref)) specs.push(`${opts.force ? '+' : ''}${ref}:${ref}`);
-    else deletions.push(ref);
+    const sha = await readRef(ctx, ref);
+    if (sha) {
+      specs.push(`${opts.force ? '+' : ''}${ref}:${ref}`);
+      present.push(sha);
+    } else deletions.push(ref);
   }
+  // A checkpoint's snapshot carries HEAD's history: the same secret gate as the WIP mirror.
+  let held: string | null;
+  try {
+    held = await heldRefusal(ctx, remote, present);
+  } catch (err) {
+    held = `not pushed: the secret scan failed: ${(err as Error).message}`; // fail closed
+  }
+  if (held) return { ok: false, remote, refs, error: held };
   if (deletions.length) {
     // Deleting what the remote does not have is an error to git, and no error to us.
     const ls = await gitTry(['ls-remote', '--', remote, ...deletions], { cwd: ctx.top, timeoutMs: NETWORK_TIMEOUT_MS });
@@ -35,6 +47,15 @@ export async function pushRefs(ctx: RepoContext, remote: string, refs: string[],
   if (!specs.length) return { ok: true, remote, refs, error: null };
   const r = await gitTry(['push', '--no-verify', '--quiet', '--atomic', '--', remote, ...specs], { cwd: ctx.top, timeoutMs: NETWORK_TIMEOUT_MS });
   return { ok: r.code === 0, remote, refs, error: r.code === 0 ? null : lastLines(r.stderr) };
+}
+
+/** The secret gate (secrets/gate.ts) for what a ref push would send: the refusal message, or null when it may go. */
+async function heldRefusal(ctx: RepoContext, remote: string, shas: string[]): Promise<string | null> {
+  if (!shas.length) return null;
+  const [{ GATE_MAX_BYTES, heldInPush, heldMessage }, { loadMachineConfig }] = await Promise.all([import('./secrets/gate.js'), import('./machine.js')]);
+  const rules = { allowSecrets: (await loadMachineConfig()).allowSecrets, maxFileSize: GATE_MAX_BYTES };
+  const held = (await Promise.all(shas.map((sha) => heldInPush(ctx, remote, sha, rules)))).flat();
+  return held.length ? heldMessage([...new Map(held.map((h) => [h.sha, h])).values()]) : null;
 }
 
 /**

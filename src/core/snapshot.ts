@@ -2,26 +2,33 @@
  * Snapshots (DESIGN §1): a commit of the whole working tree — staged, unstaged and untracked
  * (not ignored) files — whose parent is HEAD, built through a temporary index seeded from a copy
  * of the real one (keeping its stat cache, so only changed files are read). The user's index,
- * branch, stash and files are never touched. Secrets (`wip.exclude`) and files over
- * `wip.maxFileSize` are left out and reported.
+ * branch, stash and files are never touched. Secrets — by name (the built-in exclusions plus
+ * `wip.exclude`) or by content (src/core/secrets/scan.ts, run on the changed and untracked files
+ * only) — and files over `wip.maxFileSize` are left out and reported.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import ignore from 'ignore';
 import type { RepoContext } from './context.js';
 import { DxError } from './errors.js';
-import { gitRaw, gitTry } from './git.js';
+import { gitBytes, gitRaw, gitTry } from './git.js';
 import { headState } from './head.js';
 import { identityEnv } from './identity.js';
 import { copyInside, mkdirInside } from './nofollow.js';
 import { linkOnPath } from './config/links.js';
+import { scanContent, ruleNames } from './secrets/scan.js';
+import { markClean } from './secrets/holds.js';
+import { secretPaths } from './secrets/names.js';
 
 /** The empty tree's id (SHA-1 repositories). */
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
-/** A file left out of a snapshot, and why (`exclude`: matched wip.exclude; `size`: over maxFileSize, `bytes` given). */
-export interface ExcludedFile { path: string; reason: 'exclude' | 'size'; bytes?: number }
+/**
+ * A file left out of a snapshot, and why: `exclude` (its name matches the built-in secret exclusions or
+ * wip.exclude), `secret` (its content holds a private key or token: `rules` names what matched, never the
+ * text), `size` (over maxFileSize, `bytes` given).
+ */
+export interface ExcludedFile { path: string; reason: 'exclude' | 'secret' | 'size'; bytes?: number; rules?: string[] }
 
 /**
  * A snapshot. `sha` is the snapshot commit — or HEAD itself when nothing differs from HEAD
@@ -29,8 +36,28 @@ export interface ExcludedFile { path: string; reason: 'exclude' | 'size'; bytes?
  */
 export interface Snapshot { sha: string; base: string | null; tree: string; dirty: boolean; excluded: ExcludedFile[]; branch: string | null }
 
-/** What to leave out: gitignore-style patterns (wip.exclude) and a size limit in bytes. */
-export interface SnapshotOptions { exclude: readonly string[]; maxFileSize: number; host: string; message?: string }
+/**
+ * What to leave out: gitignore-style patterns (wip.exclude, ADDED to the built-in DEFAULT_EXCLUDE, which
+ * always apply), a size limit in bytes, and the machine config's `allowSecrets` (default-excluded paths it
+ * lets through, unscanned). `scan: false` skips the content scan (tests and benchmarks only).
+ */
+export interface SnapshotOptions { exclude: readonly string[]; maxFileSize: number; host: string; message?: string; allowSecrets?: readonly string[]; scan?: boolean }
+
+/** The content a snapshot would take for `p`: the work tree's file (`fromIndex` false) or the staged blob. Null: nothing to scan. */
+async function contentOf(ctx: RepoContext, env: Record<string, string>, p: string, fromIndex: boolean): Promise<Buffer | null> {
+  if (fromIndex) {
+    const r = await gitTry(['cat-file', '-t', `:0:${p}`], { cwd: ctx.top, env });
+    if (r.code !== 0 || r.stdout.trim() !== 'blob') return null;
+    return gitBytes(['cat-file', 'blob', `:0:${p}`], { cwd: ctx.top, env });
+  }
+  try {
+    const full = path.join(ctx.top, p);
+    if (!fs.lstatSync(full).isFile()) return null; // a symlink's blob is its target's name
+    return fs.readFileSync(full);
+  } catch {
+    return null; // deleted
+  }
+}
 
 /** Trailer marking a snapshot commit, so index rebuilds can tell snapshots (dirty) from mirrored commits. */
 export const SNAPSHOT_TRAILER = 'Dx-Snapshot';
@@ -70,7 +97,7 @@ export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions): Pro
     const [headTree, subject] = headLog.code === 0 ? headLog.stdout.replace(/\n$/, '').split('\0') : [EMPTY_TREE, '(no commits yet)'];
     const split = (out: string) => out.split('\0').filter((p) => p && !p.endsWith('/'));
     const paths = [...new Set([...split(changed), ...split(untracked)])];
-    const ig = ignore().add([...opts.exclude]);
+    const names = secretPaths(opts.exclude, opts.allowSecrets ?? []);
     const excluded: ExcludedFile[] = [];
     const take: string[] = [];
     const tooBig = (p: string): number | null => {
@@ -82,7 +109,7 @@ export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions): Pro
       }
     };
     for (const p of paths) {
-      if (ig.ignores(p)) {
+      if (names.verdict(p)) {
         excluded.push({ path: p, reason: 'exclude' });
         continue;
       }
@@ -100,11 +127,26 @@ export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions): Pro
         unstage.push(p);
         continue;
       }
-      const reason = ig.ignores(p) ? 'exclude' : null;
+      const reason = names.verdict(p) ? 'exclude' : null;
       const big = reason ? null : await stagedSize(ctx, env, p, opts.maxFileSize);
       if (!reason && big === null) continue;
       unstage.push(p);
       excluded.push(reason ? { path: p, reason } : { path: p, reason: 'size', bytes: big as number });
+    }
+    // The content scan: what goes in and differs from HEAD (the work tree's changed and untracked files, and
+    // the staged ones), never a file allowSecrets lets through. A finding puts HEAD's version back, or leaves it out.
+    if (opts.scan !== false) {
+      const stagedOnly = split(staged).filter((p) => !unstage.includes(p) && !take.includes(p));
+      const candidates = [...take.map((p) => ({ p, fromIndex: false })), ...stagedOnly.map((p) => ({ p, fromIndex: true }))].filter((c) => !names.allowed(c.p));
+      for (const { p, fromIndex } of candidates) {
+        const bytes = await contentOf(ctx, env, p, fromIndex);
+        if (!bytes || bytes.length > opts.maxFileSize) continue;
+        const found = await scanContent(bytes, p);
+        if (!found.length) continue;
+        if (!fromIndex) take.splice(take.indexOf(p), 1);
+        unstage.push(p);
+        excluded.push({ path: p, reason: 'secret', rules: ruleNames(found) });
+      }
     }
     if (unstage.length) {
       const info = head.sha ? await gitRaw(['--literal-pathspecs', 'ls-tree', '-z', '--full-tree', head.sha, '--', ...unstage], { cwd: ctx.top }) : '';
@@ -140,6 +182,8 @@ export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions): Pro
     const args = ['commit-tree', tree, '-m', message];
     if (head.sha) args.splice(2, 0, '-p', head.sha);
     const sha = (await gitRaw(args, { cwd: ctx.top, env: idEnv })).trim();
+    // Scanned here already: the push gate (secrets/gate.ts) need not scan this snapshot's diff again.
+    if (opts.scan !== false) markClean(ctx, [sha]);
     return { sha, base: head.sha, tree, dirty: true, excluded, branch: head.branch };
   } finally {
     fs.rmSync(tmpIndex, { force: true });

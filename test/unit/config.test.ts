@@ -5,12 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../../src/core/config/load.ts';
-import { DEFAULT_EXCLUDE, defaultConfig, DxConfigSchema, parseSize } from '../../src/core/config/schema.ts';
+import { defaultConfig, DxConfigSchema, parseSize } from '../../src/core/config/schema.ts';
 import { DxError } from '../../src/core/errors.ts';
 
 test('an empty config means the documented defaults, and .dxrc.example.json lists exactly them', () => {
   const d = defaultConfig();
-  assert.deepEqual(d.wip, { enabled: true, push: 'background', refPrefix: 'refs/heads/wip', maxFileSize: '10MiB', exclude: DEFAULT_EXCLUDE });
+  assert.deepEqual(d.wip, { enabled: true, push: 'background', refPrefix: 'refs/heads/wip', maxFileSize: '10MiB', exclude: [] });
   assert.equal(d.role, null);
   assert.deepEqual(d.divergence, { warn: true, staleHours: 24 });
   const example = JSON.parse(fs.readFileSync(new URL('../../.dxrc.example.json', import.meta.url), 'utf8')) as Record<string, unknown>;

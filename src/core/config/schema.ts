@@ -3,20 +3,10 @@
  * turned into `dxrc.schema.json` for editors at build time (scripts/post-build.mjs).
  */
 import { z } from 'zod';
+import { SIZE_RE } from './size.js';
 
-/** Default `wip.exclude`: secrets that must never leave the machine in a snapshot. */
-export const DEFAULT_EXCLUDE = ['.env', '.env.*', '*.pem', '*.key', 'id_rsa*', '*.p12', '*.keystore'];
-
-const SIZE_RE = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$/i;
-const UNITS: Record<string, number> = { b: 1, kb: 1e3, kib: 1024, mb: 1e6, mib: 1024 ** 2, gb: 1e9, gib: 1024 ** 3 };
-
-/** Parse a size: a number of bytes, or `"10MiB"`, `"500 KB"` (KB/MB/GB decimal, KiB/MiB/GiB binary). Returns bytes. */
-export function parseSize(v: number | string): number {
-  if (typeof v === 'number') return v;
-  const m = SIZE_RE.exec(v);
-  if (!m) throw new Error(`not a size: ${v}`);
-  return Math.floor(Number(m[1]) * (UNITS[(m[2] ?? 'b').toLowerCase()] ?? 1));
-}
+export { DEFAULT_EXCLUDE } from '../secrets/defaults.js';
+export { parseSize } from './size.js';
 
 const Size = z.union([
   z.number().int().nonnegative(),
@@ -67,7 +57,10 @@ export const DxConfigSchema = z
         push: z.enum(['background', 'sync', 'off']).default('background'),
         refPrefix: RefPrefix.default('refs/heads/wip'),
         maxFileSize: Size.default('10MiB'),
-        exclude: z.array(z.string().min(1)).default(DEFAULT_EXCLUDE),
+        exclude: z
+          .array(z.string().min(1))
+          .default([])
+          .describe('Extra paths (gitignore syntax) left out of snapshots, ADDED to the built-in secret exclusions (DEFAULT_EXCLUDE), which a repository cannot remove: only the machine config\'s "allowSecrets" can.'),
       })
       .strict()
       .prefault({}),

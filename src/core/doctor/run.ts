@@ -19,6 +19,7 @@ import { checkPending, pusher } from './pending.js';
 import { rebuilder } from './rebuild.js';
 import { reinstaller } from './reinstall.js';
 import { checkProtectionWeakened } from './protection.js';
+import { checkSecrets } from './secrets.js';
 import { probeRemote } from './remote.js';
 import { mergeAfterFix, runFixes } from './report.js';
 import { guarded } from './shared.js';
@@ -56,6 +57,7 @@ async function repoChecks(ctx: RepoContext, machine: MachineConfig): Promise<Dia
     guarded('pending pushes', () => checkPending(s, configOk, pusher(s))),
     guarded('repository locks', () => checkLocks(repoLocks(ctx), { ctx, host: s.host })),
     guarded('protection', () => checkProtectionWeakened(s, configOk)),
+    guarded('secrets', () => checkSecrets(s, configOk)),
     network,
   ]);
   return [...config, ...parts.flat()];

@@ -163,7 +163,7 @@ export async function guardCommand(s: Session, cmd: GitCommand, env: NodeJS.Proc
     return { exitCode: 0, eventId: id, snapshot: null, message: `dx-hooks: kept ${shas.length} stash entr${shas.length === 1 ? 'y' : 'ies'} under refs/dx/undo/${id}/ before \`${line}\` — bring one back: git stash store <sha> (dx-hooks log)` };
   }
   try {
-    const snap = await takeSnapshot(s.ctx, { exclude: s.config.wip.exclude, maxFileSize: parseSize(s.config.wip.maxFileSize), host: s.host, message: `dx-hooks snapshot before ${line}` });
+    const snap = await takeSnapshot(s.ctx, { exclude: s.config.wip.exclude, maxFileSize: parseSize(s.config.wip.maxFileSize), allowSecrets: s.machine.allowSecrets, host: s.host, message: `dx-hooks snapshot before ${line}` });
     snapshot = snap.sha;
     // gitRaw throws on failure: the guard then refuses the command rather than run it unprotected.
     await gitRaw(['update-ref', `refs/dx/undo/${id}`, snap.sha], { cwd: s.ctx.top });

@@ -77,6 +77,7 @@ export async function mirror(s: Session, items: MirrorItem[]): Promise<MirrorRep
       }
       keepShas.delete(item.sha);
       const kept = [...keepShas].map((sha) => ({ ref: keptSnapshotRef(host, item.branch, sha), sha }));
+      await refuseHeld(s, remote, [item.sha, ...kept.map((k) => k.sha)], ref);
       const out = await pushWip(ctx, remote, ref, item.sha, ws.lastPushed ?? null, { host, branch: item.branch }, kept);
       if (!out.ok) throw new DxError('PUSH_FAILED', out.error);
       await gitTry(['update-ref', '-m', 'dx-hooks: WIP push landed', pushedRef(host, item.branch), item.sha], { cwd: ctx.top });
@@ -133,6 +134,23 @@ export async function mirror(s: Session, items: MirrorItem[]): Promise<MirrorRep
   writeState(ctx, state);
   await writeBanner(s, state);
   return report;
+}
+
+/**
+ * The secret gate (src/core/secrets/gate.ts) for one push: throws SECRET_HELD, naming what was found and
+ * the release command, when a commit it would send adds a secret; logs a newly held commit once.
+ */
+async function refuseHeld(s: Session, remote: string, shas: string[], ref: string): Promise<void> {
+  const { GATE_MAX_BYTES, heldInPush, heldMessage } = await import('../secrets/gate.js');
+  const rules = { allowSecrets: s.machine.allowSecrets, maxFileSize: GATE_MAX_BYTES };
+  const held = (await Promise.all(shas.map((sha) => heldInPush(s.ctx, remote, sha, rules)))).flat();
+  if (!held.length) return;
+  const unique = [...new Map(held.map((h) => [h.sha, h])).values()];
+  const message = heldMessage(unique);
+  for (const h of unique.filter((x) => x.fresh)) {
+    appendLedger(s.ctx, { host: s.host, op: 'secret.hold', ok: false, error: message, paths: h.findings.map((f) => f.path), detail: { commit: h.sha, ref, remote, findings: h.findings } });
+  }
+  throw new DxError('SECRET_HELD', message);
 }
 
 /** Re-create the index entry of a pending key from what state says was last pushed. */

@@ -7,7 +7,6 @@
  * (`--force-with-lease=<ref>:`), so it never overwrites something new; each is a ledger line and a
  * notice the hooks print once. A WIP ref the index no longer names (pruned) is never brought back.
  */
-import fs from 'node:fs';
 import { dxPaths } from '../context.js';
 import { DxError } from '../errors.js';
 import { gitTry } from '../git.js';
@@ -16,7 +15,9 @@ import { fetchIndexTip, INDEX_REF, LOCAL_INDEX_REF, readIndexAt } from '../index
 import { appendLedger } from '../ledger.js';
 import { readRef } from '../refs.js';
 import type { Session } from '../session.js';
-import { readIfExists, writeAtomic } from '../fsx.js';
+import { readIfExists } from '../fsx.js';
+import { rmInside, writeInside } from '../nofollow.js';
+import { safeLine } from '../text/safe.js';
 import { clock } from '../time.js';
 import { parseWipRef, pushedRef, wipRef } from './ref.js';
 import { lastLines, lsRemote, NETWORK_TIMEOUT_MS } from './remote.js';
@@ -159,7 +160,7 @@ function recordVanished(s: Session, r: VanishedReport): void {
     appendLedger(s.ctx, { host: s.host, op: 'remote.restore', ok: false, error: 'dx refs vanished from the remote and could not all be restored', refs: Object.fromEntries([...r.failed, ...r.unknown].map((x) => [x.ref, { old: x.sha, new: null }])), detail: { remote: r.remote, failed: r.failed, unknown: r.unknown } });
   }
   const msg = vanishedMessage(r);
-  if (msg) writeAtomic(noticeFile(s), `${msg} (${clock(Math.floor(Date.now() / 1000))})\n`);
+  if (msg) writeInside(s.ctx.commonDir, noticeFile(s), `${safeLine(msg)} (${clock(Math.floor(Date.now() / 1000))})\n`);
 }
 
 /** Unknown vanished refs are said once each: `<dx dir>/vanished-seen` holds the ones already said (and still gone). */
@@ -170,8 +171,8 @@ function onlyNew(s: Session, unknown: VanishedReport['unknown']): VanishedReport
   const fresh = unknown.filter((x) => !said.has(key(x)));
   const now = unknown.map(key).join('\n');
   if (now !== [...said].join('\n')) {
-    if (now) writeAtomic(file, now + '\n');
-    else fs.rmSync(file, { force: true });
+    if (now) writeInside(s.ctx.commonDir, file, now + '\n');
+    else rmInside(s.ctx.commonDir, file);
   }
   return fresh;
 }

@@ -14,7 +14,7 @@ import { EMPTY_TREE, takeSnapshot, type Snapshot } from '../snapshot.js';
 /** Snapshot the work tree of `s` before an operation described by `what` (the snapshot's message). */
 export async function snapshotBefore(s: Session, what: string): Promise<Snapshot> {
   try {
-    return await takeSnapshot(s.ctx, { exclude: s.config.wip.exclude, maxFileSize: parseSize(s.config.wip.maxFileSize), host: s.host, message: `dx-hooks: before ${what}` });
+    return await takeSnapshot(s.ctx, { exclude: s.config.wip.exclude, maxFileSize: parseSize(s.config.wip.maxFileSize), allowSecrets: s.machine.allowSecrets, host: s.host, message: `dx-hooks: before ${what}` });
   } catch (err) {
     if (!(err instanceof DxError) || err.code !== 'NOTHING_TO_SNAPSHOT') throw err;
     const env = await identityEnv(s.ctx, s.host);

@@ -1,0 +1,72 @@
+/**
+ * The record of commits whose mirror is held because they add a secret: `<git-common-dir>/dx/secret-holds.json`.
+ * `held` (sha → what was found), `released` (sha → when the user released it), `clean` (commits scanned
+ * and found clean, so a retry never scans twice). A missing or corrupt file is an empty record: every
+ * commit not yet on the remote is scanned again and held again (fail closed).
+ */
+import path from 'node:path';
+import type { RepoContext } from '../context.js';
+import { readIfExists } from '../fsx.js';
+import { writeInside } from '../nofollow.js';
+
+/** One finding of a held commit: the path and why (`name`: a built-in secret file name; otherwise the scanner's rule). Never the secret. */
+export interface HeldFinding { path: string; rule: string }
+
+/** The record. Shas are full 40-hex commit ids; times are Unix seconds. */
+export interface SecretHolds {
+  v: 1;
+  held: Record<string, { at: number; findings: HeldFinding[] }>;
+  released: Record<string, { at: number }>;
+  clean: string[];
+}
+
+/** How many clean commit ids are remembered (oldest forgotten first: they are rescanned if ever needed). */
+const CLEAN_CAP = 5000;
+const SHA = /^[0-9a-f]{40}$/;
+
+/** Path of the record. */
+export function holdsFile(ctx: RepoContext): string {
+  return path.join(ctx.dxDir, 'secret-holds.json');
+}
+
+/** Read the record; a missing or corrupt file (or corrupt entries) reads as empty. */
+export function readHolds(ctx: RepoContext): SecretHolds {
+  const empty: SecretHolds = { v: 1, held: {}, released: {}, clean: [] };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readIfExists(holdsFile(ctx)) ?? 'null');
+  } catch {
+    return empty;
+  }
+  if (!raw || typeof raw !== 'object') return empty;
+  const r = raw as Partial<SecretHolds>;
+  for (const [sha, h] of Object.entries(r.held ?? {})) {
+    if (SHA.test(sha) && h && Array.isArray(h.findings)) empty.held[sha] = { at: Number(h.at) || 0, findings: h.findings.filter((f) => f && typeof f.path === 'string' && typeof f.rule === 'string') };
+  }
+  for (const [sha, x] of Object.entries(r.released ?? {})) if (SHA.test(sha)) empty.released[sha] = { at: Number(x?.at) || 0 };
+  if (Array.isArray(r.clean)) empty.clean = r.clean.filter((c) => typeof c === 'string' && SHA.test(c));
+  return empty;
+}
+
+/** Write the record atomically (the clean list trimmed to its newest CLEAN_CAP ids). */
+export function writeHolds(ctx: RepoContext, holds: SecretHolds): void {
+  const clean = holds.clean.slice(-CLEAN_CAP);
+  writeInside(ctx.commonDir, holdsFile(ctx), JSON.stringify({ ...holds, clean }, null, 1) + '\n');
+}
+
+/** The commits held and not released, oldest first. */
+export function activeHolds(holds: SecretHolds): { sha: string; at: number; findings: HeldFinding[] }[] {
+  return Object.entries(holds.held)
+    .filter(([sha]) => !holds.released[sha])
+    .map(([sha, h]) => ({ sha, ...h }))
+    .sort((a, b) => a.at - b.at);
+}
+
+/** Remember commits known clean (a snapshot just scanned by takeSnapshot), so the gate does not scan them again. */
+export function markClean(ctx: RepoContext, shas: string[]): void {
+  const holds = readHolds(ctx);
+  const fresh = shas.filter((s) => !holds.clean.includes(s) && !holds.held[s]);
+  if (!fresh.length) return;
+  holds.clean.push(...fresh);
+  writeHolds(ctx, holds);
+}
