@@ -74,6 +74,9 @@ test('a poisoned, bloated index from another host: only ref-backed entries are b
   E['alpha/other'] = entry('bravo', 'other', `${WIP}/bravo/main`, b1, Y2100, 'key and fields disagree');
   E['bravo/main'] = entry('bravo', 'main', `${WIP}/bravo/main`, b1, Y2100, 'x'.repeat(1024 * 1024)); // real, but a 1 MB message and a 2100 time
   E['charlie/main'] = entry('charlie', 'main', `${WIP}/charlie/main`, a1, Y2100, 'wrong sha for a ref that does not exist');
+  // A commit only alpha has (never pushed): the index must not make alpha publish it under another host's name.
+  const privateSha = (await alpha.git(['commit-tree', 'HEAD^{tree}', '-p', 'HEAD', '-m', 'private to alpha'])).out;
+  E['delta/main'] = entry('delta', 'main', `${WIP}/delta/main`, privateSha, now, 'a commit only alpha has');
   for (let i = 0; i < 8; i++) E[`fake${i}/main`] = entry(`fake${i}`, 'main', `${WIP}/fake${i}/main`, b1, now, `fake ${i}`);
   for (let i = 0; i < 20_000; i++) E[`h${i}/main`] = entry(`h${i}`, 'main', `${WIP}/h${i}/main`, b1, Y2100 + i, `flood ${i}`);
   hostile.hosts.alpha = { sha: b1, branch: 'main', ts: Y2100, message: 'lie' };
@@ -91,6 +94,10 @@ test('a poisoned, bloated index from another host: only ref-backed entries are b
     assert.ok(e.message.length <= 200, 'messages are cut');
   }
   assert.ok(!report.others.some((e) => e.host === 'alpha' || e.host === 'charlie' || e.host.startsWith('h')), 'no unbacked entry is shown');
+  const remoteNow = await lsRemote(sb.env, remote);
+  assert.equal(remoteNow.get(`${WIP}/charlie/main`), undefined, 'a hostile index cannot make alpha create a WIP ref for another host');
+  assert.equal(remoteNow.get(`${WIP}/delta/main`), undefined, 'nor publish a commit only alpha has');
+  assert.notEqual((await git(sb.root, sb.env, ['--git-dir', remote, 'cat-file', '-e', `${privateSha}^{commit}`], { allowFail: true })).code, 0, 'the private commit is not among the remote\'s objects');
   assert.ok(report.index.ignored > 0);
   assert.ok(report.index.warnings.length <= 3);
   const text = await dx(alpha, ['status']);

@@ -152,13 +152,18 @@ test('an uncommitted .dxrc that drops protect.branches, then a force push to mai
   assert.equal((await lsRemote(sb.env, remote)).get('refs/heads/main'), before, 'the remote\'s main did not move');
 });
 
-test('a commit made with --no-verify that drops protection cannot carry a deletion to the remote: the remote tip\'s .dxrc still protects', async (t) => {
+test('a commit made with the hooks off that drops protection cannot carry a deletion to the remote: the remote tip\'s .dxrc still protects', async (t) => {
   const { h, remote, sb } = await repo(t, 'noverify');
   const before = (await lsRemote(sb.env, remote)).get('refs/heads/main');
   await h.write('.dxrc.json', weakened);
   await h.git(['add', '.dxrc.json']);
   await h.git(['rm', '-q', 'LICENSE']);
-  assert.equal((await h.git(['commit', '-q', '--no-verify', '-m', 'sneak'])).code, 0, '--no-verify is out of scope for pre-commit');
+  // --no-verify skips pre-commit, but the branch update is still checked (reference-transaction).
+  const noVerify = await h.git(['commit', '-q', '--no-verify', '-m', 'sneak'], { allowFail: true });
+  assert.notEqual(noVerify.code, 0, 'a --no-verify commit that deletes a protected path is refused at the branch update');
+  assert.equal((await h.git(['ls-tree', '--name-only', 'HEAD', 'LICENSE'])).out, 'LICENSE');
+  // DX_HOOKS=0, the documented off switch, gets the commit made; the push is still checked.
+  assert.equal((await git(h.dir, { ...h.env, DX_HOOKS: '0' }, ['commit', '-q', '-m', 'sneak'])).code, 0);
   const r = await h.git(['push', 'origin', 'main'], { allowFail: true });
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /deletes protected path LICENSE/);

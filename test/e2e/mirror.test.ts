@@ -264,7 +264,7 @@ test('a worker that crashes is loud: the banner says so on the next hook', async
   fs.writeFileSync(path.join(h.dir, '.git/dx/hooks/cli-path'), broken + '\n');
   await h.commit('the worker will crash', { 'c.txt': 'c\n' });
   const banner = path.join(h.dir, '.git/dx/banner');
-  await waitFor(async () => fs.existsSync(banner) && fs.readFileSync(banner, 'utf8').includes('crashed (exit 3)'), { what: 'the crash banner' });
+  await waitFor(async () => fs.existsSync(banner) && fs.readFileSync(banner, 'utf8').includes('worker crashed (exit 3)'), { what: 'the crash banner' });
   const next = await h.git(['commit', '--allow-empty', '-m', 'next']);
   assert.match(next.stderr, /the dx-hooks worker crashed \(exit 3\)/);
 });

@@ -44,15 +44,31 @@ async function isAncestor(s: Session, a: string, b: string): Promise<boolean> {
   return (await gitTry(['merge-base', '--is-ancestor', a, b], { cwd: s.ctx.top })).code === 0;
 }
 
+/**
+ * `sha` when this host fetched `ref` itself from `remote` at `sha` (or later): its remote-tracking
+ * copy (`refs/remotes/<remote>/…`, which git's default refspec keeps for `refs/heads/wip/…`) holds or
+ * contains it. Else null. Only such a value is restored for another host: a hostile index must not
+ * make this host publish a commit of its own under another host's name (an undo snapshot, a commit
+ * held for a secret), and a commit merely present here proves nothing about that ref.
+ */
+async function fetchedFrom(s: Session, remote: string, ref: string, sha: string): Promise<string | null> {
+  if (!ref.startsWith('refs/heads/')) return null;
+  const copy = await readRef(s.ctx, `refs/remotes/${remote}/${ref.slice('refs/heads/'.length)}^{commit}`);
+  if (!copy || !(await isCommit(s, sha))) return null;
+  return copy === sha || (await isAncestor(s, sha, copy)) ? sha : null;
+}
+
 /** The WIP refs the index names that the remote lacks, with the value this host can put back. */
-async function wipPlan(s: Session, index: WipIndex | null, there: Map<string, string>, report: VanishedReport): Promise<Restore[]> {
+async function wipPlan(s: Session, remote: string, index: WipIndex | null, there: Map<string, string>, report: VanishedReport): Promise<Restore[]> {
   const prefix = s.config.wip.refPrefix;
   const plan: Restore[] = [];
   const seen = new Set<string>();
   const own = async (branch: string, sha: string | null) => {
     const pushed = await readRef(s.ctx, pushedRef(s.host, branch === 'detached' ? null : branch));
+    // Only what this host's own pushes landed (refs/dx/pushed): an index entry naming this host for a
+    // branch it never pushed is another host's claim, not a record of ours.
     if (pushed && (!sha || sha === pushed || (await isAncestor(s, sha, pushed)))) return pushed;
-    return sha && (await isCommit(s, sha)) ? sha : null;
+    return null;
   };
   for (const e of index ? entriesNewestFirst(index) : []) {
     // Believe only entries whose ref is the WIP ref of the host and branch they name (never another ref).
@@ -60,9 +76,9 @@ async function wipPlan(s: Session, index: WipIndex | null, there: Map<string, st
     if (e.ref !== ref || parseWipRef(prefix, ref)?.host !== e.host || seen.has(ref)) continue;
     seen.add(ref);
     if (there.has(ref)) continue;
-    const sha = e.host === s.host ? await own(e.branch, e.sha) : (await isCommit(s, e.sha)) ? e.sha : null;
-    if (sha) plan.push({ ref, sha, from: e.host === s.host ? 'this host\'s last push (refs/dx/pushed)' : 'the index entry, commit fetched here before' });
-    else report.unknown.push({ ref, sha: e.sha, why: 'this host never fetched that commit' });
+    const sha = e.host === s.host ? await own(e.branch, e.sha) : await fetchedFrom(s, remote, ref, e.sha);
+    if (sha) plan.push({ ref, sha, from: e.host === s.host ? 'this host\'s last push (refs/dx/pushed)' : `the index entry, as fetched here from ${remote}` });
+    else report.unknown.push({ ref, sha: e.sha, why: e.host === s.host ? 'this host never pushed that commit' : 'this host never fetched that ref from the remote' });
   }
   if (!index) {
     // No index anywhere: this host's own pushes are still known (refs/dx/pushed/<host>/…).
@@ -117,7 +133,7 @@ export async function restoreVanished(s: Session, remote: string, remoteRefs?: M
     const read = await readIndexAt(s.ctx, source);
     if ('index' in read) index = read.index;
   }
-  plan.push(...(await wipPlan(s, source ? index : null, there, report)));
+  plan.push(...(await wipPlan(s, remote, source ? index : null, there, report)));
   report.unknown = onlyNew(s, report.unknown);
   if (!plan.length) {
     recordVanished(s, report);
