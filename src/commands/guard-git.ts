@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describeError, DxError } from '../core/errors.js';
 import { gitTry } from '../core/git.js';
 import { guardCommand, parseGitArgs, type GitCommand } from '../core/guard/destructive.js';
-import { shWord } from '../core/protect/dxrefs.js';
+import { shellQuote } from '../core/text/shell.js';
 import { openSession } from '../core/session.js';
 import { errLine } from './print.js';
 
@@ -39,7 +39,7 @@ function removedWorktree(cmd: GitCommand): string | null {
 export async function run(opts: { gitArgs?: string[]; cwd: string }): Promise<number> {
   const argv = opts.gitArgs ?? [];
   let cmd = parseGitArgs(argv, opts.cwd);
-  const line = `git ${argv.map(shWord).join(' ')}`;
+  const line = `git ${argv.map(shellQuote).join(' ')}`;
   try {
     cmd = await target(cmd, process.env);
   } catch (err) {

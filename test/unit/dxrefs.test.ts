@@ -1,7 +1,8 @@
 // Which remote refs pre-push guards (dx refs, this host's private refs), the mirror-push detection, and the shell quoting of the override.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dxRefKind, privateRefKind, shWord } from '../../src/core/protect/dxrefs.ts';
+import { dxRefKind, privateRefKind } from '../../src/core/protect/dxrefs.ts';
+import { shellQuote as shWord } from '../../src/core/text/shell.ts';
 import { isMirrorPush, pushCommandLine } from '../../src/core/protect/pushcmd.ts';
 
 test('dx refs: the index, every host\'s WIP under the configured prefix, refs/dx/**, checkpoint tags; nothing else', () => {

@@ -15,7 +15,7 @@ import { protectedLosses } from '../protect/match.js';
 import { protectionInForce } from '../protect/inforce.js';
 import type { Session } from '../session.js';
 import { takeSnapshot } from '../snapshot.js';
-import { shWord } from '../protect/dxrefs.js';
+import { shellQuote } from '../text/shell.js';
 
 /**
  * The git command line split into global options, subcommand and its arguments. `gitDir` and
@@ -171,7 +171,7 @@ export async function guardCommand(s: Session, cmd: GitCommand, env: NodeJS.Proc
   } catch (err) {
     if (!(err instanceof Error && /nothing to snapshot/.test(err.message))) throw err;
   }
-  const recover = opts.removedWorktree && snapshot ? `git worktree add --detach ${shWord(opts.removedWorktree)} ${snapshot}` : null;
+  const recover = opts.removedWorktree && snapshot ? `git worktree add --detach ${shellQuote(opts.removedWorktree)} ${snapshot}` : null;
   appendLedger(s.ctx, {
     id,
     host: s.host,

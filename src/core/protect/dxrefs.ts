@@ -24,10 +24,6 @@ export function dxRefKind(prefix: string, ref: string): string | null {
   return null;
 }
 
-/** Quote one word for POSIX sh only when it needs it (a command the user will paste). */
-export function shWord(s: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 /**
  * Why `ref` is one of dx-hooks' private LOCAL refs that must never be published (a mirror push

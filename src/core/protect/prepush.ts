@@ -14,7 +14,8 @@ import { parseWipRef } from '../wip/ref.js';
 import { committedSource, protectionInForce, protectionRemoved } from './inforce.js';
 import { describeLoss, protectedLosses } from './match.js';
 import { lsRemote } from '../wip/remote.js';
-import { dxRefKind, privateRefKind, REMOTE_INDEX_REF, shWord } from './dxrefs.js';
+import { dxRefKind, privateRefKind, REMOTE_INDEX_REF } from './dxrefs.js';
+import { shellQuote } from '../text/shell.js';
 import { refusalMessage } from './precommit.js';
 import { isMirrorPush, pushCommandLine } from './pushcmd.js';
 
@@ -145,7 +146,7 @@ export async function checkPrePush(s: Session, remote: string, stdinUpdates: Pus
   }
   appendLedger(s.ctx, { host: s.host, op: 'protect.refuse', ok: false, error: 'push refused', refs, detail: { hook: 'pre-push', remote, problems } });
   const lines = problems.map((p) => `  - ${p.ref}: ${p.why}`).join('\n');
-  const again = pushArgs ? `git ${pushArgs.map(shWord).join(' ')}` : 'git push …';
+  const again = pushArgs ? `git ${pushArgs.map(shellQuote).join(' ')}` : 'git push …';
   return { refused: true, overridden: false, problems, message: `dx-hooks: refused this push to ${remote}:\n${lines}\nIf this is really intended: DX_ALLOW_PROTECTED=1 ${again}` };
 }
 
