@@ -79,14 +79,17 @@ done
 
 # Text that came from other hosts or the remote (the banner, warn/<branch>.msg, branch and path names)
 # is printed through dx_clean: C0 controls but TAB, DEL, the C1 controls (UTF-8 \302\200-\237) and the
-# direction overrides and isolates (U+202A-U+202E, U+2066-U+2069) become '?', so nothing in it can
+# direction marks, overrides and isolates (U+061C, U+200E/F, U+202A-U+202E, U+2066-U+2069) and the
+# line and paragraph separators (U+2028/9) become '?', so nothing in it can
 # drive the terminal. node writes these files safe already; this is the second line of defence.
 # sed starts only when there is something to print.
 dx_clean() {
   LC_ALL=C sed -e "s/[$(printf '\001-\010\013-\037\177')]/?/g" \
     -e "s/$(printf '\302')[$(printf '\200-\237')]/?/g" \
     -e "s/$(printf '\342\200')[$(printf '\252-\256')]/?/g" \
-    -e "s/$(printf '\342\201')[$(printf '\246-\251')]/?/g"
+    -e "s/$(printf '\342\201')[$(printf '\246-\251')]/?/g" \
+    -e "s/$(printf '\342\200')[$(printf '\216\217\250\251')]/?/g" \
+    -e "s/$(printf '\330\234')/?/g"
 }
 
 # One word of a command the user may paste (a path from the protect or critical list), quoted for sh:

@@ -44,7 +44,7 @@ async function check(opts: { name: string; args?: string[]; cwd: string }): Prom
   delete process.env.DX_REAL_GIT;
   let s;
   try {
-    if (opts.name === 'pre-commit' || opts.name === 'pre-push' || opts.name === 'reference-transaction') {
+    if (['pre-commit', 'pre-merge-commit', 'pre-applypatch', 'pre-push', 'reference-transaction', 'routes'].includes(opts.name)) {
       // A broken or untrusted work-tree .dxrc does not switch protection off: the committed one still applies.
       const { openCheckSession } = await import('../core/protect/inforce.js');
       const opened = await openCheckSession(opts.cwd);

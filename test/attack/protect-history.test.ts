@@ -249,3 +249,42 @@ test('a committed .dxrc.yaml (behind a package.json without a dx key) protects t
   await h.git(['rm', '-q', 'deploy/run.sh']);
   assert.equal((await h.git(['commit', '-qm', 'fine'], { allowFail: true })).code, 0);
 });
+
+test('an uncommitted .dxrc that adds an exception (!deploy/run.sh) to the committed patterns weakens nothing; committing the exception needs the override', async (t) => {
+  const { h, remote, sb } = await repo(t, 'negation');
+  const before = (await lsRemote(sb.env, remote)).get('refs/heads/main');
+  await h.write('.dxrc.json', JSON.stringify({ protect: { paths: ['deploy/**', 'LICENSE', '!deploy/run.sh'], branches: ['main'] } })); // not committed
+  await h.git(['rm', '-q', 'deploy/run.sh']);
+  const r = await h.git(['commit', '-m', 'drop the deploy script'], { allowFail: true });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /deploy\/run\.sh: deleted/);
+  assert.equal(await inHead(h, 'deploy/run.sh'), true, 'HEAD still has deploy/run.sh');
+  // Committing only the exception is a removal of protection: refused without the override.
+  await h.git(['reset', '-q', 'HEAD', 'deploy/run.sh']);
+  await h.git(['checkout', '--', 'deploy/run.sh']);
+  await h.git(['add', '.dxrc.json']);
+  const c = await h.git(['commit', '-m', 'exception'], { allowFail: true });
+  assert.equal(c.code, 1, 'a commit adding a negation needs the override');
+  assert.match(c.stderr, /!deploy\/run\.sh/);
+  assert.equal((await lsRemote(sb.env, remote)).get('refs/heads/main'), before);
+});
+
+test('a broken work-tree .dxrc does not switch off the checks of a merge or a fast-forward that deletes a protected file', async (t) => {
+  const { h, seed } = await repo(t, 'broken-merge');
+  // Upstream deletes LICENSE (with the override, as its author means it).
+  await seed.git(['rm', '-q', 'LICENSE']);
+  await seed.commit('remove the licence');
+  await seed.git(['push', '-q', 'origin', 'main']);
+  await h.git(['fetch', '-q', 'origin']);
+  fs.writeFileSync(path.join(h.dir, '.dxrc.json'), '{ "protect": '); // broken, not committed
+  const ff = await h.git(['merge', '--ff-only', 'origin/main'], { allowFail: true });
+  assert.notEqual(ff.code, 0, `the fast-forward is refused:\n${ff.stderr}`);
+  assert.equal(await inHead(h, 'LICENSE'), true, 'HEAD still has LICENSE');
+  await h.git(['restore', '--staged', '--worktree', '--source=HEAD', '--', 'LICENSE']);
+  await h.write('l.txt', 'l\n');
+  await h.git(['add', 'l.txt']);
+  await h.git(['commit', '-qm', 'local work']);
+  const m = await h.git(['merge', '--no-edit', 'origin/main'], { allowFail: true });
+  assert.notEqual(m.code, 0, `the merge commit is refused:\n${m.stderr}`);
+  assert.equal(await inHead(h, 'LICENSE'), true);
+});

@@ -23,6 +23,8 @@ test('mirror detection and shell quoting', () => {
   assert.ok(isMirrorPush(['-C', 'x', 'push', 'origin', '--mirror']));
   assert.ok(!isMirrorPush(['push', 'origin', '--', '--mirror'].slice(0, 2)));
   assert.ok(!isMirrorPush(null));
+  assert.ok(isMirrorPush(['push', '--mirr', 'origin']), 'an abbreviated --mirror is a mirror too');
+  assert.ok(!isMirrorPush(['push', '--', 'origin']));
   assert.equal(pushCommandLine(process.pid), null, 'this test process is not a git push');
   assert.equal(shWord('origin'), 'origin');
   assert.equal(shWord('refs/heads/*:refs/heads/*'), "'refs/heads/*:refs/heads/*'");

@@ -16,6 +16,7 @@ import { protectionInForce } from '../protect/inforce.js';
 import type { Session } from '../session.js';
 import { takeSnapshot } from '../snapshot.js';
 import { shellQuote } from '../text/shell.js';
+import { safeText } from '../text/safe.js';
 
 /**
  * The git command line split into global options, subcommand and its arguments. `gitDir` and
@@ -134,12 +135,13 @@ export interface GuardVerdict { exitCode: 0 | 10; message: string | null; eventI
  * @param env the caller's environment (DX_ALLOW_DESTRUCTIVE)
  */
 export async function guardCommand(s: Session, cmd: GitCommand, env: NodeJS.ProcessEnv = process.env, opts: GuardOptions = {}): Promise<GuardVerdict> {
-  const isProtected = (await protectionInForce(s)).isProtected;
+  const inForce = await protectionInForce(s);
+  const isProtected = inForce.isProtected;
   const { paths, losses } = await pathsAtRisk(s, cmd);
   // A shell alias runs what dx-hooks cannot see: snapshot, but no protected-path verdict to give.
   const hit = opts.shellAlias ? [] : [...new Set([...paths.filter((p) => isProtected(p)), ...losses])];
   // A folder that clean would remove holds protected files too.
-  for (const p of paths) if (!hit.includes(p) && s.config.protect.paths.length && isProtected(p + '/x')) hit.push(p);
+  for (const p of paths) if (!hit.includes(p) && inForce.paths.length && isProtected(p + '/x')) hit.push(p);
   const line = `git ${cmd.sub} ${cmd.args.join(' ')}`.trim();
   if (hit.length && env.DX_ALLOW_DESTRUCTIVE !== '1') {
     appendLedger(s.ctx, { host: s.host, op: 'guard.refuse', ok: false, error: `${line} would destroy protected paths`, paths: hit, detail: { args: [cmd.sub, ...cmd.args] } });
@@ -147,7 +149,7 @@ export async function guardCommand(s: Session, cmd: GitCommand, env: NodeJS.Proc
       exitCode: 10,
       eventId: null,
       snapshot: null,
-      message: `dx-hooks: refused \`${line}\` — it would destroy protected paths (protect.paths in .dxrc):\n${hit.map((p) => `  - ${p}`).join('\n')}\nIf this is really intended: DX_ALLOW_DESTRUCTIVE=1 git …`,
+      message: `dx-hooks: refused \`${line}\` — it would destroy protected paths (protect.paths in .dxrc):\n${hit.map((p) => `  - ${safeText(p)}`).join('\n')}\nIf this is really intended: DX_ALLOW_DESTRUCTIVE=1 git …`,
     };
   }
   // Snapshot first (uncommitted and untracked work), kept reachable, then the ledger line — before git runs.

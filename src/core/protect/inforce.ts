@@ -124,8 +124,10 @@ export async function combine(s: Session, sources: ProtectSource[], remote?: str
     for (const b of await defaultBranches(s, remote)) branches.add(b);
   }
   for (const x of sources) for (const b of x.branches ?? []) branches.add(b);
-  const config = { ...s.config, protect: { ...s.config.protect, paths } };
-  return { paths, branches: [...branches], sources, isProtected: protectedMatcher(config) };
+  // A path is protected when ANY source protects it, each read on its own: one source's `!pattern`
+  // (gitignore negation) can narrow only that source, never take away what another one protects.
+  const matchers = sources.filter((x) => x.paths.length).map((x) => protectedMatcher({ ...s.config, protect: { ...s.config.protect, paths: x.paths } }));
+  return { paths, branches: [...branches], sources, isProtected: (p) => matchers.some((m) => m(p)) };
 }
 
 /** The default protected branches (the remote's default branch, else main/master, and dx/index). */
@@ -146,6 +148,9 @@ export async function protectionRemoved(s: Session, before: ProtectSource | null
   const afterBranches = new Set(after?.branches ?? defaults);
   const out: string[] = [];
   for (const p of before.paths) if (!afterPaths.has(p)) out.push(`protect.paths ${JSON.stringify(p)}`);
+  // A new negation narrows what the other patterns protect: that is a removal too.
+  const beforePaths = new Set(before.paths);
+  for (const p of after?.paths ?? []) if (p.startsWith('!') && !beforePaths.has(p)) out.push(`protect.paths ${JSON.stringify(p)} (an exception)`);
   for (const b of before.branches ?? defaults) if (!afterBranches.has(b)) out.push(`protect.branches ${JSON.stringify(b)}`);
   return out;
 }

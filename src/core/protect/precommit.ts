@@ -12,13 +12,14 @@ import { shellQuote } from '../text/shell.js';
 import { committedSource, protectionInForce, protectionRemoved } from './inforce.js';
 import { operationInProgress } from './inflight.js';
 import { describeLoss, protectedLosses, type ProtectedLoss } from './match.js';
+import { safeText } from '../text/safe.js';
 
 /** The verdict of a protection check: refused (with the losses and the message), allowed by override, or clean. `removed`: protection the commit takes away (pre-commit). */
 export interface ProtectVerdict { refused: boolean; overridden: boolean; losses: ProtectedLoss[]; message: string | null; removed?: string[] }
 
 /** Human text naming each loss and the override. */
 export function refusalMessage(what: string, losses: ProtectedLoss[], override: string, restore?: (l: ProtectedLoss) => string): string {
-  const lines = losses.map((l) => `  - ${l.path}: ${describeLoss(l)}${restore ? `   (bring it back: ${restore(l)})` : ''}`);
+  const lines = losses.map((l) => `  - ${safeText(l.path)}: ${describeLoss(l)}${restore ? `   (bring it back: ${restore(l)})` : ''}`);
   return `dx-hooks: refused ${what} — it would remove protected paths (protect.paths in .dxrc):\n${lines.join('\n')}\nIf this is really intended: ${override}=1 git …`;
 }
 

@@ -18,6 +18,7 @@ import { dxRefKind, privateRefKind, REMOTE_INDEX_REF } from './dxrefs.js';
 import { shellQuote } from '../text/shell.js';
 import { refusalMessage } from './precommit.js';
 import { isMirrorPush, pushCommandLine } from './pushcmd.js';
+import { safeText } from '../text/safe.js';
 
 /** One line of pre-push's stdin (githooks(5)): `<local ref> <local sha> <remote ref> <remote sha>`. */
 export interface PushUpdate { localRef: string; localSha: string; remoteRef: string; remoteSha: string; implied?: boolean }
@@ -133,7 +134,7 @@ export async function checkPrePush(s: Session, remote: string, stdinUpdates: Pus
     }
     if (!deleting && !isZero(u.remoteSha) && (await have(s, u.remoteSha))) {
       const losses = await protectedLosses(s.ctx, isProtected, u.remoteSha, u.localSha);
-      for (const l of losses.filter((x) => x.kind !== 'lost-exec-bit')) problems.push({ ref: u.remoteRef, why: `${l.kind === 'deleted' ? 'deletes' : `replaces (${describeLoss(l)})`} protected path ${l.path} that ${remote}'s ${short ?? u.remoteRef} has` });
+      for (const l of losses.filter((x) => x.kind !== 'lost-exec-bit')) problems.push({ ref: u.remoteRef, why: `${l.kind === 'deleted' ? 'deletes' : `replaces (${describeLoss(l)})`} protected path ${safeText(l.path)} that ${remote}'s ${short ?? u.remoteRef} has` });
       const removed = await protectionRemoved(s, await committedSource(s, u.remoteSha), await committedSource(s, u.localSha), remote);
       if (removed.length) problems.push({ ref: u.remoteRef, why: `removes protection that ${remote}'s ${short ?? u.remoteRef} gives: ${removed.join(', ')}` });
     }

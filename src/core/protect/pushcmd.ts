@@ -51,5 +51,6 @@ export function pushCommandLine(startPid: number = process.ppid): string[] | nul
 export function isMirrorPush(args: string[] | null): boolean {
   if (!args) return false;
   const at = args.indexOf('push');
-  return at >= 0 && args.slice(at + 1).some((a) => a === '--mirror');
+  // git's option parser takes any unambiguous abbreviation of a long option: --mi, --mir … are --mirror.
+  return at >= 0 && args.slice(at + 1).some((a) => a.length >= 4 && '--mirror'.startsWith(a));
 }

@@ -26,6 +26,7 @@ import { protectionInForce } from './inforce.js';
 import { describeLoss, protectedLosses, type ProtectedLoss } from './match.js';
 import { restoreCommand } from './precommit.js';
 import type { RefUpdate } from './reftx.js';
+import { safeText } from '../text/safe.js';
 
 const isZero = (sha: string) => /^0+$/.test(sha);
 
@@ -65,7 +66,7 @@ export async function checkBranchMoves(s: Session, updates: RefUpdate[], env: No
     const paths = losses.map((l) => l.path);
     if (env.DX_ALLOW_PROTECTED === '1') {
       appendLedger(ctx, { host: s.host, op: 'protect.override', ok: true, refs, paths, detail: { hook: 'reference-transaction', route, override: 'DX_ALLOW_PROTECTED', losses } });
-      messages.push(`dx-hooks: DX_ALLOW_PROTECTED=1 — moving ${branch} to a tip without protected paths: ${paths.join(', ')} (logged)`);
+      messages.push(`dx-hooks: DX_ALLOW_PROTECTED=1 — moving ${branch} to a tip without protected paths: ${paths.map((p) => safeText(p)).join(', ')} (logged)`);
       continue;
     }
     refused = true;
@@ -82,7 +83,7 @@ export async function checkBranchMoves(s: Session, updates: RefUpdate[], env: No
 function refusal(branch: string, old: string, route: string, losses: ProtectedLoss[], onHead: boolean | null, abort: string | null): string {
   const lines = [
     `dx-hooks: refused moving branch ${branch} (${route}) — its new tip would remove protected paths (protect.paths in .dxrc):`,
-    ...losses.map((l) => `  - ${l.path}: ${describeLoss(l)}`),
+    ...losses.map((l) => `  - ${safeText(l.path)}: ${describeLoss(l)}`),
     `The branch was not moved: ${branch} is still at ${old.slice(0, 12)}.`,
   ];
   if (abort) lines.push(`To abandon the ${route.replace(/^git /, '')}: ${abort}`);
@@ -145,7 +146,7 @@ export async function checkStashPop(s: Session, updates: RefUpdate[]): Promise<R
   });
   const message = [
     'dx-hooks: git stash pop removed protected paths from the work tree (the stash entry it applied removes them; git has no hook that can refuse this):',
-    ...losses.map((l) => `  - ${l.path}: ${describeLoss(l)}`),
+    ...losses.map((l) => `  - ${safeText(l.path)}: ${describeLoss(l)}`),
     `Bring them back now: ${losses.map((l) => restoreCommand(l)).join(' && ')}`,
     `or: dx-hooks undo ${shellQuote(id)}   (the stash entry stays reachable as ${kept[1] ?? kept[0]})`,
   ].join('\n');

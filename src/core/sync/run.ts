@@ -48,8 +48,9 @@ function operationInProgress(gitDir: string): string | null {
 
 /** Protected paths this host changed that `target` lacks: what a reset would rewind. */
 async function protectedRewinds(s: Session, tips: string[], target: string): Promise<string[]> {
-  const isProtected = (await protectionInForce(s)).isProtected;
-  if (!s.config.protect.paths.length) return [];
+  const inForce = await protectionInForce(s);
+  const isProtected = inForce.isProtected;
+  if (!inForce.paths.length) return [];
   const hits = new Set<string>();
   for (const tip of tips) {
     const mb = await gitTry(['merge-base', tip, target], { cwd: s.ctx.top });

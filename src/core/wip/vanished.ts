@@ -51,11 +51,22 @@ async function isAncestor(s: Session, a: string, b: string): Promise<boolean> {
  * make this host publish a commit of its own under another host's name (an undo snapshot, a commit
  * held for a secret), and a commit merely present here proves nothing about that ref.
  */
-async function fetchedFrom(s: Session, remote: string, ref: string, sha: string): Promise<string | null> {
+async function fetchedFrom(s: Session, copies: Map<string, string>, remote: string, ref: string, sha: string): Promise<string | null> {
   if (!ref.startsWith('refs/heads/')) return null;
-  const copy = await readRef(s.ctx, `refs/remotes/${remote}/${ref.slice('refs/heads/'.length)}^{commit}`);
-  if (!copy || !(await isCommit(s, sha))) return null;
-  return copy === sha || (await isAncestor(s, sha, copy)) ? sha : null;
+  const copy = copies.get(`refs/remotes/${remote}/${ref.slice('refs/heads/'.length)}`);
+  if (!copy) return null;
+  return copy === sha || ((await isCommit(s, sha)) && (await isAncestor(s, sha, copy))) ? sha : null;
+}
+
+/** This host's remote-tracking refs of `remote` (ref → sha), in one git call: the index may name thousands of refs. */
+async function trackingCopies(s: Session, remote: string): Promise<Map<string, string>> {
+  const r = await gitTry(['for-each-ref', '--format=%(refname) %(objectname)', `refs/remotes/${remote}/`], { cwd: s.ctx.top });
+  const out = new Map<string, string>();
+  for (const line of r.stdout.split('\n')) {
+    const sp = line.indexOf(' ');
+    if (sp > 0) out.set(line.slice(0, sp), line.slice(sp + 1));
+  }
+  return out;
 }
 
 /** The WIP refs the index names that the remote lacks, with the value this host can put back. */
@@ -63,6 +74,7 @@ async function wipPlan(s: Session, remote: string, index: WipIndex | null, there
   const prefix = s.config.wip.refPrefix;
   const plan: Restore[] = [];
   const seen = new Set<string>();
+  const copies = await trackingCopies(s, remote);
   const own = async (branch: string, sha: string | null) => {
     const pushed = await readRef(s.ctx, pushedRef(s.host, branch === 'detached' ? null : branch));
     // Only what this host's own pushes landed (refs/dx/pushed): an index entry naming this host for a
@@ -76,9 +88,10 @@ async function wipPlan(s: Session, remote: string, index: WipIndex | null, there
     if (e.ref !== ref || parseWipRef(prefix, ref)?.host !== e.host || seen.has(ref)) continue;
     seen.add(ref);
     if (there.has(ref)) continue;
-    const sha = e.host === s.host ? await own(e.branch, e.sha) : await fetchedFrom(s, remote, ref, e.sha);
+    const sha = e.host === s.host ? await own(e.branch, e.sha) : await fetchedFrom(s, copies, remote, ref, e.sha);
     if (sha) plan.push({ ref, sha, from: e.host === s.host ? 'this host\'s last push (refs/dx/pushed)' : `the index entry, as fetched here from ${remote}` });
-    else report.unknown.push({ ref, sha: e.sha, why: e.host === s.host ? 'this host never pushed that commit' : 'this host never fetched that ref from the remote' });
+    // Another host's entry this host never fetched is not ours to speak of: any host can write such entries.
+    else if (e.host === s.host) report.unknown.push({ ref, sha: e.sha, why: 'this host never pushed that commit' });
   }
   if (!index) {
     // No index anywhere: this host's own pushes are still known (refs/dx/pushed/<host>/…).
@@ -163,7 +176,8 @@ export function vanishedMessage(r: VanishedReport): string | null {
   const parts: string[] = [];
   if (r.restored.length) parts.push(`restored ${r.restored.length} ref(s) that had vanished from ${r.remote} (deleted by a push dx-hooks could not check): ${r.restored.map((x) => `${x.ref} ${x.sha.slice(0, 12)}`).join(', ')}`);
   if (r.failed.length) parts.push(`could not restore ${r.failed.map((x) => `${x.ref} (${x.error})`).join(', ')}`);
-  if (r.unknown.length) parts.push(`gone from ${r.remote} and not known here: ${r.unknown.map((x) => `${x.ref} ${x.sha.slice(0, 12)} (${x.why})`).join(', ')}`);
+  const SHOWN = 5;
+  if (r.unknown.length) parts.push(`gone from ${r.remote} and not known here: ${r.unknown.slice(0, SHOWN).map((x) => `${x.ref} ${x.sha.slice(0, 12)} (${x.why})`).join(', ')}${r.unknown.length > SHOWN ? ` and ${r.unknown.length - SHOWN} more (dx-hooks log)` : ''}`);
   return parts.length ? `dx-hooks: ${parts.join('; ')} — dx-hooks log` : null;
 }
 
@@ -222,7 +236,14 @@ export async function guardRemoteRefs(s: Session, opts: { lock?: boolean } = {})
     return await restoreVanished(s, remote);
   } catch (err) {
     if (err instanceof DxError && err.code === 'REMOTE_UNREACHABLE') return null;
-    throw err;
+    // A failure here must not stop the backups that follow it: said (ledger, the report's failed list), not thrown.
+    const error = err instanceof Error ? err.message : String(err);
+    try {
+      appendLedger(s.ctx, { host: s.host, op: 'remote.restore', ok: false, error: `checking the remote's dx refs failed: ${error}` });
+    } catch {
+      /* the report below still says it */
+    }
+    return { remote, restored: [], unknown: [], failed: [{ ref: '(the check itself)', sha: '', error }] };
   } finally {
     if (release) await release();
   }
