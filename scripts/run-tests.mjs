@@ -18,6 +18,7 @@ const walk = (d) => {
 };
 groups.forEach((g) => walk(path.join(root, 'test', g)));
 files.sort();
-const concurrency = Number(process.env.DX_TEST_CONCURRENCY) || Math.max(2, os.availableParallelism?.() ?? 2);
+// Test files spend most of their time waiting on git and child processes: one more file than cores keeps both busy.
+const concurrency = Number(process.env.DX_TEST_CONCURRENCY) || Math.max(3, (os.availableParallelism?.() ?? 2) + 1);
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files], { cwd: root, stdio: 'inherit' });
 process.exit(r.status ?? 1);
