@@ -103,6 +103,28 @@ dx_quote() {
   esac
 }
 
+# HEAD's commit read from the files git keeps (a .git folder or a "gitdir:" file, a loose ref), so the
+# hot path starts no git; dx_hs stays empty when unsure (a packed ref, an odd layout): ask git then.
+dx_head_sha() {
+  dx_hs=
+  dx_gd=${GIT_DIR-}
+  if [ -z "$dx_gd" ]; then
+    if [ -d .git ]; then dx_gd=.git
+    elif [ -f .git ]; then IFS= read -r dx_l <.git; dx_gd=${dx_l#gitdir: }
+    else return 0; fi
+  fi
+  [ -f "$dx_gd/HEAD" ] || return 0
+  IFS= read -r dx_l <"$dx_gd/HEAD"
+  case $dx_l in
+    "ref: refs/"*)
+      dx_r=${dx_l#ref: }
+      if [ -f "$dx_gd/$dx_r" ]; then IFS= read -r dx_hs <"$dx_gd/$dx_r"
+      elif [ -f "$dx_common/$dx_r" ]; then IFS= read -r dx_hs <"$dx_common/$dx_r"; fi ;;
+    *) dx_hs=$dx_l ;;
+  esac
+  case $dx_hs in *[!0-9a-f]*) dx_hs= ;; esac
+}
+
 dx_banner() {
   # A one-time notice (dx refs restored on the remote after a push deleted them): said once, then gone.
   if [ -s "$dx_dir/notice" ]; then
@@ -357,6 +379,14 @@ case $dx_hook in
     # type (T: a file become a symlink or a submodule) or drops an exec bit can hurt a protected path;
     # one that changes a config file may take protection away (that needs the override), so node
     # checks it. An empty protect cache means "nothing protected" only for the HEAD it was built for.
+    # Nothing protected at this very HEAD (the cache was built for it, .dxrc unchanged since) and no
+    # committed config whose protection a staged one could take away: nothing to check, no git call.
+    if [ ! -s "$dx_dir/protect" ] && [ ! -e "$dx_dir/protect-committed" ] && [ -z "$dx_stale" ] && [ -f "$dx_dir/protect-head" ]; then
+      IFS= read -r dx_phead <"$dx_dir/protect-head"
+      dx_head_sha
+      [ -n "$dx_hs" ] || dx_hs=$(git rev-parse -q --verify HEAD 2>/dev/null)
+      [ "$dx_phead" = "$dx_hs" ] && exit 0
+    fi
     dx_changes=$(git diff-index --cached --no-renames --raw HEAD 2>/dev/null) || exit 0
     case $dx_changes in
       *"$dx_tab.dxrc"*|*"${dx_tab}package.json"*|*"${dx_tab}dx.config."*) ;;

@@ -35,6 +35,9 @@ export async function writeProtectCache(s: Session): Promise<number> {
   }
   if (inForce.paths.length) writeInside(s.ctx.commonDir, path.join(dir, 'protect'), '1\n');
   else rmInside(s.ctx.commonDir, path.join(dir, 'protect'));
+  // pre-commit may skip its check only when HEAD has no committed config either (a staged one could take its protection away).
+  if (inForce.sources.some((x) => x.from.startsWith('HEAD:'))) writeInside(s.ctx.commonDir, path.join(dir, 'protect-committed'), '1\n');
+  else rmInside(s.ctx.commonDir, path.join(dir, 'protect-committed'));
   if (head.code === 0) writeInside(s.ctx.commonDir, path.join(dir, 'protect-head'), head.stdout.trim() + '\n');
   else rmInside(s.ctx.commonDir, path.join(dir, 'protect-head'));
   const list = path.join(dir, 'protect-list');
