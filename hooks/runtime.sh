@@ -40,7 +40,7 @@ fi
 #    update: git 2.39 runs reference-transaction twice for one deletion, so it would log twice.)
 if [ "${DX_HOOKS-}" = 0 ]; then
   dx_l=${DX_COMMON_DIR:-$(git rev-parse --git-common-dir 2>/dev/null)}/dx/events.jsonl
-  if { [ "$dx_hook" = pre-commit ] || [ "$dx_hook" = pre-push ]; } && [ -d "${dx_l%/*}" ] && [ ! -L "$dx_l" ]; then
+  if { [ "$dx_hook" = pre-commit ] || [ "$dx_hook" = pre-push ]; } && [ -d "${dx_l%/*}" ] && [ ! -L "${dx_l%/*}" ] && [ ! -L "$dx_l" ]; then
     dx_ts=$(date +%s)
     dx_sep=
     [ -s "$dx_l" ] && [ -n "$(tail -c1 "$dx_l")" ] && dx_sep='\n' # a torn last line keeps its own line
@@ -59,6 +59,13 @@ if [ -L "$dx_dir" ]; then
   printf '%s\n' "dx-hooks: $dx_dir is a symbolic link; dx-hooks writes nothing through it (replace it with a real folder; dx-hooks doctor)" >&2
   exit "$dx_rc"
 fi
+# Nor through a link in it at a file this runtime writes (no fork: test is a shell builtin).
+for dx_f in banner queue worker.log divergence notice events.jsonl; do
+  if [ -L "$dx_dir/$dx_f" ]; then
+    printf '%s\n' "dx-hooks: $dx_dir/$dx_f is a symbolic link; dx-hooks writes nothing through it (remove it; dx-hooks doctor)" >&2
+    exit "$dx_rc"
+  fi
+done
 dx_nl='
 '
 dx_tab='	'

@@ -365,3 +365,22 @@ test('.git/dx replaced by a symlink to outside: hooks and commands write nothing
   assert.ok((JSON.parse(dr.stdout) as { diagnostics: { code: string }[] }).diagnostics.some((d) => d.code === 'DX_DIR_SYMLINK'));
   unchanged('doctor with .git/dx a link');
 });
+
+test('files the sh hooks write in .git/dx (queue, banner, worker.log) that are symlinks to outside: a commit writes nothing through them and says so', async (t) => {
+  const { sb, hosts } = await idleSandbox(t);
+  const { unchanged } = fakeHome(sb);
+  const { h } = await hostileClone(sb, hosts, { 'a.txt': 'a\n' }, {});
+  await install(h);
+  for (const f of ['queue', 'banner', 'worker.log']) {
+    const p = path.join(h.dir, '.git/dx', f);
+    fs.rmSync(p, { force: true });
+    fs.symlinkSync(path.join(sb.env.HOME as string, '.bashrc'), p);
+    await h.write('a.txt', `${f}\n`);
+    const c = await git(h.dir, h.env, ['commit', '-qam', `with a linked ${f}`], { allowFail: true });
+    assert.equal(c.code, 0, 'the commit itself is never lost');
+    assert.match(c.stderr, new RegExp(`${f.replace('.', '\\.')} is a symbolic link`));
+    await idle(h);
+    unchanged(`a commit with a linked ${f}`);
+    fs.rmSync(p);
+  }
+});
