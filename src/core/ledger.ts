@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { RepoContext } from './context.js';
 import { dxPaths } from './context.js';
-import { openAppendInside } from './nofollow.js';
+import { appendLinesInside } from './nofollow.js';
 
 /** One ledger line. `ts` is Unix seconds; shas are 40 hex; `ok: false` lines carry `error`. */
 export interface LedgerEvent {
@@ -37,19 +37,7 @@ export function appendLedger(ctx: RepoContext, event: Omit<LedgerEvent, 'id' | '
   const ts = event.ts ?? Math.floor(Date.now() / 1000);
   const full: LedgerEvent = { ...event, id: event.id ?? newEventId(ts), ts };
   const file = dxPaths(ctx).ledger;
-  const fd = openAppendInside(ctx.commonDir, file, { read: true });
-  try {
-    const size = fs.fstatSync(fd).size;
-    let lead = '';
-    if (size > 0) {
-      const last = Buffer.alloc(1);
-      fs.readSync(fd, last, 0, 1, size - 1);
-      if (last[0] !== 0x0a) lead = '\n';
-    }
-    fs.writeSync(fd, lead + JSON.stringify(full) + '\n');
-  } finally {
-    fs.closeSync(fd);
-  }
+  appendLinesInside(ctx.commonDir, file, [JSON.stringify(full)]);
   return full;
 }
 

@@ -209,6 +209,28 @@ export function appendInside(root: string, file: string, data: string | Buffer):
 }
 
 /**
+ * Append JSON Lines records (`lines`, each without its newline) to `file` in one write(2), first
+ * ending a torn last line (a writer killed mid-line) with a newline, so it never swallows the next
+ * record. @throws SymlinkRefused; fs errors
+ */
+export function appendLinesInside(root: string, file: string, lines: readonly string[]): void {
+  if (!lines.length) return;
+  const fd = openAppendInside(root, file, { read: true });
+  try {
+    const size = fs.fstatSync(fd).size;
+    let lead = '';
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      fs.readSync(fd, last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) lead = '\n';
+    }
+    writeAll(fd, lead + lines.join('\n') + '\n');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
  * Set the mode of `file`, which must exist and not be a link (chmod(2) would follow it and change
  * the target's mode). Done on an fd opened O_NOFOLLOW when the file is readable.
  * @throws SymlinkRefused; ENOENT and other fs errors

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { insidePathProblem } from '../config/schema.js';
 import { dxPaths } from '../context.js';
 import { DxError, EXIT } from '../errors.js';
-import { openAppendInside } from '../nofollow.js';
+import { appendLinesInside } from '../nofollow.js';
 import type { Session } from '../session.js';
 import { assertNoConfigLink } from '../config/links.js';
 
@@ -96,17 +96,5 @@ export function readTelemetry(file: string): TelemetryRead {
  */
 export function appendTelemetry(file: string, events: readonly TelemetryEvent[], root = path.dirname(file)): void {
   if (!events.length) return;
-  const fd = openAppendInside(root, file, { read: true });
-  try {
-    const size = fs.fstatSync(fd).size;
-    let lead = '';
-    if (size > 0) {
-      const last = Buffer.alloc(1);
-      fs.readSync(fd, last, 0, 1, size - 1);
-      if (last[0] !== 0x0a) lead = '\n';
-    }
-    fs.writeSync(fd, lead + events.map((e) => JSON.stringify(e)).join('\n') + '\n');
-  } finally {
-    fs.closeSync(fd);
-  }
+  appendLinesInside(root, file, events.map((e) => JSON.stringify(e)));
 }
