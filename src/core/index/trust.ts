@@ -9,6 +9,7 @@ import type { RepoContext } from '../context.js';
 import { DxError } from '../errors.js';
 import { gitTry } from '../git.js';
 import { lastLines, NETWORK_TIMEOUT_MS } from '../wip/remote.js';
+import { safeText } from '../text/safe.js';
 import { believedTs } from './bounds.js';
 import { consistentEntry, entriesNewestFirst, type IndexEntry, type WipIndex } from './format.js';
 
@@ -49,7 +50,7 @@ export function trustEntries(index: WipIndex, prefix: string, refs: ReadonlyMap<
     if (why) {
       dropped++;
       // Hostile text: control characters never reach the terminal, and an example stays one short line.
-      if (examples.length < 3) examples.push(Array.from(`${key}: ${why}`, (c) => (c.charCodeAt(0) < 0x20 || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) <= 0x9f) ? '?' : c)).join('').slice(0, 160));
+      if (examples.length < 3) examples.push(safeText(`${key}: ${why}`).slice(0, 160));
       continue;
     }
     const ts = believedTs(e.ts, now);
