@@ -172,3 +172,35 @@ test('dx-hooks sync restores too; a pruned WIP ref is never brought back; a host
   await dx(a, ['status']);
   assert.equal((await lsRemote(a.env, remote)).get('refs/heads/release'), undefined, 'no ordinary branch was created on the remote');
 });
+
+test('an intended deletion (DX_ALLOW_PROTECTED=1) stays deleted: its index entries go first, so no host puts the WIP refs back', async (t) => {
+  const { remote, a, b, before } = await twoHosts(t);
+  // B deletes A's WIP ref and its own, through its hooks, with the documented override.
+  const del = await git(b.dir, { ...b.env, DX_ALLOW_PROTECTED: '1' }, ['push', 'origin', ':refs/heads/wip/alpha/main', ':refs/heads/wip/beta/main'], { allowFail: true });
+  assert.equal(del.code, 0, del.stderr);
+  assert.match(del.stderr, /took alpha\/main, beta\/main out of the index first/);
+  const gone = await dxRefs(a.env, remote);
+  assert.equal(gone['refs/heads/wip/alpha/main'], undefined);
+  assert.equal(gone['refs/heads/wip/beta/main'], undefined);
+  assert.notEqual(gone['refs/heads/dx/index'], undefined, 'the index stays, without the two entries');
+  assert.equal((await b.git(['rev-parse', '-q', '--verify', 'refs/dx/pushed/beta/main'], { allowFail: true })).code, 1, "B's record of its deleted push is gone");
+  // Both hosts' vanished-ref checks run (status), and the refs stay deleted.
+  for (const h of [a, b]) {
+    const s = await dx(h, ['status']);
+    assert.doesNotMatch(s.stderr, /restored/, s.stderr);
+  }
+  const after = await dxRefs(a.env, remote);
+  assert.equal(after['refs/heads/wip/alpha/main'], undefined, 'not brought back by A (its own push record) ');
+  assert.equal(after['refs/heads/wip/beta/main'], undefined, 'not brought back by A (its fetched copy) nor by B');
+  const idx = after['refs/heads/dx/index'] as string;
+  await a.git(['fetch', '-q', 'origin', 'dx/index']);
+  const doc = JSON.parse((await a.git(['cat-file', 'blob', `${idx}:.dx/wip-index.json`])).out) as { entries: Record<string, unknown> };
+  assert.deepEqual(Object.keys(doc.entries), []);
+  assert.ok(ledger(b).some((e) => e.op === 'protect.override'), 'the override is logged');
+  assert.ok(ledger(b).some((e) => e.op === 'index.update' && e.ok && String(e.detail?.by ?? '').startsWith('pre-push')), 'so is the index update');
+  // A later commit of A mirrors again, as always.
+  const tip = await a.commit('alpha again', { 'a4.txt': 'four\n' });
+  await idle(a);
+  assert.equal((await dxRefs(a.env, remote))['refs/heads/wip/alpha/main'], tip);
+  assert.ok(before['refs/heads/wip/alpha/main']);
+});

@@ -147,6 +147,7 @@ test('prune --yes: deletes only the old merged refs, updates the index, one undo
   const u = await dx(w.laptop, ['undo', ev.id]);
   assert.equal(u.code, 0, u.stdout + u.stderr);
   assert.equal((await lsRemote(w.laptop.env, w.remote)).get(w.ref.a), w.sha.a);
+  assert.deepEqual(await indexKeys(w.laptop), ['desk/main', 'laptop/feature-a', 'laptop/feature-b', 'laptop/main'], 'and its index entry');
 });
 
 test('prune --yes --include-unmerged: old unmerged refs go too (this host\'s pushed marker with them); too-new ones stay', async (t) => {
@@ -201,13 +202,25 @@ test('prune: a bad --older-than exits 2; an unreachable or refusing remote exits
   const text = await dx(w.laptop, ['prune', '--yes']);
   assert.equal(text.code, 1);
   assert.match(text.stderr, /nothing was deleted: the push to origin was refused or failed/);
-  assert.deepEqual(await lsRemote(w.laptop.env, w.remote), before, 'nothing deleted, the index untouched');
+  const noIndex = (m: Map<string, string>) => [...m].filter(([ref]) => ref !== 'refs/heads/dx/index');
+  assert.deepEqual(noIndex(await lsRemote(w.laptop.env, w.remote)), noIndex(before), 'nothing deleted');
+  // The index entries went first and came back when the deletion failed.
+  assert.deepEqual(await indexKeys(w.laptop), ['desk/main', 'laptop/feature-a', 'laptop/feature-b', 'laptop/main']);
   // Each planned deletion's ledger line is followed by a failure line naming it.
   const evs = ledger(w.laptop).filter((e) => e.op === 'prune');
   const planned = evs.filter((e) => e.ok).map((e) => e.id);
   const failed = evs.filter((e) => !e.ok).map((e) => e.detail?.event);
   assert.equal(planned.length, 4);
   assert.deepEqual(failed, planned);
+
+  // The index cannot be updated first: nothing is deleted (else other hosts would put the refs back).
+  await rejectPushesTo(w.remote, ['refs/heads/dx/index'], 'the index is frozen');
+  const fr = await dx(w.laptop, ['prune', '--yes', '--json']);
+  assert.equal(fr.code, 1, fr.stderr);
+  const frozen = JSON.parse(fr.stdout) as Report;
+  assert.equal(frozen.ok, false);
+  assert.match(frozen.error ?? '', /index could not be updated first, so nothing was deleted/);
+  assert.deepEqual(noIndex(await lsRemote(w.laptop.env, w.remote)), noIndex(before), 'still nothing deleted');
 });
 
 test('prune --yes: a ref that moved after planning fails its lease — the atomic push deletes nothing', async (t) => {

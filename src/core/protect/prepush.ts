@@ -10,7 +10,9 @@
 import { gitTry } from '../git.js';
 import { appendLedger } from '../ledger.js';
 import type { Session } from '../session.js';
-import { parseWipRef } from '../wip/ref.js';
+import { parseWipRef, pushedRef } from '../wip/ref.js';
+import { forgetEntries } from '../wip/forget.js';
+import { moveRefs, readRef } from '../refs.js';
 import { committedSource, protectionInForce, protectionRemoved } from './inforce.js';
 import { describeLoss, protectedLosses } from './match.js';
 import { lsRemote } from '../wip/remote.js';
@@ -143,12 +145,35 @@ export async function checkPrePush(s: Session, remote: string, stdinUpdates: Pus
   const refs = Object.fromEntries(updates.map((u) => [u.remoteRef, { old: isZero(u.remoteSha) ? null : u.remoteSha, new: isZero(u.localSha) ? null : u.localSha }]));
   if (env.DX_ALLOW_PROTECTED === '1') {
     appendLedger(s.ctx, { host: s.host, op: 'protect.override', ok: true, refs, detail: { hook: 'pre-push', remote, override: 'DX_ALLOW_PROTECTED', problems } });
-    return { refused: false, overridden: true, problems, message: `dx-hooks: DX_ALLOW_PROTECTED=1 — pushing anyway: ${problems.map((p) => p.why).join('; ')} (logged)` };
+    const forgot = await forgetDeletedWip(s, remote, updates);
+    return { refused: false, overridden: true, problems, message: `dx-hooks: DX_ALLOW_PROTECTED=1 — pushing anyway: ${problems.map((p) => p.why).join('; ')} (logged)${forgot}` };
   }
   appendLedger(s.ctx, { host: s.host, op: 'protect.refuse', ok: false, error: 'push refused', refs, detail: { hook: 'pre-push', remote, problems } });
   const lines = problems.map((p) => `  - ${p.ref}: ${p.why}`).join('\n');
   const again = pushArgs ? `git ${pushArgs.map(shellQuote).join(' ')}` : 'git push …';
   return { refused: true, overridden: false, problems, message: `dx-hooks: refused this push to ${remote}:\n${lines}\nIf this is really intended: DX_ALLOW_PROTECTED=1 ${again}` };
+}
+
+/**
+ * An intended deletion of WIP refs (the override) must stay deleted: their index entries go first
+ * (wip/forget.ts), and this host's own push record of them, so no host's vanished-ref check puts
+ * them back. Returns words to add to the override message ('' when there was nothing to do).
+ */
+async function forgetDeletedWip(s: Session, remote: string, updates: PushUpdate[]): Promise<string> {
+  const prefix = s.config.wip.refPrefix;
+  const gone = new Map<string, string>();
+  for (const u of updates) if (isZero(u.localSha) && !isZero(u.remoteSha) && parseWipRef(prefix, u.remoteRef)) gone.set(u.remoteRef, u.remoteSha);
+  if (!gone.size) return '';
+  for (const [ref, sha] of gone) {
+    const wip = parseWipRef(prefix, ref);
+    if (wip?.host !== s.host) continue;
+    const mine = pushedRef(s.host, wip.branch);
+    // Compare-and-swap: only the record of the very value being deleted.
+    if ((await readRef(s.ctx, mine)) === sha) await moveRefs(s.ctx, [{ ref: mine, value: null, expect: sha }], `dx-hooks: ${ref} deleted with DX_ALLOW_PROTECTED`).catch(() => undefined);
+  }
+  const r = await forgetEntries(s, remote, gone, 'pre-push (DX_ALLOW_PROTECTED)');
+  if (!r.ok) return `; the index entries of the deleted WIP refs could not be taken out first (${r.error ?? 'unknown error'}): other hosts may put them back — dx-hooks index rebuild after the push`;
+  return r.removed.length ? `; took ${r.removed.join(', ')} out of the index first` : '';
 }
 
 export { refusalMessage };

@@ -1,18 +1,15 @@
 /**
  * WIP retention, the acting half: delete the planned refs on the remote in ONE atomic push whose
  * leases prove nothing moved since planning, after keeping every deleted sha reachable here and
- * writing one undoable ledger line per ref; then take them out of the index.
+ * writing one undoable ledger line per ref. The index entries go before (run.ts, wip/forget.ts).
  */
-import { describeError } from '../errors.js';
 import { gitTry } from '../git.js';
-import { indexFromWipRefs } from '../index/rebuild.js';
-import { fetchIndexTip, updateIndex } from '../index/store.js';
+import type { IndexEntry } from '../index/format.js';
 import { appendLedger, newEventId } from '../ledger.js';
 import { keepReachable, moveRefs, readRef } from '../refs.js';
 import type { Session } from '../session.js';
 import { pushedRef } from '../wip/ref.js';
-import { lastLines, NETWORK_TIMEOUT_MS, repoName } from '../wip/remote.js';
-import { dropIndexEntries } from './entries.js';
+import { lastLines, NETWORK_TIMEOUT_MS } from '../wip/remote.js';
 import type { PruneRow } from './plan.js';
 
 /** One deleted ref: its sha, the ledger event that records it (`dx-hooks undo <event>` puts it back). */
@@ -32,7 +29,7 @@ export type DeleteOutcome = { ok: true; deleted: PruneDeletion[] } | { ok: false
  * A rejected push deletes nothing; each event then gets an `ok: false` line naming it.
  * @throws the ledger's fs error or a GitError of a local ref write (nothing pushed yet in both cases)
  */
-export async function deleteRemoteRefs(s: Session, remote: string, rows: PruneRow[], olderThan: number): Promise<DeleteOutcome> {
+export async function deleteRemoteRefs(s: Session, remote: string, rows: PruneRow[], olderThan: number, indexEntries: Record<string, IndexEntry> = {}): Promise<DeleteOutcome> {
   const { ctx, host } = s;
   const planned: { row: PruneRow; id: string; pushed: string | null; keptAs: string }[] = [];
   for (const row of rows) {
@@ -41,13 +38,15 @@ export async function deleteRemoteRefs(s: Session, remote: string, rows: PruneRo
     const pushedName = row.kind === 'wip' && row.host && row.branch ? pushedRef(row.host, row.branch) : null;
     const pushed = pushedName && !row.merged && (await readRef(ctx, pushedName)) === row.sha ? pushedName : null;
     const undoRefs: Record<string, string> = { [row.ref]: row.sha, ...(pushed ? { [pushed]: row.sha } : {}) };
+    // The index entries taken out for this ref (forget.ts): undo puts them back after the ref.
+    const entries = Object.fromEntries(Object.entries(indexEntries).filter(([, e]) => e.ref === row.ref));
     appendLedger(ctx, {
       id, host, op: 'prune', ok: true,
       refs: { [row.ref]: { old: row.sha, new: null }, ...(pushed ? { [pushed]: { old: row.sha, new: null } } : {}) },
       detail: {
         remote, kind: row.kind, merged: row.merged, onlyHere: row.onlyHere, committed: row.committed, olderThan,
         summary: `prune ${row.ref} (${row.sha.slice(0, 7)}${row.merged ? '' : `, ${row.onlyHere} unmerged commit(s)`}) on ${remote}`,
-        undo: { refs: undoRefs, push: { remote, refs: [row.ref] } },
+        undo: { refs: undoRefs, push: { remote, refs: [row.ref] }, ...(Object.keys(entries).length ? { index: { remote, entries } } : {}) },
       },
     });
     planned.push({ row, id, pushed, keptAs: keptAs ?? `refs/dx/undo/${id}` });
@@ -77,34 +76,3 @@ function pushError(stdout: string, stderr: string): string {
 
 /** What happened to the index: `removed` are the entry keys taken out; `skipped` says why nothing was tried. */
 export interface PruneIndexResult { ok: boolean; changed: boolean; removed: string[]; commit: string | null; skipped?: string; error?: string }
-
-/**
- * Take the deleted refs out of `dx/index` on `remote` (updateIndex with a transform, so concurrent
- * hosts' entries survive and an entry whose sha changed meanwhile stays). Writes an `index.update`
- * ledger line. Never throws: a failure is returned (the index is a cache; `index rebuild` repairs it).
- */
-export async function pruneIndex(s: Session, remote: string, deleted: PruneDeletion[]): Promise<PruneIndexResult> {
-  const { ctx, host } = s;
-  const gone = new Map(deleted.map((d) => [d.ref, d.sha]));
-  try {
-    if (!(await fetchIndexTip(ctx, remote))) return { ok: true, changed: false, removed: [], commit: null, skipped: 'no index branch on the remote' };
-    const repo = await repoName(s, remote);
-    let removed: string[] = [];
-    const res = await updateIndex(ctx, remote, {
-      host, repo, incoming: {},
-      rebuild: () => indexFromWipRefs(ctx, remote, s.config.wip.refPrefix, repo),
-      transform: (base, now) => {
-        const next = dropIndexEntries(base, gone, now);
-        removed = next.removed;
-        return next.index;
-      },
-    });
-    if (!res.changed) removed = [];
-    if (res.changed) appendLedger(ctx, { host, op: 'index.update', ok: true, detail: { remote, removed, by: 'prune', attempts: res.attempts } });
-    return { ok: true, changed: res.changed, removed, commit: res.commit };
-  } catch (err) {
-    const error = describeError(err);
-    appendLedger(ctx, { host, op: 'index.update', ok: false, error, detail: { remote, refs: [...gone.keys()], by: 'prune' } });
-    return { ok: false, changed: false, removed: [], commit: null, error };
-  }
-}

@@ -7,7 +7,8 @@ import { headState } from '../head.js';
 import type { Session } from '../session.js';
 import { dropNamespace, scratchNamespace } from '../wip/fetch.js';
 import { resolveRemote } from '../wip/remote.js';
-import { deleteRemoteRefs, pruneIndex, type PruneDeletion, type PruneIndexResult } from './apply.js';
+import { forgetEntries, rememberEntries } from '../wip/forget.js';
+import { deleteRemoteRefs, type PruneDeletion, type PruneIndexResult } from './apply.js';
 import { readCandidates } from './list.js';
 import { planPrune, type PruneRow } from './plan.js';
 
@@ -50,11 +51,19 @@ export async function prune(s: Session, opts: PruneOptions): Promise<PruneReport
     const report: PruneReport = { remote, olderThan: plan.olderThan, cutoff: plan.cutoff, dryRun: !opts.yes, branches, rows: plan.rows, deleted: [], index: null, ok: true, error: null };
     const doomed = plan.rows.filter((r) => r.action === 'delete');
     if (!opts.yes || !doomed.length) return report;
-    const outcome = await deleteRemoteRefs(s, remote, doomed, opts.olderThan);
-    if (!outcome.ok) return { ...report, ok: false, error: outcome.error };
+    // The index first (wip/forget.ts): with the entries gone before the refs, no host's vanished-ref
+    // check can take the deletion for an accident and put the refs back.
+    const forgot = await forgetEntries(s, remote, new Map(doomed.map((r) => [r.ref, r.sha])), 'prune');
+    const index: PruneIndexResult = { ok: forgot.ok, changed: forgot.changed, removed: forgot.removed, commit: forgot.commit, ...(forgot.skipped ? { skipped: forgot.skipped } : {}), ...(forgot.error ? { error: forgot.error } : {}) };
+    if (!forgot.ok) return { ...report, index, ok: false, error: `the index could not be updated first, so nothing was deleted (other hosts would put the refs back): ${forgot.error ?? 'unknown error'}` };
+    const outcome = await deleteRemoteRefs(s, remote, doomed, opts.olderThan, forgot.entries);
+    if (!outcome.ok) {
+      // Nothing was deleted: the entries go back (a key another host wrote meanwhile stays as it is).
+      const back = await rememberEntries(s, remote, forgot.entries, 'prune (the deletion failed)');
+      return { ...report, index: { ...index, removed: [], ...(back.ok ? {} : { ok: false, error: `putting the index entries back failed: ${back.error ?? ''} — dx-hooks index rebuild` }) }, ok: false, error: outcome.error };
+    }
     report.deleted = outcome.deleted;
-    report.index = await pruneIndex(s, remote, outcome.deleted);
-    report.ok = report.index.ok;
+    report.index = index;
     return report;
   } finally {
     await dropNamespace(ctx, scratch);

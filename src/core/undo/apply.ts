@@ -16,6 +16,7 @@ import { protectedLosses, type ProtectedLoss } from '../protect/match.js';
 import { protectionInForce } from '../protect/inforce.js';
 import { keepReachable, moveRefs, readRef, type RefMove } from '../refs.js';
 import { keepPending, pushRefs, type PushRefsResult } from '../remote-refs.js';
+import { rememberEntries } from '../wip/forget.js';
 import type { Session } from '../session.js';
 import { snapshotBefore } from '../worktree/before.js';
 import { removedPaths, restoreWorktree } from '../worktree/restore.js';
@@ -141,5 +142,7 @@ export async function undo(s: Session, id: string | undefined, opts: { force?: b
     if (!push.ok) await keepPending(s, push, true);
     if (!push.ok) appendLedger(ctx, { host: s.host, op: 'push', ok: false, error: push.error ?? 'push failed', detail: { for: newId, remote: push.remote, refs: push.refs } });
   }
+  // A pruned WIP ref is back on the remote: its index entry too (a failure is in the ledger; `index rebuild` mends it).
+  if (info.index && (!info.push || push?.ok)) await rememberEntries(s, info.index.remote, info.index.entries, `undo ${entry.id}`);
   return { id: newId, undid: { id: entry.id, op: entry.op, summary: entry.summary, ts: entry.ts }, refs, worktree: info.worktree?.snapshot ?? null, carried: carry, kept, snapshot: before.sha, push };
 }

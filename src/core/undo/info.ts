@@ -7,6 +7,7 @@
  *     refs?:     { "<ref>": "<sha to put back>" | null },   // null: delete the ref
  *     worktree?: { snapshot: "<snapshot commit>", head: "<sha>" | null, branch: "<name>" | null },
  *     push?:     { remote: "<name>", refs: ["<ref>", …] },  // then mirror these refs to the remote
+ *     index?:    { remote: "<name>", entries: { "<host>/<branch>": <index entry> } },  // and, once pushed, put these back into dx/index
  *     keepFiles?: true                                      // the refs move alone (a soft reset's undo)
  *   }
  *
@@ -18,6 +19,7 @@
  * Read generically here, so a new kind of event needs no change to `undo`.
  */
 import { z } from 'zod';
+import { IndexEntrySchema } from '../index/format.js';
 import type { LedgerEvent } from '../ledger.js';
 
 const Sha = z.string().regex(/^[0-9a-f]{40}$/);
@@ -27,6 +29,7 @@ export const UndoInfoSchema = z.object({
   refs: z.record(z.string().min(1), Sha.nullable()).optional(),
   worktree: z.object({ snapshot: Sha, head: Sha.nullable(), branch: z.string().min(1).nullable() }).optional(),
   push: z.object({ remote: z.string().min(1), refs: z.array(z.string().min(1)) }).optional(),
+  index: z.object({ remote: z.string().min(1), entries: z.record(z.string().min(1), IndexEntrySchema) }).optional(),
   keepFiles: z.boolean().optional(),
 });
 
