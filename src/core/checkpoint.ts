@@ -23,7 +23,7 @@ export interface CheckpointResult { snapshot: Snapshot; report: MirrorReport }
 export async function checkpoint(s: Session, message?: string): Promise<CheckpointResult> {
   const snapshot = await takeSnapshot(s.ctx, { exclude: s.config.wip.exclude, maxFileSize: parseSize(s.config.wip.maxFileSize), allowSecrets: s.machine.allowSecrets, host: s.host, message });
   appendLedger(s.ctx, { host: s.host, op: 'snapshot', ok: true, detail: { sha: snapshot.sha, base: snapshot.base, dirty: snapshot.dirty, excluded: snapshot.excluded } });
-  const release = await acquireLock(dxPaths(s.ctx).lock, 30_000);
+  const release = await acquireLock(dxPaths(s.ctx).lock, 30_000, undefined, s.ctx.commonDir);
   if (!release) throw new DxError('LOCKED', 'another dx-hooks worker has held the lock for 30 s', 'Try again in a moment; `dx-hooks status` shows what is pending.');
   try {
     const report = await mirror(s, [{ branch: snapshot.branch, sha: snapshot.sha, base: snapshot.base, dirty: snapshot.dirty }]);

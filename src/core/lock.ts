@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
+import { checkInside, mkdirInside } from './nofollow.js';
 
 /** Release function returned by `acquireLock`. */
 export type Release = () => Promise<void>;
@@ -13,11 +14,18 @@ export type Release = () => Promise<void>;
 /**
  * Take the lock on `file` (created if missing).
  * @param waitMs how long to keep retrying when another process holds it (0: try once)
+ * @param staleMs a lock not refreshed for this long (ms) is taken over
+ * @param root   when given (a repository's `.git` for the dx files), no directory on the way to `file`,
+ *               nor `file` or its `.lock` directory, may be a symlink (nofollow.ts): refused, naming the link
  * @returns a release function, or null when the lock is held elsewhere after `waitMs`
- * @throws fs errors other than "already locked"
+ * @throws fs errors other than "already locked"; SymlinkRefused (with `root`)
  */
-export async function acquireLock(file: string, waitMs = 0, staleMs = 30_000): Promise<Release | null> {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+export async function acquireLock(file: string, waitMs = 0, staleMs = 30_000, root?: string): Promise<Release | null> {
+  if (root) {
+    mkdirInside(root, path.dirname(file));
+    checkInside(root, file);
+    checkInside(root, `${file}.lock`);
+  } else fs.mkdirSync(path.dirname(file), { recursive: true });
   // Created without following a link at its name (O_NOFOLLOW); an existing file is left as it is.
   fs.closeSync(fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o666));
   const retries = waitMs > 0 ? { retries: Math.ceil(waitMs / 200), minTimeout: 200, maxTimeout: 200, factor: 1 } : 0;

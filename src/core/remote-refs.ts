@@ -66,7 +66,7 @@ async function heldRefusal(ctx: RepoContext, remote: string, shas: string[]): Pr
  */
 export async function keepPending(s: Session, failed: PushRefsResult, force: boolean): Promise<void> {
   const ctx = s.ctx;
-  const release = await acquireLock(dxPaths(ctx).lock, 30_000);
+  const release = await acquireLock(dxPaths(ctx).lock, 30_000, undefined, ctx.commonDir);
   if (!release) throw new Error('could not take the dx-hooks lock to record the pending push');
   try {
     const { state } = readState(ctx);

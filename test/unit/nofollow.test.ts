@@ -70,3 +70,18 @@ test('removing or renaming a link touches only the link; plain writes work and k
   assert.equal(fs.readlinkSync(path.join(root, 'a/b/link')), 'c.txt');
   assert.deepEqual(fs.readdirSync(path.join(root, 'a/b')).sort(), ['c.txt', 'link'], 'no temp file left behind');
 });
+
+test('the worker lock (lock.ts, with a root) is never taken through a link: not the directory, not the file, not its .lock', async (t) => {
+  const { root, outside, unchanged } = world(t);
+  const { acquireLock } = await import('../../src/core/lock.ts');
+  await assert.rejects(acquireLock(path.join(root, 'first/dx/worker.lock'), 0, 30_000, root), refused('first'));
+  await assert.rejects(acquireLock(path.join(root, 'real/last'), 0, 30_000, root), refused('last'));
+  fs.symlinkSync(outside, path.join(root, 'real/sub/w.lock.lock'));
+  await assert.rejects(acquireLock(path.join(root, 'real/sub/w.lock'), 0, 30_000, root), refused('w.lock.lock'));
+  unchanged();
+  // Without links it works as before: taken, held, released.
+  const release = await acquireLock(path.join(root, 'real/dx/worker.lock'), 0, 30_000, root);
+  assert.ok(release);
+  assert.equal(await acquireLock(path.join(root, 'real/dx/worker.lock'), 0, 30_000, root), null, 'held');
+  await release();
+});

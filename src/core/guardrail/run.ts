@@ -54,7 +54,7 @@ export async function runGuard(s: Session, opts: { repair?: boolean; now?: numbe
   // only while a drift is logged, or corrupt). Nothing to write, nothing more to load.
   if (!found.length && !fs.existsSync(dxPaths(s.ctx).guardState)) return report;
   const { acquireLock } = await import('../lock.js');
-  const release = await acquireLock(dxPaths(s.ctx).guardLock, LOCK_WAIT_MS);
+  const release = await acquireLock(dxPaths(s.ctx).guardLock, LOCK_WAIT_MS, undefined, s.ctx.commonDir);
   if (!release) throw new DxError('GUARD_BUSY', 'another dx-hooks guard run holds the lock', `Wait for it (or remove a stale ${dxPaths(s.ctx).guardLock}.lock after checking no guard runs: dx-hooks doctor).`, EXIT.FAILED);
   try {
     return await underLock(s, report, opts);

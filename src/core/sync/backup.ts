@@ -52,7 +52,7 @@ export async function backupItems(s: Session, head: HeadState, before: Snapshot)
  */
 export async function backupAndVerify(s: Session, remote: string, items: MirrorItem[]): Promise<Backup> {
   if (!items.length) return { refs: [] };
-  const release = await acquireLock(dxPaths(s.ctx).lock, 30_000);
+  const release = await acquireLock(dxPaths(s.ctx).lock, 30_000, undefined, s.ctx.commonDir);
   if (!release) throw new DxError('LOCKED', 'another dx-hooks worker has held the lock for 30 s', 'Try again in a moment.', EXIT.FAILED);
   let report;
   try {

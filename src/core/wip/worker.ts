@@ -123,7 +123,7 @@ export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<W
     return { busy: false, reports: [], warned: null, refreshError: null };
   }
   const lockFile = dxPaths(s.ctx).lock;
-  const release = await acquireLock(lockFile, opts.waitLockMs ?? 0);
+  const release = await acquireLock(lockFile, opts.waitLockMs ?? 0, undefined, s.ctx.commonDir);
   if (!release) return { busy: true };
   const reports: MirrorReport[] = [];
   let warned: string[] | null = null;
