@@ -1,5 +1,5 @@
 /** `dx-hooks hook <name> [args…]` (internal): the foreground checks the hook runtime hands to node — only when sh found something to check. */
-import { describeError } from '../core/errors.js';
+import { describeError, DxError } from '../core/errors.js';
 import { recordFailure } from '../core/loud.js';
 import { openSession } from '../core/session.js';
 import { errLine } from './print.js';
@@ -28,6 +28,15 @@ export async function run(opts: { name: string; args?: string[]; cwd: string }):
     await recordFailure(opts.cwd, `hook.${opts.name}`, `the ${opts.name} check failed`, err);
     if (opts.name === 'reference-transaction' && opts.args?.[0] === 'prepared') {
       errLine('dx-hooks: refusing this ref deletion so its commits stay reachable; to go ahead without dx-hooks: DX_HOOKS=0 git …');
+      return REFUSED;
+    }
+    if (err instanceof DxError && err.code === 'PROTECT_CHECK_FAILED' && ['pre-commit', 'pre-merge-commit', 'pre-applypatch', 'pre-push'].includes(opts.name)) {
+      // Fail closed: a protected-path check that cannot decide refuses (the documented override lets it through, logged).
+      if (process.env.DX_ALLOW_PROTECTED === '1') {
+        errLine('dx-hooks: DX_ALLOW_PROTECTED=1 — going ahead without the protected-path check (logged)');
+        return 0;
+      }
+      errLine(`dx-hooks: refusing: ${err.hint ?? ''}`);
       return REFUSED;
     }
     if (opts.name === 'routes' && opts.args?.[0] === 'prepared') {

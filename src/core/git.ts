@@ -1,12 +1,18 @@
 /**
- * The one place that runs git. Everything goes through argv (never a shell string), with an
- * explicit working directory, an environment cleared of the variables git exports into hooks
- * (GIT_DIR, GIT_INDEX_FILE, ...), and ANY non-zero exit turned into a GitError — except in
- * `gitTry`, where a non-zero exit is the answer (`merge-base --is-ancestor`, `diff --quiet`).
- * Ordinary calls use simple-git; calls that feed stdin use a bare spawn (simple-git has no stdin).
+ * The one git runner: the only module that starts git. Everything goes through argv (never a shell
+ * string), with an explicit working directory, an environment cleared of the variables git exports
+ * into hooks (GIT_DIR, GIT_INDEX_FILE, ...), git's language pinned (`LC_ALL=C`, no `LANGUAGE`: we
+ * match git's words in a few places, and a translated git must not change an answer) and
+ * `-c submodule.recurse=false` on every call. Three kinds of call:
+ * - strict (`git`, `gitRaw`, `gitLine`, `gitBytes`): ANY non-zero exit is a GitError;
+ * - the exit code is the answer (`gitTry`: `merge-base --is-ancestor`, `rev-parse --verify -q`);
+ * - best-effort (`gitBestEffort`): a failure is said under DX_DEBUG with why it may fail, never thrown.
+ * One engine (a bare spawn) and one timeout meaning: `timeoutMs` is the wall-clock limit of the whole
+ * call, after which git is killed. simple-git, the design card's first choice, was replaced inside
+ * this runner: it was a second engine whose timeout meant "no output for N ms", it cannot feed stdin,
+ * and bench/ measured ~20 ms to import and ~40 % more per call on the hot paths.
  */
 import { spawn } from 'node:child_process';
-import type { SimpleGit, SimpleGitFactory } from 'simple-git';
 import { GitError } from './errors.js';
 import { safeJson } from './text/safe.js';
 
@@ -29,12 +35,16 @@ export interface GitOptions {
   timeoutMs?: number;
 }
 
-/** process.env without hook-exported git variables, plus GIT_TERMINAL_PROMPT=0 (never hang on a prompt) and GIT_OPTIONAL_LOCKS=0. */
+/**
+ * process.env without hook-exported git variables, plus GIT_TERMINAL_PROMPT=0 (never hang on a
+ * prompt), GIT_OPTIONAL_LOCKS=0, and git's messages in English (`LC_ALL=C`, `LANGUAGE` removed).
+ */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !HOOK_VARS.includes(k)) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !HOOK_VARS.includes(k) && k !== 'LANGUAGE') env[k] = v;
   env.GIT_TERMINAL_PROMPT = '0';
   env.GIT_OPTIONAL_LOCKS = '0';
+  env.LC_ALL = 'C';
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];
     else env[k] = v;
@@ -51,67 +61,19 @@ function debug(args: readonly string[], cwd: string): void {
   if (process.env.DX_DEBUG === '1') process.stderr.write(`dx-hooks: git ${args.map((a) => safeJson(a)).join(' ')}  (in ${safeJson(cwd)})\n`);
 }
 
-// simple-git is imported on first use (~20 ms): commands and hooks that only spawn never pay for it.
-let simpleGitFactory: SimpleGitFactory | null = null;
-
-async function client(args: readonly string[], opts: GitOptions): Promise<SimpleGit> {
-  simpleGitFactory ??= (await import('simple-git')).simpleGit;
-  return simpleGitFactory({
-    baseDir: opts.cwd,
-    binary: gitBinary(),
-    trimmed: false,
-    timeout: opts.timeoutMs ? { block: opts.timeoutMs } : undefined,
-    // The environment is the user's own (GIT_SSH_COMMAND, GIT_CONFIG_GLOBAL, EDITOR …): git must see it
-    // exactly as the user's own git would. Our argv never carries repository data into such options.
-    unsafe: {
-      allowUnsafeConfigPaths: true,
-      allowUnsafeConfigEnvCount: true,
-      allowUnsafeSshCommand: true,
-      allowUnsafeAskPass: true,
-      allowUnsafeEditor: true,
-      allowUnsafePager: true,
-      allowUnsafeGitProxy: true,
-      allowUnsafeTemplateDir: true,
-      allowUnsafeDiffExternal: true,
-    },
-    errors(error, result) {
-      if (result.exitCode === 0 && !error) return undefined;
-      const stderr = Buffer.concat(result.stdErr).toString('utf8');
-      return new GitError(args, result.exitCode ?? -1, stderr || (error instanceof Error ? error.message : ''));
-    },
-  }).env(cleanEnv(opts.env));
-}
-
 /**
  * Run git and return its stdout (untrimmed). Throws GitError on any non-zero exit, on a timeout, or
  * when git cannot start.
  */
 export async function git(args: readonly string[], opts: GitOptions): Promise<string> {
   debug(args, opts.cwd);
-  if (opts.input !== undefined) {
-    const r = await spawnGit(args, opts);
-    if (r.code !== 0) throw new GitError(args, r.code, r.stderr);
-    return r.stdout;
-  }
-  try {
-    return await (await client(args, opts)).raw([...args]);
-  } catch (err) {
-    if (err instanceof GitError) throw err;
-    throw new GitError(args, -1, err instanceof Error ? err.message : String(err));
-  }
-}
-
-/**
- * `git(...)` through a bare spawn instead of simple-git: for hot paths where bench/ showed
- * simple-git's per-call cost matters (snapshots: ~15-40 ms per call under load). Same contract:
- * stdout, GitError on any non-zero exit.
- */
-export async function gitRaw(args: readonly string[], opts: GitOptions): Promise<string> {
-  debug(args, opts.cwd);
   const r = await spawnGit(args, opts);
   if (r.code !== 0) throw new GitError(args, r.code, r.stderr);
   return r.stdout;
 }
+
+/** The same as `git` (one engine now); kept as the name the hot paths (snapshots) use. */
+export const gitRaw = git;
 
 /** `git(...)` with the trailing newline removed. */
 export async function gitLine(args: readonly string[], opts: GitOptions): Promise<string> {
@@ -134,7 +96,20 @@ export async function gitTry(args: readonly string[], opts: GitOptions): Promise
 }
 
 /**
- * `gitRaw` returning stdout as bytes: for blobs (`cat-file blob`), which may be binary.
+ * Best-effort: run git for something whose failure costs nothing now (a scratch ref left behind, a
+ * record refreshed on the next run). Never throws; a failure (or git not starting) is written under
+ * DX_DEBUG with `why` it is safe to go on. Returns whether git exited 0.
+ */
+export async function gitBestEffort(args: readonly string[], opts: GitOptions, why: string): Promise<boolean> {
+  debug(args, opts.cwd);
+  const r = await spawnGit(args, opts);
+  if (r.code === 0) return true;
+  if (process.env.DX_DEBUG === '1') process.stderr.write(`dx-hooks: (best-effort, ${why}) git ${args.map((a) => safeJson(a)).join(' ')} exited ${r.code}: ${safeJson(r.stderr.trim().slice(0, 500))}\n`);
+  return false;
+}
+
+/**
+ * `git` returning stdout as bytes: for blobs (`cat-file blob`), which may be binary.
  * @throws GitError on any non-zero exit
  */
 export async function gitBytes(args: readonly string[], opts: GitOptions): Promise<Buffer> {
@@ -146,11 +121,20 @@ export async function gitBytes(args: readonly string[], opts: GitOptions): Promi
 
 function spawnGit(args: readonly string[], opts: GitOptions): Promise<GitResult & { bytes: Buffer }> {
   return new Promise((resolve) => {
-    const child = spawn(gitBinary(), [...args], { cwd: opts.cwd, env: cleanEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(gitBinary(), ['-c', 'submodule.recurse=false', ...args], { cwd: opts.cwd, env: cleanEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timer: NodeJS.Timeout | undefined;
     let timedOut = false;
+    let settled = false;
+    const finish = (code: number | null) => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
+      const stderr = Buffer.concat(err).toString('utf8') + (timedOut ? `\ntimed out after ${opts.timeoutMs} ms` : '');
+      const bytes = Buffer.concat(out);
+      resolve({ code: timedOut ? -1 : (code ?? -1), stdout: bytes.toString('utf8'), stderr, bytes });
+    };
     if (opts.timeoutMs) {
       timer = setTimeout(() => {
         timedOut = true;
@@ -160,15 +144,20 @@ function spawnGit(args: readonly string[], opts: GitOptions): Promise<GitResult 
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e) => {
+      if (settled) return;
+      settled = true;
       if (timer) clearTimeout(timer);
       resolve({ code: -1, stdout: '', stderr: e.message, bytes: Buffer.alloc(0) });
     });
-    child.on('close', (code) => {
-      if (timer) clearTimeout(timer);
-      const stderr = Buffer.concat(err).toString('utf8') + (timedOut ? `\ntimed out after ${opts.timeoutMs} ms` : '');
-      const bytes = Buffer.concat(out);
-      resolve({ code: timedOut ? -1 : (code ?? -1), stdout: bytes.toString('utf8'), stderr, bytes });
+    // Killed at the timeout: done when git itself exits. A helper it started (ssh, a remote helper)
+    // may hold the pipes open for longer; it is not waited for (it ends on the broken pipe).
+    child.on('exit', () => {
+      if (!timedOut) return;
+      child.stdout.destroy();
+      child.stderr.destroy();
+      finish(null);
     });
+    child.on('close', (code) => finish(code));
     child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });

@@ -6,6 +6,7 @@
 import ignore from 'ignore';
 import type { DxConfig } from '../config/schema.js';
 import type { RepoContext } from '../context.js';
+import { DxError, EXIT } from '../errors.js';
 import { gitTry } from '../git.js';
 
 /** A predicate telling whether a repository-relative path (forward slashes) is protected. */
@@ -56,7 +57,9 @@ export function describeLoss(l: ProtectedLoss): string {
 /**
  * Protected paths that `to` deletes, type-changes or un-executes compared with `from` (commits or
  * trees; `null` means nothing to lose). `{ index: true }` compares against the index instead of a
- * tree (pre-commit). A diff git cannot compute yields no losses (callers that must fail closed check first).
+ * tree (pre-commit).
+ * @throws DxError PROTECT_CHECK_FAILED when git cannot compute the diff (fail closed: a check that
+ *         cannot decide must never read as "nothing protected is lost"; the pre-* hooks refuse)
  */
 export async function protectedLosses(ctx: RepoContext, isProtected: PathMatcher, from: string | null, to: string | { index: true }, env: Record<string, string> = {}): Promise<ProtectedLoss[]> {
   if (!from) return [];
@@ -64,7 +67,7 @@ export async function protectedLosses(ctx: RepoContext, isProtected: PathMatcher
     ? ['diff-tree', '-r', '-z', '--no-renames', '--raw', from, to]
     : ['diff-index', '--cached', '-r', '-z', '--no-renames', '--raw', from];
   const r = await gitTry(args, { cwd: ctx.top, env });
-  if (r.code !== 0) return [];
+  if (r.code !== 0) throw protectCheckFailed(args, r.stderr);
   const parts = r.stdout.split('\0');
   const losses: ProtectedLoss[] = [];
   for (let i = 0; i + 1 < parts.length; i += 2) {
@@ -77,4 +80,10 @@ export async function protectedLosses(ctx: RepoContext, isProtected: PathMatcher
     else if (oldMode === '100755' && newMode === '100644') losses.push({ path: p, kind: 'lost-exec-bit' });
   }
   return losses;
+}
+
+/** The error of a protected-path check git could not compute (fail closed). */
+export function protectCheckFailed(args: readonly string[], stderr: string): DxError {
+  return new DxError('PROTECT_CHECK_FAILED', `the protected-path check could not be computed (git ${args.filter((a) => !a.startsWith('-')).slice(0, 3).join(' ')}: ${stderr.trim().split('\n').pop() ?? 'failed'})`,
+    'Nothing was changed. Run `git fsck` and `dx-hooks doctor`; to go ahead without the check: DX_ALLOW_PROTECTED=1 (logged) or DX_HOOKS=0.', EXIT.FAILED);
 }

@@ -23,7 +23,7 @@ import { snapshotBefore } from '../worktree/before.js';
 import { shellQuote } from '../text/shell.js';
 import { operationInProgress } from './inflight.js';
 import { protectionInForce } from './inforce.js';
-import { describeLoss, protectedLosses, type ProtectedLoss } from './match.js';
+import { describeLoss, protectCheckFailed, protectedLosses, type ProtectedLoss } from './match.js';
 import { restoreCommand } from './precommit.js';
 import type { RefUpdate } from './reftx.js';
 import { safeText } from '../text/safe.js';
@@ -95,8 +95,9 @@ function refusal(branch: string, old: string, route: string, losses: ProtectedLo
 /** Protected paths the work tree lacks, or has as another type or without the exec bit, compared with HEAD. */
 async function worktreeLosses(s: Session, paths: string[]): Promise<ProtectedLoss[]> {
   if (!paths.length) return [];
-  const r = await gitTry(['--literal-pathspecs', 'diff-index', '-r', '-z', '--no-renames', '--raw', 'HEAD', '--', ...paths], { cwd: s.ctx.top });
-  if (r.code !== 0) return [];
+  const args = ['--literal-pathspecs', 'diff-index', '-r', '-z', '--no-renames', '--raw', 'HEAD', '--', ...paths];
+  const r = await gitTry(args, { cwd: s.ctx.top });
+  if (r.code !== 0) throw protectCheckFailed(args, r.stderr);
   const want = new Set(paths);
   const parts = r.stdout.split('\0');
   const out: ProtectedLoss[] = [];

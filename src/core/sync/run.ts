@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DxError, EXIT, describeError } from '../errors.js';
-import { git, gitTry } from '../git.js';
+import { git, gitBestEffort, gitTry } from '../git.js';
 import { headState } from '../head.js';
 import { appendLedger, newEventId } from '../ledger.js';
 import { protectionInForce } from '../protect/inforce.js';
@@ -144,7 +144,7 @@ async function syncOnce(s: Session, opts: { force?: boolean; dryRun?: boolean })
   let kept: string[] = [];
   try {
     if (!upToDate) kept = (await restoreWorktree(ctx, { snapshot: target.sha, head: target.sha, branch: target.branch }, before)).kept;
-    await gitTry(['branch', `--set-upstream-to=${target.ref.slice('refs/remotes/'.length)}`, target.branch], { cwd: ctx.top });
+    await gitBestEffort(['branch', `--set-upstream-to=${target.ref.slice('refs/remotes/'.length)}`, target.branch], { cwd: ctx.top }, 'a convenience: sync finds the target without an upstream too');
   } catch (err) {
     appendLedger(ctx, { host: s.host, op: 'sync.reset', ok: false, error: describeError(err), detail: { event: id } });
     throw err;

@@ -35,10 +35,12 @@ export async function resetTarget(ctx: RepoContext, remote: string): Promise<Res
   if (!branch) throw new DxError('NO_DEFAULT_BRANCH', `cannot tell the default branch of "${remote}"`, `Set it: git remote set-head ${remote} --auto`, EXIT.FAILED);
   const ref = `${prefix}${branch}`;
   let tip = await gitTry(['rev-parse', '-q', '--verify', `${ref}^{commit}`], { cwd });
+  let fetchError = '';
   if (tip.code !== 0) {
-    await gitTry(['fetch', '--quiet', '--no-tags', '--', remote, `+refs/heads/${branch}:${ref}`], { cwd, timeoutMs: NETWORK_TIMEOUT_MS });
+    const f = await gitTry(['fetch', '--quiet', '--no-tags', '--', remote, `+refs/heads/${branch}:${ref}`], { cwd, timeoutMs: NETWORK_TIMEOUT_MS });
+    if (f.code !== 0) fetchError = ` (fetching it failed: ${f.stderr.trim().split('\n').pop() ?? ''})`;
     tip = await gitTry(['rev-parse', '-q', '--verify', `${ref}^{commit}`], { cwd });
   }
-  if (tip.code !== 0) throw new DxError('NO_DEFAULT_BRANCH', `"${remote}" has no branch ${branch} to reset to`, `Check: git ls-remote ${remote}`, EXIT.FAILED);
+  if (tip.code !== 0) throw new DxError('NO_DEFAULT_BRANCH', `"${remote}" has no branch ${branch} to reset to${fetchError}`, `Check: git ls-remote ${remote}`, EXIT.FAILED);
   return { branch, ref, sha: tip.stdout.trim() };
 }

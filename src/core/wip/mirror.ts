@@ -5,7 +5,7 @@
  * Call with the worker lock held.
  */
 import { describeError, DxError } from '../errors.js';
-import { gitTry } from '../git.js';
+import { gitBestEffort, gitTry } from '../git.js';
 import { commitInfo } from '../head.js';
 import { entryKey, type IndexEntry } from '../index/format.js';
 import { indexFromWipRefs } from '../index/rebuild.js';
@@ -65,7 +65,7 @@ export async function mirror(s: Session, items: MirrorItem[]): Promise<MirrorRep
     const ws = (state.wip[ref] ??= {});
     const now = Math.floor(Date.now() / 1000);
     let remote: string | null = null;
-    await gitTry(['update-ref', '--create-reflog', '-m', 'dx-hooks mirror', localMirrorRef(host, item.branch), item.sha], { cwd: ctx.top });
+    await gitBestEffort(['update-ref', '--create-reflog', '-m', 'dx-hooks mirror', localMirrorRef(host, item.branch), item.sha], { cwd: ctx.top }, 'the local mirror of a WIP value; the push below carries the same commit');
     try {
       remote = await resolveRemote(ctx, config.remote, item.branch);
       if (ws.lastPushed === item.sha && ws.lastResult === 'ok') continue;
@@ -80,7 +80,7 @@ export async function mirror(s: Session, items: MirrorItem[]): Promise<MirrorRep
       await refuseHeld(s, remote, [item.sha, ...kept.map((k) => k.sha)], ref);
       const out = await pushWip(ctx, remote, ref, item.sha, ws.lastPushed ?? null, { host, branch: item.branch }, kept);
       if (!out.ok) throw new DxError('PUSH_FAILED', out.error);
-      await gitTry(['update-ref', '-m', 'dx-hooks: WIP push landed', pushedRef(host, item.branch), item.sha], { cwd: ctx.top });
+      await gitBestEffort(['update-ref', '-m', 'dx-hooks: WIP push landed', pushedRef(host, item.branch), item.sha], { cwd: ctx.top }, 'the record of what landed; the next push writes it again');
       appendLedger(ctx, {
         host,
         op: 'wip.push',

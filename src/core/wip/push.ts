@@ -5,7 +5,7 @@
  * any other foreign value is kept under `refs/dx/displaced/…` in the same atomic push.
  */
 import type { RepoContext } from '../context.js';
-import { gitTry } from '../git.js';
+import { gitBestEffort, gitTry } from '../git.js';
 import { displacedRef } from './ref.js';
 import { fetchQuiet, scratchNamespace } from './fetch.js';
 import { lastLines, lsRemote, NETWORK_TIMEOUT_MS } from './remote.js';
@@ -80,6 +80,6 @@ export async function pushWip(
     if (both.ok) return { ok: true, sha, displaced: { ref: aside, sha: current } };
     return { ok: false, error: `${ref} on ${remote} was moved to ${current.slice(0, 12)} by another writer and could not be kept aside: ${both.error}` };
   } finally {
-    await gitTry(['update-ref', '-d', tmp], { cwd: ctx.top });
+    await gitBestEffort(['update-ref', '-d', tmp], { cwd: ctx.top }, 'a scratch ref; the next run drops it');
   }
 }

@@ -18,7 +18,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RepoContext } from '../context.js';
-import { git, gitLine, gitTry } from '../git.js';
+import { git, gitBestEffort, gitLine, gitTry } from '../git.js';
 import { moveRefs, readRef } from '../refs.js';
 import { EMPTY_TREE, type Snapshot } from '../snapshot.js';
 import { linkOnPath } from '../config/links.js';
@@ -117,7 +117,7 @@ export async function restoreWorktree(ctx: RepoContext, target: WorktreeTarget, 
     const realIndex = path.join(ctx.gitDir, 'index');
     if (fs.existsSync(realIndex)) copyInside(ctx.commonDir, realIndex, tmp);
     await git(['read-tree', '--reset', before.tree], { cwd: ctx.top, env });
-    await gitTry(['update-index', '-q', '--refresh'], { cwd: ctx.top, env });
+    await gitBestEffort(['update-index', '-q', '--refresh'], { cwd: ctx.top, env }, 'only refreshes stat data');
     await git(['read-tree', '-m', '-u', before.tree, want], { cwd: ctx.top, env });
   } finally {
     fs.rmSync(tmp, { force: true });
@@ -134,7 +134,7 @@ export async function restoreWorktree(ctx: RepoContext, target: WorktreeTarget, 
   }
   // The index: HEAD's tree (what was staged comes back unstaged), keeping stat info where it matches.
   await git(['read-tree', '--reset', headTree], { cwd: ctx.top });
-  await gitTry(['update-index', '-q', '--refresh'], { cwd: ctx.top });
+  await gitBestEffort(['update-index', '-q', '--refresh'], { cwd: ctx.top }, 'only refreshes stat data');
   const kept = new Set([...untouchable.filter((p) => inBefore.get(p) !== inTarget.get(p)), ...throughLinks.map((t) => t.path)]);
   return { kept: [...kept], throughLinks };
 }
