@@ -1,6 +1,15 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// The layering (issue 11): only the git runner (src/core/git.ts) starts git, and src/core/ never
+// prints, never exits and never installs signal handlers — the command layer does (src/commands, src/cli.ts).
+const noTerminal = [
+  { selector: "MemberExpression[object.name='console']", message: 'src/core never prints: return data or throw a DxError; the command layer prints.' },
+  { selector: "MemberExpression[object.name='process'][property.name=/^(stdout|stderr|exit|exitCode)$/]", message: 'src/core never prints or exits: return data or throw a DxError.' },
+  { selector: "CallExpression[callee.object.name='process'][callee.property.name=/^(on|once|addListener|prependListener)$/]", message: 'src/core installs no signal or process handlers: take an AbortSignal.' },
+];
+const noSpawn = { paths: [{ name: 'node:child_process', message: 'Only the git runner (src/core/git.ts) starts git; other programs are started by the one module that owns them.' }, { name: 'child_process', message: 'Use node:child_process only in the runner.' }, { name: 'simple-git', message: 'git runs through src/core/git.ts only.' }] };
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'bench/.fixtures/', 'bench/results/'] },
   js.configs.recommended,
@@ -8,5 +17,15 @@ export default tseslint.config(
   {
     languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
     rules: { '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }] },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/core/git.ts', 'src/core/schedule/exec.ts', 'src/core/protect/txid.ts'],
+    rules: { 'no-restricted-imports': ['error', noSpawn] },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    ignores: ['src/core/git.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...noTerminal] },
   },
 );

@@ -84,6 +84,7 @@ export async function handleRefTransaction(s: Session, state: string, updates: R
   const branchUpdates = updates.filter((u) => u.ref.startsWith('refs/heads/'));
   const own = isOwnRefWrite(s.ctx, env.DX_IN_REFTX);
   const deletions: RefUpdate[] = [];
+  let note: string | null = null;
   if (state === 'prepared') {
     for (const u of branchUpdates.filter((x) => isZero(x.new) && !isLoosePrune(s.ctx, x))) {
       const cur = isZero(u.old) ? await gitTry(['rev-parse', '-q', '--verify', u.ref], { cwd: s.ctx.top }) : null;
@@ -97,14 +98,14 @@ export async function handleRefTransaction(s: Session, state: string, updates: R
       const refs = Object.fromEntries(hits.map((u) => [u.ref, { old: u.old, new: null }]));
       if (env.DX_ALLOW_PROTECTED !== '1') {
         appendLedger(s.ctx, { host: s.host, op: 'protect.refuse', ok: false, error: 'deletion of a protected branch', refs, detail: { hook: 'reference-transaction' } });
-        return { refused: true, message: `dx-hooks: refused deleting protected branch ${names.join(', ')} (protect.branches in .dxrc).\nIf this is really intended: DX_ALLOW_PROTECTED=1 git …`, recorded: [] };
+        return { refused: true, message: `dx-hooks: refused deleting protected branch ${names.map(safeText).join(', ')} (protect.branches in .dxrc).\nIf this is really intended: DX_ALLOW_PROTECTED=1 git …`, recorded: [] };
       }
       appendLedger(s.ctx, { host: s.host, op: 'protect.override', ok: true, refs, detail: { hook: 'reference-transaction', override: 'DX_ALLOW_PROTECTED' } });
-      process.stderr.write(`dx-hooks: DX_ALLOW_PROTECTED=1 — deleting protected branch ${names.map(safeText).join(', ')} (logged)\n`);
+      note = `dx-hooks: DX_ALLOW_PROTECTED=1 — deleting protected branch ${names.map(safeText).join(', ')} (logged)`;
     }
   } else if (state !== 'committed') return { refused: false, message: null, recorded: [] };
   const recorded: string[] = [];
-  if (own) return { refused: false, message: null, recorded };
+  if (own) return { refused: false, message: note, recorded };
   // git 2.39 runs the hook twice for one branch deletion (the packed-refs transaction, then the loose
   // one), from the same git process: an identical record that THIS git process wrote seconds ago is the
   // same event. Another git process deleting the same branch again (re-created at the same sha) is a
@@ -140,5 +141,5 @@ export async function handleRefTransaction(s: Session, state: string, updates: R
     });
     recorded.push(id);
   }
-  return { refused: false, message: null, recorded };
+  return { refused: false, message: note, recorded };
 }
