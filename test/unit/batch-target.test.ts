@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { batchTarget } from '../../src/core/batch/target.ts';
 import { DxError } from '../../src/core/errors.ts';
 import { itemLine } from '../../src/commands/batch-ui.ts';
-import { wantsJson } from '../../src/commands/report-error.ts';
+import { reportError, wantsJson } from '../../src/commands/report-error.ts';
 
 test('the flags name the repositories one way: --all, --repos (bare: as --all), positional paths as an alias of --repos', () => {
   const rows: [Parameters<typeof batchTarget>[0], ReturnType<typeof batchTarget>][] = [
@@ -54,4 +54,24 @@ test('a progress line never shows a ✔ beside a failure: failed → ✖, ran bu
   assert.equal(line('ok', 'warning'), '! /r/a — level warning');
   assert.equal(line('ok', 'ok'), '✔ /r/a — level ok');
   assert.equal(line('skipped', 'ok'), '- /r/a — skipped: off');
+});
+
+test('attack: an error carrying a remote\'s terminal escapes is JSON on stdout with them written as \\u escapes, and parses back exactly', () => {
+  const hostile = 'push rejected: \x1b]0;pwned\x07\x1b[2J\r\u202Eevil';
+  const written: string[] = [];
+  const [out, err] = [process.stdout.write, process.stderr.write];
+  process.stdout.write = ((s: string) => (written.push(s), true)) as typeof process.stdout.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  let code: number;
+  try {
+    code = reportError(new DxError('PUSH_REJECTED', hostile, 'retry: dx-hooks status', 1), true);
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+  assert.equal(code, 1);
+  const text = written.join('');
+  // eslint-disable-next-line no-control-regex
+  assert.doesNotMatch(text, /[\x00-\x08\x0b-\x1f\x7f\u202e]/, 'no raw control or direction character reaches stdout');
+  assert.deepEqual(JSON.parse(text), { error: { code: 'PUSH_REJECTED', message: hostile, hint: 'retry: dx-hooks status' } });
 });
