@@ -66,7 +66,7 @@ export async function expandRepos(patterns: string[], cwd: string): Promise<{ re
 export async function resolveRepos(patterns: string[], machine: MachineConfig, cwd: string, onUnmatched?: (glob: string, source: RepoSource) => void): Promise<string[]> {
   const source = patterns.length ? patterns : (machine.repos ?? []);
   if (!source.length) {
-    throw new DxError('NO_REPOS', 'no repositories to run over', `Pass paths or globs (e.g. --repos ~/src/*), or list them in ${machineConfigPath()} under "repos" (dx-hooks install adds each repository it is installed in).`, EXIT.USAGE);
+    throw new DxError('NO_REPOS', 'no repositories to run over', `Pass paths or globs (e.g. --repos '~/src/*'), or list them in ${machineConfigPath()} under "repos" (dx-hooks install adds each repository it is installed in).`, EXIT.USAGE);
   }
   const { repos, unmatched } = await expandRepos(source, cwd);
   if (unmatched.length && patterns.length) {
