@@ -2,24 +2,36 @@
 /**
  * The CLI boundary: parse argv (commander), import the one command module that runs (lazy, so a
  * hook's node start loads only what it needs), and turn every thrown error into `✖ message` +
- * hint and an exit code (DESIGN §6: 0 ok, 1 failed or refused, 2 usage or config error).
+ * hint and an exit code (DESIGN §6: 0 ok, 1 failed or refused, 2 usage or config error) — and,
+ * with `--json`, into JSON on stdout (commands/report-error.ts); a closed stdout is not an error.
  */
-import { Command, CommanderError, Option } from 'commander';
-import pc from 'picocolors';
-import { DxError, EXIT } from './core/errors.js';
-import { terminalLine } from './commands/print.js';
+import { Command, Option } from 'commander';
+import { quietOnClosedPipe } from './commands/closed-pipe.js';
+import { reportError, wantsJson } from './commands/report-error.js';
 
 // Each command types its own options; commander hands over a plain record (plus cwd and the positional arguments).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Handler = (opts: any) => Promise<number>;
+
+/** Whether the command that runs was given `--json` (its errors are then JSON too); undefined until commander has parsed it. */
+let json: boolean | undefined;
 
 function action(load: () => Promise<Handler>) {
   return async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
     const opts = { ...cmd.optsWithGlobals(), cwd: process.cwd() } as Record<string, unknown>;
     cmd.registeredArguments.forEach((a, i) => (opts[a.name()] = args[i]));
+    json = opts.json === true;
     process.exitCode = await (await load())(opts);
   };
+}
+
+/** The options naming many repositories and running them as a batch, the same on every batch command (core/batch/target.ts, DESIGN §7). */
+function manyRepos(cmd: Command, all = 'every repository in the machine config\'s list'): Command {
+  return cmd.option('--all', all)
+    .option('--repos [paths...]', 'these repositories: paths or globs (a glob matching no repository is an error; --repos alone: as --all)')
+    .option('--parallel <n>', 'repositories at once (with --all or --repos)', '1')
+    .option('--no-resume', 'start the batch fresh instead of resuming an interrupted one').option('--retry-failed', 'also redo the repositories that failed last time');
 }
 
 const program = new Command('dx-hooks')
@@ -27,6 +39,7 @@ const program = new Command('dx-hooks')
   .option('-V, --version', 'print the version')
   .exitOverride()
   .showHelpAfterError();
+quietOnClosedPipe();
 
 program.command('install').description('install the git hooks in this repository (chains existing hooks, works with husky)')
   .option('--dry-run', 'show what would be written, write nothing').option('--json', 'print the plan as JSON')
@@ -37,20 +50,13 @@ program.command('uninstall').description('remove the hooks and put back exactly 
   .option('--dry-run', 'show what would be removed').option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/uninstall.js')).run as Handler));
 
-program.command('status').description('this host\'s branch, upstream, dirty files, WIP pushes; other hosts\' WIP — or triage of many repositories (--repos)')
-  .option('--json', 'print JSON').option('--offline', 'do not fetch the index; use the last fetched copy')
-  .option('--repos [paths...]', 'triage many repositories: paths or globs (none: the machine config\'s list)')
-  .option('--parallel <n>', 'repositories at once (with --repos)', '1')
-  .option('--no-resume', 'start the batch fresh instead of resuming an interrupted one').option('--retry-failed', 'also redo the repositories that failed last time')
+manyRepos(program.command('status').description('this host\'s branch, upstream, dirty files, WIP pushes; other hosts\' WIP — or triage of many repositories (--all, --repos)')
+  .option('--json', 'print JSON').option('--offline', 'do not fetch the index; use the last fetched copy'))
   .action(action(async () => (await import('./commands/status.js')).run as Handler));
 
-const checkpoint = program.command('checkpoint').description('snapshot the work tree now (uncommitted work included) and push it as this host\'s WIP; or manage named checkpoints')
+const checkpoint = manyRepos(program.command('checkpoint').description('snapshot the work tree now (uncommitted work included) and push it as this host\'s WIP; or manage named checkpoints')
   .enablePositionalOptions()
-  .option('-m, --message <text>', 'message of the snapshot commit').option('--json', 'print JSON')
-  .option('--all', 'every repository in the machine config\'s list whose role is active (what the scheduler runs)')
-  .option('--repos <paths...>', 'these repositories (paths or globs) instead of the current one')
-  .option('--parallel <n>', 'repositories at once (with --all or --repos)', '1')
-  .option('--no-resume', 'start the batch fresh instead of resuming an interrupted one').option('--retry-failed', 'also redo the repositories that failed last time')
+  .option('-m, --message <text>', 'message of the snapshot commit').option('--json', 'print JSON'), 'every repository in the machine config\'s list whose role is active (what the scheduler runs)')
   .action(action(async () => (await import('./commands/checkpoint.js')).run as Handler));
 checkpoint.command('create <name>').description('tag a snapshot of the work tree (uncommitted work included) as checkpoint/<name> and push the tag')
   .option('-m, --message <text>', 'description of the checkpoint').option('--force', 'replace a checkpoint of that name').option('--json', 'print JSON')
@@ -95,9 +101,7 @@ program.command('role [role]').description('this machine\'s role: active (sync o
   .option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/role.js')).run as Handler));
 
-program.command('sync [repos...]').description('role-aware sync of this repository or many (paths or globs; --all: the machine config\'s list); resumable')
-  .option('--all', 'every repository in the machine config\'s list').option('--parallel <n>', 'repositories at once', '1')
-  .option('--no-resume', 'start the batch fresh instead of resuming an interrupted one').option('--retry-failed', 'also redo the repositories that failed last time')
+manyRepos(program.command('sync [paths...]').description('role-aware sync of this repository or many (--all: the machine config\'s list; --repos or paths: paths or globs); resumable'))
   .option('--force', 'reset a reference repository even when that rewinds protected paths (everything is backed up first)')
   .option('--dry-run', 'show what each repository would do, change nothing').option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/sync.js')).run as Handler));
@@ -178,25 +182,8 @@ async function main(): Promise<void> {
     }
     await program.parseAsync(process.argv);
   } catch (err) {
-    if (err instanceof CommanderError) {
-      process.exitCode = err.exitCode === 0 ? 0 : EXIT.USAGE;
-      return;
-    }
-    if (err instanceof DxError) {
-      // The message may carry a remote's or git's text: printed through the same filter as every command's output.
-      process.stderr.write(terminalLine(pc.red(`✖ ${err.message}`) + '\n' + (err.hint ? `  ${err.hint}\n` : '')));
-      if (process.env.DX_DEBUG === '1' && err.stack) process.stderr.write(terminalLine(err.stack) + '\n');
-      process.exitCode = err.exitCode;
-      return;
-    }
-    if ((err as Error)?.name === 'ExitPromptError') {
-      process.stderr.write('cancelled\n');
-      process.exitCode = EXIT.FAILED;
-      return;
-    }
-    process.stderr.write(terminalLine(pc.red(`✖ internal error: ${(err as Error)?.message ?? String(err)}`)) + '\n');
-    process.stderr.write(process.env.DX_DEBUG === '1' ? `${terminalLine(String((err as Error)?.stack))}\n` : '  Run again with DX_DEBUG=1 for the stack, and report it.\n');
-    process.exitCode = EXIT.FAILED;
+    // With --json the error is JSON on stdout too, for every command (report-error.ts).
+    process.exitCode = reportError(err, json ?? wantsJson(process.argv.slice(2)));
   }
 }
 

@@ -6,11 +6,29 @@
 import path from 'node:path';
 import pc from 'picocolors';
 import { runBatch, type BatchEvents, type BatchItem, type BatchResult, type RepoOutcome } from '../core/batch/run.js';
+import type { BatchTarget, TargetFlags } from '../core/batch/target.js';
 import { DxError, EXIT } from '../core/errors.js';
-import { safe, terminalLine } from './print.js';
+import { machineConfigPath, type MachineConfig } from '../core/machine.js';
+import { safe, terminalLine, warn } from './print.js';
 
-/** The batch flags every batch command takes (commander: `--no-resume` gives resume=false). */
-export interface BatchFlags { parallel?: string; resume?: boolean; retryFailed?: boolean; json?: boolean }
+/**
+ * The batch flags every batch command takes (commander: `--no-resume` gives resume=false), and the
+ * ones naming the repositories (core/batch/target.ts: `--all`, `--repos`, positional paths).
+ */
+export interface BatchFlags extends TargetFlags { parallel?: string; resume?: boolean; retryFailed?: boolean; json?: boolean }
+
+/** How a finished repository's result reads: `error` is a failure even when the work ran (work at risk, a refusal). */
+export type ResultLevel = 'ok' | 'info' | 'warning' | 'error';
+
+/**
+ * The repositories of a `--all` or `--repos` target (core/batch/repos.ts). A glob of the machine
+ * config's list that matches nothing is said on stderr, and the others still run.
+ * @throws DxError NO_REPOS, GLOB_NO_MATCH (exit 2)
+ */
+export async function targetRepos(target: Exclude<BatchTarget, { kind: 'here' }>, machine: MachineConfig, cwd: string): Promise<string[]> {
+  const { resolveRepos } = await import('../core/batch/repos.js');
+  return resolveRepos(target.kind === 'repos' ? target.patterns : [], machine, cwd, (glob) => warn(`dx-hooks: "${glob}" in ${machineConfigPath()} matches no repository (no directory holding .git); running the others`));
+}
 
 /** `--parallel` as a number. @throws DxError BAD_PARALLEL (exit 2) */
 export function parallelOf(flags: BatchFlags): number {
@@ -25,17 +43,24 @@ export function showRepo(repo: string): string {
   return home && repo.startsWith(home + path.sep) ? `~/${path.relative(home, repo)}` : repo;
 }
 
-/** One plain line for a finished repository. `describe` gives the command's summary of a result. */
-export function itemLine<R>(item: BatchItem<R>, describe: (r: R) => string): string {
+/**
+ * One plain line for a finished repository. `describe` gives the command's summary of a result;
+ * `levelOf` its level, so a repository whose work ran but found a failure never gets a ✔.
+ */
+export function itemLine<R>(item: BatchItem<R>, describe: (r: R) => string, levelOf?: (r: R) => ResultLevel): string {
   const where = showRepo(item.repo);
   if (item.status === 'failed') return pc.red(`✖ ${where} — ${item.error}`);
   if (item.status === 'skipped') return pc.yellow(`- ${where} — skipped: ${item.reason}`);
   if (item.status === 'not-run') return pc.dim(`· ${where} — not run (interrupted)`);
-  return `${pc.green('✔')} ${where}${item.result !== undefined ? ` — ${describe(item.result)}` : ''}`;
+  const summary = item.result !== undefined ? ` — ${describe(item.result)}` : '';
+  const level = item.result !== undefined && levelOf ? levelOf(item.result) : 'ok';
+  if (level === 'error') return pc.red(`✖ ${where}${summary}`);
+  if (level === 'warning') return `${pc.yellow('!')} ${where}${summary}`;
+  return `${pc.green('✔')} ${where}${summary}`;
 }
 
 /** Batch events for the terminal. Call `stop()` after the batch (it clears the bar). */
-export async function batchEvents<R>(flags: BatchFlags, describe: (r: R) => string): Promise<BatchEvents<R> & { stop(): void }> {
+export async function batchEvents<R>(flags: BatchFlags, describe: (r: R) => string, levelOf?: (r: R) => ResultLevel): Promise<BatchEvents<R> & { stop(): void }> {
   const print = (line: string) => (flags.json ? process.stderr : process.stdout).write(terminalLine(line) + '\n');
   const useBar = process.stderr.isTTY === true && !process.env.CI;
   let bar: { start(total: number, value: number): void; update(v: number, payload?: object): void; stop(): void } | null = null;
@@ -51,8 +76,9 @@ export async function batchEvents<R>(flags: BatchFlags, describe: (r: R) => stri
     repoDone(item, counts) {
       if (bar) {
         bar.update(counts.done, { repo: safe(showRepo(item.repo)) });
-        if (item.status === 'failed') process.stderr.write('\n' + terminalLine(itemLine(item, describe)) + '\n');
-      } else print(itemLine(item, describe));
+        const bad = item.status === 'failed' || (item.status === 'ok' && item.result !== undefined && levelOf?.(item.result) === 'error');
+        if (bad) process.stderr.write('\n' + terminalLine(itemLine(item, describe, levelOf)) + '\n');
+      } else print(itemLine(item, describe, levelOf));
     },
     interrupted(signal) {
       bar?.stop();
@@ -74,12 +100,13 @@ export function batchExit<R>(r: BatchResult<R>, base: number): number {
 
 /**
  * Run a batch command the way every batch command runs: the flags (`--parallel`, `--no-resume`,
- * `--retry-failed`, `--json`), the terminal display, then the runner. `describe` is the one-line summary of a result.
+ * `--retry-failed`, `--json`), the terminal display, then the runner. `describe` is the one-line summary of a result,
+ * `levelOf` its level (the line's mark: ✔, ! or ✖).
  * @throws DxError BAD_PARALLEL (exit 2), BATCH_RUNNING (exit 1)
  */
-export async function runBatchCommand<R>(command: string, repos: string[], flags: BatchFlags, describe: (r: R) => string, work: (repo: string) => Promise<RepoOutcome<R>>): Promise<BatchResult<R>> {
+export async function runBatchCommand<R>(command: string, repos: string[], flags: BatchFlags, describe: (r: R) => string, work: (repo: string) => Promise<RepoOutcome<R>>, levelOf?: (r: R) => ResultLevel): Promise<BatchResult<R>> {
   const parallel = parallelOf(flags);
-  const events = await batchEvents<R>(flags, describe);
+  const events = await batchEvents<R>(flags, describe, levelOf);
   try {
     return await runBatch<R>({ command, repos, parallel, resume: flags.resume !== false, retryFailed: !!flags.retryFailed, events, work });
   } finally {

@@ -1,13 +1,15 @@
-/** `dx-hooks checkpoint [-m message] [--json] [--all | --repos …]`: snapshot the work tree now and push it as this host's WIP, in the foreground — here, or in every active repository (what the scheduler runs). */
+/** `dx-hooks checkpoint [-m message] [--json] [--all | --repos <paths|globs…>]`: snapshot the work tree now and push it as this host's WIP, in the foreground — here, or in every active repository (what the scheduler runs). */
 import pc from 'picocolors';
+import { batchTarget, type BatchTarget } from '../core/batch/target.js';
 import { checkpoint } from '../core/checkpoint.js';
 import { openSession } from '../core/session.js';
-import { batchExit, runBatchCommand, type BatchFlags } from './batch-ui.js';
+import { batchExit, runBatchCommand, targetRepos, type BatchFlags } from './batch-ui.js';
 import { out, printJson, retryPending, warn } from './common.js';
 
 /** Snapshot and push in the foreground. Returns 1 when the push failed (the snapshot is kept locally), else 0. */
-export async function run(opts: BatchFlags & { message?: string; all?: boolean; repos?: string[]; cwd: string }): Promise<number> {
-  if (opts.all || opts.repos?.length) return runMany(opts);
+export async function run(opts: BatchFlags & { message?: string; cwd: string }): Promise<number> {
+  const target = batchTarget(opts);
+  if (target.kind !== 'here') return runMany(opts, target);
   const s = await openSession(opts.cwd);
   await retryPending(s, true);
   const { snapshot: snap, report } = await checkpoint(s, opts.message);
@@ -27,21 +29,17 @@ export async function run(opts: BatchFlags & { message?: string; all?: boolean; 
 interface CheckpointSummary { sha: string; dirty: boolean; ref: string | null }
 
 /** Checkpoint many repositories: skips reference ones (auto-checkpoint off) and those with WIP off; a failed push is a failed repository. */
-async function runMany(opts: BatchFlags & { message?: string; all?: boolean; repos?: string[]; cwd: string }): Promise<number> {
-  const [{ loadMachineConfig }, { resolveRepos }, { effectiveRole }] = await Promise.all([
-    import('../core/machine.js'),
-    import('../core/batch/repos.js'),
-    import('../core/role.js'),
-  ]);
+async function runMany(opts: BatchFlags & { message?: string; cwd: string }, target: Exclude<BatchTarget, { kind: 'here' }>): Promise<number> {
+  const [{ loadMachineConfig }, { effectiveRole }] = await Promise.all([import('../core/machine.js'), import('../core/role.js')]);
   const machine = await loadMachineConfig();
-  if (!opts.repos?.length && !machine.repos?.length) {
+  if (target.kind === 'all' && !machine.repos?.length) {
     // What the scheduler runs on a machine where nothing is installed yet: nothing to do is not a failure.
     const { machineConfigPath } = await import('../core/machine.js');
     if (opts.json) printJson({ items: [], interrupted: null, progress: null });
     else out(`no repositories to checkpoint: ${machineConfigPath()} lists none (dx-hooks install adds each repository)`);
     return 0;
   }
-  const repos = await resolveRepos(opts.repos ?? [], machine, opts.cwd);
+  const repos = await targetRepos(target, machine, opts.cwd);
   const describe = (c: CheckpointSummary) => `${c.sha.slice(0, 12)}${c.dirty ? ' (with uncommitted work)' : ''} → ${c.ref ?? 'already on the remote'}`;
   const result = await runBatchCommand<CheckpointSummary>('checkpoint', repos, opts, describe, async (repo) => {
     const s = await openSession(repo);

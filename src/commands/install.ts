@@ -38,7 +38,7 @@ export async function run(opts: { dryRun?: boolean; json?: boolean; force?: bool
   } catch (err) {
     errLine(`dx-hooks: installed, but the config cannot be read: ${(err as Error).message}`);
   }
-  // Batch commands (status --repos, sync --all, checkpoint --all) find the repository in the machine config's list.
+  // Batch commands (status, sync and checkpoint with --all) find the repository in the machine config's list.
   let registered: string | null = null;
   try {
     const { registerRepo, machineConfigPath } = await import('../core/machine.js');
@@ -52,7 +52,7 @@ export async function run(opts: { dryRun?: boolean; json?: boolean; force?: bool
     out(pc.green(`✔ dx-hooks installed in ${ctx.top}`));
     lines.forEach((l) => out(`  - ${l}`));
     plan.notes.forEach((n) => out(`  note: ${n}`));
-    if (registered) out(`  - added ${ctx.top} to the repositories of ${registered} (for status --repos, sync --all, checkpoint --all)`);
+    if (registered) out(`  - added ${ctx.top} to the repositories of ${registered} (for the --all of status, sync and checkpoint)`);
     out(`Every commit is now mirrored to ${pc.bold('refs/heads/wip/<host>/<branch>')} on the remote. Turn off for one command: DX_HOOKS=0 git …; remove: npx dx-hooks uninstall`);
   }
   return 0;

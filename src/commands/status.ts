@@ -1,4 +1,4 @@
-/** `dx-hooks status [--json] [--offline]`: where is my work — this host, and every other host's WIP. */
+/** `dx-hooks status [--json] [--offline] [--all | --repos <paths|globs…>]`: where is my work — this host, and every other host's WIP; or the triage of many repositories. */
 import fs from 'node:fs';
 import pc from 'picocolors';
 import { dxPaths } from '../core/context.js';
@@ -6,18 +6,20 @@ import { openSession } from '../core/session.js';
 import { getStatus } from '../core/status.js';
 import { age, clock } from '../core/time.js';
 import { triageRepo, worst } from '../core/triage/row.js';
+import { batchTarget } from '../core/batch/target.js';
 import type { BatchFlags } from './batch-ui.js';
 import { out, printJson, retryPending, safe, warn } from './common.js';
 
 /**
- * Print the status report of this repository, or with `--repos` the triage of many. Returns 1 while
+ * Print the status report of this repository, or with `--all`/`--repos` the triage of many. Returns 1 while
  * work exists only on this host and its backup failed (a pending push, or commits older than
  * divergence.staleHours that no WIP push covers), else 0. @throws DxError on bad config
  */
-export async function run(opts: BatchFlags & { json?: boolean; offline?: boolean; repos?: string[] | true; cwd: string }): Promise<number> {
-  if (opts.repos) {
+export async function run(opts: BatchFlags & { json?: boolean; offline?: boolean; cwd: string }): Promise<number> {
+  const target = batchTarget(opts);
+  if (target.kind !== 'here') {
     const { runTriage } = await import('./triage.js');
-    return runTriage({ ...opts, repos: opts.repos });
+    return runTriage({ ...opts, target });
   }
   const s = await openSession(opts.cwd);
   // The shims' caches (push mode, protected paths, divergence settings) follow the .dxrc just read.

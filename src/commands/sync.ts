@@ -1,16 +1,16 @@
-/** `dx-hooks sync [repos…] [--all]`: role-aware sync of this repository, or a resumable batch over many. */
+/** `dx-hooks sync [--all | --repos <paths|globs…> | <paths…>]`: role-aware sync of this repository, or a resumable batch over many. */
 import pc from 'picocolors';
-import { resolveRepos } from '../core/batch/repos.js';
+import { batchTarget } from '../core/batch/target.js';
 import { describeError, DxError } from '../core/errors.js';
 import { loadMachineConfig } from '../core/machine.js';
 import { openSession } from '../core/session.js';
 import type { SyncResult } from '../core/sync/run.js';
 import { worst } from '../core/triage/row.js';
-import { batchExit, runBatchCommand, showRepo, type BatchFlags } from './batch-ui.js';
+import { batchExit, itemLine, runBatchCommand, targetRepos, type BatchFlags, type ResultLevel } from './batch-ui.js';
 import { out, printJson, warn } from './common.js';
 
-/** What a batch stores per repository (small: the progress file keeps it). */
-interface SyncSummary { role: string; action: SyncResult['action']; remote: string; reset: SyncResult['reset']; backup: string[]; problems: string[]; steps: string[] }
+/** What a batch stores per repository (small: the progress file keeps it). `level`: the worst of its problems (an `error` is work at risk, a failed sync). */
+interface SyncSummary { role: string; action: SyncResult['action']; remote: string; reset: SyncResult['reset']; backup: string[]; problems: string[]; steps: string[]; level?: ResultLevel }
 
 function summarize(r: SyncResult): SyncSummary {
   return {
@@ -21,8 +21,12 @@ function summarize(r: SyncResult): SyncSummary {
     backup: r.backup?.refs.map((b) => `${b.ref} ${b.sha.slice(0, 12)}`) ?? [],
     problems: r.report.problems.filter((p) => p.level !== 'info').map((p) => `${p.code}: ${p.message}`),
     steps: r.steps,
+    level: worst(r.report),
   };
 }
+
+/** A summary's level; one stored by an older version (no `level`) reads as ok. */
+const levelOf = (x: SyncSummary): ResultLevel => x.level ?? 'ok';
 
 function describe(x: SyncSummary): string {
   const what =
@@ -34,10 +38,10 @@ function describe(x: SyncSummary): string {
 }
 
 /** Sync. Exit 0 when every repository synced, 1 when one failed or was refused (it was left as it was), 2 on bad input. */
-export async function run(opts: BatchFlags & { repos?: string[]; all?: boolean; force?: boolean; dryRun?: boolean; cwd: string }): Promise<number> {
+export async function run(opts: BatchFlags & { force?: boolean; dryRun?: boolean; cwd: string }): Promise<number> {
   const { syncRepo } = await import('../core/sync/run.js');
-  const many = opts.all || (opts.repos?.length ?? 0) > 0;
-  if (!many) {
+  const target = batchTarget(opts);
+  if (target.kind === 'here') {
     const s = await openSession(opts.cwd);
     const r = await syncRepo(s, { force: opts.force, dryRun: opts.dryRun });
     if (r.vanished) {
@@ -47,13 +51,13 @@ export async function run(opts: BatchFlags & { repos?: string[]; all?: boolean; 
     }
     if (opts.json) printJson(r);
     else {
-      out(`${pc.green('✔')} ${showRepo(r.repo)} — ${describe(summarize(r))}`);
+      out(itemLine({ repo: r.repo, carried: false, status: 'ok', result: summarize(r) }, describe, levelOf));
       for (const k of r.reset?.kept ?? []) warn(`  kept as it was (not in the backup: a secret, big or ignored file): ${k}`);
     }
     return worst(r.report) === 'error' ? 1 : 0;
   }
   const machine = await loadMachineConfig();
-  const repos = await resolveRepos(opts.all ? [] : (opts.repos ?? []), machine, opts.cwd);
+  const repos = await targetRepos(target, machine, opts.cwd);
   const result = await runBatchCommand<SyncSummary>(opts.dryRun ? 'sync-dry-run' : 'sync', repos, opts, describe, async (repo) => {
     try {
       const s = await openSession(repo);
@@ -61,9 +65,11 @@ export async function run(opts: BatchFlags & { repos?: string[]; all?: boolean; 
     } catch (err) {
       return { status: 'failed', error: err instanceof DxError ? `${err.message}${err.hint ? ` — ${err.hint}` : ''}` : describeError(err) };
     }
-  });
+  }, levelOf);
   const failed = result.items.filter((i) => i.status === 'failed');
+  // Like one repository's sync: work at risk (an error-level problem) fails the run, though the sync itself ran.
+  const atRisk = result.items.filter((i) => i.status === 'ok' && i.result && levelOf(i.result) === 'error');
   if (opts.json) printJson({ items: result.items, interrupted: result.interrupted, progress: result.file });
-  else out(`${result.items.length} repositories: ${result.items.filter((i) => i.status === 'ok').length} synced${failed.length ? pc.red(`, ${failed.length} failed (left as they were; redo them: dx-hooks sync --retry-failed)`) : ''}`);
-  return batchExit(result, failed.length ? 1 : 0);
+  else out(`${result.items.length} repositories: ${result.items.filter((i) => i.status === 'ok').length} synced${atRisk.length ? pc.red(`, ${atRisk.length} with work at risk (dx-hooks status --all)`) : ''}${failed.length ? pc.red(`, ${failed.length} failed (left as they were; redo them: dx-hooks sync --retry-failed)`) : ''}`);
+  return batchExit(result, failed.length || atRisk.length ? 1 : 0);
 }

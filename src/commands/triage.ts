@@ -1,12 +1,12 @@
-/** `dx-hooks status --repos [paths|globs…]`: triage of many repositories, one row each, problems first; a resumable batch. */
+/** `dx-hooks status --all | --repos <paths|globs…>`: triage of many repositories, one row each, problems first; a resumable batch. */
 import pc from 'picocolors';
-import { resolveRepos } from '../core/batch/repos.js';
 import { resolveHost } from '../core/host.js';
 import { loadMachineConfig } from '../core/machine.js';
 import { sortRows, worst, type TriageRow } from '../core/triage/row.js';
 import { triageRepo } from '../core/triage/row.js';
 import { age, span } from '../core/time.js';
-import { batchExit, runBatchCommand, showRepo, type BatchFlags } from './batch-ui.js';
+import type { BatchTarget } from '../core/batch/target.js';
+import { batchExit, runBatchCommand, showRepo, targetRepos, type BatchFlags } from './batch-ui.js';
 import { out, printJson, safe } from './common.js';
 
 function abCell(r: TriageRow): string {
@@ -60,11 +60,11 @@ function printTable(rows: TriageRow[]): void {
 }
 
 /** Run the triage batch. Exit 1 when a repository has work only here whose backup failed, or could not be read. */
-export async function runTriage(opts: BatchFlags & { repos: string[] | true; cwd: string }): Promise<number> {
+export async function runTriage(opts: BatchFlags & { target: Exclude<BatchTarget, { kind: 'here' }>; cwd: string }): Promise<number> {
   const machine = await loadMachineConfig();
-  const repos = await resolveRepos(opts.repos === true ? [] : opts.repos, machine, opts.cwd);
+  const repos = await targetRepos(opts.target, machine, opts.cwd);
   const host = resolveHost(machine.host);
-  const result = await runBatchCommand<TriageRow>('status', repos, opts, rowSummary, async (repo) => ({ status: 'ok', result: await triageRepo(repo, machine, host) }));
+  const result = await runBatchCommand<TriageRow>('status', repos, opts, rowSummary, async (repo) => ({ status: 'ok', result: await triageRepo(repo, machine, host) }), worst);
   const rows = sortRows(result.items.filter((i) => i.status === 'ok' && i.result).map((i) => i.result as TriageRow));
   const failed = result.items.filter((i) => i.status === 'failed').map((i) => ({ repo: i.repo, error: i.error ?? '' }));
   const bad = failed.length > 0 || rows.some((r) => worst(r) === 'error');

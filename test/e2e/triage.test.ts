@@ -188,13 +188,14 @@ test('many repositories: problems first, every row\'s facts, the unreadable one 
     const p = await dx(at(sb), ['status', '--repos', ...args]);
     assert.equal(p.code, 1, p.stderr);
     const out = p.stdout;
-    for (const [name, summary] of [
-      ['failing', 'main 1↑ 0↓, 0 dirty — BACKUP_FAILED'],
-      ['stale', 'main 1↑ 0↓, 0 dirty — LOCAL_ONLY'],
-      ['diverged', 'main 1↑ 1↓, 2 dirty — DIVERGED'],
-      ['clean', 'main 0↑ 0↓, 0 dirty'],
+    // The mark follows the row's worst problem: never a ✔ beside a failure.
+    for (const [mark, name, summary] of [
+      ['✖', 'failing', 'main 1↑ 0↓, 0 dirty — BACKUP_FAILED'],
+      ['✖', 'stale', 'main 1↑ 0↓, 0 dirty — LOCAL_ONLY'],
+      ['!', 'diverged', 'main 1↑ 1↓, 2 dirty — DIVERGED'],
+      ['✔', 'clean', 'main 0↑ 0↓, 0 dirty'],
     ]) {
-      assert.ok(out.includes(`✔ ${path.join(repos, name as string)} — ${summary}\n`), `progress line of ${name}:\n${out}`);
+      assert.ok(out.includes(`${mark} ${path.join(repos, name as string)} — ${summary}\n`), `progress line of ${name}:\n${out}`);
     }
     assert.match(out, new RegExp(`^✖ ${path.join(repos, 'notarepo')} — .*not inside a git repository`, 'm'));
     const lines = out.split('\n');

@@ -19,7 +19,7 @@ import { branchStatus, hasRemote, localOnlyCommits, newerElsewhere, type BranchS
 /** A problem found in a repository. `error`s make `status` exit 1 (work only here whose backup failed). */
 export interface Problem { level: 'error' | 'warning' | 'info'; code: string; message: string }
 
-/** One triage row (`status --repos --json` prints these). Times are Unix seconds. */
+/** One triage row (`status --all --json` prints these). Times are Unix seconds. */
 export interface TriageRow extends BranchStatus {
   repo: string;
   host: string;
