@@ -60,7 +60,7 @@ export function itemLine<R>(item: BatchItem<R>, describe: (r: R) => string, leve
 }
 
 /** Batch events for the terminal. Call `stop()` after the batch (it clears the bar). */
-export async function batchEvents<R>(flags: BatchFlags, describe: (r: R) => string, levelOf?: (r: R) => ResultLevel): Promise<BatchEvents<R> & { stop(): void }> {
+export async function batchEvents<R>(flags: BatchFlags, describe: (r: R) => string, levelOf?: (r: R) => ResultLevel): Promise<BatchEvents<R> & { interrupted(signal: string): void; stop(): void }> {
   const print = (line: string) => (flags.json ? process.stderr : process.stdout).write(terminalLine(line) + '\n');
   const useBar = process.stderr.isTTY === true && !process.env.CI;
   let bar: { start(total: number, value: number): void; update(v: number, payload?: object): void; stop(): void } | null = null;
@@ -107,9 +107,21 @@ export function batchExit<R>(r: BatchResult<R>, base: number): number {
 export async function runBatchCommand<R>(command: string, repos: string[], flags: BatchFlags, describe: (r: R) => string, work: (repo: string) => Promise<RepoOutcome<R>>, levelOf?: (r: R) => ResultLevel): Promise<BatchResult<R>> {
   const parallel = parallelOf(flags);
   const events = await batchEvents<R>(flags, describe, levelOf);
+  // The first Ctrl-C or SIGTERM stops the batch after the repositories in progress (the core sees an
+  // AbortSignal); a second one exits at once (the progress file already names what is done).
+  const stop = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stop.signal.aborted) process.exit(sig === 'SIGINT' ? 130 : 143);
+    stop.abort(sig);
+    events.interrupted(sig);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
-    return await runBatch<R>({ command, repos, parallel, resume: flags.resume !== false, retryFailed: !!flags.retryFailed, events, work });
+    return await runBatch<R>({ command, repos, parallel, resume: flags.resume !== false, retryFailed: !!flags.retryFailed, events, work, signal: stop.signal });
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     events.stop();
   }
 }

@@ -1,9 +1,9 @@
 /**
  * The batch runner (DESIGN §7): runs one piece of work per repository, `parallel` at a time
- * (p-limit), writes `batch-progress.json` after every repository, and on the first Ctrl-C or
- * SIGTERM stops starting new ones, lets the running ones finish and records where it stopped (a
- * second signal exits at once; the progress already names what is done). A crash or SIGKILL
- * leaves the last write: the next run resumes (plan.ts).
+ * (p-limit), writes `batch-progress.json` after every repository, and when its AbortSignal fires
+ * (the command layer aborts it on the first Ctrl-C or SIGTERM) stops starting new ones, lets the
+ * running ones finish and records where it stopped. A crash or SIGKILL leaves the last write: the
+ * next run resumes (plan.ts).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -24,7 +24,6 @@ export type BatchItem<R> = { repo: string; carried: boolean } & ({ status: 'ok' 
 export interface BatchEvents<R> {
   start?(info: { total: number; todo: number; plan: BatchPlan; file: string }): void;
   repoDone?(item: BatchItem<R>, counts: { done: number; total: number }): void;
-  interrupted?(signal: string): void;
 }
 
 /** Options of `runBatch`. `parallel` ≥ 1. */
@@ -36,6 +35,8 @@ export interface BatchOptions<R> {
   retryFailed: boolean;
   work: (repo: string) => Promise<RepoOutcome<R>>;
   events?: BatchEvents<R>;
+  /** aborted to stop the batch; its `reason` (a signal name such as "SIGINT") is reported as `interrupted` */
+  signal?: AbortSignal;
 }
 
 /** What the batch did: every repository of the batch in queue order, and whether a signal stopped it. */
@@ -97,14 +98,11 @@ export async function runBatch<R>(o: BatchOptions<R>): Promise<BatchResult<R>> {
     p.updated_at = now();
     writeProgress(file, p);
   };
-  let interrupted: string | null = null;
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (interrupted) process.exit(sig === 'SIGINT' ? 130 : 143);
-    interrupted = sig;
-    o.events?.interrupted?.(sig);
+  let interrupted: string | null = o.signal?.aborted ? String(o.signal.reason ?? 'aborted') : null;
+  const onAbort = () => {
+    interrupted = String(o.signal?.reason ?? 'aborted');
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  o.signal?.addEventListener('abort', onAbort, { once: true });
   const todo = new Set(plan.todo);
   const total = o.repos.length;
   let done = o.repos.length - plan.todo.length;
@@ -149,8 +147,7 @@ export async function runBatch<R>(o: BatchOptions<R>): Promise<BatchResult<R>> {
       save();
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    o.signal?.removeEventListener('abort', onAbort);
     await release();
   }
   return { items: o.repos.map((r) => itemOf(p, r, !todo.has(r)) as BatchItem<R>), plan, interrupted, file };
