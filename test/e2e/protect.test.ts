@@ -195,7 +195,7 @@ test('git older than 2.28: reference-transaction is skipped with a note, the oth
   const bin = sb.tmp('old-git-bin');
   fs.mkdirSync(bin);
   const gitPath = (h.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, 'git')).find((p) => fs.existsSync(p)) as string;
-  fs.writeFileSync(path.join(bin, 'git'), `#!/bin/sh\nif [ "$1" = --version ]; then echo "git version 2.27.0"; exit 0; fi\nexec '${gitPath}' "$@"\n`);
+  fs.writeFileSync(path.join(bin, 'git'), `#!/bin/sh\ncase " $* " in *" --version "*) echo "git version 2.27.0"; exit 0 ;; esac\nexec '${gitPath}' "$@"\n`);
   fs.chmodSync(path.join(bin, 'git'), 0o755);
   const r = await dx(h, ['install'], { env: { PATH: `${bin}${path.delimiter}${h.env.PATH}` } });
   assert.equal(r.code, 0, r.stderr);
