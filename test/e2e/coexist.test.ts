@@ -208,5 +208,12 @@ test('husky + dx-hooks + real git-lfs: `git lfs pre-push` after dx-hooks\' block
   const head = (await h.git(['rev-parse', 'HEAD'])).out;
   assert.equal((await h.git(['ls-remote', 'origin', 'refs/heads/wip/lfshost/main'])).out.split('\t')[0], head, 'the WIP ref was not pushed in sync mode');
   assert.ok(existsSync(stored(two.oid)), `dx-hooks pushed the WIP ref without its LFS object: ${stored(two.oid)} is missing`);
-  assertOk(await attempt(h, ['push', '-q', 'origin', 'main']), 'git push');
+
+  // Uncommitted LFS work: a named checkpoint (a snapshot under a tag, pushed by dx-hooks) carries its object too.
+  const blob = randomBytes(4096);
+  const three = createHash('sha256').update(blob).digest('hex');
+  await h.write('three.bin', blob);
+  assertOk(await dx(h, ['checkpoint', 'create', 'lfs-cp']), 'dx-hooks checkpoint create');
+  assert.match((await git(remote, h.env, ['show', 'refs/tags/checkpoint/lfs-cp:three.bin'])).out, new RegExp(`oid sha256:${three}`), 'the snapshot did not store three.bin as an LFS pointer');
+  assert.ok(existsSync(stored(three)), `the named checkpoint's LFS object was not uploaded: ${stored(three)} is missing`);
 });
