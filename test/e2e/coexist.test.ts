@@ -216,4 +216,19 @@ test('husky + dx-hooks + real git-lfs: `git lfs pre-push` after dx-hooks\' block
   assertOk(await dx(h, ['checkpoint', 'create', 'lfs-cp']), 'dx-hooks checkpoint create');
   assert.match((await git(remote, h.env, ['show', 'refs/tags/checkpoint/lfs-cp:three.bin'])).out, new RegExp(`oid sha256:${three}`), 'the snapshot did not store three.bin as an LFS pointer');
   assert.ok(existsSync(stored(three)), `the named checkpoint's LFS object was not uploaded: ${stored(three)} is missing`);
+
+  // Attack: a committed .lfsconfig names another LFS server. dx-hooks sends nothing there on its own (nor
+  // pushes the WIP ref without its objects); it says how to consent. The user's own git config decides.
+  const evil = await createBareRemote(sb, 'evil.git');
+  await h.write('.lfsconfig', `[lfs]\n\turl = file://${evil}\n`);
+  await h.git(['add', '.lfsconfig']);
+  const four = await lfsCommit('four.bin', { DX_WIP_PUSH: 'sync' });
+  const wipSha = (await h.git(['ls-remote', 'origin', 'refs/heads/wip/lfshost/main'])).out.split('\t')[0];
+  assert.equal(wipSha, head, 'the WIP ref moved although its LFS objects could not go up');
+  assert.ok(!existsSync(path.join(evil, 'lfs')), 'dx-hooks sent LFS objects to the server a cloned .lfsconfig names');
+  const status = await dx(h, ['status']);
+  assert.match(status.stdout + status.stderr, /\.lfsconfig sends LFS objects to file:\/\/.*evil\.git \(lfs\.url\).*git config lfs\.url/s);
+  await h.git(['config', 'lfs.url', `file://${remote}`]);
+  assertOk(await dx(h, ['checkpoint', 'create', 'lfs-cp2']), 'dx-hooks checkpoint create');
+  assert.ok(existsSync(stored(four.oid)) && !existsSync(path.join(evil, 'lfs')), 'with the user\'s own lfs.url, the objects go to the remote, never to the .lfsconfig server');
 });
