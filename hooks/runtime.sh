@@ -30,8 +30,10 @@ if [ -x "$dx_hook_path.pre-dx-hooks" ]; then
       dx_rc=$?
       ;;
   esac
-  case $dx_hook in
-    pre-*) [ "$dx_rc" -eq 0 ] || exit "$dx_rc" ;;
+  # Its refusal is git's answer, as without dx-hooks: every pre-* hook, and reference-transaction in
+  # "prepared" (the one state whose exit code git obeys; "committed" still records a rewind below).
+  case $dx_hook:${1-} in
+    pre-*|reference-transaction:prepared) [ "$dx_rc" -eq 0 ] || exit "$dx_rc" ;;
   esac
 fi
 

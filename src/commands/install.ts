@@ -1,6 +1,7 @@
 /** `dx-hooks install [--dry-run] [--json]`: write the hook stubs, the runtime and `.dxrc.json`. */
 import pc from 'picocolors';
 import { openRepo } from '../core/context.js';
+import { commitAdvice } from '../core/install/advice.js';
 import { applyInstall } from '../core/install/apply.js';
 import { describeAction, planInstall } from '../core/install/plan.js';
 import { resolveHost } from '../core/host.js';
@@ -47,12 +48,21 @@ export async function run(opts: { dryRun?: boolean; json?: boolean; force?: bool
     errLine(`dx-hooks: installed, but not added to the machine config's repository list: ${(err as Error).message}`);
   }
   appendLedger(ctx, { host: resolveHost(), op: 'install', ok: true, paths: Object.values(manifest.hooks).map((h) => h.path), detail: { hooksDir: plan.hooksDir, husky: plan.huskyDir } });
-  if (opts.json) printJson({ dryRun: false, ...plan, manifest, registered });
+  const advice = commitAdvice(plan, ctx.top, ctx.commonDir);
+  if (opts.json) printJson({ dryRun: false, ...plan, manifest, registered, advice });
   else {
     out(pc.green(`✔ dx-hooks installed in ${ctx.top}`));
     lines.forEach((l) => out(`  - ${l}`));
     plan.notes.forEach((n) => out(`  note: ${n}`));
     if (registered) out(`  - added ${ctx.top} to the repositories of ${registered} (for the --all of status, sync and checkpoint)`);
+    // Plainly what is shared and what is not (issue 11): the config and husky's files go into the repository; the rest is this clone's.
+    if (advice.commit.length) {
+      out('What to commit (shared with everyone who clones the repository):');
+      advice.commit.forEach((c) => out(`    ${c.path}: ${c.why}`));
+      if (advice.command) out(`  run: ${advice.command}`);
+    }
+    out('What not to commit (local to this clone):');
+    advice.local.forEach((c) => out(`    ${c.path}: ${c.why}`));
     out(`Every commit is now mirrored to ${pc.bold('refs/heads/wip/<host>/<branch>')} on the remote. Turn off for one command: DX_HOOKS=0 git …; remove: npx dx-hooks uninstall`);
   }
   return 0;

@@ -9,6 +9,7 @@ import type { Session } from './session.js';
 import { readState, writeState } from './state.js';
 import { gitTry } from './git.js';
 import { readRef } from './refs.js';
+import { lfsUpload } from './wip/lfs.js';
 import { lastLines, NETWORK_TIMEOUT_MS } from './wip/remote.js';
 
 /** Outcome of a mirror push: `error` is git's words when it failed (nothing is retried here). */
@@ -22,11 +23,13 @@ export async function pushRefs(ctx: RepoContext, remote: string, refs: string[],
   const specs: string[] = [];
   const deletions: string[] = [];
   const present: string[] = [];
+  const uploads: { ref: string; sha: string }[] = [];
   for (const ref of refs) {
     const sha = await readRef(ctx, ref);
     if (sha) {
       specs.push(`${opts.force ? '+' : ''}${ref}:${ref}`);
       present.push(sha);
+      uploads.push({ ref, sha });
     } else deletions.push(ref);
   }
   // A checkpoint's snapshot carries HEAD's history: the same secret gate as the WIP mirror.
@@ -45,6 +48,9 @@ export async function pushRefs(ctx: RepoContext, remote: string, refs: string[],
     for (const ref of deletions) if (there.has(ref)) specs.push(`:${ref}`);
   }
   if (!specs.length) return { ok: true, remote, refs, error: null };
+  // git-lfs' own pre-push does not run for a --no-verify push: a checkpoint's LFS objects go up first.
+  const lfsError = await lfsUpload(ctx, remote, uploads);
+  if (lfsError) return { ok: false, remote, refs, error: lfsError };
   const r = await gitTry(['push', '--no-verify', '--quiet', '--atomic', '--', remote, ...specs], { cwd: ctx.top, timeoutMs: NETWORK_TIMEOUT_MS });
   return { ok: r.code === 0, remote, refs, error: r.code === 0 ? null : lastLines(r.stderr) };
 }

@@ -8,6 +8,7 @@ import type { RepoContext } from '../context.js';
 import { gitBestEffort, gitTry } from '../git.js';
 import { displacedRef } from './ref.js';
 import { fetchQuiet, scratchNamespace } from './fetch.js';
+import { lfsUpload } from './lfs.js';
 import { lastLines, lsRemote, NETWORK_TIMEOUT_MS } from './remote.js';
 import { shellQuote } from '../text/shell.js';
 
@@ -52,6 +53,9 @@ export async function pushWip(
 ): Promise<PushOutcome> {
   // Snapshots this push replaces go to their own refs in the same atomic push: both land or neither.
   const keepSpecs = keep.map((k) => `${k.sha}:${k.ref}`);
+  // The LFS objects first: git-lfs' own pre-push does not run for a --no-verify push.
+  const lfsError = await lfsUpload(ctx, remote, [{ ref, sha }, ...keep]);
+  if (lfsError) return { ok: false, error: lfsError };
   const first = await rawPush(ctx, remote, [`${sha}:${ref}`, ...keepSpecs], [`${ref}:${expected ?? ''}`]);
   if (first.ok) return { ok: true, sha };
   if (!first.stale) return { ok: false, error: first.error };
