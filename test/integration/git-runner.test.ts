@@ -2,6 +2,8 @@
 // one timeout meaning (wall clock, then killed), three kinds of call; and the protected-path check
 // fails closed when git cannot compute its diff.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import { openRepo } from '../../src/core/context.ts';
 import { GitError } from '../../src/core/errors.ts';
@@ -50,4 +52,24 @@ test('the protected-path check fails closed: a diff git cannot compute is an err
   assert.deepEqual(await protectedLosses(ctx, all, head, head), []);
   await assert.rejects(protectedLosses(ctx, all, '1'.repeat(40), head), (e: unknown) => (e as { code?: string }).code === 'PROTECT_CHECK_FAILED');
   await assert.rejects(protectedLosses(ctx, all, '1'.repeat(40), { index: true }), (e: unknown) => (e as { code?: string }).code === 'PROTECT_CHECK_FAILED');
+});
+
+test('pre-commit refuses when its protected-path check cannot be computed (fail closed); DX_ALLOW_PROTECTED=1 goes ahead', async (t) => {
+  const sb = await withSandbox(t);
+  const h = await initRepo(sb, 'repo');
+  await h.write('.dxrc.json', JSON.stringify({ protect: { paths: ['keep/**'] } }));
+  await h.commit('base', { 'keep/a.txt': 'a\n' });
+  // HEAD's root tree is gone (a broken object store): the diff against HEAD cannot be computed.
+  const tree = (await h.git(['rev-parse', 'HEAD^{tree}'])).out;
+  fs.rmSync(path.join(h.dir, '.git/objects', tree.slice(0, 2), tree.slice(2)));
+  const { run, REFUSED } = await import('../../src/commands/hook.ts');
+  const saved = process.env.DX_ALLOW_PROTECTED;
+  t.after(() => {
+    if (saved === undefined) delete process.env.DX_ALLOW_PROTECTED;
+    else process.env.DX_ALLOW_PROTECTED = saved;
+  });
+  delete process.env.DX_ALLOW_PROTECTED;
+  assert.equal(await run({ name: 'pre-commit', cwd: h.dir }), REFUSED);
+  process.env.DX_ALLOW_PROTECTED = '1';
+  assert.equal(await run({ name: 'pre-commit', cwd: h.dir }), 0);
 });
