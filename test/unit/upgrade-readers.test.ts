@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { configSchemaId, loadConfig } from '../../src/core/config/load.ts';
+import { salvageManifest } from '../../src/core/install/manifest.ts';
 import { salvageState } from '../../src/core/state.ts';
 
 const SHA = 'a'.repeat(40);
@@ -86,4 +87,17 @@ test('state.json with one bad entry keeps the others and names what it dropped',
   assert.deepEqual(dropped.sort(), ['index.lastOkAt', 'refPushes.0', 'wip.refs/heads/wip/h/bad.lastPushed', 'wip.refs/heads/wip/h/bad.pending']);
   assert.equal(state.refPushes.length, 1);
   assert.deepEqual(salvageState('garbage').dropped, ['(the whole file: not an object)']);
+});
+
+test('install.json of another version is reread when every hook record validates, and never guessed otherwise', () => {
+  const hooks = { 'post-commit': { path: '/r/.git/hooks/post-commit', kind: 'chained', chained: '/r/.git/hooks/post-commit.pre-dx-hooks' } };
+  const m = salvageManifest({ schema_version: 2, version: '0.2.0', installedAt: 'today', hooksDir: '/r/.git/hooks', hooks, config: { path: '/r/.dxrc.json', sha256: 'x' }, hostId: 'later' });
+  assert.ok(m);
+  assert.equal(m.schema_version, 1);
+  assert.equal(m.version, '0.2.0');
+  assert.equal(m.installedAt, 0);
+  assert.deepEqual(m.hooks['post-commit'], hooks['post-commit']);
+  assert.deepEqual(m.config, { path: '/r/.dxrc.json', sha256: 'x' });
+  assert.equal(salvageManifest({ schema_version: 2, hooksDir: '/r/.git/hooks', hooks: { 'post-commit': { path: '/p', kind: 'new-kind' } } }), null);
+  assert.equal(salvageManifest({ hooks }), null);
 });
