@@ -176,7 +176,7 @@ dx_find_node() {
   [ -n "$dx_node" ] && [ ! -x "$dx_node" ] && dx_node=
   dx_find_cli
   if [ -z "$dx_node" ] || [ -z "$dx_cli" ]; then
-    dx_msg="dx-hooks: cannot start the worker (node: ${dx_node:-not found}, CLI: ${dx_cli:-${dx_recorded:-not recorded} is gone, and no dx-hooks in node_modules or on PATH}) - work is NOT being backed up; run: npx dx-hooks install"
+    dx_msg="dx-hooks: cannot start the worker (node: ${dx_node:-not found}, CLI: ${dx_cli:-${dx_recorded:-the recorded path} is gone, and no dx-hooks in node_modules or on PATH}) - work is NOT being backed up; run: npx dx-hooks install"
     printf '%s\n' "$dx_msg" >&2
     { printf '%s\n' "$dx_msg" >"$dx_dir/banner"; } 2>/dev/null
     # The ledger, in fixed text (no data in it: a path could break the JSON); a torn last line keeps its own line.
