@@ -144,19 +144,51 @@ dx_banner() {
   dx_clean <"$dx_dir/banner" >&2
 }
 
+# The CLI: the path install recorded; when it is gone (npx's cache cleaned, a moved checkout) the
+# repository's own node_modules (never a tracked one: a cloned repository must not choose what runs),
+# then dx-hooks on PATH. A bin that is not a node script (pnpm's sh wrapper) runs under sh. Found
+# nowhere: said on stderr, in the banner and the ledger; the queued commit waits for the next hook.
+dx_find_cli() {
+  dx_cli=
+  [ -f "$dx_dir/hooks/cli-path" ] && IFS= read -r dx_cli <"$dx_dir/hooks/cli-path"
+  [ -n "$dx_cli" ] && [ -f "$dx_cli" ] && return 0
+  dx_recorded=$dx_cli
+  dx_cli=
+  dx_top=$(git rev-parse --show-toplevel 2>/dev/null)
+  if [ -n "$dx_top" ] && { [ -e "$dx_top/node_modules/.bin/dx-hooks" ] || [ -f "$dx_top/node_modules/dx-hooks/dist/cli.js" ]; }; then
+    if dx_t=$(git -C "$dx_top" ls-files -- node_modules 2>/dev/null) && [ -z "$dx_t" ]; then
+      if [ -f "$dx_top/node_modules/dx-hooks/dist/cli.js" ]; then dx_cli=$dx_top/node_modules/dx-hooks/dist/cli.js
+      elif [ -f "$dx_top/node_modules/.bin/dx-hooks" ]; then dx_cli=$dx_top/node_modules/.bin/dx-hooks; fi
+    else
+      printf '%s\n' "dx-hooks: not running $dx_top/node_modules/.bin/dx-hooks: node_modules is tracked by git (a repository must not choose what dx-hooks runs)" >&2
+    fi
+  fi
+  if [ -z "$dx_cli" ]; then dx_cli=$(command -v dx-hooks 2>/dev/null) || dx_cli=; fi
+  case $dx_cli in /*) ;; *) dx_cli= ;; esac # an alias or a function is not a file to run
+  [ -n "$dx_cli" ] && [ -f "$dx_cli" ] || { dx_cli=; return 1; }
+  [ "${DX_DEBUG-}" = 1 ] && printf '%s\n' "dx-hooks: the recorded CLI ${dx_recorded:-(none)} is gone; using $dx_cli (dx-hooks doctor --fix records it)" >&2
+  IFS= read -r dx_l <"$dx_cli" || dx_l=
+  case $dx_l in '#!'*node*) ;; *) dx_node=$(command -v sh) ;; esac
+  return 0
+}
+
 dx_find_node() {
   dx_node=$(command -v node 2>/dev/null)
   if [ -z "$dx_node" ] && [ -f "$dx_dir/hooks/node-path" ]; then IFS= read -r dx_node <"$dx_dir/hooks/node-path"; fi
-  dx_cli=
-  [ -f "$dx_dir/hooks/cli-path" ] && IFS= read -r dx_cli <"$dx_dir/hooks/cli-path"
-  if [ -z "$dx_cli" ] || [ ! -f "$dx_cli" ]; then
-    dx_top=$(git rev-parse --show-toplevel 2>/dev/null)
-    [ -f "$dx_top/node_modules/dx-hooks/dist/cli.js" ] && dx_cli=$dx_top/node_modules/dx-hooks/dist/cli.js
-  fi
-  if [ -z "$dx_node" ] || [ -z "$dx_cli" ] || [ ! -f "$dx_cli" ]; then
-    dx_msg="dx-hooks: cannot start the worker (node: ${dx_node:-not found}, CLI: ${dx_cli:-not recorded}) - work is NOT being backed up; run: npx dx-hooks install"
+  [ -n "$dx_node" ] && [ ! -x "$dx_node" ] && dx_node=
+  dx_find_cli
+  if [ -z "$dx_node" ] || [ -z "$dx_cli" ]; then
+    dx_msg="dx-hooks: cannot start the worker (node: ${dx_node:-not found}, CLI: ${dx_cli:-${dx_recorded:-the recorded path} is gone, and no dx-hooks in node_modules or on PATH}) - work is NOT being backed up; run: npx dx-hooks install"
     printf '%s\n' "$dx_msg" >&2
-    printf '%s\n' "$dx_msg" >"$dx_dir/banner"
+    { printf '%s\n' "$dx_msg" >"$dx_dir/banner"; } 2>/dev/null
+    # The ledger, in fixed text (no data in it: a path could break the JSON); a torn last line keeps its own line.
+    dx_l=$dx_dir/events.jsonl
+    if [ -d "$dx_dir" ]; then
+      dx_ts=$(date +%s)
+      dx_sep=
+      [ -s "$dx_l" ] && [ -n "$(tail -c1 "$dx_l")" ] && dx_sep='\n'
+      { printf "$dx_sep"'{"id":"%s-nocli%s","ts":%s,"host":"","op":"hooks.cli-missing","ok":false,"error":"cannot start the dx-hooks CLI: node or the CLI not found (the recorded path, node_modules, PATH)","detail":{"hook":"%s"}}\n' "$dx_ts" "$$" "$dx_ts" "$dx_hook" >>"$dx_l"; } 2>/dev/null
+    fi
     return 1
   fi
   return 0

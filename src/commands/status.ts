@@ -63,7 +63,7 @@ export async function run(opts: BatchFlags & { json?: boolean; offline?: boolean
   for (const p of triage.problems.filter((x) => ['LOCAL_ONLY', 'DIVERGED', 'NOT_INSTALLED', 'NO_REMOTE', 'CONFIG_INVALID'].includes(x.code) && x.level !== 'info')) {
     out((p.level === 'error' ? pc.red : pc.yellow)(`  ${p.code.toLowerCase().padEnd(9)} ${p.message}`));
   }
-  if (r.stateCorrupt) warn(`  state     ${r.stateCorrupt} (reset; the next push re-checks the remote)`);
+  if (r.stateCorrupt) warn(`  state     ${r.stateCorrupt} (the next push re-checks the remote)`);
   out('');
   out(pc.bold(`other hosts`) + ` (index: ${r.index.source}${r.index.error ? pc.yellow(` — ${r.index.error}`) : ''})`);
   for (const line of r.index.warnings) warn(`dx-hooks: ${line}`);

@@ -1,12 +1,15 @@
 /**
  * This host's WIP push state, `<git-common-dir>/dx/state.json`: what was last pushed to each WIP
  * ref (the force-with-lease expectation), and what is pending after a failure (the retry list and
- * the banner's source). Written atomically, read through zod; a corrupt file is reported and
- * replaced by an empty state (the leases then fall back to checking the remote).
+ * the banner's source). Written atomically, read through zod. A file in another format (another
+ * dx-hooks version's schema_version, a field this one does not know) is reread entry by entry:
+ * what validates is kept, what does not is named in `corrupt` (the leases of a lost entry fall
+ * back to checking the remote).
  */
 import { z } from 'zod';
 import type { RepoContext } from './context.js';
 import { dxPaths } from './context.js';
+import { debugNote } from './debug.js';
 import { readIfExists } from './fsx.js';
 import { writeInside } from './nofollow.js';
 
@@ -80,8 +83,56 @@ export function readState(ctx: RepoContext): StateRead {
     return { state: empty, corrupt: `${dxPaths(ctx).state} is not JSON (${(err as Error).message})` };
   }
   const r = StateSchema.safeParse(raw);
-  if (!r.success) return { state: empty, corrupt: `${dxPaths(ctx).state} is invalid: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
-  return { state: r.data, corrupt: null };
+  if (r.success) return { state: r.data, corrupt: null };
+  const { state, dropped } = salvageState(raw);
+  const why = r.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ');
+  if (!dropped.length) {
+    debugNote(`${dxPaths(ctx).state} is in another format (${why}); reread entry by entry, nothing lost`);
+    return { state, corrupt: null };
+  }
+  return { state, corrupt: `${dxPaths(ctx).state} is invalid (${why}); kept what validates, dropped ${dropped.join(', ')}` };
+}
+
+/** Keep each field of `value` that validates against its own schema; name the ones that do not. */
+function keepValid(shape: Record<string, z.ZodType>, value: unknown, where: string, dropped: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    if (value !== undefined) dropped.push(where);
+    return out;
+  }
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const field = shape[k];
+    if (!field) continue; // a key another version added: not ours to read
+    const r = field.safeParse(v);
+    if (r.success) out[k] = r.data;
+    else dropped.push(`${where}.${k}`);
+  }
+  return out;
+}
+
+/**
+ * Reread a state.json that does not validate as a whole (another version's schema_version, a
+ * changed field): every WIP entry, index field and pending ref push that validates on its own is
+ * kept. Returns the state and the dotted names of what was dropped (empty: nothing lost).
+ */
+export function salvageState(raw: unknown): { state: DxState; dropped: string[] } {
+  const dropped: string[] = [];
+  const state: DxState = { schema_version: 1, wip: {}, index: {}, refPushes: [] };
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { state, dropped: ['(the whole file: not an object)'] };
+  const o = raw as Record<string, unknown>;
+  if (o.wip && typeof o.wip === 'object' && !Array.isArray(o.wip)) {
+    for (const [ref, v] of Object.entries(o.wip as Record<string, unknown>)) state.wip[ref] = WipStateSchema.parse(keepValid(WipStateSchema.shape, v, `wip.${ref}`, dropped));
+  } else if (o.wip !== undefined) dropped.push('wip');
+  const index = keepValid(StateSchema.shape.index.unwrap().shape, o.index, 'index', dropped);
+  state.index = index as DxState['index'];
+  if (Array.isArray(o.refPushes)) {
+    o.refPushes.forEach((p, i) => {
+      const r = RefPushSchema.safeParse(p);
+      if (r.success) state.refPushes.push(r.data);
+      else dropped.push(`refPushes.${i}`);
+    });
+  } else if (o.refPushes !== undefined) dropped.push('refPushes');
+  return { state, dropped };
 }
 
 /** Write state.json atomically (call under the worker lock). */

@@ -2,8 +2,8 @@
 // + `npx dx-hooks install` in a fresh project, and `npx --package <tarball>` in a repository
 // that has no package.json at all. The hooks must run the installed copy, not this checkout.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
+import { readdir, readFile, rename, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { cloneAs, createBareRemote, git, makeSandbox, packageRoot, run, seedRemote, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
@@ -115,4 +115,40 @@ test('npx --package <tarball> dx-hooks install in a repository without package.j
 
   const sha = await commitAll(h, 'mirrored via npx', SYNC);
   assert.equal(await remoteSha(h.env, remote, wipRefOf('npxhost', 'main')), sha, 'the commit was not mirrored to the WIP ref');
+
+  // npx's cache is cleaned (this run's own entry: its name hashes the sandbox's tarball path). Moved
+  // away, it stands for dx-hooks installed elsewhere: on PATH, or in the repository's node_modules.
+  const npxDir = cli.slice(0, cli.lastIndexOf(`${path.sep}node_modules${path.sep}dx-hooks${path.sep}`));
+  assert.ok(path.basename(path.dirname(npxDir)) === '_npx', `recorded CLI ${cli} is not in npx's cache`);
+  const elsewhere = sb.tmp('elsewhere');
+  await rename(npxDir, elsewhere); // both under os.tmpdir(): one rename, and npx's entry is gone
+  // A PATH with node and git but no dx-hooks (a global dx-hooks on this machine must not answer).
+  const bare = (h.env.PATH ?? '').split(path.delimiter).filter((d) => d && !existsSync(path.join(d, 'dx-hooks'))).join(path.delimiter);
+  const ledger = path.join(h.dir, '.git', 'dx', 'events.jsonl');
+
+  await h.write('gone.txt', 'the CLI is gone\n');
+  const lost = await commitAll(h, 'no CLI anywhere', { ...SYNC, PATH: bare });
+  assert.equal(await remoteSha(h.env, remote, wipRefOf('npxhost', 'main')), sha, 'nothing can have mirrored without a CLI');
+  const banner = await readFile(path.join(h.dir, '.git', 'dx', 'banner'), 'utf8');
+  assert.match(banner, /cannot start the worker .* work is NOT being backed up/, 'no banner says the backup stopped');
+  assert.match(await readFile(ledger, 'utf8'), /"op":"hooks\.cli-missing","ok":false/, 'no ledger line records it');
+  assert.match(await readFile(path.join(h.dir, '.git', 'dx', 'queue'), 'utf8'), /refs\/heads\/main/, 'the commit is not kept queued');
+  const next = await git(h.dir, { ...h.env, PATH: bare }, ['commit', '--allow-empty', '-m', 'still loud'], { allowFail: true });
+  assert.equal(next.code, 0, 'post-commit must never block a commit');
+  assert.match(next.stderr, /cannot start the worker/, 'the commit is silent about the missing CLI');
+
+  // dx-hooks on PATH: the hooks find it, and the queued commits are mirrored.
+  await h.write('path.txt', 'found on PATH\n');
+  const onPath = await commitAll(h, 'dx-hooks on PATH', { ...SYNC, PATH: [path.join(elsewhere, 'node_modules', '.bin'), bare].join(path.delimiter) });
+  assert.notEqual(onPath, lost);
+  assert.equal(await remoteSha(h.env, remote, wipRefOf('npxhost', 'main')), onPath, 'dx-hooks on PATH was not found');
+  assert.ok(!existsSync(path.join(h.dir, '.git', 'dx', 'banner')), 'the banner outlived the recovery');
+
+  // dx-hooks in the repository's (untracked) node_modules.
+  await symlink(path.join(elsewhere, 'node_modules'), path.join(h.dir, 'node_modules'));
+  await h.write('.git/info/exclude', 'node_modules\n');
+  await h.write('modules.txt', 'found in node_modules\n');
+  const inModules = await commitAll(h, 'dx-hooks in node_modules', { ...SYNC, PATH: bare });
+  assert.equal(await remoteSha(h.env, remote, wipRefOf('npxhost', 'main')), inModules, 'node_modules/.bin/dx-hooks was not found');
+  assert.ok(readdirSync(path.join(h.dir, '.git', 'dx')).every((f) => f !== 'banner'));
 });

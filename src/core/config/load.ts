@@ -2,11 +2,18 @@
  * Finds and validates `.dxrc` at the top of the work tree (cosmiconfig + the zod schema), and
  * caches the validated result under `<git-common-dir>/dx/config-cache.json`, keyed by the
  * config files' mtime and size, so hooks and the background worker skip zod and cosmiconfig
- * (≈160 ms of imports) when nothing changed.
+ * (≈160 ms of imports) when nothing changed. The cache also names the schema that validated it
+ * (package version + a hash of the schema module): a cache written by another dx-hooks version is
+ * rebuilt, never trusted, since its config may lack keys this version reads (or hold values this
+ * version's schema refuses).
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { debugNote } from '../debug.js';
 import { DxError, EXIT } from '../errors.js';
+import { packageVersion } from '../install/assets.js';
 import { writeInside } from '../nofollow.js';
 import type { DxConfig } from './schema.js';
 
@@ -17,7 +24,35 @@ const JS_PLACES = new Set(['dx.config.js', 'dx.config.cjs', 'dx.config.mjs']);
 /** A loaded config and the file it came from (null: none found, defaults used). */
 export interface LoadedConfig { config: DxConfig; file: string | null }
 
-interface CacheFile { v: 1; stamp: string; file: string | null; config: DxConfig }
+/**
+ * `config-cache.json`. v1 (up to the hardening issue) had no `schema`: it was trusted whatever
+ * dx-hooks wrote it, so a config cached before an upgrade that added a key crashed every command.
+ */
+interface CacheFile { v: 2; schema: string; stamp: string; file: string | null; config: DxConfig }
+
+let schemaIdMemo: string | null = null;
+
+/** Which schema validated a cached config: `<package version>+<sha1 of the schema module, 12 hex>`. */
+export function configSchemaId(): string {
+  if (schemaIdMemo) return schemaIdMemo;
+  const hash = createHash('sha1');
+  for (const name of ['schema.js', 'schema.ts']) {
+    try {
+      hash.update(fs.readFileSync(fileURLToPath(new URL(`./${name}`, import.meta.url))));
+      break;
+    } catch {
+      /* dist/ has schema.js, the TypeScript sources schema.ts */
+    }
+  }
+  let version = 'unknown';
+  try {
+    version = packageVersion();
+  } catch {
+    /* an incomplete package: the hash alone still tells versions apart */
+  }
+  schemaIdMemo = `${version}+${hash.digest('hex').slice(0, 12)}`;
+  return schemaIdMemo;
+}
 
 function stampOf(top: string): string {
   const parts: string[] = [];
@@ -33,14 +68,28 @@ function stampOf(top: string): string {
 }
 
 function readCache(cacheFile: string, stamp: string): LoadedConfig | null {
+  let text: string;
   try {
-    const c = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as Partial<CacheFile>;
-    // Written only by this module from schema-validated data; the stamp check keeps it honest.
-    if (c.v === 1 && c.stamp === stamp && c.config && typeof c.config === 'object' && 'wip' in c.config) {
-      return { config: c.config, file: typeof c.file === 'string' ? c.file : null };
-    }
+    text = fs.readFileSync(cacheFile, 'utf8');
   } catch {
-    /* no cache or unreadable: take the slow path */
+    return null; // no cache yet
+  }
+  let c: Partial<CacheFile> & { v?: unknown; schema?: unknown };
+  try {
+    c = JSON.parse(text) as typeof c;
+  } catch {
+    debugNote(`${cacheFile} is not JSON; re-reading the config and rewriting it`);
+    return null;
+  }
+  const schema = configSchemaId();
+  if (c?.v !== 2 || c.schema !== schema) {
+    // Another dx-hooks version wrote it (v1 had no schema id): its config may lack keys this one reads.
+    debugNote(`${cacheFile} was written by another dx-hooks version (v ${String(c?.v)}, schema ${String(c?.schema ?? 'none')}; this is ${schema}); re-reading the config and rewriting it`);
+    return null;
+  }
+  // Written only by this module from schema-validated data; the stamp check keeps it honest.
+  if (c.stamp === stamp && c.config && typeof c.config === 'object' && 'wip' in c.config) {
+    return { config: c.config, file: typeof c.file === 'string' ? c.file : null };
   }
   return null;
 }
@@ -97,9 +146,10 @@ export async function loadConfig(top: string, cacheFile: string | null, allowJs 
   const result: LoadedConfig = { config: parsed.data, file: found?.filepath ?? null };
   if (cacheFile) {
     try {
-      writeInside(path.dirname(cacheFile), cacheFile, JSON.stringify({ v: 1, stamp, file: result.file, config: result.config } satisfies CacheFile));
-    } catch {
-      /* the cache is an optimisation; failing to write it costs only speed */
+      writeInside(path.dirname(cacheFile), cacheFile, JSON.stringify({ v: 2, schema: configSchemaId(), stamp, file: result.file, config: result.config } satisfies CacheFile));
+    } catch (err) {
+      // The cache is an optimisation; failing to write it costs only speed.
+      debugNote(`could not write ${cacheFile} (${(err as Error).message}); the config is re-read each time`);
     }
   }
   return result;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { dxPaths, type RepoContext } from '../context.js';
 import { readIfExists } from '../fsx.js';
 import { asset, BEGIN, END, packageVersion } from '../install/assets.js';
+import { fallbackCli } from '../install/fallback-cli.js';
 import type { InstallPlan } from '../install/plan.js';
 import { rel } from './shared.js';
 import type { Diagnostic } from './types.js';
@@ -56,11 +57,10 @@ export function checkRuntime(ctx: RepoContext, plan: InstallPlan, reinstall: (co
     });
   }
   const cli = readIfExists(path.join(dir, 'cli-path'))?.trim();
-  const local = path.join(ctx.top, 'node_modules', 'dx-hooks', 'dist', 'cli.js');
-  if (cli !== undefined && !fs.existsSync(cli) && !fs.existsSync(local)) {
+  if (cli !== undefined && !fs.existsSync(cli) && !fallbackCli(ctx.top)) {
     out.push({
       code: 'HOOKS_MISSING', id: 'HOOKS_MISSING:cli', severity: 'error', fixable: true, fix: () => reinstall('HOOKS_MISSING'),
-      message: `the dx-hooks CLI the hooks start (${cli || 'none recorded'}) is gone, and ${rel(ctx.top, local)} does not exist: the hooks cannot back anything up`,
+      message: `the dx-hooks CLI the hooks start (${cli || 'none recorded'}) is gone, and there is no dx-hooks in ${rel(ctx.top, path.join(ctx.top, 'node_modules'))} nor on PATH: the hooks cannot back anything up`,
       hint: 'dx-hooks doctor --fix (records this dx-hooks), or npm install dx-hooks in this repository',
     });
   }

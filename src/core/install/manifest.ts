@@ -1,9 +1,11 @@
 /**
  * `<git-common-dir>/dx/install.json`: what install did to each hook file, so uninstall can put
- * back exactly what was there. Validated with zod on read.
+ * back exactly what was there. Validated with zod on read; one written by another version (other
+ * schema_version, metadata changed) is reread when every hook record still validates.
  */
 import { z } from 'zod';
 import { dxPaths, type RepoContext } from '../context.js';
+import { debugNote } from '../debug.js';
 import { readIfExists } from '../fsx.js';
 import { writeInside } from '../nofollow.js';
 
@@ -29,16 +31,41 @@ export const ManifestSchema = z.object({
 export type Manifest = z.infer<typeof ManifestSchema>;
 export type HookRecord = z.infer<typeof HookRecord>;
 
-/** Read install.json: null when absent; `{ error }` when unreadable or invalid. */
+/** Read install.json: null when absent; `{ error }` when unreadable, or invalid in a way `salvageManifest` cannot mend. */
 export function readManifest(ctx: RepoContext): Manifest | { error: string } | null {
   const text = readIfExists(dxPaths(ctx).install);
   if (text === null) return null;
   try {
-    const r = ManifestSchema.safeParse(JSON.parse(text));
-    return r.success ? r.data : { error: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+    const raw: unknown = JSON.parse(text);
+    const r = ManifestSchema.safeParse(raw);
+    if (r.success) return r.data;
+    const mended = salvageManifest(raw);
+    const why = r.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ');
+    if (mended) debugNote(`${dxPaths(ctx).install} is in another format (${why}); reread: every hook record validates`);
+    return mended ?? { error: why };
   } catch (err) {
     return { error: (err as Error).message };
   }
+}
+
+/**
+ * install.json of another dx-hooks version: what uninstall needs is the hook records. When every one
+ * validates (and hooksDir is a path), the manifest is rebuilt around them (unknown metadata: version
+ * "unknown", installedAt 0, config null — so uninstall keeps a `.dxrc.json` it cannot prove it wrote).
+ * Returns null when a record does not validate: then nothing is guessed.
+ */
+export function salvageManifest(raw: unknown): Manifest | null {
+  if (!raw || typeof raw !== 'object') return null;
+  const o = raw as Record<string, unknown>;
+  if (typeof o.hooksDir !== 'string' || !o.hooks || typeof o.hooks !== 'object') return null;
+  const hooks: Record<string, HookRecord> = {};
+  for (const [name, rec] of Object.entries(o.hooks as Record<string, unknown>)) {
+    const r = HookRecord.safeParse(rec);
+    if (!r.success) return null;
+    hooks[name] = r.data;
+  }
+  const config = ManifestSchema.shape.config.safeParse(o.config);
+  return { schema_version: 1, version: typeof o.version === 'string' ? o.version : 'unknown', installedAt: Number.isInteger(o.installedAt) ? (o.installedAt as number) : 0, hooksDir: o.hooksDir, hooks, config: config.success ? config.data : null };
 }
 
 /** Write install.json atomically. */

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import type { RepoContext } from '../context.js';
+import { debugNote } from '../debug.js';
 import { readIfExists } from '../fsx.js';
 import { writeInside } from '../nofollow.js';
 
@@ -35,7 +36,8 @@ export function readHolds(ctx: RepoContext): SecretHolds {
   let raw: unknown;
   try {
     raw = JSON.parse(readIfExists(holdsFile(ctx)) ?? 'null');
-  } catch {
+  } catch (err) {
+    debugNote(`${holdsFile(ctx)} is unreadable (${(err as Error).message}); read as empty: unpushed commits are scanned again, released ones held again`);
     return empty;
   }
   if (!raw || typeof raw !== 'object') return empty;

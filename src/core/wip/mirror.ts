@@ -55,8 +55,8 @@ export async function mirror(s: Session, items: MirrorItem[]): Promise<MirrorRep
   const report: MirrorReport = { pushed: [], failed: [], index: [], warnings: [] };
   const { state, corrupt } = readState(ctx);
   if (corrupt) {
-    appendLedger(ctx, { host, op: 'state.corrupt', ok: false, error: `${corrupt}; started from an empty state (leases re-checked against the remote)` });
-    report.warnings.push(`dx-hooks: ${corrupt}; started from an empty state`);
+    appendLedger(ctx, { host, op: 'state.corrupt', ok: false, error: `${corrupt}; what was dropped starts empty (leases re-checked against the remote)` });
+    report.warnings.push(`dx-hooks: ${corrupt}; what was dropped starts empty`);
   }
   const incoming = new Map<string, Record<string, IndexEntry>>();
 
