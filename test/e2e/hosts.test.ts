@@ -85,3 +85,50 @@ test('a branch named "detached" and a detached HEAD each keep their own WIP ref'
   assert.equal(idx.entries['alpha/detached']?.sha, b2);
   assert.equal(idx.entries['alpha/HEAD']?.sha, d);
 });
+
+test('two machines with one host id: status and doctor name the collision and the fix; nothing either pushed is lost; a distinct host ends it', async (t) => {
+  const { sb, remote, hs } = await setup(t, [{ host: 'twin', dir: 'machine-a' }, { host: 'twin', dir: 'machine-b' }]);
+  const [a, b] = hs as [Host, Host];
+  const a1 = await a.commit('a1', { 'a.txt': '1\n' });
+  const b1 = await b.commit('b1', { 'b.txt': '1\n' }); // b's first push: a1 kept aside, b knows no earlier value of its own
+  const st = await dx(a, ['status']);
+  assert.equal(st.code, 1, st.stdout);
+  assert.match(st.stdout, /another machine writes this host's WIP ref refs\/heads\/wip\/twin\/main/);
+  assert.match(st.stdout, /two machines use the host id "twin"/);
+  assert.match(st.stdout, /set a distinct "host" in the machine config/);
+  const doc = await dx(a, ['doctor', '--json']);
+  const codes = (JSON.parse(doc.stdout) as { diagnostics: { code: string; message: string }[] }).diagnostics.map((d) => d.code);
+  assert.ok(codes.includes('HOST_COLLISION'), doc.stdout);
+  assert.equal(doc.code, 1);
+  // Each push of one displaces the other's value; the one whose value was replaced notices at its next push.
+  const a2 = await a.commit('a2', { 'a.txt': '2\n' });
+  const b2 = await b.commit('b2', { 'b.txt': '2\n' });
+  const rows = await dx(b, ['status', '--repos', b.dir, '--json']);
+  assert.equal(rows.code, 1, rows.stdout);
+  assert.ok((JSON.parse(rows.stdout) as { rows: { problems: { code: string }[] }[] }).rows[0]?.problems.some((p) => p.code === 'HOST_COLLISION'), rows.stdout);
+  for (const sha of [a1, b1, a2, b2]) assert.ok((await reachableOnRemote(sb, remote, sha)).length > 0, `${sha} is on the remote`);
+  // The fix: a distinct host on machine b. Its records under "twin" are history (a's clears at its next
+  // push whose lease holds: collision.ts clearCollision, unit-tested).
+  b.env.DX_HOST = 'twin-b';
+  const fixed = await dx(b, ['status']);
+  assert.doesNotMatch(fixed.stdout, /collision/, fixed.stdout);
+  assert.equal(fixed.code, 0, fixed.stdout);
+});
+
+test('the default host id: <hostname>-<6 chars> on a new machine; the plain hostname where an earlier version ran', async (t) => {
+  const sb = await withSandbox(t);
+  const remote = await createBareRemote(sb);
+  await seedRemote(sb, remote);
+  const fresh = await cloneAs(sb, remote, 'unused', 'fresh');
+  delete fresh.env.DX_HOST;
+  assert.equal((await dx(fresh, ['install'])).code, 0);
+  const id = (JSON.parse((await dx(fresh, ['status', '--offline', '--json'])).stdout) as { host: string }).host;
+  assert.match(id, /^[a-z0-9._-]+-[a-z2-7]{6}$/);
+  assert.equal(fs.readFileSync(path.join(sb.env.XDG_CONFIG_HOME as string, 'dx-hooks', 'host-id'), 'utf8'), `${id}\n`);
+  // Upgrade: a machine config written by an earlier version, no host-id file yet.
+  const old = { ...fresh, env: { ...fresh.env, XDG_CONFIG_HOME: sb.tmp('old-config') } };
+  fs.mkdirSync(path.join(old.env.XDG_CONFIG_HOME, 'dx-hooks'), { recursive: true });
+  fs.writeFileSync(path.join(old.env.XDG_CONFIG_HOME, 'dx-hooks', 'config.json'), JSON.stringify({ repos: [fresh.dir] }));
+  const plain = (JSON.parse((await dx(old, ['status', '--offline', '--json'])).stdout) as { host: string }).host;
+  assert.equal(`${plain}-${id.slice(-6)}`, id, 'the plain hostname, kept');
+});

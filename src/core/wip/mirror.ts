@@ -79,6 +79,7 @@ export async function mirror(s: Session, items: MirrorItem[]): Promise<MirrorRep
       const kept = await keptAside(ctx, host, item.branch, item.sha, [...keepShas]);
       await refuseHeld(s, remote, [item.sha, ...kept.map((k) => k.sha)], ref);
       const out = await pushWip(ctx, remote, ref, item.sha, ws.lastPushed ?? null, { host, branch: item.branch }, kept);
+      await noteCollision(s, state, remote, ref, item, out.found);
       if (!out.ok) throw new DxError('PUSH_FAILED', out.error);
       await gitTry(['update-ref', '-m', 'dx-hooks: WIP push landed', pushedRef(host, item.branch), item.sha], { cwd: ctx.top });
       appendLedger(ctx, {
@@ -137,6 +138,22 @@ export async function mirror(s: Session, items: MirrorItem[]): Promise<MirrorRep
   writeState(ctx, state);
   await writeBanner(s, state);
   return report;
+}
+
+/**
+ * After a push of `ref`: a lease that failed on a value this host never mirrored there, on a ref it had
+ * landed a push of before, means another machine writes under this host id (collision.ts) — recorded,
+ * logged, and shown by status and doctor. A lease that held clears the record: nobody wrote it since.
+ */
+async function noteCollision(s: Session, state: DxState, remote: string, ref: string, item: MirrorItem, found: string | undefined): Promise<void> {
+  const { clearCollision, isOwnValue, recordCollision } = await import('./collision.js');
+  if (!found) return clearCollision(state, ref);
+  if (found === item.sha) return;
+  const ours = state.wip[ref]?.lastPushed ?? (await gitTry(['rev-parse', '-q', '--verify', pushedRef(s.host, item.branch)], { cwd: s.ctx.top })).stdout.trim();
+  if (!ours || (await isOwnValue(s.ctx, s.host, item.branch, found))) return;
+  const c = { ref, host: s.host, remote, theirs: found, ours, seen: Math.floor(Date.now() / 1000), by: 'push' as const };
+  recordCollision(state, c);
+  appendLedger(s.ctx, { host: s.host, op: 'host.collision', ok: false, error: `${ref} on ${remote} held ${found}, which this host never pushed: another machine uses the host id "${s.host}"`, detail: { ref, remote, theirs: found, ours, pushing: item.sha } });
 }
 
 /**
