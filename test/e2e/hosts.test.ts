@@ -36,10 +36,10 @@ test('two detached sessions: the second one\'s WIP does not drop the first one\'
   const d1 = await a.commit('detached session 1', { 'one.txt': '1\n' });
   await a.git(['checkout', '--quiet', '--detach', 'main']);
   const d2 = await a.commit('detached session 2', { 'two.txt': '2\n' });
+  assert.deepEqual(await reachableOnRemote(sb, remote, d1), [`refs/dx/displaced/alpha/${d1.slice(0, 12)}/HEAD`], 'the first session kept aside');
   const refs = await lsRemote(sb.env, remote);
   assert.equal(refs.get('refs/heads/wip/alpha/HEAD'), d2, 'the detached slot holds the newest session');
   assert.ok(!refs.has('refs/heads/wip/alpha/detached'), 'no branch-like slot for a detached HEAD');
-  assert.deepEqual(await reachableOnRemote(sb, remote, d1), [`refs/dx/displaced/alpha/${d1.slice(0, 12)}/HEAD`], 'the first session kept aside');
   assert.ok((await reachableOnRemote(sb, remote, d2)).includes('refs/heads/wip/alpha/HEAD'));
   // A later commit of the same session continues it: nothing more is kept aside.
   const d3 = await a.commit('detached session 2, more', { 'two.txt': '3\n' });
@@ -64,8 +64,8 @@ test('two detached sessions queued before one worker run (a burst): both commits
   fs.appendFileSync(path.join(a.dir, '.git/dx/queue'), `${d1}\n${d2}\n`);
   const w = await dx(a, ['hook-worker', '--foreground']);
   assert.equal(w.code, 0, w.stderr);
-  assert.equal((await lsRemote(sb.env, remote)).get('refs/heads/wip/alpha/HEAD'), d2);
   assert.ok((await reachableOnRemote(sb, remote, d1)).length > 0, 'the first session is on the remote');
+  assert.equal((await lsRemote(sb.env, remote)).get('refs/heads/wip/alpha/HEAD'), d2);
 });
 
 test('a branch named "detached" and a detached HEAD each keep their own WIP ref', async (t) => {
