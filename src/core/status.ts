@@ -107,7 +107,7 @@ export async function getStatus(s: Session, opts: { offline?: boolean } = {}): P
   if (remote && !opts.offline) {
     const { keepSightings, liveCollisions } = await import('./wip/collision.js');
     try {
-      seen = await liveCollisions(ctx, host, config.wip.refPrefix, remote, await remoteWipRefs(ctx, remote, `${config.wip.refPrefix}/${host}`));
+      seen = await liveCollisions(s, remote, await remoteWipRefs(ctx, remote, `${config.wip.refPrefix}/${host}`));
       await keepSightings(ctx, seen);
     } catch {
       /* the remote did not answer: the index line above says so; the records below still count */

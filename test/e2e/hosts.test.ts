@@ -7,7 +7,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { cloneAs, createBareRemote, dx, git, lsRemote, seedRemote, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
 
-async function setup(t: Parameters<typeof withSandbox>[0], names: { host: string; dir: string }[]): Promise<{ sb: Sandbox; remote: string; hs: Host[] }> {
+/** A sandbox, its bare remote, and one installed clone per name; `machine`: a config directory of its own (another machine). */
+async function setup(t: Parameters<typeof withSandbox>[0], names: { host: string; dir: string; machine?: boolean }[]): Promise<{ sb: Sandbox; remote: string; hs: Host[] }> {
   const sb = await withSandbox(t);
   const remote = await createBareRemote(sb);
   await seedRemote(sb, remote);
@@ -15,6 +16,7 @@ async function setup(t: Parameters<typeof withSandbox>[0], names: { host: string
   for (const n of names) {
     const h = await cloneAs(sb, remote, n.host, n.dir);
     h.env.DX_WIP_PUSH = 'sync';
+    if (n.machine) h.env.XDG_CONFIG_HOME = sb.tmp(`${n.dir}-config`);
     const r = await dx(h, ['install']);
     assert.equal(r.code, 0, r.stderr);
     hs.push(h);
@@ -87,7 +89,7 @@ test('a branch named "detached" and a detached HEAD each keep their own WIP ref'
 });
 
 test('two machines with one host id: status and doctor name the collision and the fix; nothing either pushed is lost; a distinct host ends it', async (t) => {
-  const { sb, remote, hs } = await setup(t, [{ host: 'twin', dir: 'machine-a' }, { host: 'twin', dir: 'machine-b' }]);
+  const { sb, remote, hs } = await setup(t, [{ host: 'twin', dir: 'machine-a' }, { host: 'twin', dir: 'machine-b', machine: true }]);
   const [a, b] = hs as [Host, Host];
   const a1 = await a.commit('a1', { 'a.txt': '1\n' });
   const b1 = await b.commit('b1', { 'b.txt': '1\n' }); // b's first push: a1 kept aside, b knows no earlier value of its own
@@ -103,6 +105,7 @@ test('two machines with one host id: status and doctor name the collision and th
   // Each push of one displaces the other's value; the one whose value was replaced notices at its next push.
   const a2 = await a.commit('a2', { 'a.txt': '2\n' });
   const b2 = await b.commit('b2', { 'b.txt': '2\n' });
+  assert.match(fs.readFileSync(path.join(b.dir, '.git/dx/events.jsonl'), 'utf8'), /"op":"host.collision"/, 'the push that found a2 logged it');
   const rows = await dx(b, ['status', '--repos', b.dir, '--json']);
   assert.equal(rows.code, 1, rows.stdout);
   assert.ok((JSON.parse(rows.stdout) as { rows: { problems: { code: string }[] }[] }).rows[0]?.problems.some((p) => p.code === 'HOST_COLLISION'), rows.stdout);
@@ -131,4 +134,14 @@ test('the default host id: <hostname>-<6 chars> on a new machine; the plain host
   fs.writeFileSync(path.join(old.env.XDG_CONFIG_HOME, 'dx-hooks', 'config.json'), JSON.stringify({ repos: [fresh.dir] }));
   const plain = (JSON.parse((await dx(old, ['status', '--offline', '--json'])).stdout) as { host: string }).host;
   assert.equal(`${plain}-${id.slice(-6)}`, id, 'the plain hostname, kept');
+});
+
+test('two clones of one repository on one machine take turns on the WIP ref: not a host collision', async (t) => {
+  const { hs } = await setup(t, [{ host: 'desk', dir: 'clone-1' }, { host: 'desk', dir: 'clone-2' }]);
+  const [one, two] = hs as [Host, Host];
+  await one.commit('one', { 'one.txt': '1\n' });
+  await two.commit('two', { 'two.txt': '2\n' });
+  const st = await dx(one, ['status']);
+  assert.doesNotMatch(st.stdout, /collision/, st.stdout);
+  assert.equal(st.code, 0, st.stdout);
 });

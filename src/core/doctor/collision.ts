@@ -11,7 +11,7 @@ import type { Diagnostic } from './types.js';
 
 /** One error per WIP ref of this host that another machine wrote. `probe` null: the records only (no remote answer). */
 export async function checkHostCollisions(s: Session, probe: RemoteProbe | null): Promise<Diagnostic[]> {
-  const live = probe ? (await liveCollisions(s.ctx, s.host, s.config.wip.refPrefix, probe.remote, probe.refs)).map((c) => ({ ...c, by: 'doctor' as const })) : [];
+  const live = probe ? (await liveCollisions(s, probe.remote, probe.refs)).map((c) => ({ ...c, by: 'doctor' as const })) : [];
   return collisionsOf(s.host, readState(s.ctx).state.collisions, live).map((c) => ({
     code: 'HOST_COLLISION',
     id: `HOST_COLLISION:${c.ref}`,

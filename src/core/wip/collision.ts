@@ -1,23 +1,27 @@
 /**
  * Two machines under one host id (issue 11): each one's WIP push moves the other's WIP ref. Noticed
- * when a WIP ref of this host holds a commit this host never mirrored there — not its last landed
- * push (refs/dx/pushed/) nor any value in its local mirror's reflog (refs/dx/local/). Seen by a push
- * whose lease failed, and by `status` and `doctor` against the remote's refs; kept in state.json.
+ * when a WIP ref of this host holds a commit this machine never mirrored there — not the last landed
+ * push (refs/dx/pushed/) nor any value in the local mirror's reflog (refs/dx/local/) of this
+ * repository or of another clone of it registered here. Seen by a push whose lease failed, and by
+ * `status` and `doctor` against the remote's refs; kept in state.json.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { dxPaths, type RepoContext } from '../context.js';
 import { gitTry } from '../git.js';
 import { appendLedger } from '../ledger.js';
 import { acquireLock } from '../lock.js';
 import { machineConfigPath } from '../machine.js';
+import type { Session } from '../session.js';
 import { readState, writeState, type Collision, type DxState } from '../state.js';
 import { safeText } from '../text/safe.js';
 import { branchOfSlot, localMirrorRef, parseWipRef, pushedRef } from './ref.js';
 
-/** Every value this host mirrored to its WIP ref of `branch` (null: detached HEAD): the last landed push and the local mirror ref's reflog. One or two git calls. */
-export async function ownValues(ctx: RepoContext, host: string, branch: string | null): Promise<Set<string>> {
+/** Every value this host mirrored to its WIP ref of `branch` (null: detached HEAD) from the repository at `cwd`: the last landed push and the local mirror ref's reflog. Two git calls. */
+export async function ownValues(cwd: string, host: string, branch: string | null): Promise<Set<string>> {
   const [pushed, log] = await Promise.all([
-    gitTry(['rev-parse', '-q', '--verify', pushedRef(host, branch)], { cwd: ctx.top }),
-    gitTry(['reflog', 'show', '--format=%H', localMirrorRef(host, branch), '--'], { cwd: ctx.top }),
+    gitTry(['rev-parse', '-q', '--verify', pushedRef(host, branch)], { cwd }),
+    gitTry(['reflog', 'show', '--format=%H', localMirrorRef(host, branch), '--'], { cwd }),
   ]);
   const out = new Set<string>();
   if (pushed.code === 0) out.add(pushed.stdout.trim());
@@ -25,18 +29,28 @@ export async function ownValues(ctx: RepoContext, host: string, branch: string |
   return out;
 }
 
-/** Whether `sha` is a value this host mirrored to its WIP ref of `branch` (see ownValues). */
-export async function isOwnValue(ctx: RepoContext, host: string, branch: string | null, sha: string): Promise<boolean> {
-  return (await ownValues(ctx, host, branch)).has(sha);
+/**
+ * Whether `sha` was mirrored to this host's WIP ref of `branch` from this machine: by this repository
+ * (ownValues), or by another clone of it registered in the machine config (`repos`) — two clones on
+ * one machine share the host id and take turns on the ref, which is not another machine.
+ */
+export async function isOwnValue(s: Pick<Session, 'ctx' | 'host' | 'machine'>, branch: string | null, sha: string): Promise<boolean> {
+  if ((await ownValues(s.ctx.top, s.host, branch)).has(sha)) return true;
+  for (const repo of s.machine.repos ?? []) {
+    if (path.resolve(repo) === s.ctx.top || !fs.existsSync(path.join(repo, '.git'))) continue;
+    if ((await ownValues(repo, s.host, branch)).has(sha)) return true;
+  }
+  return false;
 }
 
 /**
- * This host's WIP refs on `remote` that hold a value it never mirrored, from the remote's refs
- * (`refs`: ref → sha, one ls-remote of the WIP prefix). A ref this host has no landed push of is not
- * judged (a fresh clone, or a branch only another clone of it pushed). One for-each-ref, plus the
- * reflog of each ref whose value differs from the last landed push.
+ * This host's WIP refs on `remote` that hold a value this machine never mirrored, from the remote's
+ * refs (`refs`: ref → sha, one ls-remote of the WIP prefix). A ref this repository has no landed push
+ * of is not judged (a fresh clone, or a branch only another clone pushed). One for-each-ref, plus the
+ * reflogs of each ref whose value differs from the last landed push.
  */
-export async function liveCollisions(ctx: RepoContext, host: string, prefix: string, remote: string, refs: ReadonlyMap<string, string>, now = Math.floor(Date.now() / 1000)): Promise<Collision[]> {
+export async function liveCollisions(s: Session, remote: string, refs: ReadonlyMap<string, string>, now = Math.floor(Date.now() / 1000)): Promise<Collision[]> {
+  const { ctx, host } = s;
   const landed = await gitTry(['for-each-ref', '--format=%(refname) %(objectname)', `refs/dx/pushed/${host}/`], { cwd: ctx.top });
   const mine = new Map<string, string>();
   for (const line of landed.stdout.split('\n')) {
@@ -45,11 +59,11 @@ export async function liveCollisions(ctx: RepoContext, host: string, prefix: str
   }
   const out: Collision[] = [];
   for (const [ref, theirs] of refs) {
-    const who = parseWipRef(prefix, ref);
+    const who = parseWipRef(s.config.wip.refPrefix, ref);
     if (!who || who.host !== host) continue;
     const ours = mine.get(who.branch);
     if (!ours || ours === theirs) continue;
-    if (await isOwnValue(ctx, host, branchOfSlot(who.branch), theirs)) continue;
+    if (await isOwnValue(s, branchOfSlot(who.branch), theirs)) continue;
     out.push({ ref, host, remote, theirs, ours, seen: now, by: 'status' });
   }
   return out;

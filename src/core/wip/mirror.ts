@@ -141,7 +141,7 @@ export async function mirror(s: Session, items: MirrorItem[]): Promise<MirrorRep
 }
 
 /**
- * After a push of `ref`: a lease that failed on a value this host never mirrored there, on a ref it had
+ * After a push of `ref`: a lease that failed on a value this machine never mirrored there, on a ref it had
  * landed a push of before, means another machine writes under this host id (collision.ts) — recorded,
  * logged, and shown by status and doctor. A lease that held clears the record: nobody wrote it since.
  */
@@ -150,7 +150,7 @@ async function noteCollision(s: Session, state: DxState, remote: string, ref: st
   if (!found) return clearCollision(state, ref);
   if (found === item.sha) return;
   const ours = state.wip[ref]?.lastPushed ?? (await gitTry(['rev-parse', '-q', '--verify', pushedRef(s.host, item.branch)], { cwd: s.ctx.top })).stdout.trim();
-  if (!ours || (await isOwnValue(s.ctx, s.host, item.branch, found))) return;
+  if (!ours || (await isOwnValue(s, item.branch, found))) return;
   const c = { ref, host: s.host, remote, theirs: found, ours, seen: Math.floor(Date.now() / 1000), by: 'push' as const };
   recordCollision(state, c);
   appendLedger(s.ctx, { host: s.host, op: 'host.collision', ok: false, error: `${ref} on ${remote} held ${found}, which this host never pushed: another machine uses the host id "${s.host}"`, detail: { ref, remote, theirs: found, ours, pushing: item.sha } });
