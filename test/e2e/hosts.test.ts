@@ -145,3 +145,26 @@ test('two clones of one repository on one machine take turns on the WIP ref: not
   assert.doesNotMatch(st.stdout, /collision/, st.stdout);
   assert.equal(st.code, 0, st.stdout);
 });
+
+test('upgrade: the detached WIP an earlier version left at wip/<host>/detached is kept aside when a branch named detached first pushes there', async (t) => {
+  const { sb, remote, hs } = await setup(t, [{ host: 'alpha', dir: 'alpha' }]);
+  const a = hs[0] as Host;
+  const off = { ...a.env, DX_HOOKS: '0' };
+  // What the earlier version did for a detached commit: its local records, the remote ref, state.json.
+  await git(a.dir, off, ['checkout', '--quiet', '--detach']);
+  await a.write('old.txt', 'old detached work\n');
+  await git(a.dir, off, ['add', '-A']);
+  await git(a.dir, off, ['commit', '--quiet', '-m', 'old detached work']);
+  const old = (await a.git(['rev-parse', 'HEAD'])).out;
+  await a.git(['update-ref', '--create-reflog', 'refs/dx/local/alpha/detached', old]);
+  await a.git(['update-ref', 'refs/dx/pushed/alpha/detached', old]);
+  await a.git(['push', '--quiet', '--no-verify', 'origin', `${old}:refs/heads/wip/alpha/detached`]);
+  const now = Math.floor(Date.now() / 1000);
+  fs.writeFileSync(path.join(a.dir, '.git/dx/state.json'), JSON.stringify({ schema_version: 1, wip: { 'refs/heads/wip/alpha/detached': { lastPushed: old, lastPushedAt: now, lastResult: 'ok' } }, index: {}, refPushes: [] }));
+  await git(a.dir, off, ['switch', '--quiet', '-c', 'detached', 'main']);
+  const b = await a.commit('a branch named detached', { 'b.txt': 'b\n' });
+  assert.equal((await lsRemote(sb.env, remote)).get('refs/heads/wip/alpha/detached'), b);
+  assert.deepEqual(await reachableOnRemote(sb, remote, old), [`refs/dx/displaced/alpha/${old.slice(0, 12)}/detached`]);
+  const st = await dx(a, ['status']);
+  assert.doesNotMatch(st.stdout, /collision/, st.stdout);
+});
