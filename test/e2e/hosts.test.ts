@@ -159,12 +159,20 @@ test('upgrade: the detached WIP an earlier version left at wip/<host>/detached i
   await a.git(['update-ref', '--create-reflog', 'refs/dx/local/alpha/detached', old]);
   await a.git(['update-ref', 'refs/dx/pushed/alpha/detached', old]);
   await a.git(['push', '--quiet', '--no-verify', 'origin', `${old}:refs/heads/wip/alpha/detached`]);
+  // …and a later detached commit whose push was still pending, recorded under the old name.
+  await a.write('old.txt', 'pending detached work\n');
+  await git(a.dir, off, ['commit', '--quiet', '-am', 'pending detached work']);
+  const pending = (await a.git(['rev-parse', 'HEAD'])).out;
   const now = Math.floor(Date.now() / 1000);
-  fs.writeFileSync(path.join(a.dir, '.git/dx/state.json'), JSON.stringify({ schema_version: 1, wip: { 'refs/heads/wip/alpha/detached': { lastPushed: old, lastPushedAt: now, lastResult: 'ok' } }, index: {}, refPushes: [] }));
+  const legacy = { lastPushed: old, lastPushedAt: now, lastResult: 'error', pending: { sha: pending, branch: null, since: now, attempts: 1, error: 'offline', dirty: false, keep: [] } };
+  fs.writeFileSync(path.join(a.dir, '.git/dx/state.json'), JSON.stringify({ schema_version: 1, wip: { 'refs/heads/wip/alpha/detached': legacy }, index: {}, refPushes: [] }));
   await git(a.dir, off, ['switch', '--quiet', '-c', 'detached', 'main']);
   const b = await a.commit('a branch named detached', { 'b.txt': 'b\n' });
-  assert.equal((await lsRemote(sb.env, remote)).get('refs/heads/wip/alpha/detached'), b);
-  assert.deepEqual(await reachableOnRemote(sb, remote, old), [`refs/dx/displaced/alpha/${old.slice(0, 12)}/detached`]);
+  const refs = await lsRemote(sb.env, remote);
+  assert.equal(refs.get('refs/heads/wip/alpha/detached'), b);
+  assert.ok((await reachableOnRemote(sb, remote, old)).includes(`refs/dx/displaced/alpha/${old.slice(0, 12)}/detached`), 'the old detached WIP kept aside');
+  assert.equal(refs.get('refs/heads/wip/alpha/HEAD'), pending, 'the pending detached push went to the new slot');
   const st = await dx(a, ['status']);
-  assert.doesNotMatch(st.stdout, /collision/, st.stdout);
+  assert.doesNotMatch(st.stdout, /collision|pending/, st.stdout);
+  assert.equal(st.code, 0, st.stdout);
 });
