@@ -31,7 +31,7 @@ async function reachableOnRemote(sb: Sandbox, remote: string, sha: string): Prom
   return (await git(remote, sb.env, ['for-each-ref', '--format=%(refname)', '--contains', sha])).out.split('\n').filter(Boolean);
 }
 
-test('two detached sessions: the second one\'s WIP does not drop the first one\'s commit from the remote', async (t) => {
+test('two detached sessions: the second one\'s WIP does not drop the first one\'s commit from the remote; a branch named detached has a slot of its own', async (t) => {
   const { sb, remote, hs } = await setup(t, [{ host: 'alpha', dir: 'alpha' }]);
   const a = hs[0] as Host;
   await a.git(['checkout', '--quiet', '--detach', 'HEAD']);
@@ -47,6 +47,15 @@ test('two detached sessions: the second one\'s WIP does not drop the first one\'
   const d3 = await a.commit('detached session 2, more', { 'two.txt': '3\n' });
   assert.equal((await lsRemote(sb.env, remote, 'refs/dx/displaced/*')).size, 1);
   assert.equal((await lsRemote(sb.env, remote)).get('refs/heads/wip/alpha/HEAD'), d3);
+  // A branch named "detached" gets its own slot; the detached HEAD's stays.
+  await a.git(['switch', '--quiet', '-c', 'detached', 'main']);
+  const b = await a.commit('on the branch named detached', { 'b.txt': 'b\n' });
+  const after = await lsRemote(sb.env, remote);
+  assert.equal(after.get('refs/heads/wip/alpha/detached'), b);
+  assert.equal(after.get('refs/heads/wip/alpha/HEAD'), d3);
+  const idx = JSON.parse((await git(remote, sb.env, ['show', 'refs/heads/dx/index:.dx/wip-index.json'])).out) as { entries: Record<string, { sha: string }> };
+  assert.equal(idx.entries['alpha/detached']?.sha, b);
+  assert.equal(idx.entries['alpha/HEAD']?.sha, d3);
 });
 
 test('two detached sessions queued before one worker run (a burst): both commits reach the remote', async (t) => {
@@ -68,24 +77,6 @@ test('two detached sessions queued before one worker run (a burst): both commits
   assert.equal(w.code, 0, w.stderr);
   assert.ok((await reachableOnRemote(sb, remote, d1)).length > 0, 'the first session is on the remote');
   assert.equal((await lsRemote(sb.env, remote)).get('refs/heads/wip/alpha/HEAD'), d2);
-});
-
-test('a branch named "detached" and a detached HEAD each keep their own WIP ref', async (t) => {
-  const { sb, remote, hs } = await setup(t, [{ host: 'alpha', dir: 'alpha' }]);
-  const a = hs[0] as Host;
-  await a.git(['switch', '--quiet', '-c', 'detached']);
-  const b = await a.commit('on the branch named detached', { 'b.txt': 'b\n' });
-  await a.git(['checkout', '--quiet', '--detach', 'main']);
-  const d = await a.commit('on a detached HEAD', { 'd.txt': 'd\n' });
-  await a.git(['switch', '--quiet', 'detached']);
-  const b2 = await a.commit('the branch again', { 'b.txt': 'b2\n' });
-  const refs = await lsRemote(sb.env, remote);
-  assert.equal(refs.get('refs/heads/wip/alpha/detached'), b2);
-  assert.equal(refs.get('refs/heads/wip/alpha/HEAD'), d);
-  assert.ok((await reachableOnRemote(sb, remote, b)).length > 0);
-  const idx = JSON.parse((await git(remote, sb.env, ['show', 'refs/heads/dx/index:.dx/wip-index.json'])).out) as { entries: Record<string, { sha: string }> };
-  assert.equal(idx.entries['alpha/detached']?.sha, b2);
-  assert.equal(idx.entries['alpha/HEAD']?.sha, d);
 });
 
 test('two machines with one host id: status and doctor name the collision and the fix; nothing either pushed is lost; a distinct host ends it', async (t) => {
