@@ -117,5 +117,5 @@ export function collisionMessage(c: Collision): string {
 
 /** How to end a collision: a distinct host id on one of the machines. */
 export function collisionFix(): string {
-  return `On one of the machines set a distinct "host" in the machine config (${machineConfigPath()}), e.g. {"host": "<hostname>-2"}, or export DX_HOST; then check: dx-hooks status`;
+  return `On one of the machines set a distinct "host" in the machine config (${machineConfigPath()}), e.g. {"host": "<hostname>-2"}, or export DX_HOST there. The record here clears itself once a push from here finds the ref as this host left it (dx-hooks status shows it until then).`;
 }
