@@ -39,7 +39,7 @@ export async function run(opts: BatchFlags & { json?: boolean; offline?: boolean
   }
   const r = await getStatus(s, { offline: opts.offline });
   const triage = await triageRepo(s.ctx.top, s.machine, s.host);
-  const onlyHere = r.pending.length > 0 || r.refPushes.length > 0 || worst(triage) === 'error';
+  const onlyHere = r.pending.length > 0 || r.refPushes.length > 0 || r.collisions.length > 0 || worst(triage) === 'error';
   if (opts.json) {
     printJson({ ...r, role: triage.role, roleSource: triage.roleSource, localOnly: triage.localOnly, problems: triage.problems });
     return onlyHere ? 1 : 0;
@@ -58,6 +58,11 @@ export async function run(opts: BatchFlags & { json?: boolean; offline?: boolean
   }
   for (const p of r.refPushes) out(pc.red(`  pending   push of ${p.refs.join(', ')} to ${p.remote} since ${clock(p.since)}, ${p.attempts} attempt(s): ${p.error}`));
   if (r.unmirrored) out(pc.red(`  unmirrored ${r.unmirrored.branch} ${r.unmirrored.sha.slice(0, 12)} was never queued for backup (the hook could not write .git/dx?) — the next dx-hooks command or hook pushes it to ${r.unmirrored.ref}`));
+  if (r.collisions.length) {
+    const { collisionFix, collisionMessage } = await import('../core/wip/collision.js');
+    for (const c of r.collisions) out(pc.red(`  collision ${collisionMessage(c)}`));
+    out(pc.red(`            fix: ${collisionFix()}`));
+  }
   if (r.indexPending) out(pc.red(`  index     update pending since ${clock(r.indexPending.since)}: ${r.indexPending.error}`));
   if (triage.localOnly.count) out(`  only here ${triage.localOnly.count} commit(s) on no remote-tracking ref and in no landed WIP push, oldest ${age(triage.localOnly.oldest ?? 0)}`);
   for (const p of triage.problems.filter((x) => ['LOCAL_ONLY', 'DIVERGED', 'NOT_INSTALLED', 'NO_REMOTE', 'CONFIG_INVALID'].includes(x.code) && x.level !== 'info')) {

@@ -91,6 +91,15 @@ export async function updateMachineConfig(change: (c: MachineConfig) => MachineC
     import('./machine-schema.js'),
     import('./config/issues.js'),
   ]);
+  // This machine's default host id is made before the first machine config: a config without an id
+  // means an earlier version ran here under the plain hostname (host.ts), which must not be guessed wrong.
+  if (file === machineConfigPath() && !fs.existsSync(file)) {
+    try {
+      (await import('./host.js')).defaultHost();
+    } catch {
+      /* a damaged host-id file: said by every command that needs the host */
+    }
+  }
   const release = await acquireLock(path.join(path.dirname(file), '.config.json.update'), 10_000);
   if (!release) throw new DxError('LOCKED', `another dx-hooks process is changing ${file}`, 'Try again in a moment.', EXIT.FAILED);
   try {

@@ -13,6 +13,7 @@ import type { RepoContext } from './context.js';
 import { DxError } from './errors.js';
 import { gitBytes, gitRaw, gitTry } from './git.js';
 import { headState } from './head.js';
+import { slotOf } from './wip/ref.js';
 import { identityEnv } from './identity.js';
 import { copyInside, mkdirInside } from './nofollow.js';
 import { linkOnPath } from './config/links.js';
@@ -178,7 +179,7 @@ export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions): Pro
     }
     const message =
       `${opts.message ?? `dx-hooks snapshot: ${subject ?? ''}`}\n\n` +
-      `${SNAPSHOT_TRAILER}: ${opts.host}/${head.branch ?? 'detached'}\n`;
+      `${SNAPSHOT_TRAILER}: ${opts.host}/${slotOf(head.branch)}\n`;
     const args = ['commit-tree', tree, '-m', message];
     if (head.sha) args.splice(2, 0, '-p', head.sha);
     const sha = (await gitRaw(args, { cwd: ctx.top, env: idEnv })).trim();

@@ -54,6 +54,22 @@ const RefPushSchema = z.object({
 });
 export type PendingRefPush = z.infer<typeof RefPushSchema>;
 
+/**
+ * A WIP ref of this host found holding a commit this host never pushed (wip/collision.ts): another
+ * machine writes under the same host id. `host` is the id it was seen under; `theirs` the foreign
+ * value, `ours` what this host last landed there (null: unknown); `seen` Unix seconds; `by` who saw it.
+ */
+const CollisionSchema = z.object({
+  ref: z.string(),
+  host: z.string(),
+  remote: z.string(),
+  theirs: Sha,
+  ours: Sha.nullable(),
+  seen: z.number().int(),
+  by: z.enum(['push', 'status', 'doctor']),
+});
+export type Collision = z.infer<typeof CollisionSchema>;
+
 /** state.json (schema_version 1). Keys of `wip` are full WIP ref names; times are Unix seconds. */
 export const StateSchema = z.object({
   schema_version: z.literal(1),
@@ -63,6 +79,8 @@ export const StateSchema = z.object({
     .default({}),
   /** other ref pushes that failed (checkpoint tags, refs undo mirrors): retried like WIP pushes */
   refPushes: z.array(RefPushSchema).default([]),
+  /** this host's WIP refs another machine wrote (one per ref, the latest sighting); older versions drop the key, which only forgets them */
+  collisions: z.array(CollisionSchema).optional(),
 });
 export type DxState = z.infer<typeof StateSchema>;
 export type WipState = z.infer<typeof WipStateSchema>;

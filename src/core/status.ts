@@ -11,9 +11,9 @@ import { entriesNewestFirst, type IndexEntry } from './index/format.js';
 import { describeTruncation } from './index/bounds.js';
 import { appendLedger } from './ledger.js';
 import { fetchIndexTip, readIndexAt, readLocalIndex } from './index/store.js';
-import { distrustWarning, trustIndex } from './index/trust.js';
+import { distrustWarning, remoteWipRefs, trustIndex } from './index/trust.js';
 import type { Session } from './session.js';
-import { readState, type WipState } from './state.js';
+import { readState, type Collision, type WipState } from './state.js';
 import { wipRef } from './wip/ref.js';
 import { resolveRemote } from './wip/remote.js';
 import { shellCommand } from './text/shell.js';
@@ -40,6 +40,8 @@ export interface StatusReport {
   /** `ignored`: entries not backed by the WIP ref they name (dropped); `warnings`: one line each (dropped entries, limits that cut the index) */
   index: { source: 'remote' | 'cached' | 'none'; error: string | null; ignored: number; warnings: string[] };
   stateCorrupt: string | null;
+  /** this host's WIP refs another machine wrote under the same host id (wip/collision.ts): seen now on the remote, or recorded earlier */
+  collisions: Collision[];
 }
 
 /** Build the status report. With `offline`, the index is read from the last fetched copy instead of the remote. */
@@ -100,6 +102,18 @@ export async function getStatus(s: Session, opts: { offline?: boolean } = {}): P
       verified = false;
     }
   }
+  // Two machines under one host id: this host's WIP refs on the remote holding commits it never pushed.
+  let seen: Collision[] = [];
+  if (remote && !opts.offline) {
+    const { keepSightings, liveCollisions } = await import('./wip/collision.js');
+    try {
+      seen = await liveCollisions(s, remote, await remoteWipRefs(ctx, remote, `${config.wip.refPrefix}/${host}`));
+      await keepSightings(ctx, seen);
+    } catch {
+      /* the remote did not answer: the index line above says so; the records below still count */
+    }
+  }
+  const { collisionsOf } = await import('./wip/collision.js');
   if (index.source !== 'remote') {
     const cached = await readLocalIndex(ctx, host);
     if (cached && 'index' in cached) {
@@ -124,5 +138,6 @@ export async function getStatus(s: Session, opts: { offline?: boolean } = {}): P
     others: entries.filter((e) => e.host !== host).map((e) => ({ ...e, restore: shellCommand(['dx-hooks', 'restore', '--host', e.host, '--branch', e.branch]), verified })),
     index,
     stateCorrupt: corrupt,
+    collisions: collisionsOf(host, state.collisions, seen),
   };
 }

@@ -144,14 +144,14 @@ test('wip.refPrefix refs/wip: WIP stays out of branches, and restore and status 
   assert.equal(r.sha, sha);
 });
 
-test('a detached HEAD mirrors to wip/<host>/detached; checkpoint pushes uncommitted work as a snapshot', async (t) => {
+test('a detached HEAD mirrors to wip/<host>/HEAD; checkpoint pushes uncommitted work as a snapshot', async (t) => {
   const sb = await withSandbox(t);
   const remote = await createBareRemote(sb);
   await seedRemote(sb, remote);
   const a = await installed(await cloneAs(sb, remote, 'alpha'));
   await a.git(['checkout', '--detach']);
   const det = await a.commit('on a detached head', { 'd.txt': 'd\n' });
-  assert.equal((await lsRemote(a.env, remote)).get('refs/heads/wip/alpha/detached'), det);
+  assert.equal((await lsRemote(a.env, remote)).get('refs/heads/wip/alpha/HEAD'), det);
   await a.git(['switch', 'main']);
   await a.write('dirty.txt', 'not committed yet\n');
   await a.write('.env', 'SECRET=x\n');

@@ -17,9 +17,11 @@ test('host ids are reduced to [a-z0-9._-] and a valid ref component', () => {
   assert.equal(resolveHost('Machine-Config', {}), 'machine-config');
 });
 
-test('WIP refs: one per (host, branch); detached HEAD mirrors to detached; parse is the inverse', () => {
+test('WIP refs: one per (host, branch); a detached HEAD mirrors to HEAD, never to a branch\'s slot; parse is the inverse', () => {
   assert.equal(wipRef('refs/heads/wip', 'mac', 'feature/x'), 'refs/heads/wip/mac/feature/x');
-  assert.equal(wipRef('refs/wip', 'mac', null), 'refs/wip/mac/detached');
+  assert.equal(wipRef('refs/wip', 'mac', null), 'refs/wip/mac/HEAD');
+  assert.equal(wipRef('refs/wip', 'mac', 'detached'), 'refs/wip/mac/detached');
+  assert.notEqual(wipRef('refs/wip', 'mac', 'detached'), wipRef('refs/wip', 'mac', null));
   assert.deepEqual(parseWipRef('refs/heads/wip', 'refs/heads/wip/mac/feature/x'), { host: 'mac', branch: 'feature/x' });
   assert.equal(parseWipRef('refs/heads/wip', 'refs/heads/main'), null);
   assert.equal(parseWipRef('refs/heads/wip', 'refs/heads/wip/mac'), null);

@@ -9,6 +9,7 @@ import { openRepo, type RepoContext } from '../context.js';
 import { DxError } from '../errors.js';
 import type { MachineConfig } from '../machine.js';
 import { checkBatchProgress } from './batch.js';
+import { checkHostCollisions } from './collision.js';
 import { loadMachineForDoctor, openDoctorSession } from './config.js';
 import { guardRepairer, checkCriticalFiles } from './critical.js';
 import { checkGitVersion } from './git-version.js';
@@ -47,6 +48,7 @@ async function repoChecks(ctx: RepoContext, machine: MachineConfig): Promise<Dia
   const reinstall = reinstaller(ctx, s.host, configOk ? s : null);
   const network = guarded('remote', async () => {
     const { probe, diagnostics } = await probeRemote(s);
+    diagnostics.push(...(await guarded('host collisions', () => checkHostCollisions(s, probe))));
     if (!probe || !s.config.wip.enabled) return diagnostics;
     return [...diagnostics, ...(await guarded('index', () => checkIndex(s, configOk, probe, rebuilder(s, probe.remote))))];
   });

@@ -94,6 +94,11 @@ export async function triageRepo(repo: string, machine: MachineConfig, host: str
     const p = w.pending!;
     problems.push({ level: 'error', code: 'BACKUP_FAILED', message: `WIP backup of ${p.branch ?? 'a detached HEAD'} failing for ${span(p.since, now)} (${p.attempts} attempt(s)): ${p.error}` });
   }
+  // Another machine writing this host's WIP refs (wip/collision.ts): recorded by a push, status or doctor.
+  if (state.collisions?.length) {
+    const { collisionFix, collisionMessage, collisionsOf } = await import('../wip/collision.js');
+    for (const c of collisionsOf(host, state.collisions)) problems.push({ level: 'error', code: 'HOST_COLLISION', message: `${collisionMessage(c)}. ${collisionFix()}` });
+  }
   for (const p of state.refPushes) problems.push({ level: 'error', code: 'BACKUP_FAILED', message: `push of ${p.refs.join(', ')} failing for ${span(p.since, now)}: ${p.error}` });
   if (localOnly.count && remote) {
     const old = localOnly.oldest !== null && now - localOnly.oldest > config.divergence.staleHours * 3600;

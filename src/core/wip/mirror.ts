@@ -16,7 +16,8 @@ import type { Session } from '../session.js';
 import { readState, writeState, type DxState } from '../state.js';
 import { writeBanner } from './banner.js';
 import { pushWip } from './push.js';
-import { keptSnapshotRef, parseWipRef, pushedRef, wipRef } from './ref.js';
+import { keptAside } from './aside.js';
+import { branchOfSlot, localMirrorRef, parseWipRef, pushedRef, slotKeepsReplaced, slotOf, wipRef } from './ref.js';
 import { repoName, resolveRemote } from './remote.js';
 
 /** One thing to mirror: `sha` goes to this host's WIP ref of `branch` (null: detached). */
@@ -26,7 +27,7 @@ export interface MirrorItem {
   dirty: boolean;
   base: string | null;
   message?: string;
-  /** snapshots this item supersedes that never reached the remote: kept under refs/dx/snapshots/ in the same push */
+  /** values this item supersedes that never reached the remote: snapshots, and on a detached HEAD commits too (aside.ts); kept aside in the same push */
   keep?: string[];
 }
 
@@ -39,10 +40,7 @@ export interface MirrorReport {
   warnings: string[];
 }
 
-/** Local ref that keeps every mirrored value reachable here (with a reflog) even while its push is pending. */
-export function localMirrorRef(host: string, branch: string | null): string {
-  return `refs/dx/local/${host}/${branch ?? 'detached'}`;
-}
+export { localMirrorRef };
 
 /**
  * Push every item, then update the index. Items for the same WIP ref must already be coalesced.
@@ -69,16 +67,19 @@ export async function mirror(s: Session, items: MirrorItem[]): Promise<MirrorRep
     try {
       remote = await resolveRemote(ctx, config.remote, item.branch);
       if (ws.lastPushed === item.sha && ws.lastResult === 'ok') continue;
-      // Uncommitted work backed up as a snapshot is never simply overwritten by the next push.
-      const keepShas = new Set([...(item.keep ?? []), ...(ws.pending?.keep ?? []), ...(ws.pending?.dirty ? [ws.pending.sha] : [])]);
-      if (ws.lastDirty && ws.lastPushed && ws.lastPushed !== item.sha) {
+      // Uncommitted work backed up as a snapshot is never simply overwritten by the next push, nor is
+      // an earlier detached session's commit (aside.ts).
+      const history = slotKeepsReplaced(item.branch);
+      const keepShas = new Set([...(item.keep ?? []), ...(ws.pending?.keep ?? []), ...(ws.pending && (ws.pending.dirty || history) ? [ws.pending.sha] : [])]);
+      if ((ws.lastDirty || history) && ws.lastPushed && ws.lastPushed !== item.sha) {
         const contained = await gitTry(['merge-base', '--is-ancestor', ws.lastPushed, item.sha], { cwd: ctx.top });
         if (contained.code !== 0) keepShas.add(ws.lastPushed);
       }
       keepShas.delete(item.sha);
-      const kept = [...keepShas].map((sha) => ({ ref: keptSnapshotRef(host, item.branch, sha), sha }));
+      const kept = await keptAside(ctx, host, item.branch, item.sha, [...keepShas]);
       await refuseHeld(s, remote, [item.sha, ...kept.map((k) => k.sha)], ref);
       const out = await pushWip(ctx, remote, ref, item.sha, ws.lastPushed ?? null, { host, branch: item.branch }, kept);
+      await noteCollision(s, state, remote, ref, item, out.found);
       if (!out.ok) throw new DxError('PUSH_FAILED', out.error);
       await gitBestEffort(['update-ref', '-m', 'dx-hooks: WIP push landed', pushedRef(host, item.branch), item.sha], { cwd: ctx.top }, 'the record of what landed; the next push writes it again');
       appendLedger(ctx, {
@@ -91,9 +92,12 @@ export async function mirror(s: Session, items: MirrorItem[]): Promise<MirrorRep
       Object.assign(ws, { lastPushed: item.sha, lastPushedAt: now, lastAttemptAt: now, lastResult: 'ok' as const, lastDirty: item.dirty });
       delete ws.pending;
       delete ws.lastError;
+      // A pending push of this slot recorded under an older name of its ref (the detached slot was
+      // `detached` before issue 11, or wip.refPrefix changed) was coalesced into this one: done too.
+      for (const [k, w] of Object.entries(state.wip)) if (k !== ref && w.pending && wipRef(prefix, host, w.pending.branch) === ref) delete w.pending;
       report.pushed.push({ ref, sha: item.sha, remote, ...(out.displaced ? { displaced: out.displaced } : {}), ...(kept.length ? { kept } : {}) });
       const info = await commitInfo(ctx, item.sha);
-      const entry: IndexEntry = { host, branch: item.branch ?? 'detached', ref, sha: item.sha, base: item.base, ts: now, message: item.message ?? info.subject, dirty: item.dirty };
+      const entry: IndexEntry = { host, branch: slotOf(item.branch), ref, sha: item.sha, base: item.base, ts: now, message: item.message ?? info.subject, dirty: item.dirty };
       const forRemote = incoming.get(remote) ?? {};
       forRemote[entryKey(entry)] = entry;
       incoming.set(remote, forRemote);
@@ -137,6 +141,22 @@ export async function mirror(s: Session, items: MirrorItem[]): Promise<MirrorRep
 }
 
 /**
+ * After a push of `ref`: a lease that failed on a value this machine never mirrored there, on a ref it had
+ * landed a push of before, means another machine writes under this host id (collision.ts) — recorded,
+ * logged, and shown by status and doctor. A lease that held clears the record: nobody wrote it since.
+ */
+async function noteCollision(s: Session, state: DxState, remote: string, ref: string, item: MirrorItem, found: string | undefined): Promise<void> {
+  const { clearCollision, isOwnValue, recordCollision } = await import('./collision.js');
+  if (!found) return clearCollision(state, ref);
+  if (found === item.sha) return;
+  const ours = state.wip[ref]?.lastPushed ?? (await gitTry(['rev-parse', '-q', '--verify', pushedRef(s.host, item.branch)], { cwd: s.ctx.top })).stdout.trim();
+  if (!ours || (await isOwnValue(s, item.branch, found))) return;
+  const c = { ref, host: s.host, remote, theirs: found, ours, seen: Math.floor(Date.now() / 1000), by: 'push' as const };
+  recordCollision(state, c);
+  appendLedger(s.ctx, { host: s.host, op: 'host.collision', ok: false, error: `${ref} on ${remote} held ${found}, which this host never pushed: another machine uses the host id "${s.host}"`, detail: { ref, remote, theirs: found, ours, pushing: item.sha } });
+}
+
+/**
  * The secret gate (src/core/secrets/gate.ts) for one push: throws SECRET_HELD, naming what was found and
  * the release command, when a commit it would send adds a secret; logs a newly held commit once.
  */
@@ -162,7 +182,7 @@ async function addPendingKey(s: Session, state: DxState, key: string, incoming: 
   if (!ws?.lastPushed || !who) return;
   let remote: string;
   try {
-    remote = await resolveRemote(s.ctx, s.config.remote, who.branch === 'detached' ? null : who.branch);
+    remote = await resolveRemote(s.ctx, s.config.remote, branchOfSlot(who.branch));
   } catch {
     return;
   }

@@ -14,8 +14,8 @@ import { shellQuote } from '../text/shell.js';
 
 /** Outcome of pushing a WIP ref: ok (with any displaced foreign value), or the reason it failed. */
 export type PushOutcome =
-  | { ok: true; sha: string; displaced?: { ref: string; sha: string } }
-  | { ok: false; error: string };
+  | { ok: true; sha: string; displaced?: { ref: string; sha: string }; found?: string }
+  | { ok: false; error: string; found?: string };
 
 interface RawPush { ok: boolean; stale: boolean; error: string }
 
@@ -75,14 +75,15 @@ export async function pushWip(
   const tmp = `${scratchNamespace()}/lease-check`;
   const fetched = await fetchQuiet(ctx, remote, [`+${ref}:${tmp}`]);
   try {
+    // `found`: the value another writer (or this host, before its state was lost) left there; the caller tells which (collision.ts).
     if (fetched.code === 0 && (await isAncestor(ctx, current, sha))) {
       const ff = await rawPush(ctx, remote, [`${sha}:${ref}`, ...keepSpecs], [`${ref}:${current}`]);
-      return ff.ok ? { ok: true, sha } : { ok: false, error: ff.error };
+      return ff.ok ? { ok: true, sha, found: current } : { ok: false, error: ff.error, found: current };
     }
     const aside = displacedRef(who.host, who.branch, current);
     const both = await rawPush(ctx, remote, [`${sha}:${ref}`, `${current}:${aside}`, ...keepSpecs], [`${ref}:${current}`, `${aside}:`], true);
-    if (both.ok) return { ok: true, sha, displaced: { ref: aside, sha: current } };
-    return { ok: false, error: `${ref} on ${remote} was moved to ${current.slice(0, 12)} by another writer and could not be kept aside: ${both.error}` };
+    if (both.ok) return { ok: true, sha, displaced: { ref: aside, sha: current }, found: current };
+    return { ok: false, error: `${ref} on ${remote} was moved to ${current.slice(0, 12)} by another writer and could not be kept aside: ${both.error}`, found: current };
   } finally {
     await gitBestEffort(['update-ref', '-d', tmp], { cwd: ctx.top }, 'a scratch ref; the next run drops it');
   }

@@ -76,7 +76,7 @@ async function wipPlan(s: Session, remote: string, index: WipIndex | null, there
   const seen = new Set<string>();
   const copies = await trackingCopies(s, remote);
   const own = async (branch: string, sha: string | null) => {
-    const pushed = await readRef(s.ctx, pushedRef(s.host, branch === 'detached' ? null : branch));
+    const pushed = await readRef(s.ctx, pushedRef(s.host, branch));
     // Only what this host's own pushes landed (refs/dx/pushed): an index entry naming this host for a
     // branch it never pushed is another host's claim, not a record of ours.
     if (pushed && (!sha || sha === pushed || (await isAncestor(s, sha, pushed)))) return pushed;

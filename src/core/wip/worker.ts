@@ -18,7 +18,7 @@ import { writeBanner } from './banner.js';
 import { mirror, type MirrorItem, type MirrorReport } from './mirror.js';
 import { writeBranchWarnings } from './others.js';
 import { queueNonEmpty, takeQueue, type QueueItem } from './queue.js';
-import { wipRef } from './ref.js';
+import { slotKeepsReplaced, wipRef } from './ref.js';
 import { resolveRemote } from './remote.js';
 import { guardRemoteRefs, type VanishedReport } from './vanished.js';
 
@@ -52,6 +52,13 @@ export function writePushMode(s: Session): void {
 async function toMirrorItems(s: Session, queued: QueueItem[]): Promise<MirrorItem[]> {
   const byRef = new Map<string, MirrorItem>();
   const { state } = readState(s.ctx);
+  // A newer commit supersedes a pending snapshot — or, on a detached HEAD, an earlier session's commit:
+  // push the newer one, and keep the older aside in the same push (aside.ts).
+  const supersede = (ref: string, next: MirrorItem) => {
+    const prev = byRef.get(ref);
+    if (prev) next.keep = [...new Set([...(next.keep ?? []), ...(prev.keep ?? []), ...(prev.dirty || slotKeepsReplaced(next.branch) ? [prev.sha] : [])])].filter((k) => k !== next.sha);
+    byRef.set(ref, next);
+  };
   // Pending retries first, so anything queued later for the same ref supersedes them.
   for (const ws of Object.values(state.wip)) {
     const p = ws.pending;
@@ -61,14 +68,8 @@ async function toMirrorItems(s: Session, queued: QueueItem[]): Promise<MirrorIte
       const tip = await gitTry(['rev-parse', '-q', '--verify', `refs/heads/${p.branch}^{commit}`], { cwd: s.ctx.top });
       if (tip.code === 0) sha = tip.stdout.trim();
     }
-    byRef.set(wipRef(s.config.wip.refPrefix, s.host, p.branch), { branch: p.branch, sha, dirty: p.dirty, base: p.dirty ? null : sha, keep: p.keep });
+    supersede(wipRef(s.config.wip.refPrefix, s.host, p.branch), { branch: p.branch, sha, dirty: p.dirty, base: p.dirty ? null : sha, keep: p.keep });
   }
-  // A newer commit supersedes a pending snapshot: push the commit, and keep the snapshot aside in the same push.
-  const supersede = (ref: string, next: MirrorItem) => {
-    const prev = byRef.get(ref);
-    if (prev) next.keep = [...new Set([...(prev.keep ?? []), ...(prev.dirty ? [prev.sha] : [])])].filter((k) => k !== next.sha);
-    byRef.set(ref, next);
-  };
   for (const q of queued) {
     if (q.kind === 'detached') {
       supersede(wipRef(s.config.wip.refPrefix, s.host, null), { branch: null, sha: q.sha, dirty: false, base: q.sha });
