@@ -4,7 +4,10 @@
  * right again — then it is removed. Written by node only, as safe text.
  */
 import path from 'node:path';
+import { alertEpisode } from '../alert/send.js';
 import type { RepoContext } from '../context.js';
+import { resolveHost } from '../host.js';
+import { loadMachineConfig, type MachineConfig } from '../machine.js';
 import { readIfExists } from '../fsx.js';
 import { rmInside, writeInside } from '../nofollow.js';
 import { safeText } from '../text/safe.js';
@@ -20,8 +23,9 @@ export function hookAlertText(problems: readonly HookProblem[]): string | null {
 /**
  * Write (or remove) the alert file of `ctx` to match `problems`; unchanged text is not rewritten.
  * `partial`: the check did not ask git where hooks run, so a line saying core.hooksPath moved stays.
+ * Returns the alert's text now (null: none).
  */
-export function writeHookAlert(ctx: RepoContext, problems: readonly HookProblem[], partial = false): void {
+export function writeHookAlert(ctx: RepoContext, problems: readonly HookProblem[], partial = false): string | null {
   const file = path.join(ctx.dxDir, HOOKS_ALERT);
   let now: string | null = null;
   try {
@@ -32,9 +36,11 @@ export function writeHookAlert(ctx: RepoContext, problems: readonly HookProblem[
   const kept = partial ? (now ?? '').split('\n').filter((l) => l.includes('(core.hooksPath')) : [];
   const fresh = hookAlertText(problems);
   const text = kept.length ? kept.join('\n') + '\n' + (fresh ?? '') : fresh;
-  if (text === now) return;
-  if (text) writeInside(ctx.commonDir, file, text);
-  else rmInside(ctx.commonDir, file);
+  if (text !== now) {
+    if (text) writeInside(ctx.commonDir, file, text);
+    else rmInside(ctx.commonDir, file);
+  }
+  return text;
 }
 
 /**
@@ -42,8 +48,12 @@ export function writeHookAlert(ctx: RepoContext, problems: readonly HookProblem[
  * scheduled jobs) also asks git where it runs hooks from now (one `git rev-parse`); the hook worker passes false.
  * Not installed: nothing is written. @throws only when the alert file cannot be written (a link in the way)
  */
-export async function refreshHookAlert(ctx: RepoContext, opts: { askGit: boolean }): Promise<HookHealth> {
+export async function refreshHookAlert(ctx: RepoContext, opts: { askGit: boolean; machine?: MachineConfig }): Promise<HookHealth> {
   const health = checkHookHealth(ctx, { hooksDir: opts.askGit ? await effectiveHooksDir(ctx) : null });
-  if (health.installed) writeHookAlert(ctx, health.problems, !opts.askGit);
+  if (!health.installed) return health;
+  const text = writeHookAlert(ctx, health.problems, !opts.askGit);
+  // Protection stopping (and coming back) is an episode too: one alert each way (core/alert/).
+  const machine = opts.machine ?? (await loadMachineConfig().catch(() => ({}) as MachineConfig));
+  alertEpisode(ctx, machine, resolveHost(machine.host), 'hooks', text);
   return health;
 }

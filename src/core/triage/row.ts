@@ -115,7 +115,7 @@ export async function triageRepo(repo: string, machine: MachineConfig, host: str
   if (others.error) problems.push({ level: 'warning', code: 'WARN_FILE_INVALID', message: others.error });
   // Installed, but are the hooks still the ones git runs? (issue 11; one git call: where git runs hooks from now.) The alert file follows, for the hooks' banner.
   if (installed) {
-    const health = await refreshHookAlert(ctx, { askGit: true }).catch(async () => checkHookHealth(ctx, { hooksDir: await effectiveHooksDir(ctx) }));
+    const health = await refreshHookAlert(ctx, { askGit: true, machine }).catch(async () => checkHookHealth(ctx, { hooksDir: await effectiveHooksDir(ctx) }));
     for (const p of health.problems) problems.push({ level: 'error', code: 'HOOKS_NOT_RUN', message: `${p.message} — work is NOT protected there; fix: dx-hooks doctor --fix` });
   }
   if (!installed) problems.push({ level: 'warning', code: 'NOT_INSTALLED', message: 'dx-hooks is not installed here: commits are not backed up (npx dx-hooks install)' });

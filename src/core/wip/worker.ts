@@ -120,7 +120,7 @@ export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<W
   // Are the hooks still the ones git runs (a runtime older than this package, a hook deleted or renamed)? Files only, no git call (issue 11).
   try {
     const { refreshHookAlert } = await import('../hookcheck/alert.js');
-    await refreshHookAlert(s.ctx, { askGit: false });
+    await refreshHookAlert(s.ctx, { askGit: false, machine: s.machine });
   } catch (err) {
     appendLedger(s.ctx, { host: s.host, op: 'hooks.check', ok: false, error: describeError(err) });
   }
