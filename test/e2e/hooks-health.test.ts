@@ -93,6 +93,16 @@ test('a deleted hook and a runtime older than the package: status exits 1 and na
   assert.equal(st.code, 1, st.stdout + st.stderr);
   assert.match(st.stdout, /post-checkout hook \.git\/hooks\/post-checkout was deleted/);
   assert.match(st.stdout, /version 0\.0\.1 and this dx-hooks is/);
+  // status --repos, sync and the scheduled guard say it too, and fail.
+  const many = await dx(h, ['status', '--repos', h.dir]);
+  assert.equal(many.code, 1, many.stdout + many.stderr);
+  assert.match(many.stdout, /was deleted/);
+  const sync = await dx(h, ['sync']);
+  assert.equal(sync.code, 1, sync.stdout + sync.stderr);
+  assert.match(sync.stdout + sync.stderr, /was deleted/);
+  const guard = await dx(h, ['guard', '--all']);
+  assert.equal(guard.code, 1, guard.stdout + guard.stderr);
+  assert.match(guard.stderr, /post-checkout hook .* was deleted/);
   // The next hook's banner says it (status wrote the alert).
   const c = await commit(h, 'x.txt');
   assert.match(c.stderr, /post-checkout hook .* was deleted.*doctor --fix/);

@@ -18,7 +18,7 @@ const OTHER_LOCAL = ['.lefthook-local.yml', 'lefthook-local.yaml', '.lefthook-lo
 
 /** Whether a hook file's text is one lefthook generated (`call_lefthook run "<hook>"`, lefthook 1 and 2). */
 export function isLefthookHook(text: string): boolean {
-  return /\blefthook\b/i.test(text) && /lefthook\S*\s+run\s+"?[a-z-]+/.test(text);
+  return /lefthook/i.test(text) && /lefthook\S*\s+run\s+"?[a-z-]+/.test(text);
 }
 
 /**
