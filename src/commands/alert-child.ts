@@ -5,26 +5,10 @@
  * each with argv and fixed script text, never a shell string — and records each outcome in the ledger.
  */
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { describeError } from '../core/errors.js';
 import { appendLedger } from '../core/ledger.js';
-import { JOB_ENV, type AlertJob } from '../core/alert/send.js';
-
-/** The first executable `name` on PATH, or null. */
-function onPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const f = path.join(dir, name);
-    try {
-      fs.accessSync(f, fs.constants.X_OK);
-      return f;
-    } catch {
-      /* next */
-    }
-  }
-  return null;
-}
+import { desktopNotifier, JOB_ENV, type AlertJob } from '../core/alert/send.js';
 
 async function post(job: AlertJob): Promise<{ ok: boolean; status?: number; error?: string }> {
   if (!job.url) return { ok: true };
@@ -39,17 +23,11 @@ async function post(job: AlertJob): Promise<{ ok: boolean; status?: number; erro
 
 function desktop(job: AlertJob): Promise<string | null> {
   if (!job.desktop) return Promise.resolve(null);
-  let cmd: string | null = null;
-  let args: string[] = [];
-  if (process.platform === 'darwin') {
-    cmd = '/usr/bin/osascript';
-    args = ['-e', 'on run argv', '-e', 'display notification (item 2 of argv) with title (item 1 of argv)', '-e', 'end run', job.alert.title, job.alert.body];
-  } else if (process.platform === 'linux') {
-    cmd = onPath('notify-send');
-    args = ['--app-name=dx-hooks', '--', job.alert.title, job.alert.body];
-  }
-  if (!cmd || !fs.existsSync(cmd)) return Promise.resolve(null);
-  const c = cmd;
+  const c = desktopNotifier();
+  if (!c) return Promise.resolve(null);
+  const args = process.platform === 'darwin'
+    ? ['-e', 'on run argv', '-e', 'display notification (item 2 of argv) with title (item 1 of argv)', '-e', 'end run', job.alert.title, job.alert.body]
+    : ['--app-name=dx-hooks', '--', job.alert.title, job.alert.body];
   return new Promise((resolve) => execFile(c, args, { timeout: job.timeoutMs }, (err) => resolve(err ? `${path.basename(c)}: ${describeError(err)}` : path.basename(c))));
 }
 

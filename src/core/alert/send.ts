@@ -5,6 +5,7 @@
  * only from the machine config; a repository's .dxrc has no key for it (its schema is strict).
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RepoContext } from '../context.js';
@@ -33,6 +34,27 @@ export function webhookOf(machine: MachineConfig): string | null {
   }
 }
 
+/** The first executable `name` on PATH, or null. */
+export function onPath(name: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const f = path.join(dir, name);
+    try {
+      fs.accessSync(f, fs.constants.X_OK);
+      return f;
+    } catch {
+      /* next */
+    }
+  }
+  return null;
+}
+
+/** The desktop notifier this platform has — osascript on macOS, notify-send on Linux when installed — or null. */
+export function desktopNotifier(): string | null {
+  if (process.platform === 'darwin') return fs.existsSync('/usr/bin/osascript') ? '/usr/bin/osascript' : null;
+  return process.platform === 'linux' ? onPath('notify-send') : null;
+}
+
 /** Start the detached child for `job`; returns at once. */
 export function spawnAlert(job: AlertJob): void {
   const here = fileURLToPath(import.meta.url);
@@ -56,7 +78,8 @@ export function alertEpisode(ctx: RepoContext, machine: MachineConfig, host: str
     const ep = opened ?? closed;
     if (!ep) return;
     const url = webhookOf(machine);
-    const desktop = machine.desktopNotify !== false;
+    // Nothing to send with (no webhook, no notifier): the episode is still tracked, no child starts.
+    const desktop = machine.desktopNotify !== false && desktopNotifier() !== null;
     if (!url && !desktop) return;
     spawnAlert({ url, desktop, alert: alertFor(ep, opened ? 'failing' : 'recovered', host, ctx.top), timeoutMs: WEBHOOK_TIMEOUT_MS, top: ctx.top, commonDir: ctx.commonDir, host });
   } catch (err) {
