@@ -44,9 +44,11 @@ test('lefthook takes over pre-commit and post-commit: banner and status say so; 
   assert.match(st.stdout, /hooks_not_run.*lefthook took over pre-commit/);
   assert.match(st.stdout, /dx-hooks doctor --fix/);
 
-  // A hook of ours that still runs (reference-transaction) notices the folder changed; the next banner says it.
-  await commit(h, 'a.txt');
+  // A hook of ours that still runs (reference-transaction) notices the folder changed and has the alert
+  // written again (status wrote it first: removed here, so the hook's background check is what brings it back).
   const alert = path.join(h.dir, '.git', 'dx', 'hooks-alert');
+  await rm(alert);
+  await commit(h, 'a.txt');
   await waitFor(async () => existsSync(alert), { what: 'the hooks alert' });
   assert.match(await readFile(alert, 'utf8'), /lefthook took over post-commit/);
 
@@ -69,6 +71,8 @@ test('lefthook takes over pre-commit and post-commit: banner and status say so; 
   // uninstall takes dx-hooks' jobs out of lefthook-local.yml (the file was ours alone: removed).
   assertOk(await dx(h, ['uninstall']), 'dx-hooks uninstall');
   assert.ok(!existsSync(path.join(h.dir, 'lefthook-local.yml')), 'uninstall left lefthook-local.yml');
+  assert.ok(!existsSync(path.join(h.dir, '.git', 'hooks', 'pre-commit.old')), 'uninstall left dx-hooks\' stub that lefthook had renamed');
+  assert.match(await readFile(path.join(h.dir, '.git', 'hooks', 'pre-commit'), 'utf8'), /lefthook/, 'uninstall touched lefthook\'s own hook');
 });
 
 test('husky added after dx-hooks shadows its hooks (core.hooksPath): status exits 1; doctor --fix joins husky\'s files', async (t) => {

@@ -3,6 +3,7 @@
  * which every hook prints with the banner (runtime.sh) and `status` shows, until the hooks are
  * right again — then it is removed. Written by node only, as safe text.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { alertEpisode } from '../alert/send.js';
 import type { RepoContext } from '../context.js';
@@ -11,8 +12,17 @@ import { loadMachineConfig, type MachineConfig } from '../machine.js';
 import { readIfExists } from '../fsx.js';
 import { rmInside, writeInside } from '../nofollow.js';
 import { safeText } from '../text/safe.js';
-import { HOOKS_ALERT } from './files.js';
+import { HOOKS_ALERT, STAMP } from './files.js';
 import { checkHookHealth, effectiveHooksDir, type HookHealth, type HookProblem } from './health.js';
+
+/** When install last wrote the stamp (ms since the epoch; 0 when absent). */
+function stampMs(ctx: RepoContext): number {
+  try {
+    return fs.statSync(path.join(ctx.dxDir, 'hooks', STAMP)).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
 
 /** The alert's text for `problems` (null: none). Pure. */
 export function hookAlertText(problems: readonly HookProblem[]): string | null {
@@ -49,8 +59,11 @@ export function writeHookAlert(ctx: RepoContext, problems: readonly HookProblem[
  * Not installed: nothing is written. @throws only when the alert file cannot be written (a link in the way)
  */
 export async function refreshHookAlert(ctx: RepoContext, opts: { askGit: boolean; machine?: MachineConfig }): Promise<HookHealth> {
+  const started = Date.now();
   const health = checkHookHealth(ctx, { hooksDir: opts.askGit ? await effectiveHooksDir(ctx) : null });
   if (!health.installed) return health;
+  // An install or `doctor --fix` finished while this check ran (it writes the stamp last): its answer is out of date.
+  if (stampMs(ctx) > started) return health;
   const text = writeHookAlert(ctx, health.problems, !opts.askGit);
   // Protection stopping (and coming back) is an episode too: one alert each way (core/alert/).
   const machine = opts.machine ?? (await loadMachineConfig().catch(() => ({}) as MachineConfig));

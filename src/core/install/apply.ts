@@ -164,7 +164,17 @@ export interface UninstallReport { done: string[]; kept: string[] }
 
 function removeOurs(w: Writer, file: string, report: UninstallReport, record: HookRecord): void {
   if (record.kind === 'lefthook') {
-    // lefthook's own hook file stays; our jobs leave its local config (the file too when nothing else is in it).
+    // lefthook's own hook file stays. Our stub it renamed to <hook>.old goes; your hook that dx-hooks had chained
+    // takes its place as <hook>.old, where lefthook keeps the hooks it replaced (and `lefthook uninstall` restores them).
+    const old = `${file}.old`;
+    if (fs.existsSync(old) && fs.readFileSync(old, 'utf8').includes(BEGIN)) {
+      rmInside(w.root(old), old);
+      report.done.push(`removed dx-hooks' stub ${old} (lefthook had renamed it)`);
+    }
+    if (fs.existsSync(file + CHAINED_SUFFIX) && !fs.existsSync(old)) {
+      renameInside(w.root(old), file + CHAINED_SUFFIX, old);
+      report.done.push(`put your hook back as ${old}, where lefthook keeps the hooks it replaced`);
+    }
     const config = record.chained;
     if (!config || !fs.existsSync(config)) return;
     const text = fs.readFileSync(config, 'utf8');
