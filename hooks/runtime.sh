@@ -140,6 +140,8 @@ dx_banner() {
     dx_clean <"$dx_dir/notice" >&2
     rm -f "$dx_dir/notice"
   fi
+  # dx-hooks' own hooks not run by git (renamed, shadowed, deleted, stale): node's check wrote why (issue 11).
+  [ -s "$dx_dir/hooks-alert" ] && dx_clean <"$dx_dir/hooks-alert" >&2
   [ -s "$dx_dir/banner" ] || return 0
   dx_clean <"$dx_dir/banner" >&2
 }
@@ -371,6 +373,15 @@ EOF_DX_ROUTES
   [ -n "$dx_rhit" ] || return 0
   printf '%s' "$2" | dx_check routes "$1" || exit 1
 }
+
+# Are dx-hooks' hooks still the ones git runs? (issue 11) Another tool renaming, deleting or writing a
+# hook in this hook's folder (lefthook renames ours to <hook>.old; rm; an editor) changes the folder's
+# mtime: when it is newer than the stamp install left, node checks every hook in the background and
+# writes dx/hooks-alert, which dx_banner prints. All well: one `test -nt` (two stats), no fork.
+dx_hdir=${dx_hook_path%/*}
+if [ "$dx_hdir" != "$dx_hook_path" ] && [ "$dx_hdir" -nt "$dx_dir/hooks/stamp" ] && [ ! -L "$dx_dir/hooks" ] && [ ! -L "$dx_dir/hooks/stamp" ]; then
+  { : >"$dx_dir/hooks/stamp"; } 2>/dev/null && dx_background hook health
+fi
 
 case $dx_hook in
   reference-transaction)

@@ -56,7 +56,12 @@ async function runMany(opts: BatchFlags & { message?: string; cwd: string }, tar
     const { snapshot, report } = done;
     const summary = { sha: snapshot.sha, dirty: snapshot.dirty, ref: report.pushed[0]?.ref ?? null };
     const failed = report.failed[0];
-    return failed ? { status: 'failed', error: `kept locally, NOT on the remote: ${failed.error}`, result: summary } : { status: 'ok', result: summary };
+    if (failed) return { status: 'failed', error: `kept locally, NOT on the remote: ${failed.error}`, result: summary };
+    // The scheduled job is the one check that runs when no hook does (core.hooksPath moved, issue 11): it says so, alerts, and fails.
+    const { refreshHookAlert } = await import('../core/hookcheck/alert.js');
+    const health = await refreshHookAlert(s.ctx, { askGit: true, machine: s.machine });
+    if (health.problems.length) return { status: 'failed', error: `checkpointed, but git does not run dx-hooks' hooks here: ${health.problems.map((p) => p.message).join('; ')} (fix: dx-hooks doctor --fix)`, result: summary };
+    return { status: 'ok', result: summary };
   });
   const failed = result.items.filter((i) => i.status === 'failed');
   if (opts.json) printJson({ items: result.items, interrupted: result.interrupted, progress: result.file });

@@ -59,15 +59,21 @@ async function many(opts: GuardFlags): Promise<number> {
     return EXIT.OK;
   }
   const repos = await resolveRepos(opts.repos ?? [], machine, opts.cwd);
-  const items: { repo: string; report?: GuardReport; error?: string }[] = [];
+  const items: { repo: string; report?: GuardReport; hooks?: string[]; error?: string }[] = [];
   let failed = 0;
   for (const repo of repos) {
     try {
       const s = await openSession(repo);
       const report = await runGuard(s, { repair: opts.repair });
-      items.push({ repo, report });
-      if (!report.healthy) failed++;
-      if (!opts.json) show(report, s, `${repo}: `);
+      // The scheduled guard also checks that git still runs dx-hooks' hooks here (issue 11): said, alerted, a failure.
+      const { refreshHookAlert } = await import('../core/hookcheck/alert.js');
+      const hooks = (await refreshHookAlert(s.ctx, { askGit: true, machine: s.machine })).problems.map((p) => `${p.message} (fix: dx-hooks doctor --fix)`);
+      items.push({ repo, report, ...(hooks.length ? { hooks } : {}) });
+      if (!report.healthy || hooks.length) failed++;
+      if (!opts.json) {
+        show(report, s, `${repo}: `);
+        for (const line of hooks) warn(`${repo}: ${pc.red('✖')} ${line}`);
+      }
     } catch (err) {
       failed++;
       items.push({ repo, error: describeError(err) });

@@ -21,6 +21,12 @@ export const REFUSED = 10;
  * (fail closed; bypass for both: DX_HOOKS=0).
  */
 export async function run(opts: { name: string; args?: string[]; cwd: string }): Promise<number> {
+  if (opts.name === 'health') {
+    // Started in the background by the runtime when a hooks folder changed (issue 11): the alert file is the output.
+    const [{ openRepo }, { refreshHookAlert }] = await Promise.all([import('../core/context.js'), import('../core/hookcheck/alert.js')]);
+    await refreshHookAlert(await openRepo(opts.cwd), { askGit: true });
+    return 0;
+  }
   try {
     return await check(opts);
   } catch (err) {

@@ -13,7 +13,8 @@ import { out, printJson, retryPending, safe, warn } from './common.js';
 /**
  * Print the status report of this repository, or with `--all`/`--repos` the triage of many. Returns 1 while
  * work exists only on this host and its backup failed (a pending push, or commits older than
- * divergence.staleHours that no WIP push covers), else 0. @throws DxError on bad config
+ * divergence.staleHours that no WIP push covers), or while git does not run dx-hooks' hooks
+ * (HOOKS_NOT_RUN: renamed, shadowed, deleted, stale), else 0. @throws DxError on bad config
  */
 export async function run(opts: BatchFlags & { json?: boolean; offline?: boolean; cwd: string }): Promise<number> {
   const target = batchTarget(opts);
@@ -65,7 +66,7 @@ export async function run(opts: BatchFlags & { json?: boolean; offline?: boolean
   }
   if (r.indexPending) out(pc.red(`  index     update pending since ${clock(r.indexPending.since)}: ${r.indexPending.error}`));
   if (triage.localOnly.count) out(`  only here ${triage.localOnly.count} commit(s) on no remote-tracking ref and in no landed WIP push, oldest ${age(triage.localOnly.oldest ?? 0)}`);
-  for (const p of triage.problems.filter((x) => ['LOCAL_ONLY', 'DIVERGED', 'NOT_INSTALLED', 'NO_REMOTE', 'CONFIG_INVALID'].includes(x.code) && x.level !== 'info')) {
+  for (const p of triage.problems.filter((x) => ['LOCAL_ONLY', 'DIVERGED', 'NOT_INSTALLED', 'NO_REMOTE', 'CONFIG_INVALID', 'HOOKS_NOT_RUN'].includes(x.code) && x.level !== 'info')) {
     out((p.level === 'error' ? pc.red : pc.yellow)(`  ${p.code.toLowerCase().padEnd(9)} ${p.message}`));
   }
   if (r.stateCorrupt) warn(`  state     ${r.stateCorrupt} (the next push re-checks the remote)`);

@@ -7,6 +7,8 @@ import { describeError, DxError } from './errors.js';
 import { writeInside } from './nofollow.js';
 import { resolveHost } from './host.js';
 import { appendLedger } from './ledger.js';
+import { alertEpisode } from './alert/send.js';
+import { loadMachineConfig } from './machine.js';
 import { safeText } from './text/safe.js';
 
 /**
@@ -20,7 +22,10 @@ export async function recordFailure(cwd: string, op: string, headline: string, e
     const ctx = await openRepo(cwd);
     appendLedger(ctx, { host: resolveHost(), op, ok: false, error: msg });
     // The hooks print the banner raw: one safe line (core/text/safe.ts), whatever the error text held.
-    writeInside(ctx.commonDir, dxPaths(ctx).banner, `${safeText(`dx-hooks: ${headline} — ${msg}${hint}`)}\n`);
+    const text = safeText(`dx-hooks: ${headline} — ${msg}${hint}`);
+    writeInside(ctx.commonDir, dxPaths(ctx).banner, `${text}\n`);
+    const machine = await loadMachineConfig().catch(() => ({}));
+    alertEpisode(ctx, machine, resolveHost((machine as { host?: string }).host), 'backup', text);
   } catch {
     /* not in a repository: nothing to record into */
   }

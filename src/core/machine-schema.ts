@@ -6,7 +6,11 @@ export const MachineConfigSchema = z
   .object({
     host: z.string().min(1).optional(),
     role: z.enum(['active', 'reference']).optional(),
-    webhook: z.url().optional(),
+    webhook: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe('http(s) URL that gets one JSON POST ({"text": …} plus Slack-style fields) when a backup failure episode starts and one when it recovers. Only the machine config can set it; a repository .dxrc cannot.'),
+    desktopNotify: z.boolean().optional().describe('desktop notifications for the same episodes (notify-send on Linux when installed, osascript on macOS); default true'),
     repos: z.array(z.string()).optional(),
     allowJsConfig: z.boolean().optional(),
     allowSecrets: z

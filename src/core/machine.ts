@@ -12,7 +12,10 @@ import { DxError, EXIT } from './errors.js';
 export interface MachineConfig {
   host?: string;
   role?: 'active' | 'reference';
+  /** http(s) URL alerted when a failure episode starts and recovers (core/alert/) */
   webhook?: string;
+  /** desktop notifications for the same episodes; default true */
+  desktopNotify?: boolean;
   repos?: string[];
   allowJsConfig?: boolean;
   /** gitignore patterns of paths this machine lets through the built-in secret exclusions (src/core/secrets/names.ts) */
@@ -43,6 +46,7 @@ const PLAIN: Record<string, (v: unknown) => boolean> = {
   role: (v) => v === 'active' || v === 'reference',
   repos: (v) => Array.isArray(v) && v.every((r) => typeof r === 'string'),
   allowJsConfig: (v) => typeof v === 'boolean',
+  desktopNotify: (v) => typeof v === 'boolean',
   allowSecrets: (v) => Array.isArray(v) && v.every((r) => typeof r === 'string' && r.length > 0),
 };
 

@@ -38,7 +38,11 @@ function problemsOf(plan: InstallPlan): { problems: Problem[]; huskyStubs: Probl
     if (a.kind === 'create-hook') problems.push({ hook: a.hook, path: a.path, what: 'is missing' });
     else if (a.kind === 'chain-hook') problems.push({ hook: a.hook, path: a.path, what: 'is another hook without the dx-hooks block' });
     else if (a.kind === 'refresh-hook' && !runnable(a.path)) problems.push({ hook: a.hook, path: a.path, what: 'is not executable (git skips it)' });
-    else if (a.kind === 'husky-append') problems.push({ hook: a.hook, path: a.path, what: a.createFile ? 'is missing' : 'has no dx-hooks block' });
+    else if (a.kind === 'lefthook-chain') {
+      a.hooks.forEach((hook, i) => {
+        if (a.missing.includes(hook)) problems.push({ hook, path: a.hookPaths[i] as string, what: `is lefthook's now (lefthook renamed dx-hooks' stub to ${hook}.old, which it never runs) and ${path.basename(a.path)} has no dx-hooks job for it` });
+      });
+    } else if (a.kind === 'husky-append') problems.push({ hook: a.hook, path: a.path, what: a.createFile ? 'is missing' : 'has no dx-hooks block' });
     if ((a.kind === 'husky-append' || a.kind === 'husky-refresh') && !runnable(path.join(plan.hooksDir, a.hook))) {
       huskyStubs.push({ hook: a.hook, path: path.join(plan.hooksDir, a.hook), what: 'is missing or not executable' });
     }

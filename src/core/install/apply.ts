@@ -9,6 +9,8 @@ import path from 'node:path';
 import type { RepoContext } from '../context.js';
 import { checkInside, chmodInside, renameInside, rmInside, writeInside } from '../nofollow.js';
 import { asset, BEGIN, CHAINED_SUFFIX, cliPath, END, HOOKS, packageVersion } from './assets.js';
+import { HOOKS_ALERT, STAMP } from '../hookcheck/files.js';
+import { stripLefthookBlock } from './lefthook.js';
 import { readManifest, writeManifest, type HookRecord, type Manifest } from './manifest.js';
 import type { InstallPlan } from './plan.js';
 import { huskyDirOf } from './plan.js';
@@ -140,12 +142,20 @@ export function applyInstall(ctx: RepoContext, plan: InstallPlan, nodePath = pro
         config = { path: a.path, sha256: sha256(text) };
         break;
       }
+      case 'lefthook-chain':
+        w.write(a.path, a.text);
+        a.hooks.forEach((hook, i) => (hooks[hook] = { path: a.hookPaths[i] as string, kind: 'lefthook', chained: a.path }));
+        break;
       case 'keep-config':
         break;
     }
   }
   const manifest: Manifest = { schema_version: 1, version: packageVersion(), installedAt: Math.floor(Date.now() / 1000), hooksDir: plan.hooksDir, hooks, config };
   writeManifest(ctx, manifest);
+  // Written last: a hooks folder changed after it makes the runtime check the hooks again (hookcheck/).
+  const runtime = plan.actions.find((a) => a.kind === 'runtime');
+  if (runtime) w.write(path.join(runtime.dir, STAMP), '');
+  rmInside(ctx.commonDir, path.join(ctx.dxDir, HOOKS_ALERT));
   return manifest;
 }
 
@@ -153,6 +163,28 @@ export function applyInstall(ctx: RepoContext, plan: InstallPlan, nodePath = pro
 export interface UninstallReport { done: string[]; kept: string[] }
 
 function removeOurs(w: Writer, file: string, report: UninstallReport, record: HookRecord): void {
+  if (record.kind === 'lefthook') {
+    // lefthook's own hook file stays. Our stub it renamed to <hook>.old goes; your hook that dx-hooks had chained
+    // takes its place as <hook>.old, where lefthook keeps the hooks it replaced (and `lefthook uninstall` restores them).
+    const old = `${file}.old`;
+    if (fs.existsSync(old) && fs.readFileSync(old, 'utf8').includes(BEGIN)) {
+      rmInside(w.root(old), old);
+      report.done.push(`removed dx-hooks' stub ${old} (lefthook had renamed it)`);
+    }
+    if (fs.existsSync(file + CHAINED_SUFFIX) && !fs.existsSync(old)) {
+      renameInside(w.root(old), file + CHAINED_SUFFIX, old);
+      report.done.push(`put your hook back as ${old}, where lefthook keeps the hooks it replaced`);
+    }
+    const config = record.chained;
+    if (!config || !fs.existsSync(config)) return;
+    const text = fs.readFileSync(config, 'utf8');
+    if (!text.includes(BEGIN)) return;
+    const rest = stripLefthookBlock(text);
+    if (rest.trim() === '') rmInside(w.root(config), config);
+    else w.write(config, rest);
+    report.done.push(`removed the dx-hooks jobs from ${config}`);
+    return;
+  }
   if (!fs.existsSync(file)) return;
   const text = fs.readFileSync(file, 'utf8');
   if (!text.includes(BEGIN)) return;
@@ -215,7 +247,7 @@ export function uninstall(ctx: RepoContext, hooksDir: string, dryRun = false): U
   }
   if (!dryRun) {
     fs.rmSync(path.join(ctx.dxDir, 'install.json'), { force: true });
-    for (const f of ['push-mode', 'banner', 'config-cache.json']) fs.rmSync(path.join(ctx.dxDir, f), { force: true });
+    for (const f of ['push-mode', 'banner', 'config-cache.json', HOOKS_ALERT]) fs.rmSync(path.join(ctx.dxDir, f), { force: true });
     fs.rmSync(path.join(ctx.dxDir, 'warn'), { recursive: true, force: true });
   }
   report.kept.push(`${path.join(ctx.dxDir, 'events.jsonl')} and state (your history; delete ${ctx.dxDir} to drop them)`);

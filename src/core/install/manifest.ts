@@ -12,7 +12,8 @@ import { writeInside } from '../nofollow.js';
 const HookRecord = z.object({
   path: z.string(),
   /** created: new stub; chained: stub in front of the renamed original; husky-appended / husky-created: a block in husky's hook file */
-  kind: z.enum(['created', 'chained', 'husky-appended', 'husky-created']),
+  /** lefthook: lefthook owns the hook file; dx-hooks runs as a job from `chained`, lefthook's local config (lefthook.ts) */
+  kind: z.enum(['created', 'chained', 'husky-appended', 'husky-created', 'lefthook']),
   chained: z.string().optional(),
   /** husky-appended: the file's exact text and mode before install, restored by uninstall when the user has not edited it since */
   original: z.string().optional(),

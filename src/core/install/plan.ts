@@ -11,6 +11,7 @@ import type { RepoContext } from '../context.js';
 import { DxError } from '../errors.js';
 import { gitLine, gitTry } from '../git.js';
 import { BEGIN, CHAINED_SUFFIX, HOOKS, type HookName } from './assets.js';
+import { hooksInBlock, isLefthookHook, lefthookLocal, mergeLefthookBlock } from './lefthook.js';
 
 /** One step of an install. Paths are absolute. */
 export type InstallAction =
@@ -20,6 +21,8 @@ export type InstallAction =
   | { kind: 'refresh-hook'; hook: HookName; path: string }
   | { kind: 'husky-append'; hook: HookName; path: string; createFile: boolean }
   | { kind: 'husky-refresh'; hook: HookName; path: string }
+  /** lefthook generated these hooks' files (it renamed dx-hooks' to `<hook>.old`): a dx-hooks job per hook in lefthook-local.yml (lefthook.ts); `missing`: those the file does not run dx-hooks for yet */
+  | { kind: 'lefthook-chain'; hooks: HookName[]; hookPaths: string[]; path: string; text: string; missing: HookName[] }
   | { kind: 'create-config'; path: string }
   | { kind: 'keep-config'; path: string };
 
@@ -68,6 +71,7 @@ export async function planInstall(ctx: RepoContext, opts: { force?: boolean } = 
   const notes: string[] = [];
   const [major, minor] = parseGitVersion((await gitTry(['--version'], { cwd: ctx.top })).stdout);
   const hasRefTx = major > 2 || (major === 2 && minor >= 28);
+  const lefthook: { hook: HookName; path: string }[] = [];
   if (!hasRefTx) notes.push(`git ${major}.${minor} has no reference-transaction hook (git ≥ 2.28): branch deletions and rewinds are not recorded and protected branches can be deleted locally; upgrade git to get them`);
   for (const hook of HOOKS.filter((h) => h !== 'reference-transaction' || hasRefTx)) {
     if (huskyDir && HUSKY_STUBS.has(hook)) {
@@ -85,6 +89,7 @@ export async function planInstall(ctx: RepoContext, opts: { force?: boolean } = 
     }
     if (text === null) actions.push({ kind: 'create-hook', hook, path: p });
     else if (text.includes(BEGIN)) actions.push({ kind: 'refresh-hook', hook, path: p });
+    else if (isLefthookHook(text)) lefthook.push({ hook, path: p });
     else {
       const chained = p + CHAINED_SUFFIX;
       if (fs.existsSync(chained)) {
@@ -92,6 +97,12 @@ export async function planInstall(ctx: RepoContext, opts: { force?: boolean } = 
       }
       actions.push({ kind: 'chain-hook', hook, path: p, chained });
     }
+  }
+  if (lefthook.length) {
+    const local = lefthookLocal(ctx.top);
+    const hooks = lefthook.map((l) => l.hook);
+    const have = hooksInBlock(local.text ?? '');
+    actions.push({ kind: 'lefthook-chain', hooks, hookPaths: lefthook.map((l) => l.path), path: local.path, text: mergeLefthookBlock(local.text ?? '', hooks, local.path), missing: hooks.filter((h) => !have.includes(h)) });
   }
   const existing = SEARCH_PLACES.filter((f) => f !== 'package.json').find((f) => fs.existsSync(path.join(ctx.top, f)));
   const pkgHasDx = (() => {
@@ -123,6 +134,8 @@ export function describeAction(a: InstallAction, top: string): string {
       return a.createFile ? `create husky hook ${rel(a.path)} running dx-hooks` : `add dx-hooks to husky's ${rel(a.path)}`;
     case 'husky-refresh':
       return `refresh the dx-hooks block in ${rel(a.path)} (already installed)`;
+    case 'lefthook-chain':
+      return a.missing.length ? `run dx-hooks from lefthook for ${a.hooks.join(', ')} (lefthook took them over): a dx-hooks job each in ${rel(a.path)}, lefthook's per-developer config (do not commit it)` : `refresh the dx-hooks jobs in ${rel(a.path)} (already installed)`;
     case 'create-config':
       return `write ${rel(a.path)}`;
     case 'keep-config':

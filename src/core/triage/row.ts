@@ -10,6 +10,8 @@ import { defaultConfig, type DxConfig } from '../config/schema.js';
 import { dxPaths, openRepo, type RepoContext } from '../context.js';
 import { describeError, DxError } from '../errors.js';
 import type { MachineConfig } from '../machine.js';
+import { refreshHookAlert } from '../hookcheck/alert.js';
+import { checkHookHealth, effectiveHooksDir } from '../hookcheck/health.js';
 import { effectiveRole, type Role } from '../role.js';
 import { readState } from '../state.js';
 import { age, span } from '../time.js';
@@ -116,6 +118,11 @@ export async function triageRepo(repo: string, machine: MachineConfig, host: str
     problems.push({ level: 'warning', code: 'NEWER_ELSEWHERE', message: `host ${o.host} has newer WIP of ${o.branch} (${o.count === null ? 'work' : `${o.count} commit(s)`} this branch lacks, pushed ${age(o.ts, now)}): ${o.restore}` });
   }
   if (others.error) problems.push({ level: 'warning', code: 'WARN_FILE_INVALID', message: others.error });
+  // Installed, but are the hooks still the ones git runs? (issue 11; one git call: where git runs hooks from now.) The alert file follows, for the hooks' banner.
+  if (installed) {
+    const health = await refreshHookAlert(ctx, { askGit: true, machine }).catch(async () => checkHookHealth(ctx, { hooksDir: await effectiveHooksDir(ctx) }));
+    for (const p of health.problems) problems.push({ level: 'error', code: 'HOOKS_NOT_RUN', message: `${p.message} — work is NOT protected there; fix: dx-hooks doctor --fix` });
+  }
   if (!installed) problems.push({ level: 'warning', code: 'NOT_INSTALLED', message: 'dx-hooks is not installed here: commits are not backed up (npx dx-hooks install)' });
   if (corrupt) problems.push({ level: 'warning', code: 'STATE_CORRUPT', message: corrupt });
   if (state.index.pending) problems.push({ level: 'warning', code: 'INDEX_PENDING', message: `index update pending: ${state.index.pending.error}` });

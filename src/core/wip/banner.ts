@@ -3,6 +3,7 @@
  * every command prints while a WIP or index push is failing — "WIP backup failing since 14:02 —
  * 3 commits only on this machine — remote rejected: …". Deleted when everything succeeded.
  */
+import { alertEpisode } from '../alert/send.js';
 import { dxPaths } from '../context.js';
 import { gitTry } from '../git.js';
 import type { Session } from '../session.js';
@@ -55,5 +56,7 @@ export async function writeBanner(s: Session, state: DxState): Promise<string | 
   const file = dxPaths(s.ctx).banner;
   if (text) writeInside(s.ctx.commonDir, file, text + '\n');
   else rmInside(s.ctx.commonDir, file);
+  // A failure episode starting or ending reaches the user where they are (webhook, desktop): once each (core/alert/).
+  alertEpisode(s.ctx, s.machine, s.host, 'backup', text);
   return text;
 }

@@ -118,6 +118,13 @@ export async function refreshWarnings(s: Session): Promise<string[]> {
  */
 export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<WorkerResult> {
   await writeHookCache(s);
+  // Are the hooks still the ones git runs (a runtime older than this package, a hook deleted or renamed)? Files only, no git call (issue 11).
+  try {
+    const { refreshHookAlert } = await import('../hookcheck/alert.js');
+    await refreshHookAlert(s.ctx, { askGit: false, machine: s.machine });
+  } catch (err) {
+    appendLedger(s.ctx, { host: s.host, op: 'hooks.check', ok: false, error: describeError(err) });
+  }
   if (!s.config.wip.enabled || s.config.wip.push === 'off') {
     // Turned off: what the shims queued before they saw the new mode is dropped (pending retries are kept for when it is back on).
     takeQueue(s.ctx).done();
