@@ -11,12 +11,17 @@ import { gitTry } from '../git.js';
 /** A predicate telling whether a repository-relative path (forward slashes) is protected. */
 export type PathMatcher = (path: string) => boolean;
 
-/** Build the matcher for `protect.paths` (gitignore semantics, via the `ignore` package). */
+/**
+ * Build the matcher for `protect.paths` (gitignore semantics, via the `ignore` package). A path that
+ * is not repository-relative (absolute, `./x`, `../x`, empty — as ledger lines may name: install
+ * records its hook files' absolute paths) is no repository path, so never protected; `ignore`
+ * would throw on it.
+ */
 export function protectedMatcher(config: DxConfig): PathMatcher {
   const patterns = config.protect.paths;
   if (!patterns.length) return () => false;
   const ig = ignore().add(patterns);
-  return (p) => ig.ignores(p);
+  return (p) => ignore.isPathValid(p) && ig.ignores(p);
 }
 
 /**
