@@ -54,7 +54,7 @@ export async function run(opts: BatchFlags & { json?: boolean; offline?: boolean
     out(pc.red(`  pending   ${r.pending.length} WIP push${r.pending.length === 1 ? '' : 'es'} not on the remote yet:`));
     for (const p of r.pending) out(pc.red(`    ${p.ref} ${p.sha.slice(0, 12)} since ${clock(p.since)}, ${p.attempts} attempt(s): ${p.error}`));
   }
-  for (const p of r.refPushes) out(pc.red(`  pending   push of ${p.refs.join(', ')} to ${p.remote} since ${clock(p.since)}, ${p.attempts} attempt(s): ${p.error}`));
+  for (const p of r.refPushes) out(pc.red(`  pending   push of ${p.refs.join(', ')} to ${p.remote || 'the remote (none set up yet)'} since ${clock(p.since)}, ${p.attempts} attempt(s): ${p.error}`));
   if (r.unmirrored) out(pc.red(`  unmirrored ${r.unmirrored.branch} ${r.unmirrored.sha.slice(0, 12)} was never queued for backup (the hook could not write .git/dx?) — the next dx-hooks command or hook pushes it to ${r.unmirrored.ref}`));
   if (r.indexPending) out(pc.red(`  index     update pending since ${clock(r.indexPending.since)}: ${r.indexPending.error}`));
   if (triage.localOnly.count) out(`  only here ${triage.localOnly.count} commit(s) on no remote-tracking ref and in no landed WIP push, oldest ${age(triage.localOnly.oldest ?? 0)}`);

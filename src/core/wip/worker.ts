@@ -145,7 +145,7 @@ export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<W
     }
     // Other pending ref pushes (checkpoint tags, refs undo mirrors) go out with the WIP.
     const { retryRefPushes } = await import('../remote-refs.js');
-    await retryRefPushes(s.ctx);
+    await retryRefPushes(s);
     // Rewrite the banner even when nothing was pushed: it may describe a failure that is gone (a fixed config).
     await writeBanner(s, readState(s.ctx).state);
     if (opts.refreshWarnings !== false && s.config.wip.enabled) {
