@@ -49,6 +49,7 @@ export async function run(opts: BatchFlags & { repos?: string[]; all?: boolean; 
     else {
       out(`${pc.green('✔')} ${showRepo(r.repo)} — ${describe(summarize(r))}`);
       for (const k of r.reset?.kept ?? []) warn(`  kept as it was (not in the backup: a secret, big or ignored file): ${k}`);
+      if (r.reset?.ownConfig.length) out(`  kept dx-hooks' own config, not committed: ${r.reset.ownConfig.join(', ')}`);
     }
     return worst(r.report) === 'error' ? 1 : 0;
   }
