@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
-import { dxPaths } from '../../src/core/context.ts';
+import { dxPaths, openRepo } from '../../src/core/context.ts';
 import { recordFailure } from '../../src/core/loud.ts';
 import { openSession } from '../../src/core/session.ts';
 import { enqueue, queueNonEmpty } from '../../src/core/wip/queue.ts';
@@ -28,7 +28,7 @@ test('after a bad .dxrc is fixed, the next command pushes the commit queued mean
   // What the post-commit shim and the worker it starts do with a broken config.
   const broken = await openSession(h.dir).catch((err: unknown) => err);
   assert.equal((broken as { code?: string }).code, 'CONFIG_INVALID');
-  const { ctx } = await import('../../src/core/context.ts').then(async (m) => ({ ctx: await m.openRepo(h.dir) }));
+  const ctx = await openRepo(h.dir);
   enqueue(ctx, { kind: 'branch', branch: 'main' });
   await recordFailure(h.dir, 'hook-worker', 'WIP backup paused', broken);
   const banner = dxPaths(ctx).banner;
