@@ -27,7 +27,7 @@ export async function ownUntrackedConfig(s: Session): Promise<string[]> {
 
 /**
  * Of `own`, the paths the commit `target` does not have. Where the remote has committed a file at the
- * same path, the committed one wins in a reset (the local one is in the backup and the undo snapshot).
+ * same path, the committed one wins in a reset (the local one is in the undo snapshot: `dx-hooks undo`).
  * @throws GitError when git cannot read the tree
  */
 export async function absentFrom(ctx: RepoContext, target: string, own: readonly string[]): Promise<string[]> {

@@ -122,7 +122,8 @@ async function syncOnce(s: Session, opts: { force?: boolean; dryRun?: boolean })
     appendLedger(ctx, { host: s.host, op: 'sync.reset', ok: false, error: 'refused: protected paths', paths: rewinds, detail: { remote, target: target.sha } });
     throw new DxError('PROTECTED', `refused: resetting to ${target.ref} would rewind protected paths changed only here — ${rewinds.join(', ')}`, `They are backed up on the remote (${backup.refs.map((r) => r.ref).join(', ') || 'nothing was only here'}). Reset anyway: dx-hooks sync --force`, EXIT.FAILED);
   }
-  // Own config the remote has committed meanwhile is not kept: the committed file wins (and the local one is backed up).
+  // Own config the remote has committed meanwhile is not kept: the committed file wins (the local one is in the
+  // undo snapshot, and in the backup when other work made one).
   const keep = await absentFrom(ctx, target.sha, own);
   const upToDate = head.branch === target.branch && head.sha === target.sha && !before.dirty;
   const id = newEventId();
