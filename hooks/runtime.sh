@@ -143,6 +143,17 @@ dx_banner() {
   # dx-hooks' own hooks not run by git (renamed, shadowed, deleted, stale): node's check wrote why (issue 11).
   [ -s "$dx_dir/hooks-alert" ] && dx_clean <"$dx_dir/hooks-alert" >&2
   [ -s "$dx_dir/banner" ] || return 0
+  # "Paused" (the worker could not read .dxrc) is out of date once .dxrc changed after it was written:
+  # the worker this hook starts reads the config again, pushes the queue, and rewrites it if still broken.
+  if [ -n "$dx_stale" ]; then
+    IFS= read -r dx_b <"$dx_dir/banner"
+    case $dx_b in
+      "dx-hooks: WIP backup paused"*)
+        for dx_rc_file in .dxrc .dxrc.json .dxrc.yaml .dxrc.yml package.json; do
+          [ "$dx_rc_file" -nt "$dx_dir/banner" ] && return 0
+        done ;;
+    esac
+  fi
   dx_clean <"$dx_dir/banner" >&2
 }
 

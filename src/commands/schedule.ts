@@ -9,6 +9,7 @@ import { DxError } from '../core/errors.js';
 import { cliPath, packageVersion } from '../core/install/assets.js';
 import { machineConfigPath, userDirs } from '../core/machine.js';
 import { applySchedule } from '../core/schedule/apply.js';
+import { clearAttempt, installSchedule } from '../core/schedule/attempt.js';
 import { detectScheduler, parseScheduler } from '../core/schedule/detect.js';
 import { CARRIED_ENV, JOBS, locate, SCHEDULERS, type CarriedEnv, type JobKind, type SchedulerKind, type Where } from '../core/schedule/jobs.js';
 import { planInstall, planUninstall, type PlanInput, type ScheduleAction, type SchedulePlan } from '../core/schedule/plan.js';
@@ -93,7 +94,8 @@ export async function install(opts: { every?: string; scheduler?: string; guard?
     }
     return 0;
   }
-  const result = await applySchedule(plan.actions);
+  // Recorded: an install that fails half-way is not a schedule, and status says so (attempt.ts).
+  const result = await installSchedule(plan, userDirs().state);
   warnings.push(...result.warnings);
   if (opts.json) {
     printJson({ dryRun: false, ...plan, warnings });
@@ -132,9 +134,13 @@ export async function uninstall(opts: { scheduler?: string; guard?: boolean; jso
       warnings.push(`${kind}: ${err.message}`);
       continue;
     }
-    if (!entry.installed) continue;
+    if (!entry.installed) {
+      clearAttempt(userDirs().state, kind, JOB); // a failed install that left nothing behind
+      continue;
+    }
     const plan = planUninstall(kind, JOB, here());
     const result = await applySchedule(plan.actions);
+    clearAttempt(userDirs().state, kind, JOB);
     removed.push({ kind, actions: plan.actions });
     warnings.push(...result.warnings);
   }
@@ -160,7 +166,7 @@ function loadedText(e: ScheduleEntry): string {
 /**
  * `schedule status [--scheduler K] [--json]`: whether the job is scheduled, with what, how often,
  * and where its files and output are. Returns 1 when an entry is there but broken (not loaded, a
- * file missing, unreadable), else 0.
+ * file missing, unreadable, or its last install did not finish), else 0.
  * @throws DxError BAD_SCHEDULER (exit 2)
  */
 export async function status(opts: { scheduler?: string; guard?: boolean; json?: boolean; cwd: string }): Promise<number> {
@@ -171,17 +177,23 @@ export async function status(opts: { scheduler?: string; guard?: boolean; json?:
   for (const kind of kindsOf(explicit)) {
     const expected = (everySeconds: number) => planInstall(planInput(kind, everySeconds, JOB));
     try {
-      entries.push(await inspectSchedule(kind, JOB, here(), { probe: true, expected }));
+      entries.push(await inspectSchedule(kind, JOB, here(), { probe: true, expected, stateDir: userDirs().state }));
     } catch (err) {
       if (!(err instanceof DxError)) throw err;
       entries.push({ ...emptyEntry(kind, JOB), problems: [err.message] }); // e.g. a crontab that cannot be read
     }
   }
-  const installed = entries.filter((e) => e.installed);
+  // An entry whose install did not finish is no schedule, whatever files it left (attempt.ts).
+  const installed = entries.filter((e) => e.installed && !e.failedInstall);
   const code = entries.some((e) => e.problems.length) ? 1 : 0;
   if (opts.json) {
     printJson({ job: JOB, scheduler: detected, scheduled: installed.length > 0, entries });
     return code;
+  }
+  for (const e of entries.filter((x) => x.installed && x.failedInstall)) {
+    out(pc.red(`${JOB}: NOT scheduled with ${LABEL[e.kind]} — its install did not finish; left behind:`));
+    e.files.forEach((f) => out(`  ${f}`));
+    if (e.kind === 'cron') out(`  your crontab (crontab -l): the "# BEGIN dx-hooks ${JOB}" … "# END dx-hooks ${JOB}" lines`);
   }
   if (!installed.length) out(`${JOB}: not scheduled — dx-hooks schedule install${JOB === 'guard' ? ' --guard' : ''}${detected ? ` (would use ${LABEL[detected]})` : ''}`);
   for (const e of installed) {

@@ -57,7 +57,7 @@ export async function run(opts: BatchFlags & { json?: boolean; offline?: boolean
     out(pc.red(`  pending   ${r.pending.length} WIP push${r.pending.length === 1 ? '' : 'es'} not on the remote yet:`));
     for (const p of r.pending) out(pc.red(`    ${p.ref} ${p.sha.slice(0, 12)} since ${clock(p.since)}, ${p.attempts} attempt(s): ${p.error}`));
   }
-  for (const p of r.refPushes) out(pc.red(`  pending   push of ${p.refs.join(', ')} to ${p.remote} since ${clock(p.since)}, ${p.attempts} attempt(s): ${p.error}`));
+  for (const p of r.refPushes) out(pc.red(`  pending   push of ${p.refs.join(', ')} to ${p.remote || 'the remote (none set up yet)'} since ${clock(p.since)}, ${p.attempts} attempt(s): ${p.error}`));
   if (r.unmirrored) out(pc.red(`  unmirrored ${r.unmirrored.branch} ${r.unmirrored.sha.slice(0, 12)} was never queued for backup (the hook could not write .git/dx?) — the next dx-hooks command or hook pushes it to ${r.unmirrored.ref}`));
   if (r.collisions.length) {
     const { collisionFix, collisionMessage } = await import('../core/wip/collision.js');

@@ -53,6 +53,7 @@ export async function run(opts: BatchFlags & { force?: boolean; dryRun?: boolean
     else {
       out(itemLine({ repo: r.repo, carried: false, status: 'ok', result: summarize(r) }, describe, levelOf));
       for (const k of r.reset?.kept ?? []) warn(`  kept as it was (not in the backup: a secret, big or ignored file): ${k}`);
+      if (r.reset?.ownConfig.length) out(`  kept dx-hooks' own config, not committed: ${r.reset.ownConfig.join(', ')}`);
     }
     return worst(r.report) === 'error' ? 1 : 0;
   }

@@ -20,6 +20,8 @@ export interface PushRefsResult { ok: boolean; remote: string; refs: string[]; e
  * absent locally → deleted on the remote.
  */
 export async function pushRefs(ctx: RepoContext, remote: string, refs: string[], opts: { force?: boolean } = {}): Promise<PushRefsResult> {
+  // git reads an empty remote name as a URL and fails with a puzzling message; say what is wrong.
+  if (!remote) return { ok: false, remote, refs, error: 'no remote to push to' };
   const specs: string[] = [];
   const deletions: string[] = [];
   const present: string[] = [];
@@ -67,7 +69,8 @@ async function heldRefusal(ctx: RepoContext, remote: string, shas: string[]): Pr
 /**
  * Keep a failed ref push pending (state.json `refPushes`), so the next hook or command retries it
  * and the banner shows it until it lands — like a failed WIP push. Merged with an earlier pending
- * push of the same refs to the same remote.
+ * push of the same refs to the same remote. `failed.remote` is `''` when there was no remote to
+ * push to: the retry then goes to the remote in force at that time (retryRefPushes).
  * @throws when the worker lock cannot be had within 30 s (the caller reports the failure itself)
  */
 export async function keepPending(s: Session, failed: PushRefsResult, force: boolean): Promise<void> {
@@ -89,16 +92,36 @@ export async function keepPending(s: Session, failed: PushRefsResult, force: boo
   }
 }
 
-/** Retry every pending ref push (call under the worker lock). Returns what still fails. */
-export async function retryRefPushes(ctx: RepoContext): Promise<PushRefsResult[]> {
+/**
+ * The remote a pending push goes to: its own, or — when it failed because there was no remote to
+ * name (recorded as `''`: a checkpoint made before the repository had one) — the remote WIP would go
+ * to now (`.dxrc` remote, HEAD's upstream remote, else origin). Null while there is still none.
+ */
+async function pendingRemote(s: Session, recorded: string): Promise<{ remote: string } | { error: string }> {
+  if (recorded) return { remote: recorded };
+  const [{ resolveRemote }, { headState }, { describeError }] = await Promise.all([import('./wip/remote.js'), import('./head.js'), import('./errors.js')]);
+  try {
+    return { remote: await resolveRemote(s.ctx, s.config.remote, (await headState(s.ctx)).branch) };
+  } catch (err) {
+    return { error: describeError(err) };
+  }
+}
+
+/**
+ * Retry every pending ref push (call under the worker lock), each against its own remote (see
+ * pendingRemote for one recorded without a remote). Returns what still fails.
+ */
+export async function retryRefPushes(s: Session): Promise<PushRefsResult[]> {
+  const ctx = s.ctx;
   const { state } = readState(ctx);
   if (!state.refPushes.length) return [];
   const still: typeof state.refPushes = [];
   const failures: PushRefsResult[] = [];
   for (const p of state.refPushes) {
-    const r = await pushRefs(ctx, p.remote, p.refs, { force: p.force });
+    const where = await pendingRemote(s, p.remote);
+    const r = 'remote' in where ? await pushRefs(ctx, where.remote, p.refs, { force: p.force }) : { ok: false, remote: '', refs: p.refs, error: where.error };
     if (r.ok) continue;
-    still.push({ ...p, attempts: p.attempts + 1, error: r.error ?? p.error });
+    still.push({ ...p, remote: r.remote, attempts: p.attempts + 1, error: r.error ?? p.error });
     failures.push(r);
   }
   const fresh = readState(ctx).state;

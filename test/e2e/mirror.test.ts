@@ -173,6 +173,16 @@ test('DX_HOOKS=0 disables every hook; an invalid .dxrc is a clear error for comm
   const c = await a.git(['commit', '--allow-empty', '-m', 'with a broken config']);
   assert.equal(c.code, 0, 'git keeps working');
   assert.match(c.stderr, /WIP backup paused — [\s\S]*wip\.push/);
+  const paused = (await a.git(['rev-parse', 'HEAD'])).out;
+
+  // Fixed: the next hook says nothing about the pause, pushes what was queued meanwhile, and clears the banner.
+  fs.writeFileSync(path.join(a.dir, '.dxrc.json'), JSON.stringify({ wip: { push: 'sync' } }));
+  const fixed = await a.git(['commit', '--allow-empty', '-m', 'config fixed']);
+  assert.doesNotMatch(fixed.stderr, /paused/);
+  assert.equal(fs.existsSync(path.join(a.dir, '.git/dx/banner')), false, 'the banner is gone');
+  const tip = (await a.git(['rev-parse', 'HEAD'])).out;
+  assert.equal((await lsRemote(a.env, remote)).get('refs/heads/wip/alpha/main'), tip);
+  assert.equal((await a.git(['merge-base', '--is-ancestor', paused, tip], { allowFail: true })).code, 0);
 });
 
 test('a GUI client whose PATH lacks node: the hook falls back to the node recorded at install', async (t) => {

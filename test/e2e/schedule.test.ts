@@ -297,6 +297,14 @@ test('bad --scheduler and --every values are usage errors (exit 2) that say what
   assert.equal(failed.code, 1);
   assert.match(failed.stderr, /✖ systemctl --user enable dx-hooks-checkpoint\.timer failed \(exit 1\): Failed to enable unit: Access denied/);
   assert.match(failed.stderr, /--scheduler systemd\|launchd\|cron/);
+  // The files it wrote are no schedule: status says so (exit 1) until uninstall (or an install that finishes).
+  const st = await w.dx(['schedule', 'status', '--scheduler', 'systemd']);
+  assert.equal(st.code, 1);
+  assert.match(st.stdout, /checkpoint: NOT scheduled with a systemd user timer — its install did not finish/);
+  assert.match(st.stdout, /the last schedule install \(.*\) failed: .*Access denied/);
+  assert.doesNotMatch(st.stdout, /scheduled every/);
+  ok(await w.dx(['schedule', 'uninstall', '--scheduler', 'systemd']), 'uninstall');
+  ok(await w.dx(['schedule', 'status', '--scheduler', 'systemd']), 'status after uninstall');
 });
 
 test('without --scheduler: systemd when `systemctl --user` answers, else cron; another scheduler holding the job is named', { skip: process.platform !== 'linux' && 'detection differs off Linux' }, async (t) => {

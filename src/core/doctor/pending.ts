@@ -35,7 +35,7 @@ export function pendingItems(state: DxState, queued: number, now: number): strin
     if (p) out.push(`${ref} → ${p.sha.slice(0, 12)}${p.dirty ? ' (uncommitted work)' : ''}, failing since ${age(p.since, now)} after ${p.attempts} attempt(s): ${p.error}`);
   }
   if (state.index.pending) out.push(`the index update (${state.index.pending.keys.join(', ') || 'entries'}), failing since ${age(state.index.pending.since, now)}: ${state.index.pending.error}`);
-  for (const r of state.refPushes) out.push(`${r.refs.join(', ')} to "${r.remote}", failing since ${age(r.since, now)}: ${r.error}`);
+  for (const r of state.refPushes) out.push(`${r.refs.join(', ')} to ${r.remote ? `"${r.remote}"` : 'the remote (none set up yet)'}, failing since ${age(r.since, now)}: ${r.error}`);
   if (queued) out.push(`${queued} queued commit(s) that no worker is pushing`);
   return out;
 }

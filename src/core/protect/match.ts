@@ -12,12 +12,22 @@ import { gitTry } from '../git.js';
 /** A predicate telling whether a repository-relative path (forward slashes) is protected. */
 export type PathMatcher = (path: string) => boolean;
 
-/** Build the matcher for `protect.paths` (gitignore semantics, via the `ignore` package). */
+/**
+ * Whether `p` is a path git could name inside a repository: non-empty, relative, no empty, `.` or
+ * `..` component. Ledger lines also carry other paths (install records its hook files' absolute paths).
+ */
+const isRepoPath = (p: string): boolean => p.length > 0 && !p.startsWith('/') && p.split('/').every((c, i, all) => (c !== '' || i === all.length - 1) && c !== '.' && c !== '..');
+
+/**
+ * Build the matcher for `protect.paths` (gitignore semantics, via the `ignore` package). A path that is
+ * not a repository path (see isRepoPath) is never protected: it names nothing in the work tree. Names
+ * git allows but `ignore` would reject as "not relative" (a file called `...`) are matched like any other.
+ */
 export function protectedMatcher(config: DxConfig): PathMatcher {
   const patterns = config.protect.paths;
   if (!patterns.length) return () => false;
-  const ig = ignore().add(patterns);
-  return (p) => ig.ignores(p);
+  const ig = ignore({ allowRelativePaths: true }).add(patterns);
+  return (p) => isRepoPath(p) && ig.ignores(p);
 }
 
 /**

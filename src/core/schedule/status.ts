@@ -4,6 +4,7 @@
  */
 import { readIfExists } from '../fsx.js';
 import { readCrontab } from './apply.js';
+import { readAttempt, type InstallAttempt } from './attempt.js';
 import { cronSeconds, findBlock } from './cron.js';
 import { runArgv, type Runner } from './exec.js';
 import { formatInterval, locate, type JobKind, type SchedulerKind, type Where } from './jobs.js';
@@ -13,7 +14,8 @@ import type { SchedulePlan } from './plan.js';
  * One scheduler's entry for one job. `files`: its files that exist (none for cron: the entry is the
  * crontab block, in `block`). `loaded`: what the scheduler says (null: not asked, or no answer).
  * `current`: the entry is exactly what an install with the same interval would write now (null: unknown).
- * `problems` make `schedule status` exit 1; `notes` do not.
+ * `failedInstall`: the last `schedule install` with this scheduler did not finish (attempt.ts): whatever
+ * is there is not a working schedule. `problems` make `schedule status` exit 1; `notes` do not.
  */
 export interface ScheduleEntry {
   kind: SchedulerKind;
@@ -26,17 +28,28 @@ export interface ScheduleEntry {
   log: string | null;
   loaded: boolean | null;
   current: boolean | null;
+  failedInstall: InstallAttempt | null;
   problems: string[];
   notes: string[];
 }
 
 /** An entry saying "not installed", to fill in. */
 export function emptyEntry(kind: SchedulerKind, job: JobKind): ScheduleEntry {
-  return { kind, job, installed: false, everySeconds: null, every: null, files: [], block: null, log: null, loaded: null, current: null, problems: [], notes: [] };
+  return { kind, job, installed: false, everySeconds: null, every: null, files: [], block: null, log: null, loaded: null, current: null, failedInstall: null, problems: [], notes: [] };
 }
 
-/** Options: `probe` asks the scheduler (systemctl is-active, launchctl print); `expected` plans an install for an interval, to compare. */
-export interface InspectOptions { probe?: boolean; expected?: (everySeconds: number) => SchedulePlan; run?: Runner }
+/**
+ * Options: `probe` asks the scheduler (systemctl is-active, launchctl print); `expected` plans an install
+ * for an interval, to compare; `stateDir` (dx-hooks' state directory) is where install records an
+ * attempt that did not finish (attempt.ts) — read only when given.
+ */
+export interface InspectOptions { probe?: boolean; expected?: (everySeconds: number) => SchedulePlan; run?: Runner; stateDir?: string }
+
+/** The problem an unfinished install is, in words. */
+function failedText(a: InstallAttempt): string {
+  const when = a.started ? ` (${new Date(a.started * 1000).toISOString().replace(/\.\d+Z$/, 'Z')})` : '';
+  return `the last schedule install${when} ${a.error ? `failed: ${a.error}` : 'did not finish'} — it is NOT scheduled: run dx-hooks schedule install again, or uninstall`;
+}
 
 /** The interval written in an entry's text: OnUnitActiveSec (systemd), StartInterval (launchd), the cron expression. */
 function intervalOf(kind: SchedulerKind, text: string): number | null {
@@ -70,6 +83,8 @@ export async function inspectSchedule(kind: SchedulerKind, job: JobKind, where: 
   const run = opts.run ?? runArgv;
   const loc = locate(kind, job, where);
   const entry = emptyEntry(kind, job);
+  entry.failedInstall = opts.stateDir ? readAttempt(opts.stateDir, kind, job) : null;
+  if (entry.failedInstall) entry.problems.push(failedText(entry.failedInstall));
   const texts = new Map<string, string>();
   if (kind === 'cron') {
     const table = await readCrontab(run);

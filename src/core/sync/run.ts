@@ -4,7 +4,8 @@
  *   HEAD, the index and the work tree are never touched — no pull, no reset.
  * - reference: back up everything only here as this host's WIP and verify it landed; only then
  *   check out the remote's default branch and reset the work tree to it (restoreWorktree: files
- *   left out of the backup — secrets, big or ignored files — stay as they are). Refused when it
+ *   left out of the backup — secrets, big or ignored files — stay as they are, and so does dx-hooks'
+ *   own config that was never committed: own-config.ts). Refused when it
  *   would rewind protected paths changed only here (unless forced). Ledger line first; undoable.
  */
 import fs from 'node:fs';
@@ -23,6 +24,7 @@ import { removedPaths, restoreWorktree } from '../worktree/restore.js';
 import { resolveRemote } from '../wip/remote.js';
 import type { VanishedReport } from '../wip/vanished.js';
 import { backupAndVerify, backupItems, type Backup } from './backup.js';
+import { absentFrom, dirtyBeyond, ownUntrackedConfig } from './own-config.js';
 import { fetchPrune, resetTarget, type ResetTarget } from './target.js';
 
 /** What sync did (or, with `dryRun`, would do) in one repository. `steps` are the plan in words. */
@@ -33,7 +35,8 @@ export interface SyncResult {
   action: 'fetched' | 'reset' | 'up-to-date' | 'planned';
   steps: string[];
   backup: Backup | null;
-  reset: { branch: string; from: string | null; to: string; event: string; snapshot: string; kept: string[] } | null;
+  /** `kept`: files left as they were that the backup could not hold; `ownConfig`: dx-hooks' own untracked config, kept (own-config.ts) */
+  reset: { branch: string; from: string | null; to: string; event: string; snapshot: string; kept: string[]; ownConfig: string[] } | null;
   report: TriageRow;
   /** dx refs found gone from the remote at the start, and what was restored (wip/vanished.ts) */
   vanished?: VanishedReport | null;
@@ -98,7 +101,10 @@ async function syncOnce(s: Session, opts: { force?: boolean; dryRun?: boolean })
 
   const busy = operationInProgress(ctx.gitDir);
   if (busy) throw new DxError('SYNC_BUSY', `${busy} is in progress in ${ctx.top}`, 'Finish or abort it, then sync again. Nothing was changed.', EXIT.FAILED);
-  const before = await snapshotBefore(s, `sync (reference): reset to ${remote}`);
+  const taken = await snapshotBefore(s, `sync (reference): reset to ${remote}`);
+  // dx-hooks' own untracked config stays where it is: on its own it is nothing to back up or reset.
+  const own = await ownUntrackedConfig(s);
+  const before = { ...taken, dirty: await dirtyBeyond(ctx, taken, head.sha, own) };
   const items = await backupItems(s, head, before);
   const steps = [
     items.length ? `back up ${items.length} WIP ref(s) to ${remote} and verify they landed: ${items.map((i) => `${i.branch ?? 'detached'}${i.dirty ? ' (work tree)' : ''}`).join(', ')}` : 'nothing exists only here: no backup needed',
@@ -116,11 +122,14 @@ async function syncOnce(s: Session, opts: { force?: boolean; dryRun?: boolean })
     appendLedger(ctx, { host: s.host, op: 'sync.reset', ok: false, error: 'refused: protected paths', paths: rewinds, detail: { remote, target: target.sha } });
     throw new DxError('PROTECTED', `refused: resetting to ${target.ref} would rewind protected paths changed only here — ${rewinds.join(', ')}`, `They are backed up on the remote (${backup.refs.map((r) => r.ref).join(', ') || 'nothing was only here'}). Reset anyway: dx-hooks sync --force`, EXIT.FAILED);
   }
+  // Own config the remote has committed meanwhile is not kept: the committed file wins (the local one is in the
+  // undo snapshot, and in the backup when other work made one).
+  const keep = await absentFrom(ctx, target.sha, own);
   const upToDate = head.branch === target.branch && head.sha === target.sha && !before.dirty;
   const id = newEventId();
   if (!upToDate) {
     await keepReachable(ctx, id, [before.sha, ...(oldTip ? [oldTip] : [])]);
-    const removed = await removedPaths(ctx, before.sha, target.sha);
+    const removed = (await removedPaths(ctx, before.sha, target.sha)).filter((p) => !keep.includes(p));
     appendLedger(ctx, {
       id,
       host: s.host,
@@ -143,7 +152,7 @@ async function syncOnce(s: Session, opts: { force?: boolean; dryRun?: boolean })
   }
   let kept: string[] = [];
   try {
-    if (!upToDate) kept = (await restoreWorktree(ctx, { snapshot: target.sha, head: target.sha, branch: target.branch }, before)).kept;
+    if (!upToDate) kept = (await restoreWorktree(ctx, { snapshot: target.sha, head: target.sha, branch: target.branch }, before, { keep })).kept;
     await gitBestEffort(['branch', `--set-upstream-to=${target.ref.slice('refs/remotes/'.length)}`, target.branch], { cwd: ctx.top }, 'a convenience: sync finds the target without an upstream too');
   } catch (err) {
     appendLedger(ctx, { host: s.host, op: 'sync.reset', ok: false, error: describeError(err), detail: { event: id } });
@@ -156,7 +165,7 @@ async function syncOnce(s: Session, opts: { force?: boolean; dryRun?: boolean })
     action: upToDate ? 'up-to-date' : 'reset',
     steps,
     backup,
-    reset: upToDate ? null : { branch: target.branch, from: head.sha, to: target.sha, event: id, snapshot: before.sha, kept },
+    reset: upToDate ? null : { branch: target.branch, from: head.sha, to: target.sha, event: id, snapshot: before.sha, kept: kept.filter((p) => !keep.includes(p)), ownConfig: keep },
     report: await triageRepo(ctx.top, s.machine, s.host),
     vanished,
   };

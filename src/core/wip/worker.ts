@@ -128,6 +128,8 @@ export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<W
   if (!s.config.wip.enabled || s.config.wip.push === 'off') {
     // Turned off: what the shims queued before they saw the new mode is dropped (pending retries are kept for when it is back on).
     takeQueue(s.ctx).done();
+    // A banner from before (a config that could not be read) is rewritten: only what is really pending stays in it.
+    await writeBanner(s, readState(s.ctx).state);
     return { busy: false, reports: [], warned: null, refreshError: null };
   }
   const lockFile = dxPaths(s.ctx).lock;
@@ -153,7 +155,7 @@ export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<W
     }
     // Other pending ref pushes (checkpoint tags, refs undo mirrors) go out with the WIP.
     const { retryRefPushes } = await import('../remote-refs.js');
-    await retryRefPushes(s.ctx);
+    await retryRefPushes(s);
     // Rewrite the banner even when nothing was pushed: it may describe a failure that is gone (a fixed config).
     await writeBanner(s, readState(s.ctx).state);
     if (opts.refreshWarnings !== false && s.config.wip.enabled) {

@@ -78,10 +78,12 @@ async function underUnsavedLink(ctx: RepoContext, beforeTree: string, paths: str
 }
 
 /**
- * Restore `target`. `before` MUST be a snapshot of the current work tree taken just now.
+ * Restore `target`. `before` MUST be a snapshot of the current work tree taken just now. `keep`:
+ * repository-relative paths the caller wants left exactly as they are (a reference sync keeps
+ * dx-hooks' own untracked config); where the target would change them they are in `kept`.
  * @throws GitError when git refuses (a file changed since `before`, a directory in the way); the refs and index are then untouched
  */
-export async function restoreWorktree(ctx: RepoContext, target: WorktreeTarget, before: Snapshot): Promise<WorktreeRestoreResult> {
+export async function restoreWorktree(ctx: RepoContext, target: WorktreeTarget, before: Snapshot, opts: { keep?: readonly string[] } = {}): Promise<WorktreeRestoreResult> {
   const [targetTree, headTree] = await Promise.all([
     gitLine(['rev-parse', '--verify', `${target.snapshot}^{tree}`], { cwd: ctx.top }),
     target.head ? gitLine(['rev-parse', '--verify', `${target.head}^{tree}`], { cwd: ctx.top }) : Promise.resolve(EMPTY_TREE),
@@ -91,7 +93,7 @@ export async function restoreWorktree(ctx: RepoContext, target: WorktreeTarget, 
   const added = (await git(['diff-tree', '-r', '-z', '--no-renames', '--name-only', '--diff-filter=A', before.tree, targetTree], { cwd: ctx.top })).split('\0').filter(Boolean);
   const changed = (await git(['diff-tree', '-r', '-z', '--no-renames', '--name-only', before.tree, targetTree], { cwd: ctx.top })).split('\0').filter(Boolean);
   const throughLinks = await underUnsavedLink(ctx, before.tree, changed);
-  const untouchable = [...new Set([...before.excluded.map((e) => e.path), ...added].filter((p) => exists(ctx, p)).concat(throughLinks.map((t) => t.path)))];
+  const untouchable = [...new Set([...before.excluded.map((e) => e.path), ...added, ...(opts.keep ?? [])].filter((p) => exists(ctx, p)).concat(throughLinks.map((t) => t.path)))];
   const [inBefore, inTarget] = await Promise.all([treeEntries(ctx, before.tree, untouchable), treeEntries(ctx, targetTree, untouchable)]);
   mkdirInside(ctx.commonDir, ctx.dxDir);
   const tmp = path.join(ctx.dxDir, `restore-index-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
