@@ -22,6 +22,7 @@ import { linkOnPath } from './config/links.js';
 import { scanContent, ruleNames } from './secrets/scan.js';
 import { markClean } from './secrets/holds.js';
 import { secretPaths } from './secrets/names.js';
+import { LOCAL_ONLY_TRAILER } from './secrets/localonly.js';
 import { stagedEntries } from './staged.js';
 
 /** The empty tree's id (SHA-1 repositories). */
@@ -66,12 +67,6 @@ function fileContent(top: string, p: string): Buffer | null {
 
 /** Trailer marking a snapshot commit, so index rebuilds can tell snapshots (dirty) from mirrored commits. */
 export const SNAPSHOT_TRAILER = 'Dx-Snapshot';
-
-/**
- * Trailer marking a local-only snapshot (SnapshotOptions.localOnly): it may hold secrets, so the secret gate
- * and pre-push refuse any push that would send it, and no release lets it through.
- */
-export const LOCAL_ONLY_TRAILER = 'Dx-Local-Only';
 
 /**
  * Take a snapshot of the work tree of `ctx`.

@@ -15,6 +15,7 @@ import { protectedLosses } from '../protect/match.js';
 import { protectionInForce } from '../protect/inforce.js';
 import type { Session } from '../session.js';
 import { takeSnapshot } from '../snapshot.js';
+import { readStash } from '../undo/stash.js';
 import { shellQuote } from '../text/shell.js';
 import { safeText } from '../text/safe.js';
 
@@ -158,18 +159,31 @@ export async function guardCommand(s: Session, cmd: GitCommand, env: NodeJS.Proc
   let snapshot: string | null = null;
   let note = '';
   if (cmd.sub === 'stash') {
-    const list = await gitTry(['stash', 'list', '--format=%H'], { cwd: s.ctx.top });
-    const shas = list.stdout.split('\n').filter(Boolean);
+    // The whole list as it was: undo puts back whichever entries the command dropped, where they were.
+    const entries = await readStash(s.ctx);
+    const shas = entries.map((e) => e.sha);
     for (const [i, sha] of shas.entries()) await gitRaw(['update-ref', `refs/dx/undo/${id}/stash-${i}`, sha], { cwd: s.ctx.top });
-    appendLedger(s.ctx, { id, host: s.host, op: `guard.stash`, ok: true, detail: { args: [cmd.sub, ...cmd.args], stashes: shas, recover: shas.map((sha) => `git stash store -m "recovered by dx-hooks" ${sha}`) } });
-    return { exitCode: 0, eventId: id, snapshot: null, message: `dx-hooks: kept ${shas.length} stash entr${shas.length === 1 ? 'y' : 'ies'} under refs/dx/undo/${id}/ before \`${line}\` — bring one back: git stash store <sha> (dx-hooks log)` };
+    const words = `${shas.length} stash entr${shas.length === 1 ? 'y' : 'ies'}`;
+    appendLedger(s.ctx, {
+      id, host: s.host, op: `guard.stash`, ok: true,
+      detail: {
+        args: [cmd.sub, ...cmd.args], stashes: shas, recover: shas.map((sha) => `git stash store -m "recovered by dx-hooks" ${sha}`),
+        summary: `\`${line}\` (the list had ${words})`,
+        ...(shas.length ? { undo: { stash: { add: entries } } } : {}),
+      },
+    });
+    return { exitCode: 0, eventId: id, snapshot: null, message: `dx-hooks: kept ${words} under refs/dx/undo/${id}/ before \`${line}\` — undo with: dx-hooks undo` };
   }
   try {
-    const snap = await takeSnapshot(s.ctx, { exclude: s.config.wip.exclude, maxFileSize: parseSize(s.config.wip.maxFileSize), allowSecrets: s.machine.allowSecrets, host: s.host, message: `dx-hooks snapshot before ${line}` });
+    // Local-only: it keeps the secret and wip.exclude files the command would destroy (a `.env` that
+    // `git clean -f` deletes), and carries the trailer that keeps it off every remote (secrets/localonly.ts).
+    const snap = await takeSnapshot(s.ctx, { exclude: s.config.wip.exclude, maxFileSize: parseSize(s.config.wip.maxFileSize), allowSecrets: s.machine.allowSecrets, host: s.host, message: `dx-hooks snapshot before ${line}`, localOnly: true });
     snapshot = snap.sha;
     // gitRaw throws on failure: the guard then refuses the command rather than run it unprotected.
     await gitRaw(['update-ref', `refs/dx/undo/${id}`, snap.sha], { cwd: s.ctx.top });
-    if (snap.excluded.length) note = ` (left out: ${snap.excluded.map((e) => e.path).join(', ')})`;
+    const listed = (paths: string[]) => paths.slice(0, 10).map((p) => safeText(p)).join(', ') + (paths.length > 10 ? `, … (${paths.length})` : '');
+    if (snap.localOnly?.length) note += ` (kept on this machine only, never pushed: ${listed(snap.localOnly)})`;
+    if (snap.excluded.length) note += ` (left out: ${listed(snap.excluded.map((e) => e.path))})`;
   } catch (err) {
     if (!(err instanceof Error && /nothing to snapshot/.test(err.message))) throw err;
   }

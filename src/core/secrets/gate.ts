@@ -11,6 +11,7 @@ import type { RepoContext } from '../context.js';
 import { blobSizes, readBlobs } from '../blobs.js';
 import { gitRaw, gitTry } from '../git.js';
 import { readHolds, writeHolds, type HeldFinding } from './holds.js';
+import { LOCAL_ONLY_FINDING, localOnlyInPush } from './localonly.js';
 import { secretPaths, type SecretPaths } from './names.js';
 import { scanContent } from './scan.js';
 
@@ -89,12 +90,18 @@ export async function heldInPush(ctx: RepoContext, remote: string, sha: string, 
   if (range.code !== 0) throw new Error(`could not list the commits a push of ${sha.slice(0, 12)} would send: ${range.stderr.trim()}`);
   const commits = range.stdout.split('\n').filter(Boolean).map((l) => l.split(' ')) as [string, ...string[]][];
   if (!commits.length) return [];
+  // A local-only undo snapshot may hold secrets by design: never sent, whatever was released or found clean.
+  const localOnly = new Set(await localOnlyInPush(ctx.top, sha, [`--remotes=${remote}`, '--glob=refs/dx/pushed']));
   const holds = readHolds(ctx);
   const clean = new Set(holds.clean);
   const names = secretPaths([], rules.allowSecrets ?? []);
   let changed = false;
   const out: Held[] = [];
   for (const [c, parent] of commits) {
+    if (localOnly.has(c)) {
+      out.push({ sha: c, findings: [{ ...LOCAL_ONLY_FINDING }] });
+      continue;
+    }
     if (holds.released[c]) continue;
     const h = holds.held[c];
     if (h) {
@@ -118,6 +125,11 @@ export async function heldInPush(ctx: RepoContext, remote: string, sha: string, 
 
 /** The one message for a held push: what was found where, and the exact command to release it. */
 export function heldMessage(held: Held[]): string {
+  const local = held.filter((h) => h.findings.some((f) => f.rule === LOCAL_ONLY_FINDING.rule));
+  if (local.length) {
+    return `held, NOT mirrored: ${local.map((h) => h.sha.slice(0, 12)).join(', ')} ${local.length === 1 ? 'is a local-only undo snapshot' : 'are local-only undo snapshots'} (Dx-Local-Only: ` +
+      'it may hold secret files, and is never pushed). Take it out of the branch (git rebase -i, or git reset to the commit before it); no release lets it through.';
+  }
   const what = held
     .flatMap((h) => h.findings.map((f) => `${f.path} (${f.rule}) in ${h.sha.slice(0, 12)}`))
     .slice(0, 5)

@@ -7,7 +7,9 @@
  *     refs?:     { "<ref>": "<sha to put back>" | null },   // null: delete the ref
  *     worktree?: { snapshot: "<snapshot commit>", head: "<sha>" | null, branch: "<name>" | null },
  *     push?:     { remote: "<name>", refs: ["<ref>", …] },  // then mirror these refs to the remote
- *     keepFiles?: true                                      // the refs move alone (a soft reset's undo)
+ *     keepFiles?: true,                                     // the refs move alone (a soft reset's undo)
+ *     stash?:    { add?: [{ sha, message }, …],             // stash entries to put back when missing (the list as it was, newest first)
+ *                  drop?: ["<sha>", …] }                    // stash entries to drop (what an earlier undo put back)
  *   }
  *
  * Without `worktree` and `keepFiles`, when the ref HEAD is on moves, the index and the work tree
@@ -28,6 +30,7 @@ export const UndoInfoSchema = z.object({
   worktree: z.object({ snapshot: Sha, head: Sha.nullable(), branch: z.string().min(1).nullable() }).optional(),
   push: z.object({ remote: z.string().min(1), refs: z.array(z.string().min(1)) }).optional(),
   keepFiles: z.boolean().optional(),
+  stash: z.object({ add: z.array(z.object({ sha: Sha, message: z.string() })).optional(), drop: z.array(Sha).optional() }).optional(),
 });
 
 /** How to undo one event (see the file header). */
@@ -40,5 +43,6 @@ export function undoInfoOf(event: LedgerEvent): UndoInfo | null {
   const r = UndoInfoSchema.safeParse(raw);
   if (!r.success) return null;
   const hasRefs = r.data.refs !== undefined && Object.keys(r.data.refs).length > 0;
-  return hasRefs || r.data.worktree || r.data.push?.refs.length ? r.data : null;
+  const hasStash = !!(r.data.stash?.add?.length || r.data.stash?.drop?.length);
+  return hasRefs || hasStash || r.data.worktree || r.data.push?.refs.length ? r.data : null;
 }
