@@ -116,7 +116,11 @@ export async function checkPrePush(s: Session, remote: string, stdinUpdates: Pus
       continue;
     }
     // A local-only undo snapshot (the git guard's) may hold secret files: no push sends one, under any name.
-    const local = deleting ? [] : await localOnlyInPush(s.ctx.top, u.localSha, ['--remotes', ...(!isZero(u.remoteSha) && (await have(s, u.remoteSha)) ? [u.remoteSha] : [])]);
+    const local = deleting ? [] : await localOnlyInPush(s.ctx.top, u.localSha, ['--remotes', ...(!isZero(u.remoteSha) && (await have(s, u.remoteSha)) ? [u.remoteSha] : [])]).catch(async (err: unknown) => {
+      // A tag of a tree or blob has no history to hold a snapshot; any other failure fails the check (loudly).
+      if ((await gitTry(['rev-parse', '-q', '--verify', `${u.localSha}^{commit}`], { cwd: s.ctx.top })).code !== 0) return [];
+      throw err;
+    });
     if (local.length) {
       problems.push({ ref: u.remoteRef, why: `sends ${local.map((c) => c.slice(0, 12)).join(', ')}, a local-only undo snapshot of the git guard (it may hold secret files; take it out of the branch)` });
       continue;
