@@ -122,6 +122,20 @@ export async function pathsAtRisk(s: Session, cmd: GitCommand): Promise<{ paths:
 }
 
 /**
+ * The stash entries `git stash drop [-q] [<stash>]` removes, from the list before it (newest first):
+ * stash@{0} by default, `stash@{n}` or `n`. Null: all of them may go (`clear`, or a form not read here).
+ */
+export function droppedStash(args: readonly string[], shas: readonly string[]): string[] | null {
+  if (!args.includes('drop') || args.includes('clear')) return null;
+  const named = args.slice(args.indexOf('drop') + 1).filter((a) => !a.startsWith('-'));
+  const m = named.length ? /^(?:stash@\{(\d+)\}|(\d+))$/.exec(named[0] as string) : null;
+  if (named.length && !m) return null;
+  const n = m ? Number(m[1] ?? m[2]) : 0;
+  const sha = shas[n];
+  return sha ? [sha] : null;
+}
+
+/**
  * How the command reached the guard: `shellAlias` names a `!` alias (`alias.<name>`) that runs a
  * destructive git command dx-hooks cannot parse; `removedWorktree` is the path of a worktree that
  * `git worktree remove --force` deletes (its snapshot cannot be undone in place: it is re-added).
@@ -164,12 +178,13 @@ export async function guardCommand(s: Session, cmd: GitCommand, env: NodeJS.Proc
     const shas = entries.map((e) => e.sha);
     for (const [i, sha] of shas.entries()) await gitRaw(['update-ref', `refs/dx/undo/${id}/stash-${i}`, sha], { cwd: s.ctx.top });
     const words = `${shas.length} stash entr${shas.length === 1 ? 'y' : 'ies'}`;
+    const dropped = droppedStash(cmd.args, shas);
     appendLedger(s.ctx, {
       id, host: s.host, op: `guard.stash`, ok: true,
       detail: {
         args: [cmd.sub, ...cmd.args], stashes: shas, recover: shas.map((sha) => `git stash store -m "recovered by dx-hooks" ${sha}`),
         summary: `\`${line}\` (the list had ${words})`,
-        ...(shas.length ? { undo: { stash: { add: entries } } } : {}),
+        ...(shas.length ? { undo: { stash: { add: entries, ...(dropped ? { restore: dropped } : {}) } } } : {}),
       },
     });
     return { exitCode: 0, eventId: id, snapshot: null, message: `dx-hooks: kept ${words} under refs/dx/undo/${id}/ before \`${line}\` — undo with: dx-hooks undo` };

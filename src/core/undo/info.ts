@@ -8,7 +8,8 @@
  *     worktree?: { snapshot: "<snapshot commit>", head: "<sha>" | null, branch: "<name>" | null },
  *     push?:     { remote: "<name>", refs: ["<ref>", …] },  // then mirror these refs to the remote
  *     keepFiles?: true,                                     // the refs move alone (a soft reset's undo)
- *     stash?:    { add?: [{ sha, message }, …],             // stash entries to put back when missing (the list as it was, newest first)
+ *     stash?:    { add?: [{ sha, message }, …],             // the stash list as it was (newest first): missing entries go back in place
+ *                  restore?: ["<sha>", …],                  //   only these of them, when given (what the command dropped)
  *                  drop?: ["<sha>", …] }                    // stash entries to drop (what an earlier undo put back)
  *   }
  *
@@ -30,7 +31,7 @@ export const UndoInfoSchema = z.object({
   worktree: z.object({ snapshot: Sha, head: Sha.nullable(), branch: z.string().min(1).nullable() }).optional(),
   push: z.object({ remote: z.string().min(1), refs: z.array(z.string().min(1)) }).optional(),
   keepFiles: z.boolean().optional(),
-  stash: z.object({ add: z.array(z.object({ sha: Sha, message: z.string() })).optional(), drop: z.array(Sha).optional() }).optional(),
+  stash: z.object({ add: z.array(z.object({ sha: Sha, message: z.string() })).optional(), restore: z.array(Sha).optional(), drop: z.array(Sha).optional() }).optional(),
 });
 
 /** How to undo one event (see the file header). */

@@ -12,8 +12,12 @@ import { git, gitTry } from '../git.js';
 /** One stash entry: its commit and its reflog message (`On main: keep me`, `WIP on main: …`). */
 export interface StashEntry { sha: string; message: string }
 
-/** What an undo does to the stash list (UndoInfo.stash): entries to put back if missing, shas to drop. */
-export interface StashChange { add?: StashEntry[]; drop?: string[] }
+/**
+ * What an undo does to the stash list (UndoInfo.stash): `add`, the list as it was (newest first), whose missing
+ * entries go back in their place — only those named in `restore` when it is given (what the command dropped,
+ * not what a later `stash pop` applied); `drop`, shas to drop.
+ */
+export interface StashChange { add?: StashEntry[]; restore?: string[]; drop?: string[] }
 
 /** The stash list, newest first. An absent refs/stash is an empty list. */
 export async function readStash(ctx: RepoContext): Promise<StashEntry[]> {
@@ -31,7 +35,9 @@ export async function readStash(ctx: RepoContext): Promise<StashEntry[]> {
  */
 export function stashAfter(current: StashEntry[], change: StashChange): StashEntry[] {
   const drop = new Set(change.drop ?? []);
-  const add = change.add ?? [];
+  const present = new Set(current.map((e) => e.sha));
+  const wanted = change.restore ? new Set(change.restore) : null;
+  const add = (change.add ?? []).filter((e) => present.has(e.sha) || !wanted || wanted.has(e.sha));
   const inAdd = new Set(add.map((e) => e.sha));
   const seen = new Set<string>();
   const list = [...current.filter((e) => !inAdd.has(e.sha)), ...add].filter((e) => !drop.has(e.sha) && !seen.has(e.sha) && seen.add(e.sha));
