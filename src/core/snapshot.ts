@@ -52,7 +52,11 @@ export interface Snapshot {
  * keeps what the names would leave out (no content scan either) and marks the commit LOCAL_ONLY_TRAILER, so it is
  * never mirrored nor pushed (secrets/gate.ts, protect/prepush.ts): for undo records kept under refs/dx/undo/ only.
  */
-export interface SnapshotOptions { exclude: readonly string[]; maxFileSize: number; host: string; message?: string; allowSecrets?: readonly string[]; scan?: boolean; localOnly?: boolean }
+export interface SnapshotOptions {
+  exclude: readonly string[]; maxFileSize: number; host: string; message?: string; allowSecrets?: readonly string[]; scan?: boolean; localOnly?: boolean;
+  /** ignored files to hold as well (repository-relative; only with localOnly): the secrets a `git clean -x` deletes */
+  ignored?: readonly string[];
+}
 
 /** The work tree's file at `p` (null: not a regular file, or gone): what the content scan reads. */
 function fileContent(top: string, p: string): Buffer | null {
@@ -97,7 +101,7 @@ export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions): Pro
     const staged = head.sha && 'v' in vsHead ? vsHead.v : await stagedEntries(ctx.top, env, null);
     const [headTree, subject] = headLog.code === 0 ? headLog.stdout.replace(/\n$/, '').split('\0') : [EMPTY_TREE, '(no commits yet)'];
     const split = (out: string) => out.split('\0').filter((p) => p && !p.endsWith('/'));
-    const paths = [...new Set([...split(changed), ...split(untracked)])];
+    const paths = [...new Set([...split(changed), ...split(untracked), ...(opts.localOnly ? (opts.ignored ?? []) : [])])];
     const names = secretPaths(opts.exclude, opts.allowSecrets ?? []);
     // A local-only snapshot keeps what the names leave out (and is never scanned): it never leaves the machine.
     const localOnly: string[] = [];

@@ -22,6 +22,7 @@ async function setup(t: Parameters<typeof idleSandbox>[0], pushMode: string) {
   h.env.DX_WIP_PUSH = pushMode;
   await h.write('.dxrc.json', JSON.stringify({ wip: { exclude: ['private/**'] } }));
   await h.write('src/app.txt', 'committed\n');
+  await h.write('.gitignore', '.env.local\nbuild/\n');
   await h.commit('base');
   assert.equal((await dx(h, ['install'])).code, 0);
   const r = await dx(h, ['shim', 'install']);
@@ -35,22 +36,27 @@ async function remoteHas(h: Host, remote: string, sha: string): Promise<boolean>
   return (await git(remote, h.env, ['cat-file', '-e', sha], { allowFail: true })).code === 0;
 }
 
-test('a guarded `git clean -fd` keeps .env and wip.exclude files in a local-only snapshot: undo brings them back, and no hook, sync, checkpoint or push sends them', async (t) => {
+test('a guarded `git clean -fdx` keeps .env, an ignored .env.local and wip.exclude files in a local-only snapshot: undo brings them back, and no hook, sync, checkpoint or push sends them', async (t) => {
   const { sb, h, remote } = await setup(t, 'sync');
   const token = `API_TOKEN=dx-${crypto.randomBytes(12).toString('hex')}\n`;
   const notes = `my private notes ${crypto.randomBytes(8).toString('hex')}\n`;
+  const local = `DB_PASSWORD=${crypto.randomBytes(12).toString('hex')}\n`;
   await h.write('.env', token);
+  await h.write('.env.local', local);
+  await h.write('build/out.js', 'build output, ignored: not kept\n');
   await h.write('private/notes.txt', notes);
   await h.write('scratch.txt', 'untracked work\n');
-  const blobs = await Promise.all([token, notes].map(async (c) => (await h.git(['hash-object', '--stdin'], { input: c })).out));
+  const blobs = await Promise.all([token, local, notes].map(async (c) => (await h.git(['hash-object', '--stdin'], { input: c })).out));
 
-  const r = await h.git(['clean', '-fd']);
+  const r = await h.git(['clean', '-fdx']);
   assert.equal(r.code, 0, r.stderr);
-  assert.ok(!fs.existsSync(path.join(h.dir, '.env')), 'git clean deleted .env');
-  assert.match(r.stderr, /kept on this machine only, never pushed: \.env, private\/notes\.txt/);
+  assert.ok(!fs.existsSync(path.join(h.dir, '.env')) && !fs.existsSync(path.join(h.dir, '.env.local')), 'git clean deleted .env and .env.local');
+  assert.match(r.stderr, /kept on this machine only, never pushed: (\.env|\.env\.local|private\/notes\.txt)(, (\.env|\.env\.local|private\/notes\.txt)){2}\)/);
   const ev = events(h).filter((e) => e.op === 'guard.clean').at(-1) as Ev;
   const snap = (await h.git(['rev-parse', `refs/dx/undo/${ev.id}`])).out;
   assert.equal((await h.git(['show', `${snap}:.env`])).stdout, token, 'the undo record holds the .env, locally');
+  assert.equal((await h.git(['show', `${snap}:.env.local`])).stdout, local, 'and the ignored .env.local');
+  assert.equal((await h.git(['cat-file', '-e', `${snap}:build/out.js`], { allowFail: true })).code, 128, 'not other ignored files');
   assert.match((await h.git(['log', '-1', '--format=%B', snap])).out, /^Dx-Local-Only: /m);
 
   // undo names what it reverses and brings every file back.
@@ -58,6 +64,8 @@ test('a guarded `git clean -fd` keeps .env and wip.exclude files in a local-only
   assert.equal(u.code, 0, u.stderr);
   assert.match(u.stdout, new RegExp(`undoing guard\\.clean ${ev.id}`));
   assert.equal(fs.readFileSync(path.join(h.dir, '.env'), 'utf8'), token);
+  assert.equal(fs.readFileSync(path.join(h.dir, '.env.local'), 'utf8'), local);
+  assert.equal((await h.git(['status', '--porcelain', '--ignored', '.env.local'])).out, '!! .env.local', 'still ignored, not staged');
   assert.equal(fs.readFileSync(path.join(h.dir, 'private/notes.txt'), 'utf8'), notes);
   assert.equal(fs.readFileSync(path.join(h.dir, 'scratch.txt'), 'utf8'), 'untracked work\n');
 

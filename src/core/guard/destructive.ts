@@ -16,6 +16,7 @@ import { protectionInForce } from '../protect/inforce.js';
 import type { Session } from '../session.js';
 import { takeSnapshot } from '../snapshot.js';
 import { readStash } from '../undo/stash.js';
+import { secretPaths } from '../secrets/names.js';
 import { shellQuote } from '../text/shell.js';
 import { safeText } from '../text/safe.js';
 
@@ -122,6 +123,19 @@ export async function pathsAtRisk(s: Session, cmd: GitCommand): Promise<{ paths:
 }
 
 /**
+ * The ignored files a `git clean -x`/`-X` would delete whose names are secrets (the built-in exclusions or
+ * wip.exclude): `.env`, keys. The guard's local-only snapshot holds them; other ignored files (build output,
+ * node_modules) are not snapshot. `paths`: what `git clean --dry-run` listed (files, or folders with -d).
+ */
+async function ignoredSecrets(s: Session, cmd: GitCommand, paths: string[]): Promise<string[]> {
+  const ignoring = cmd.args.some((a) => a === '-x' || a === '-X' || (/^-[a-zA-Z]+$/.test(a) && /[xX]/.test(a)));
+  if (!ignoring || !paths.length) return [];
+  const r = await gitTry(['--literal-pathspecs', 'ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--', ...paths], { cwd: s.ctx.top });
+  const names = secretPaths(s.config.wip.exclude, s.machine.allowSecrets);
+  return r.code === 0 ? r.stdout.split('\0').filter((p) => p && names.verdict(p)) : [];
+}
+
+/**
  * The stash entries `git stash drop [-q] [<stash>]` removes, from the list before it (newest first):
  * stash@{0} by default, `stash@{n}` or `n`. Null: all of them may go (`clear`, or a form not read here).
  */
@@ -192,7 +206,8 @@ export async function guardCommand(s: Session, cmd: GitCommand, env: NodeJS.Proc
   try {
     // Local-only: it keeps the secret and wip.exclude files the command would destroy (a `.env` that
     // `git clean -f` deletes), and carries the trailer that keeps it off every remote (secrets/localonly.ts).
-    const snap = await takeSnapshot(s.ctx, { exclude: s.config.wip.exclude, maxFileSize: parseSize(s.config.wip.maxFileSize), allowSecrets: s.machine.allowSecrets, host: s.host, message: `dx-hooks snapshot before ${line}`, localOnly: true });
+    const ignored = cmd.sub === 'clean' ? await ignoredSecrets(s, cmd, paths) : [];
+    const snap = await takeSnapshot(s.ctx, { exclude: s.config.wip.exclude, maxFileSize: parseSize(s.config.wip.maxFileSize), allowSecrets: s.machine.allowSecrets, host: s.host, message: `dx-hooks snapshot before ${line}`, localOnly: true, ignored });
     snapshot = snap.sha;
     // gitRaw throws on failure: the guard then refuses the command rather than run it unprotected.
     await gitRaw(['update-ref', `refs/dx/undo/${id}`, snap.sha], { cwd: s.ctx.top });
