@@ -95,7 +95,7 @@ export function generateFixture(dir: string, count = 20_000, seed = 20_000): Fix
 export function dirtyFixture(dir: string, fx: Fixture, modified = 50, untracked = 20): { modified: string[]; untracked: string[] } {
   const step = Math.floor(fx.files.length / modified);
   const mod: FixtureFile[] = [];
-  for (let k = 0; k < modified; k++) mod.push(fx.files[k * step + 7]!);
+  for (let k = 0; k < modified; k++) mod.push(fx.files[(k * step + 7) % fx.files.length]!);
   // Make sure the odd names are among the modified ones.
   const odd = [fx.files.find((f) => f.binary), fx.files.find((f) => f.rel.includes(' ')), fx.files.find((f) => /[^ -~]/.test(f.rel))];
   odd.forEach((f, j) => {

@@ -26,7 +26,7 @@ const WARM_SNAP = QUICK ? 1 : 2;
 const N_RESTORE = QUICK ? 3 : 7;
 const FILES = Number(process.env.BENCH_FILES) || (QUICK ? 2_000 : 20_000);
 const HOST = 'bench';
-/** BENCH_ONLY=protect,guard runs just those steps (hooks, snapshot, restore, protect, guard, triage, diagnose, critical, index) — for working on one scenario. */
+/** BENCH_ONLY=protect,guard runs just those steps (hooks, snapshot, restore, protect, guard, triage, diagnose, critical, index, staged) — for working on one scenario. */
 const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((s) => s.trim()) : null;
 
 const rows: Row[] = [];
@@ -366,6 +366,7 @@ async function main(): Promise<number> {
       ['diagnose', async () => (await import('./diagnose.ts')).diagnoseScenario(ctx)],
       ['critical', async () => (await import('./critical.ts')).criticalScenario(ctx)],
       ['index', async () => (await import('./index.ts')).indexScenario(ctx)],
+      ['staged', async () => (await import('./staged.ts')).stagedScenario(ctx)],
     ];
     const unknown = (ONLY ?? []).filter((name) => !steps.some(([s]) => s === name));
     must(!unknown.length, `BENCH_ONLY names no step: ${unknown.join(', ')} (steps: ${steps.map(([s]) => s).join(', ')})`);

@@ -77,6 +77,7 @@ program.command('rollback [n]').description('take the last N commits (default 1)
 
 program.command('undo [id]').description('reverse an operation from the ledger (newest by default); the undo itself can be undone')
   .option('--list', 'list what can be undone, newest first').option('--force', 'undo even what was already undone, or move the branch over conflicting local changes')
+  .option('--dry-run', 'name the operation undo would reverse and what it would change, and change nothing')
   .option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/undo.js')).run as Handler));
 

@@ -4,14 +4,17 @@
  * of the real one (keeping its stat cache, so only changed files are read). The user's index,
  * branch, stash and files are never touched. Secrets — by name (the built-in exclusions plus
  * `wip.exclude`) or by content (src/core/secrets/scan.ts, run on the changed and untracked files
- * only) — and files over `wip.maxFileSize` are left out and reported.
+ * only) — and files over `wip.maxFileSize` are left out and reported. A local-only snapshot (the git
+ * guard's undo record) keeps the secrets instead, and carries a trailer that keeps it off every remote.
+ * Staged files cost no git call each: their blobs are listed, sized and read in one call apiece.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RepoContext } from './context.js';
 import { DxError } from './errors.js';
-import { gitBytes, gitRaw, gitTry } from './git.js';
+import { blobSizes, readBlobs } from './blobs.js';
+import { gitRaw, gitTry } from './git.js';
 import { headState } from './head.js';
 import { slotOf } from './wip/ref.js';
 import { identityEnv } from './identity.js';
@@ -20,6 +23,8 @@ import { linkOnPath } from './config/links.js';
 import { scanContent, ruleNames } from './secrets/scan.js';
 import { markClean } from './secrets/holds.js';
 import { secretPaths } from './secrets/names.js';
+import { LOCAL_ONLY_TRAILER } from './secrets/localonly.js';
+import { stagedEntries } from './staged.js';
 
 /** The empty tree's id (SHA-1 repositories). */
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
@@ -35,24 +40,29 @@ export interface ExcludedFile { path: string; reason: 'exclude' | 'secret' | 'si
  * A snapshot. `sha` is the snapshot commit — or HEAD itself when nothing differs from HEAD
  * (`dirty: false`); `base` is HEAD (null on an unborn branch).
  */
-export interface Snapshot { sha: string; base: string | null; tree: string; dirty: boolean; excluded: ExcludedFile[]; branch: string | null }
+export interface Snapshot {
+  sha: string; base: string | null; tree: string; dirty: boolean; excluded: ExcludedFile[]; branch: string | null;
+  /** a local-only snapshot: the paths it holds that a pushed one would leave out by name (secrets, wip.exclude) */
+  localOnly?: string[];
+}
 
 /**
  * What to leave out: gitignore-style patterns (wip.exclude, ADDED to the built-in DEFAULT_EXCLUDE, which
  * always apply), a size limit in bytes, and the machine config's `allowSecrets` (default-excluded paths it
- * lets through, unscanned). `scan: false` skips the content scan (tests and benchmarks only).
+ * lets through, unscanned). `scan: false` skips the content scan (tests and benchmarks only). `localOnly: true`
+ * keeps what the names would leave out (no content scan either) and marks the commit LOCAL_ONLY_TRAILER, so it is
+ * never mirrored nor pushed (secrets/gate.ts, protect/prepush.ts): for undo records kept under refs/dx/undo/ only.
  */
-export interface SnapshotOptions { exclude: readonly string[]; maxFileSize: number; host: string; message?: string; allowSecrets?: readonly string[]; scan?: boolean }
+export interface SnapshotOptions {
+  exclude: readonly string[]; maxFileSize: number; host: string; message?: string; allowSecrets?: readonly string[]; scan?: boolean; localOnly?: boolean;
+  /** ignored files to hold as well (repository-relative; only with localOnly): the secrets a `git clean -x` deletes */
+  ignored?: readonly string[];
+}
 
-/** The content a snapshot would take for `p`: the work tree's file (`fromIndex` false) or the staged blob. Null: nothing to scan. */
-async function contentOf(ctx: RepoContext, env: Record<string, string>, p: string, fromIndex: boolean): Promise<Buffer | null> {
-  if (fromIndex) {
-    const r = await gitTry(['cat-file', '-t', `:0:${p}`], { cwd: ctx.top, env });
-    if (r.code !== 0 || r.stdout.trim() !== 'blob') return null;
-    return gitBytes(['cat-file', 'blob', `:0:${p}`], { cwd: ctx.top, env });
-  }
+/** The work tree's file at `p` (null: not a regular file, or gone): what the content scan reads. */
+function fileContent(top: string, p: string): Buffer | null {
   try {
-    const full = path.join(ctx.top, p);
+    const full = path.join(top, p);
     if (!fs.lstatSync(full).isFile()) return null; // a symlink's blob is its target's name
     return fs.readFileSync(full);
   } catch {
@@ -62,13 +72,6 @@ async function contentOf(ctx: RepoContext, env: Record<string, string>, p: strin
 
 /** Trailer marking a snapshot commit, so index rebuilds can tell snapshots (dirty) from mirrored commits. */
 export const SNAPSHOT_TRAILER = 'Dx-Snapshot';
-
-/** Size in bytes of a staged blob when it is over `limit`, else null. */
-async function stagedSize(ctx: RepoContext, env: Record<string, string>, p: string, limit: number): Promise<number | null> {
-  const r = await gitTry(['cat-file', '-s', `:0:${p}`], { cwd: ctx.top, env });
-  const n = Number(r.stdout.trim());
-  return r.code === 0 && n > limit ? n : null;
-}
 
 /**
  * Take a snapshot of the work tree of `ctx`.
@@ -82,25 +85,34 @@ export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions): Pro
   const env = { GIT_INDEX_FILE: tmpIndex };
   try {
     if (fs.existsSync(realIndex)) copyInside(ctx.commonDir, realIndex, tmpIndex);
-    // The two scans that scale with the tree (changed tracked files, untracked files) run in parallel —
-    // half the time of one `ls-files --modified --others` on two cores (bench/) — beside the small lookups.
-    // A third lists what is staged but not in HEAD, so a `git add .env` cannot slip a secret in.
-    const [head, headLog, idEnv, changed, untracked, stagedVsHead] = await Promise.all([
+    // The scans that scale with the tree (changed tracked files, untracked files, what is staged but not in
+    // HEAD — so a `git add .env` cannot slip a secret in) run in parallel beside the small lookups: half the
+    // time of one `ls-files --modified --others` on two cores (bench/).
+    const stagedVsHead = stagedEntries(ctx.top, env, 'HEAD').then((v) => ({ v }), (err: unknown) => ({ err }));
+    const [head, headLog, idEnv, changed, untracked] = await Promise.all([
       headState(ctx),
       gitTry(['log', '-1', '--format=%T%x00%s', 'HEAD'], { cwd: ctx.top }),
       identityEnv(ctx, opts.host),
       gitRaw(['diff-files', '--name-only', '-z'], { cwd: ctx.top, env }),
       gitRaw(['ls-files', '-z', '--others', '--exclude-standard'], { cwd: ctx.top, env }),
-      gitTry(['diff-index', '--cached', '--name-only', '--no-renames', '-z', 'HEAD'], { cwd: ctx.top, env }),
     ]);
     // On an unborn branch everything staged is new.
-    const staged = head.sha ? stagedVsHead.stdout : await gitRaw(['ls-files', '-z'], { cwd: ctx.top, env });
+    const vsHead = await stagedVsHead;
+    if (head.sha && 'err' in vsHead) throw vsHead.err;
+    const staged = head.sha && 'v' in vsHead ? vsHead.v : await stagedEntries(ctx.top, env, null);
     const [headTree, subject] = headLog.code === 0 ? headLog.stdout.replace(/\n$/, '').split('\0') : [EMPTY_TREE, '(no commits yet)'];
     const split = (out: string) => out.split('\0').filter((p) => p && !p.endsWith('/'));
-    const paths = [...new Set([...split(changed), ...split(untracked)])];
+    const paths = [...new Set([...split(changed), ...split(untracked), ...(opts.localOnly ? (opts.ignored ?? []) : [])])];
     const names = secretPaths(opts.exclude, opts.allowSecrets ?? []);
+    // A local-only snapshot keeps what the names leave out (and is never scanned): it never leaves the machine.
+    const localOnly: string[] = [];
+    const secretName = (p: string) => {
+      if (!names.verdict(p)) return false;
+      if (opts.localOnly) localOnly.push(p);
+      return !opts.localOnly;
+    };
     const excluded: ExcludedFile[] = [];
-    const take: string[] = [];
+    const take = new Set<string>();
     const tooBig = (p: string): number | null => {
       try {
         const st = fs.lstatSync(path.join(ctx.top, p));
@@ -110,7 +122,7 @@ export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions): Pro
       }
     };
     for (const p of paths) {
-      if (names.verdict(p)) {
+      if (secretName(p)) {
         excluded.push({ path: p, reason: 'exclude' });
         continue;
       }
@@ -119,40 +131,51 @@ export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions): Pro
         excluded.push({ path: p, reason: 'size', bytes: big });
         continue;
       }
-      take.push(p);
+      take.add(p);
     }
     // Staged entries that must not leave the machine go back to HEAD's version (or out, if HEAD lacks them).
-    const unstage: string[] = [];
-    for (const p of split(staged)) {
-      if (excluded.some((e) => e.path === p)) {
-        unstage.push(p);
+    // Their sizes come from one `cat-file --batch-check`, never one git call per staged file.
+    const unstage = new Set<string>();
+    const out = new Set(excluded.map((e) => e.path));
+    const sizes = await blobSizes(ctx.top, [...new Set(staged.filter((e) => e.sha && !out.has(e.path) && !take.has(e.path)).map((e) => e.sha as string))]);
+    for (const e of staged) {
+      if (out.has(e.path)) {
+        unstage.add(e.path);
         continue;
       }
-      const reason = names.verdict(p) ? 'exclude' : null;
-      const big = reason ? null : await stagedSize(ctx, env, p, opts.maxFileSize);
-      if (!reason && big === null) continue;
-      unstage.push(p);
-      excluded.push(reason ? { path: p, reason } : { path: p, reason: 'size', bytes: big as number });
+      if (take.has(e.path)) continue; // the work tree's version replaces the staged one
+      if (secretName(e.path)) excluded.push({ path: e.path, reason: 'exclude' });
+      else {
+        const bytes = e.sha ? sizes.get(e.sha) : undefined;
+        if (bytes === undefined || bytes <= opts.maxFileSize) continue;
+        excluded.push({ path: e.path, reason: 'size', bytes });
+      }
+      unstage.add(e.path);
     }
     // The content scan: what goes in and differs from HEAD (the work tree's changed and untracked files, and
-    // the staged ones), never a file allowSecrets lets through. A finding puts HEAD's version back, or leaves it out.
-    if (opts.scan !== false) {
-      const stagedOnly = split(staged).filter((p) => !unstage.includes(p) && !take.includes(p));
-      const candidates = [...take.map((p) => ({ p, fromIndex: false })), ...stagedOnly.map((p) => ({ p, fromIndex: true }))].filter((c) => !names.allowed(c.p));
-      for (const { p, fromIndex } of candidates) {
-        const bytes = await contentOf(ctx, env, p, fromIndex);
+    // the staged regular files, read in one `cat-file --batch`), never a file allowSecrets lets through. A
+    // finding puts HEAD's version back, or leaves it out.
+    if (opts.scan !== false && !opts.localOnly) {
+      const stagedOnly = staged.filter((e) => e.sha && e.mode?.startsWith('100') && !unstage.has(e.path) && !take.has(e.path) && !names.allowed(e.path));
+      const blobs = await readBlobs(ctx.top, [...new Set(stagedOnly.map((e) => e.sha as string))]);
+      const candidates = [
+        ...[...take].filter((p) => !names.allowed(p)).map((p) => ({ p, bytes: () => fileContent(ctx.top, p), fromIndex: false })),
+        ...stagedOnly.map((e) => ({ p: e.path, bytes: () => blobs.get(e.sha as string) ?? null, fromIndex: true })),
+      ];
+      for (const c of candidates) {
+        const bytes = c.bytes();
         if (!bytes || bytes.length > opts.maxFileSize) continue;
-        const found = await scanContent(bytes, p);
+        const found = await scanContent(bytes, c.p);
         if (!found.length) continue;
-        if (!fromIndex) take.splice(take.indexOf(p), 1);
-        unstage.push(p);
-        excluded.push({ path: p, reason: 'secret', rules: ruleNames(found) });
+        if (!c.fromIndex) take.delete(c.p);
+        unstage.add(c.p);
+        excluded.push({ path: c.p, reason: 'secret', rules: ruleNames(found) });
       }
     }
-    if (unstage.length) {
+    if (unstage.size) {
       const info = head.sha ? await gitRaw(['--literal-pathspecs', 'ls-tree', '-z', '--full-tree', head.sha, '--', ...unstage], { cwd: ctx.top }) : '';
       const inHead = new Map(info.split('\0').filter(Boolean).map((l) => [l.slice(l.indexOf('\t') + 1), l.slice(0, l.indexOf('\t'))]));
-      const lines = unstage.map((p) => {
+      const lines = [...unstage].map((p) => {
         const meta = inHead.get(p);
         if (!meta) return `0 ${'0'.repeat(40)}\t${p}`; // mode 0 removes the entry
         const [mode, , sha] = meta.split(' ');
@@ -160,32 +183,33 @@ export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions): Pro
       });
       await gitRaw(['update-index', '-z', '--index-info'], { cwd: ctx.top, env, input: lines.join('\0') + '\0' });
     }
-    if (take.length) {
+    if (take.size) {
       const add = (list: string[]) => gitRaw(['update-index', '--add', '--remove', '-z', '--stdin'], { cwd: ctx.top, env, input: list.join('\0') + '\0' });
-      await add(take).catch(async (err: unknown) => {
+      await add([...take]).catch(async (err: unknown) => {
         // A tracked file whose folder is now a symlink is gone from the work tree (git status says
         // deleted), but update-index refuses to look "beyond a symbolic link": drop those, then add the rest.
-        const beyond = take.filter((p) => linkOnPath(ctx.top, p) !== null);
+        const beyond = [...take].filter((p) => linkOnPath(ctx.top, p) !== null);
         if (!beyond.length) throw err;
         await gitRaw(['update-index', '--force-remove', '-z', '--stdin'], { cwd: ctx.top, env, input: beyond.join('\0') + '\0' });
-        const rest = take.filter((p) => !beyond.includes(p));
+        const rest = [...take].filter((p) => !beyond.includes(p));
         if (rest.length) await add(rest);
       });
     }
     const tree = (await gitRaw(['write-tree'], { cwd: ctx.top, env })).trim();
     if (tree === (head.sha ? headTree : EMPTY_TREE)) {
       if (!head.sha) throw new DxError('NOTHING_TO_SNAPSHOT', 'nothing to snapshot: no commits and no files yet', 'Create a file or a first commit.');
-      return { sha: head.sha, base: head.sha, tree, dirty: false, excluded, branch: head.branch };
+      return { sha: head.sha, base: head.sha, tree, dirty: false, excluded, branch: head.branch, ...(opts.localOnly ? { localOnly } : {}) };
     }
     const message =
       `${opts.message ?? `dx-hooks snapshot: ${subject ?? ''}`}\n\n` +
-      `${SNAPSHOT_TRAILER}: ${opts.host}/${slotOf(head.branch)}\n`;
+      `${SNAPSHOT_TRAILER}: ${opts.host}/${slotOf(head.branch)}\n` +
+      (opts.localOnly ? `${LOCAL_ONLY_TRAILER}: undo record of ${opts.host}, never pushed\n` : '');
     const args = ['commit-tree', tree, '-m', message];
     if (head.sha) args.splice(2, 0, '-p', head.sha);
     const sha = (await gitRaw(args, { cwd: ctx.top, env: idEnv })).trim();
     // Scanned here already: the push gate (secrets/gate.ts) need not scan this snapshot's diff again.
-    if (opts.scan !== false) markClean(ctx, [sha]);
-    return { sha, base: head.sha, tree, dirty: true, excluded, branch: head.branch };
+    if (opts.scan !== false && !opts.localOnly) markClean(ctx, [sha]);
+    return { sha, base: head.sha, tree, dirty: true, excluded, branch: head.branch, ...(opts.localOnly ? { localOnly } : {}) };
   } finally {
     fs.rmSync(tmpIndex, { force: true });
     fs.rmSync(`${tmpIndex}.lock`, { force: true });

@@ -15,6 +15,8 @@ import { protectedLosses } from '../protect/match.js';
 import { protectionInForce } from '../protect/inforce.js';
 import type { Session } from '../session.js';
 import { takeSnapshot } from '../snapshot.js';
+import { readStash } from '../undo/stash.js';
+import { secretPaths } from '../secrets/names.js';
 import { shellQuote } from '../text/shell.js';
 import { safeText } from '../text/safe.js';
 
@@ -121,6 +123,33 @@ export async function pathsAtRisk(s: Session, cmd: GitCommand): Promise<{ paths:
 }
 
 /**
+ * The ignored files a `git clean -x`/`-X` would delete whose names are secrets (the built-in exclusions or
+ * wip.exclude): `.env`, keys. The guard's local-only snapshot holds them; other ignored files (build output,
+ * node_modules) are not snapshot. `paths`: what `git clean --dry-run` listed (files, or folders with -d).
+ */
+async function ignoredSecrets(s: Session, cmd: GitCommand, paths: string[]): Promise<string[]> {
+  const ignoring = cmd.args.some((a) => a === '-x' || a === '-X' || (/^-[a-zA-Z]+$/.test(a) && /[xX]/.test(a)));
+  if (!ignoring || !paths.length) return [];
+  const r = await gitTry(['--literal-pathspecs', 'ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--', ...paths], { cwd: s.ctx.top });
+  const names = secretPaths(s.config.wip.exclude, s.machine.allowSecrets);
+  return r.code === 0 ? r.stdout.split('\0').filter((p) => p && names.verdict(p)) : [];
+}
+
+/**
+ * The stash entries `git stash drop [-q] [<stash>]` removes, from the list before it (newest first):
+ * stash@{0} by default, `stash@{n}` or `n`. Null: all of them may go (`clear`, or a form not read here).
+ */
+export function droppedStash(args: readonly string[], shas: readonly string[]): string[] | null {
+  if (!args.includes('drop') || args.includes('clear')) return null;
+  const named = args.slice(args.indexOf('drop') + 1).filter((a) => !a.startsWith('-'));
+  const m = named.length ? /^(?:stash@\{(\d+)\}|(\d+))$/.exec(named[0] as string) : null;
+  if (named.length && !m) return null;
+  const n = m ? Number(m[1] ?? m[2]) : 0;
+  const sha = shas[n];
+  return sha ? [sha] : null;
+}
+
+/**
  * How the command reached the guard: `shellAlias` names a `!` alias (`alias.<name>`) that runs a
  * destructive git command dx-hooks cannot parse; `removedWorktree` is the path of a worktree that
  * `git worktree remove --force` deletes (its snapshot cannot be undone in place: it is re-added).
@@ -158,18 +187,33 @@ export async function guardCommand(s: Session, cmd: GitCommand, env: NodeJS.Proc
   let snapshot: string | null = null;
   let note = '';
   if (cmd.sub === 'stash') {
-    const list = await gitTry(['stash', 'list', '--format=%H'], { cwd: s.ctx.top });
-    const shas = list.stdout.split('\n').filter(Boolean);
+    // The whole list as it was: undo puts back whichever entries the command dropped, where they were.
+    const entries = await readStash(s.ctx);
+    const shas = entries.map((e) => e.sha);
     for (const [i, sha] of shas.entries()) await gitRaw(['update-ref', `refs/dx/undo/${id}/stash-${i}`, sha], { cwd: s.ctx.top });
-    appendLedger(s.ctx, { id, host: s.host, op: `guard.stash`, ok: true, detail: { args: [cmd.sub, ...cmd.args], stashes: shas, recover: shas.map((sha) => `git stash store -m "recovered by dx-hooks" ${sha}`) } });
-    return { exitCode: 0, eventId: id, snapshot: null, message: `dx-hooks: kept ${shas.length} stash entr${shas.length === 1 ? 'y' : 'ies'} under refs/dx/undo/${id}/ before \`${line}\` — bring one back: git stash store <sha> (dx-hooks log)` };
+    const words = `${shas.length} stash entr${shas.length === 1 ? 'y' : 'ies'}`;
+    const dropped = droppedStash(cmd.args, shas);
+    appendLedger(s.ctx, {
+      id, host: s.host, op: `guard.stash`, ok: true,
+      detail: {
+        args: [cmd.sub, ...cmd.args], stashes: shas, recover: shas.map((sha) => `git stash store -m "recovered by dx-hooks" ${sha}`),
+        summary: `\`${line}\` (the list had ${words})`,
+        ...(shas.length ? { undo: { stash: { add: entries, ...(dropped ? { restore: dropped } : {}) } } } : {}),
+      },
+    });
+    return { exitCode: 0, eventId: id, snapshot: null, message: `dx-hooks: kept ${words} under refs/dx/undo/${id}/ before \`${line}\` — undo with: dx-hooks undo` };
   }
   try {
-    const snap = await takeSnapshot(s.ctx, { exclude: s.config.wip.exclude, maxFileSize: parseSize(s.config.wip.maxFileSize), allowSecrets: s.machine.allowSecrets, host: s.host, message: `dx-hooks snapshot before ${line}` });
+    // Local-only: it keeps the secret and wip.exclude files the command would destroy (a `.env` that
+    // `git clean -f` deletes), and carries the trailer that keeps it off every remote (secrets/localonly.ts).
+    const ignored = cmd.sub === 'clean' ? await ignoredSecrets(s, cmd, paths) : [];
+    const snap = await takeSnapshot(s.ctx, { exclude: s.config.wip.exclude, maxFileSize: parseSize(s.config.wip.maxFileSize), allowSecrets: s.machine.allowSecrets, host: s.host, message: `dx-hooks snapshot before ${line}`, localOnly: true, ignored });
     snapshot = snap.sha;
     // gitRaw throws on failure: the guard then refuses the command rather than run it unprotected.
     await gitRaw(['update-ref', `refs/dx/undo/${id}`, snap.sha], { cwd: s.ctx.top });
-    if (snap.excluded.length) note = ` (left out: ${snap.excluded.map((e) => e.path).join(', ')})`;
+    const listed = (paths: string[]) => paths.slice(0, 10).map((p) => safeText(p)).join(', ') + (paths.length > 10 ? `, … (${paths.length})` : '');
+    if (snap.localOnly?.length) note += ` (kept on this machine only, never pushed: ${listed(snap.localOnly)})`;
+    if (snap.excluded.length) note += ` (left out: ${listed(snap.excluded.map((e) => e.path))})`;
   } catch (err) {
     if (!(err instanceof Error && /nothing to snapshot/.test(err.message))) throw err;
   }

@@ -17,6 +17,7 @@ import { committedSource, protectionInForce, protectionRemoved } from './inforce
 import { describeLoss, protectedLosses } from './match.js';
 import { lsRemote } from '../wip/remote.js';
 import { dxRefKind, privateRefKind, REMOTE_INDEX_REF } from './dxrefs.js';
+import { localOnlyInPush } from '../secrets/localonly.js';
 import { shellQuote } from '../text/shell.js';
 import { refusalMessage } from './precommit.js';
 import { isMirrorPush, pushCommandLine } from './pushcmd.js';
@@ -114,6 +115,16 @@ export async function checkPrePush(s: Session, remote: string, stdinUpdates: Pus
     const priv = deleting ? null : privateRefKind(u.remoteRef);
     if (priv) {
       problems.push({ ref: u.remoteRef, why: `publishes ${priv}, private to this host` });
+      continue;
+    }
+    // A local-only undo snapshot (the git guard's) may hold secret files: no push sends one, under any name.
+    const local = deleting ? [] : await localOnlyInPush(s.ctx.top, u.localSha, ['--remotes', ...(!isZero(u.remoteSha) && (await have(s, u.remoteSha)) ? [u.remoteSha] : [])]).catch(async (err: unknown) => {
+      // A tag of a tree or blob has no history to hold a snapshot; any other failure fails the check (loudly).
+      if ((await gitTry(['rev-parse', '-q', '--verify', `${u.localSha}^{commit}`], { cwd: s.ctx.top })).code !== 0) return [];
+      throw err;
+    });
+    if (local.length) {
+      problems.push({ ref: u.remoteRef, why: `sends ${local.map((c) => c.slice(0, 12)).join(', ')}, a local-only undo snapshot of the git guard (it may hold secret files; take it out of the branch)` });
       continue;
     }
     if (dxKind && deleting) {

@@ -8,8 +8,10 @@
  * background worker or a command, never in a hook's foreground.
  */
 import type { RepoContext } from '../context.js';
-import { gitBytes, gitRaw, gitTry } from '../git.js';
+import { blobSizes, readBlobs } from '../blobs.js';
+import { gitRaw, gitTry } from '../git.js';
 import { readHolds, writeHolds, type HeldFinding } from './holds.js';
+import { LOCAL_ONLY_FINDING, localOnlyInPush } from './localonly.js';
 import { secretPaths, type SecretPaths } from './names.js';
 import { scanContent } from './scan.js';
 
@@ -40,36 +42,6 @@ function parseRaw(out: string): Change[] {
   return changes;
 }
 
-/** Blob sizes in bytes (`cat-file --batch-check`), one git call. */
-async function blobSizes(ctx: RepoContext, shas: string[]): Promise<Map<string, number>> {
-  const sizes = new Map<string, number>();
-  if (!shas.length) return sizes;
-  const out = await gitRaw(['cat-file', '--batch-check'], { cwd: ctx.top, input: shas.join('\n') + '\n' });
-  for (const line of out.split('\n')) {
-    const [sha, type, size] = line.split(' ');
-    if (sha && type === 'blob') sizes.set(sha, Number(size));
-  }
-  return sizes;
-}
-
-/** Objects' contents (blobs, a commit) in one `cat-file --batch` call (output: `<sha> <type> <size>\n<bytes>\n` each). */
-async function readBlobs(ctx: RepoContext, shas: string[]): Promise<Map<string, Buffer>> {
-  const blobs = new Map<string, Buffer>();
-  if (!shas.length) return blobs;
-  const out = await gitBytes(['cat-file', '--batch'], { cwd: ctx.top, input: shas.join('\n') + '\n' });
-  let at = 0;
-  while (at < out.length) {
-    const nl = out.indexOf(10, at);
-    if (nl < 0) break;
-    const [sha, type, size] = out.subarray(at, nl).toString('utf8').split(' ');
-    if (!sha || !type || type === 'missing') throw new Error(`git cat-file --batch: unexpected ${out.subarray(at, nl).toString('utf8')}`);
-    const n = Number(size);
-    blobs.set(sha, out.subarray(nl + 1, nl + 1 + n));
-    at = nl + 1 + n + 1;
-  }
-  return blobs;
-}
-
 /** Matched texts of a blob's findings (to tell a finding the commit adds from one its parent already had). */
 async function matches(bytes: Buffer, p: string): Promise<Set<string>> {
   const text = bytes.toString('utf8');
@@ -88,9 +60,9 @@ export async function scanCommit(ctx: RepoContext, sha: string, parent: string |
     else toScan.push(c);
   }
   const zero = /^0+$/;
-  const sizes = await blobSizes(ctx, [...new Set(toScan.flatMap((c) => [c.newSha, ...(zero.test(c.oldSha) ? [] : [c.oldSha])]))]);
+  const sizes = await blobSizes(ctx.top, [...new Set(toScan.flatMap((c) => [c.newSha, ...(zero.test(c.oldSha) ? [] : [c.oldSha])]))]);
   const small = (sha: string) => (sizes.get(sha) ?? Infinity) <= maxFileSize;
-  const blobs = await readBlobs(ctx, [...new Set(toScan.map((c) => c.newSha).filter(small)), sha]);
+  const blobs = await readBlobs(ctx.top, [...new Set(toScan.map((c) => c.newSha).filter(small)), sha]);
   // The commit's own message goes to the remote too (and its subject into the index branch).
   const commit = blobs.get(sha) as Buffer;
   const body = commit.subarray(commit.indexOf('\n\n') + 2);
@@ -100,7 +72,7 @@ export async function scanCommit(ctx: RepoContext, sha: string, parent: string |
     if (!bytes) continue; // over maxFileSize
     const added = await matches(bytes, c.path);
     if (!added.size) continue;
-    const old = !zero.test(c.oldSha) && c.oldMode.startsWith('100') && small(c.oldSha) ? (await readBlobs(ctx, [c.oldSha])).get(c.oldSha) : undefined;
+    const old = !zero.test(c.oldSha) && c.oldMode.startsWith('100') && small(c.oldSha) ? (await readBlobs(ctx.top, [c.oldSha])).get(c.oldSha) : undefined;
     const before = old ? await matches(old, c.path) : new Set<string>();
     const rules = [...new Set([...added].filter((m) => !before.has(m)).map((m) => m.slice(0, m.indexOf('\0'))))];
     for (const rule of rules) findings.push({ path: c.path, rule });
@@ -118,12 +90,18 @@ export async function heldInPush(ctx: RepoContext, remote: string, sha: string, 
   if (range.code !== 0) throw new Error(`could not list the commits a push of ${sha.slice(0, 12)} would send: ${range.stderr.trim()}`);
   const commits = range.stdout.split('\n').filter(Boolean).map((l) => l.split(' ')) as [string, ...string[]][];
   if (!commits.length) return [];
+  // A local-only undo snapshot may hold secrets by design: never sent, whatever was released or found clean.
+  const localOnly = new Set(await localOnlyInPush(ctx.top, sha, [`--remotes=${remote}`, '--glob=refs/dx/pushed']));
   const holds = readHolds(ctx);
   const clean = new Set(holds.clean);
   const names = secretPaths([], rules.allowSecrets ?? []);
   let changed = false;
   const out: Held[] = [];
   for (const [c, parent] of commits) {
+    if (localOnly.has(c)) {
+      out.push({ sha: c, findings: [{ ...LOCAL_ONLY_FINDING }] });
+      continue;
+    }
     if (holds.released[c]) continue;
     const h = holds.held[c];
     if (h) {
@@ -147,6 +125,11 @@ export async function heldInPush(ctx: RepoContext, remote: string, sha: string, 
 
 /** The one message for a held push: what was found where, and the exact command to release it. */
 export function heldMessage(held: Held[]): string {
+  const local = held.filter((h) => h.findings.some((f) => f.rule === LOCAL_ONLY_FINDING.rule));
+  if (local.length) {
+    return `held, NOT mirrored: ${local.map((h) => h.sha.slice(0, 12)).join(', ')} ${local.length === 1 ? 'is a local-only undo snapshot' : 'are local-only undo snapshots'} (Dx-Local-Only: ` +
+      'it may hold secret files, and is never pushed). Take it out of the branch (git rebase -i, or git reset to the commit before it); no release lets it through.';
+  }
   const what = held
     .flatMap((h) => h.findings.map((f) => `${f.path} (${f.rule}) in ${h.sha.slice(0, 12)}`))
     .slice(0, 5)

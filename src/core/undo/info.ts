@@ -8,7 +8,10 @@
  *     worktree?: { snapshot: "<snapshot commit>", head: "<sha>" | null, branch: "<name>" | null },
  *     push?:     { remote: "<name>", refs: ["<ref>", …] },  // then mirror these refs to the remote
  *     index?:    { remote: "<name>", entries: { "<host>/<branch>": <index entry> } },  // and, once pushed, put these back into dx/index
- *     keepFiles?: true                                      // the refs move alone (a soft reset's undo)
+ *     keepFiles?: true,                                     // the refs move alone (a soft reset's undo)
+ *     stash?:    { add?: [{ sha, message }, …],             // the stash list as it was (newest first): missing entries go back in place
+ *                  restore?: ["<sha>", …],                  //   only these of them, when given (what the command dropped)
+ *                  drop?: ["<sha>", …] }                    // stash entries to drop (what an earlier undo put back)
  *   }
  *
  * Without `worktree` and `keepFiles`, when the ref HEAD is on moves, the index and the work tree
@@ -31,6 +34,7 @@ export const UndoInfoSchema = z.object({
   push: z.object({ remote: z.string().min(1), refs: z.array(z.string().min(1)) }).optional(),
   index: z.object({ remote: z.string().min(1), entries: z.record(z.string().min(1), IndexEntrySchema) }).optional(),
   keepFiles: z.boolean().optional(),
+  stash: z.object({ add: z.array(z.object({ sha: Sha, message: z.string() })).optional(), restore: z.array(Sha).optional(), drop: z.array(Sha).optional() }).optional(),
 });
 
 /** How to undo one event (see the file header). */
@@ -43,5 +47,6 @@ export function undoInfoOf(event: LedgerEvent): UndoInfo | null {
   const r = UndoInfoSchema.safeParse(raw);
   if (!r.success) return null;
   const hasRefs = r.data.refs !== undefined && Object.keys(r.data.refs).length > 0;
-  return hasRefs || r.data.worktree || r.data.push?.refs.length ? r.data : null;
+  const hasStash = !!(r.data.stash?.add?.length || r.data.stash?.drop?.length);
+  return hasRefs || hasStash || r.data.worktree || r.data.push?.refs.length ? r.data : null;
 }

@@ -11,10 +11,13 @@ import { identityEnv } from '../identity.js';
 import type { Session } from '../session.js';
 import { EMPTY_TREE, takeSnapshot, type Snapshot } from '../snapshot.js';
 
-/** Snapshot the work tree of `s` before an operation described by `what` (the snapshot's message). */
-export async function snapshotBefore(s: Session, what: string): Promise<Snapshot> {
+/**
+ * Snapshot the work tree of `s` before an operation described by `what` (the snapshot's message).
+ * `scan: false` (a dry run's look, never kept nor pushed) skips the content scan and records nothing.
+ */
+export async function snapshotBefore(s: Session, what: string, opts: { scan?: boolean } = {}): Promise<Snapshot> {
   try {
-    return await takeSnapshot(s.ctx, { exclude: s.config.wip.exclude, maxFileSize: parseSize(s.config.wip.maxFileSize), allowSecrets: s.machine.allowSecrets, host: s.host, message: `dx-hooks: before ${what}` });
+    return await takeSnapshot(s.ctx, { exclude: s.config.wip.exclude, maxFileSize: parseSize(s.config.wip.maxFileSize), allowSecrets: s.machine.allowSecrets, host: s.host, message: `dx-hooks: before ${what}`, ...(opts.scan === false ? { scan: false } : {}) });
   } catch (err) {
     if (!(err instanceof DxError) || err.code !== 'NOTHING_TO_SNAPSHOT') throw err;
     const env = await identityEnv(s.ctx, s.host);

@@ -1,0 +1,59 @@
+/**
+ * The stash list as undo sees it: `git stash drop`/`clear` through the git guard record the entries
+ * they may destroy, and undo puts missing ones back where they were (newest first, as `git stash list`
+ * shows them), or drops the ones an earlier undo put back. Git keeps the list as the reflog of
+ * refs/stash, so changing it means rewriting that reflog: `update-ref -d refs/stash`, then one
+ * `git stash store -m <its message>` per entry, oldest first. Every entry stays reachable under
+ * refs/dx/undo/ (the caller's keepReachable) before the list is rewritten.
+ */
+import type { RepoContext } from '../context.js';
+import { git, gitTry } from '../git.js';
+
+/** One stash entry: its commit and its reflog message (`On main: keep me`, `WIP on main: …`). */
+export interface StashEntry { sha: string; message: string }
+
+/**
+ * What an undo does to the stash list (UndoInfo.stash): `add`, the list as it was (newest first), whose missing
+ * entries go back in their place — only those named in `restore` when it is given (what the command dropped,
+ * not what a later `stash pop` applied); `drop`, shas to drop.
+ */
+export interface StashChange { add?: StashEntry[]; restore?: string[]; drop?: string[] }
+
+/** The stash list, newest first. An absent refs/stash is an empty list. */
+export async function readStash(ctx: RepoContext): Promise<StashEntry[]> {
+  const r = await gitTry(['log', '-g', '-z', '--format=%H%x00%gs', 'refs/stash', '--'], { cwd: ctx.top });
+  if (r.code !== 0) return [];
+  const parts = r.stdout.split('\0');
+  const out: StashEntry[] = [];
+  for (let i = 0; i + 1 < parts.length; i += 2) out.push({ sha: (parts[i] as string).replace(/^\n/, ''), message: parts[i + 1] as string });
+  return out.filter((e) => /^[0-9a-f]{40}$/.test(e.sha));
+}
+
+/**
+ * The list after `change`: current entries not dropped, with missing `add` entries back in the order `add`
+ * gives (the list as it was); entries newer than that list (not in `add`) stay on top.
+ */
+export function stashAfter(current: StashEntry[], change: StashChange): StashEntry[] {
+  const drop = new Set(change.drop ?? []);
+  const present = new Set(current.map((e) => e.sha));
+  const wanted = change.restore ? new Set(change.restore) : null;
+  const add = (change.add ?? []).filter((e) => present.has(e.sha) || !wanted || wanted.has(e.sha));
+  const inAdd = new Set(add.map((e) => e.sha));
+  const seen = new Set<string>();
+  const list = [...current.filter((e) => !inAdd.has(e.sha)), ...add].filter((e) => !drop.has(e.sha) && !seen.has(e.sha) && seen.add(e.sha));
+  return list;
+}
+
+/** Whether two lists hold the same entries in the same order. */
+export function sameStash(a: StashEntry[], b: StashEntry[]): boolean {
+  return a.length === b.length && a.every((e, i) => e.sha === b[i]?.sha);
+}
+
+/**
+ * Make the stash list `list` (newest first). The caller keeps every entry of the current list reachable first.
+ * @throws GitError when git refuses (e.g. a sha that is not a stash-shaped commit)
+ */
+export async function writeStash(ctx: RepoContext, list: StashEntry[]): Promise<void> {
+  await gitTry(['update-ref', '-d', 'refs/stash'], { cwd: ctx.top });
+  for (const e of [...list].reverse()) await git(['stash', 'store', '-m', e.message, e.sha], { cwd: ctx.top });
+}
