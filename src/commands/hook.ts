@@ -100,7 +100,12 @@ async function check(opts: { name: string; args?: string[]; cwd: string }): Prom
     }
     case 'pre-push': {
       const { checkPrePush, parsePushUpdates } = await import('../core/protect/prepush.js');
-      const remote = opts.args?.[0] ?? 'origin';
+      // No remote argument (lefthook's job passes none: see install/lefthook.ts): where WIP would go.
+      let remote = opts.args?.[0];
+      if (!remote) {
+        const [{ resolveRemote }, { headState }] = await Promise.all([import('../core/wip/remote.js'), import('../core/head.js')]);
+        remote = await resolveRemote(s.ctx, s.config.remote, (await headState(s.ctx)).branch).catch(() => 'origin');
+      }
       const v = await checkPrePush(s, remote, parsePushUpdates(await readStdin()));
       if (v.message) errLine(v.message);
       if (v.refused) return REFUSED;

@@ -16,7 +16,8 @@ test('lefthook: its hook files are recognised; the block runs the runtime with g
   assert.ok(!isLefthookHook('#!/bin/sh\necho lefthook is great\n'));
   const block = lefthookBlock(['pre-push', 'pre-commit']);
   assert.deepEqual(hooksInBlock(block), ['pre-push', 'pre-commit']);
-  assert.match(block, /pre-push:\n {2}jobs:\n {4}- name: dx-hooks\n {6}use_stdin: true\n {6}run: \|-\n {8}sh -c '.*"\$d\/hooks\/pre-push" "\$@".*' dx-hooks '\{1\}' '\{2\}'\n/);
+  assert.match(block, /pre-push:\n {2}jobs:\n {4}- name: dx-hooks\n {6}use_stdin: true\n {6}run: \|-\n {8}sh -c '.*"\$d\/hooks\/pre-push" "\$@".*' dx-hooks\n/, 'no {1} {2}: lefthook pastes them raw, and a remote URL may hold a quote');
+  assert.doesNotMatch(block, /\{1\}/);
   assert.match(block, /pre-commit:\n {2}jobs:\n {4}- name: dx-hooks\n {6}run: \|-\n {8}sh -c '.*' dx-hooks\n/);
 });
 

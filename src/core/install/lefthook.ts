@@ -22,11 +22,13 @@ export function isLefthookHook(text: string): boolean {
 }
 
 /**
- * git's arguments each hook's job passes on. Lefthook pastes `{n}` into a shell command unquoted, so
- * each goes in single quotes: safe for the shas, flags and words git passes; a remote name or URL
- * holding a `'` makes the job fail (and a pre-push refuse) rather than run anything else.
+ * git's arguments each hook's job passes on. Lefthook pastes `{n}` into a shell command as raw text,
+ * so only arguments git makes itself may go through it: shas, `0`/`1` flags, `amend`/`rebase`, the
+ * reference-transaction state. Never pre-push's remote name and URL: a URL holding a `'` (a pasted
+ * `git push <url>`) would close any quoting and run as a command. Under lefthook, pre-push checks
+ * against the configured remote instead (commands/hook.ts), from git's stdin, which holds the refs.
  */
-const ARGS: Partial<Record<HookName, number>> = { 'post-checkout': 3, 'post-merge': 1, 'post-rewrite': 1, 'pre-push': 2, 'reference-transaction': 1 };
+const ARGS: Partial<Record<HookName, number>> = { 'post-checkout': 3, 'post-merge': 1, 'post-rewrite': 1, 'reference-transaction': 1 };
 const STDIN = new Set<HookName>(['pre-push', 'post-rewrite', 'reference-transaction']);
 
 /** The YAML block (markers included, ending in a newline) with one `dx-hooks` job for each of `hooks`. Pure. */
