@@ -1,0 +1,7 @@
+/**
+ * The one store for dx-hooks' own JSON and JSONL files (issue 11): read with zod, write atomically,
+ * append safely after a torn line, never through a link, and one way to say what is corrupt where.
+ */
+export { describeProblem, schemaProblem, syntaxProblem, zodIssues, type StoreProblem } from './problem.js';
+export { readJson, readJsonl, readStoreText, type JsonRead, type JsonlRead } from './read.js';
+export { appendJsonl, writeJson } from './write.js';

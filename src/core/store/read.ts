@@ -1,0 +1,97 @@
+/**
+ * Reading dx-hooks' own JSON and JSONL files (issue 11, one store): zod-validated, "missing" is an
+ * answer, a file that cannot be understood is a StoreProblem, and any other read error is loud.
+ */
+import fs from 'node:fs';
+import type { z } from 'zod';
+import { DxError, EXIT } from '../errors.js';
+import { schemaProblem, syntaxProblem, type StoreProblem } from './problem.js';
+
+/** A JSON read: absent, valid (`value` as the schema outputs it), or corrupt (what and where). */
+export type JsonRead<T> = { kind: 'missing' } | { kind: 'ok'; value: T } | { kind: 'corrupt'; problem: StoreProblem };
+
+/** A JSONL read: valid records oldest first, the 1-based line of each, and the lines that were not. */
+export interface JsonlRead<T> { records: T[]; lines: number[]; invalid: { line: number; error: string }[] }
+
+/**
+ * Read `file` as UTF-8, or null when it does not exist.
+ * @throws DxError STORE_UNREADABLE (exit 1) naming the file and the errno for any other error
+ *   (a directory, no permission, an I/O error): never read as "missing"
+ */
+export function readStoreText(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') return null;
+    throw new DxError(
+      'STORE_UNREADABLE',
+      `cannot read ${file} (${e.code ?? 'error'}: ${e.message.replace(/^\w+: /, '')})`,
+      `dx-hooks keeps its own data there; check the file's type and permissions (ls -ld ${JSON.stringify(file)}), move it away if it is not a file, then run the command again.`,
+      EXIT.FAILED,
+    );
+  }
+}
+
+/**
+ * Read and validate one JSON file of dx-hooks'. `what` names what it should be, for the problem.
+ * @throws DxError STORE_UNREADABLE when it exists but cannot be read
+ */
+export function readJson<S extends z.ZodType>(file: string, schema: S, what: string): JsonRead<z.output<S>> {
+  const text = readStoreText(file);
+  if (text === null) return { kind: 'missing' };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return { kind: 'corrupt', problem: syntaxProblem(file, what, text, err) };
+  }
+  const r = schema.safeParse(raw);
+  return r.success ? { kind: 'ok', value: r.data } : { kind: 'corrupt', problem: schemaProblem(file, what, r.error) };
+}
+
+/** One line: the record, or why not. */
+function parseLine<S extends z.ZodType>(line: string, schema: S): { ok: true; value: z.output<S> } | { ok: false; error: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch (err) {
+    return { ok: false, error: `not JSON: ${(err as Error).message}` };
+  }
+  const r = schema.safeParse(raw);
+  if (r.success) return { ok: true, value: r.data };
+  const i = r.error.issues[0];
+  return { ok: false, error: `${i?.path.map(String).join('.') || '(top level)'}: ${i?.message ?? 'invalid'}` };
+}
+
+/**
+ * Read and validate every line of a JSON Lines file; a missing file reads as empty. Blank lines are
+ * skipped. A torn line (a writer killed mid-line) is counted invalid and never swallows the next
+ * record: when an older writer glued the next record onto it (`{"a":1,"b{"id":…}`), that record is
+ * found at the last `{` where the rest of the line parses, and kept.
+ * @throws DxError STORE_UNREADABLE when it exists but cannot be read
+ */
+export function readJsonl<S extends z.ZodType>(file: string, schema: S): JsonlRead<z.output<S>> {
+  const out: JsonlRead<z.output<S>> = { records: [], lines: [], invalid: [] };
+  const text = readStoreText(file);
+  if (text === null) return out;
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    const r = parseLine(line, schema);
+    if (r.ok) {
+      out.records.push(r.value);
+      out.lines.push(i + 1);
+      return;
+    }
+    out.invalid.push({ line: i + 1, error: r.error });
+    for (let at = line.indexOf('{', 1); at > 0; at = line.indexOf('{', at + 1)) {
+      const tail = parseLine(line.slice(at), schema);
+      if (tail.ok) {
+        out.records.push(tail.value);
+        out.lines.push(i + 1);
+        return;
+      }
+    }
+  });
+  return out;
+}
