@@ -42,6 +42,10 @@ test('readJson: bad JSON is corrupt, naming the file, what it should be and the 
   fs.writeFileSync(file, '{"v": 1, "wip": {');
   const cut = readJson(file, Conf, 'test config');
   assert.ok(cut.kind === 'corrupt' && cut.problem.where === 'end of file' && /ends too soon/.test(cut.problem.message));
+  fs.writeFileSync(file, '{"v":1}\n\u001b[2Jgarbage');
+  const junk = readJson(file, Conf, 'test config');
+  assert.ok(junk.kind === 'corrupt' && junk.problem.where === 'line 2 column 1', 'a position even where node names none');
+  assert.ok(junk.kind === 'corrupt' && !describeProblem(junk.problem).includes('\u001b'), 'the file\'s text is never echoed raw');
   fs.writeFileSync(file, '');
   const empty = readJson(file, Conf, 'test config');
   assert.ok(empty.kind === 'corrupt' && /empty/.test(empty.problem.where));
@@ -57,6 +61,10 @@ test('readJson: a schema mismatch is corrupt at the first key, every issue as `p
   assert.equal(r.problem.issues.length, 2);
   assert.match(r.problem.issues[1] ?? '', /^wip\.push: /);
   assert.match(describeProblem(r.problem), /at key v, .*; also wip\.push: /);
+  fs.writeFileSync(file, JSON.stringify({ v: 1, wip: { push: true, '\u001b]0;pwned\u0007': 1 } }));
+  const hostile = readJson(file, Conf.extend({ wip: Conf.shape.wip.strict() }), 'test config');
+  assert.ok(hostile.kind === 'corrupt', 'an unknown key in a strict object');
+  assert.ok(hostile.kind === 'corrupt' && ![...describeProblem(hostile.problem)].some((c) => c.charCodeAt(0) < 0x20), `no control character reaches the words: ${hostile.kind === 'corrupt' ? describeProblem(hostile.problem) : ''}`);
   fs.writeFileSync(file, '[]');
   const top = readJson(file, Conf, 'test config');
   assert.ok(top.kind === 'corrupt' && top.problem.where === 'top level' && /^\(top level\): /.test(top.problem.issues[0] ?? ''));

@@ -43,8 +43,8 @@ export function readJson<S extends z.ZodType>(file: string, schema: S, what: str
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (err) {
-    return { kind: 'corrupt', problem: syntaxProblem(file, what, text, err) };
+  } catch {
+    return { kind: 'corrupt', problem: syntaxProblem(file, what, text) };
   }
   const r = schema.safeParse(raw);
   return r.success ? { kind: 'ok', value: r.data } : { kind: 'corrupt', problem: schemaProblem(file, what, r.error) };
