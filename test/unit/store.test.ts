@@ -10,7 +10,7 @@ import { test, type TestContext } from 'node:test';
 import { z } from 'zod';
 import { DxError } from '../../src/core/errors.ts';
 import { SymlinkRefused } from '../../src/core/nofollow.ts';
-import { appendJsonl, describeProblem, readJson, readJsonl, writeJson } from '../../src/core/store/index.ts';
+import { appendJsonl, describeProblem, readJson, readJsonl, readJsonlObjects, writeJson } from '../../src/core/store/index.ts';
 
 const Conf = z.object({ v: z.literal(1), wip: z.object({ push: z.boolean() }) });
 const Rec = z.object({ id: z.string(), n: z.number() });
@@ -103,6 +103,10 @@ test('readJsonl: a record an older writer glued onto a torn line is still read (
   const r = readJsonl(file, Rec);
   assert.deepEqual(r.records.map((x) => x.id), ['a', 'b', 'c']);
   assert.deepEqual(r.invalid.map((x) => x.line), [2]);
+  fs.appendFileSync(file, '[1]\n"x"\n');
+  const o = readJsonlObjects(file);
+  assert.deepEqual(o.records.map((x) => x.id), ['a', 'b', 'c'], 'the same loop, unvalidated');
+  assert.deepEqual(o.invalid.map((x) => x.line), [2, 4, 5]);
 });
 
 test('appendJsonl: after a torn last line the new records stay whole and readable', (t) => {

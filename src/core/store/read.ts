@@ -51,7 +51,7 @@ export function readJson<S extends z.ZodType>(file: string, schema: S, what: str
 }
 
 /** One line: the record, or why not. */
-function parseLine<S extends z.ZodType>(line: string, schema: S): { ok: true; value: z.output<S> } | { ok: false; error: string } {
+function parseLine<S extends z.ZodType>(line: string, schema: S): LineParse<z.output<S>> {
   let raw: unknown;
   try {
     raw = JSON.parse(line);
@@ -64,20 +64,22 @@ function parseLine<S extends z.ZodType>(line: string, schema: S): { ok: true; va
   return { ok: false, error: `${i?.path.map(String).join('.') || '(top level)'}: ${i?.message ?? 'invalid'}` };
 }
 
+/** A line's parse: the record, or why not. */
+type LineParse<T> = { ok: true; value: T } | { ok: false; error: string };
+
 /**
- * Read and validate every line of a JSON Lines file; a missing file reads as empty. Blank lines are
- * skipped. A torn line (a writer killed mid-line) is counted invalid and never swallows the next
- * record: when an older writer glued the next record onto it (`{"a":1,"b{"id":…}`), that record is
- * found at the last `{` where the rest of the line parses, and kept.
- * @throws DxError STORE_UNREADABLE when it exists but cannot be read
+ * The one JSONL parse loop. Blank lines are skipped. A torn line (a writer killed mid-line) is counted
+ * invalid and never swallows the next record: when an older writer glued the next record onto it
+ * (`{"a":1,"b{"id":…}`), that record is found at the first `{` from which the rest of the line
+ * parses, and kept (with the torn line's number).
  */
-export function readJsonl<S extends z.ZodType>(file: string, schema: S): JsonlRead<z.output<S>> {
-  const out: JsonlRead<z.output<S>> = { records: [], lines: [], invalid: [] };
+function readLines<T>(file: string, parse: (line: string) => LineParse<T>): JsonlRead<T> {
+  const out: JsonlRead<T> = { records: [], lines: [], invalid: [] };
   const text = readStoreText(file);
   if (text === null) return out;
   text.split('\n').forEach((line, i) => {
     if (!line.trim()) return;
-    const r = parseLine(line, schema);
+    const r = parse(line);
     if (r.ok) {
       out.records.push(r.value);
       out.lines.push(i + 1);
@@ -85,7 +87,7 @@ export function readJsonl<S extends z.ZodType>(file: string, schema: S): JsonlRe
     }
     out.invalid.push({ line: i + 1, error: r.error });
     for (let at = line.indexOf('{', 1); at > 0; at = line.indexOf('{', at + 1)) {
-      const tail = parseLine(line.slice(at), schema);
+      const tail = parse(line.slice(at));
       if (tail.ok) {
         out.records.push(tail.value);
         out.lines.push(i + 1);
@@ -94,4 +96,29 @@ export function readJsonl<S extends z.ZodType>(file: string, schema: S): JsonlRe
     }
   });
   return out;
+}
+
+/**
+ * Read and validate every line of a JSON Lines file (zod); a missing file reads as empty. Torn lines
+ * as in the one parse loop: counted invalid, and the record after them kept.
+ * @throws DxError STORE_UNREADABLE when it exists but cannot be read
+ */
+export function readJsonl<S extends z.ZodType>(file: string, schema: S): JsonlRead<z.output<S>> {
+  return readLines(file, (line) => parseLine(line, schema));
+}
+
+/**
+ * Every line of a JSON Lines file that is a JSON object, unvalidated — for readers that validate only
+ * the few lines they use and must not load zod (diagnose). Same loop, same torn-line rule as readJsonl.
+ * @throws DxError STORE_UNREADABLE when it exists but cannot be read
+ */
+export function readJsonlObjects(file: string): JsonlRead<Record<string, unknown>> {
+  return readLines(file, (line) => {
+    try {
+      const v = JSON.parse(line) as unknown;
+      return v && typeof v === 'object' && !Array.isArray(v) ? { ok: true, value: v as Record<string, unknown> } : { ok: false, error: '(top level): not a JSON object' };
+    } catch (err) {
+      return { ok: false, error: `not JSON: ${(err as Error).message}` };
+    }
+  });
 }
