@@ -10,7 +10,7 @@ import { test, type TestContext } from 'node:test';
 import { z } from 'zod';
 import { DxError } from '../../src/core/errors.ts';
 import { SymlinkRefused } from '../../src/core/nofollow.ts';
-import { appendJsonl, describeProblem, readJson, readJsonl, readJsonlObjects, writeJson } from '../../src/core/store/index.ts';
+import { appendJsonl, describeProblem, readJson, readJsonl, readJsonlObjects, readJsonlTailObjects, writeJson } from '../../src/core/store/index.ts';
 
 const Conf = z.object({ v: z.literal(1), wip: z.object({ push: z.boolean() }) });
 const Rec = z.object({ id: z.string(), n: z.number() });
@@ -107,6 +107,20 @@ test('readJsonl: a record an older writer glued onto a torn line is still read (
   const o = readJsonlObjects(file);
   assert.deepEqual(o.records.map((x) => x.id), ['a', 'b', 'c'], 'the same loop, unvalidated');
   assert.deepEqual(o.invalid.map((x) => x.line), [2, 4, 5]);
+});
+
+test('readJsonlTailObjects: the newest records from the file\'s end; the first line kept when the whole file fits, dropped when cut', (t) => {
+  const d = dir(t);
+  const file = path.join(d, 'e.jsonl');
+  assert.deepEqual(readJsonlTailObjects(file, 64), { records: [], lines: [], invalid: [] });
+  fs.writeFileSync(file, '{"id":"a","n":1}\n{"id":"b","n":2}\n{"id":"c","n":3}\n');
+  assert.deepEqual(readJsonlTailObjects(file, 4096).records.map((x) => x.id), ['a', 'b', 'c'], 'the whole file: the first line is a whole line');
+  const cut = readJsonlTailObjects(file, 40);
+  assert.deepEqual(cut.records.map((x) => x.id), ['b', 'c'], 'the cut first line is dropped, not counted');
+  assert.deepEqual(cut.invalid, []);
+  fs.rmSync(file);
+  fs.mkdirSync(file);
+  assert.throws(() => readJsonlTailObjects(file, 64), (err: unknown) => err instanceof DxError && err.code === 'STORE_UNREADABLE');
 });
 
 test('appendJsonl: after a torn last line the new records stay whole and readable', (t) => {

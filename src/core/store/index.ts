@@ -3,5 +3,5 @@
  * append safely after a torn line, never through a link, and one way to say what is corrupt where.
  */
 export { describeProblem, schemaProblem, syntaxProblem, zodIssues, type StoreProblem } from './problem.js';
-export { readJson, readJsonl, readJsonlObjects, readStoreText, type JsonRead, type JsonlRead } from './read.js';
+export { readJson, readJsonl, readJsonlObjects, readJsonlTailObjects, readStoreText, type JsonRead, type JsonlRead } from './read.js';
 export { appendJsonl, writeJson } from './write.js';

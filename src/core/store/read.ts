@@ -24,13 +24,18 @@ export function readStoreText(file: string): string | null {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') return null;
-    throw new DxError(
-      'STORE_UNREADABLE',
-      `cannot read ${file} (${e.code ?? 'error'}: ${e.message.replace(/^\w+: /, '')})`,
-      `dx-hooks keeps its own data there; check the file's type and permissions (ls -ld ${JSON.stringify(file)}), move it away if it is not a file, then run the command again.`,
-      EXIT.FAILED,
-    );
+    throw unreadable(file, e);
   }
+}
+
+/** The loud error for a file that exists but cannot be read. */
+function unreadable(file: string, e: NodeJS.ErrnoException): DxError {
+  return new DxError(
+    'STORE_UNREADABLE',
+    `cannot read ${file} (${e.code ?? 'error'}: ${e.message.replace(/^\w+: /, '')})`,
+    `dx-hooks keeps its own data there; check the file's type and permissions (ls -ld ${JSON.stringify(file)}), move it away if it is not a file, then run the command again.`,
+    EXIT.FAILED,
+  );
 }
 
 /**
@@ -74,9 +79,12 @@ type LineParse<T> = { ok: true; value: T } | { ok: false; error: string };
  * parses, and kept (with the torn line's number).
  */
 function readLines<T>(file: string, parse: (line: string) => LineParse<T>): JsonlRead<T> {
+  return parseLines(readStoreText(file) ?? '', parse);
+}
+
+/** The loop itself, over `text`. */
+function parseLines<T>(text: string, parse: (line: string) => LineParse<T>): JsonlRead<T> {
   const out: JsonlRead<T> = { records: [], lines: [], invalid: [] };
-  const text = readStoreText(file);
-  if (text === null) return out;
   text.split('\n').forEach((line, i) => {
     if (!line.trim()) return;
     const r = parse(line);
@@ -113,12 +121,48 @@ export function readJsonl<S extends z.ZodType>(file: string, schema: S): JsonlRe
  * @throws DxError STORE_UNREADABLE when it exists but cannot be read
  */
 export function readJsonlObjects(file: string): JsonlRead<Record<string, unknown>> {
-  return readLines(file, (line) => {
+  return readLines(file, objectLine);
+}
+
+/** Parse a line as a JSON object, unvalidated. */
+function objectLine(line: string): LineParse<Record<string, unknown>> {
+  try {
+    const v = JSON.parse(line) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? { ok: true, value: v as Record<string, unknown> } : { ok: false, error: '(top level): not a JSON object' };
+  } catch (err) {
+    return { ok: false, error: `not JSON: ${(err as Error).message}` };
+  }
+}
+
+/**
+ * The JSON objects of the last `maxBytes` bytes of a JSON Lines file, unvalidated (for a hook that
+ * needs only the newest records and must stay fast). The first line read is dropped when the read
+ * starts inside the file (it is a line's end); `lines` count from the first whole line read. Same loop
+ * and torn-line rule as readJsonl. A missing file reads as empty.
+ * @throws DxError STORE_UNREADABLE when it exists but cannot be read
+ */
+export function readJsonlTailObjects(file: string, maxBytes: number): JsonlRead<Record<string, unknown>> {
+  let text: string;
+  try {
+    const fd = fs.openSync(file, 'r');
     try {
-      const v = JSON.parse(line) as unknown;
-      return v && typeof v === 'object' && !Array.isArray(v) ? { ok: true, value: v as Record<string, unknown> } : { ok: false, error: '(top level): not a JSON object' };
-    } catch (err) {
-      return { ok: false, error: `not JSON: ${(err as Error).message}` };
+      const size = fs.fstatSync(fd).size;
+      const len = Math.min(size, maxBytes);
+      const buf = Buffer.alloc(len);
+      let got = 0;
+      while (got < len) {
+        const n = fs.readSync(fd, buf, got, len - got, size - len + got);
+        if (n === 0) break;
+        got += n;
+      }
+      text = buf.subarray(0, got).toString('utf8');
+      if (size > len) text = text.slice(text.indexOf('\n') + 1 || text.length);
+    } finally {
+      fs.closeSync(fd);
     }
-  });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], lines: [], invalid: [] };
+    throw unreadable(file, err as NodeJS.ErrnoException);
+  }
+  return parseLines(text, objectLine);
 }
