@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import type { RepoContext } from './context.js';
 import { dxPaths } from './context.js';
 import { appendJsonl } from './store/write.js';
-import { readJsonl } from './store/read.js';
+import { readJsonl } from './store/jsonl.js';
 
 /** One ledger line. `ts` is Unix seconds; shas are 40 hex; `ok: false` lines carry `error`. */
 export interface LedgerEvent {

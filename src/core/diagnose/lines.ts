@@ -10,7 +10,7 @@ import { describeError } from '../errors.js';
 import type { TelemetryEvent } from '../guardrail/telemetry.js';
 import type { LedgerEvent } from '../ledger.js';
 import type { Session } from '../session.js';
-import { readJsonlObjects } from '../store/read.js';
+import { readJsonlObjects } from '../store/jsonl.js';
 import { whereNamed } from './evidence.js';
 import { under } from './paths.js';
 

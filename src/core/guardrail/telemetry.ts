@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { insidePathProblem } from '../config/schema.js';
 import { dxPaths } from '../context.js';
 import { DxError, EXIT } from '../errors.js';
-import { readJsonl } from '../store/read.js';
+import { readJsonl } from '../store/jsonl.js';
 import { appendJsonl } from '../store/write.js';
 import type { Session } from '../session.js';
 import { assertNoConfigLink } from '../config/links.js';

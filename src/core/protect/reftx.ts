@@ -17,7 +17,7 @@ import { dxPaths, type RepoContext } from '../context.js';
 import { appendLedger, newEventId, type LedgerEvent } from '../ledger.js';
 import { isOwnRefWrite } from '../refs.js';
 import type { Session } from '../session.js';
-import { readJsonlTailObjects } from '../store/read.js';
+import { readJsonlTailObjects } from '../store/jsonl.js';
 import { protectionInForce } from './inforce.js';
 import { safeText } from '../text/safe.js';
 import { gitProcessId } from './txid.js';

@@ -3,5 +3,6 @@
  * append safely after a torn line, never through a link, and one way to say what is corrupt where.
  */
 export { describeProblem, schemaProblem, syntaxProblem, zodIssues, type StoreProblem } from './problem.js';
-export { readJson, readJsonl, readJsonlObjects, readJsonlTailObjects, readStoreText, type JsonRead, type JsonlRead } from './read.js';
+export { readJson, readStoreText, type JsonRead } from './read.js';
+export { readJsonl, readJsonlObjects, readJsonlTailObjects, type JsonlRead } from './jsonl.js';
 export { appendJsonl, writeJson } from './write.js';
