@@ -4,10 +4,10 @@
  * append-mode write(2), so concurrent hooks and workers never interleave or tear lines.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import type { RepoContext } from './context.js';
 import { dxPaths } from './context.js';
-import { appendLinesInside } from './nofollow.js';
+import { appendJsonl } from './store/write.js';
+import { readJsonl } from './store/jsonl.js';
 
 /** One ledger line. `ts` is Unix seconds; shas are 40 hex; `ok: false` lines carry `error`. */
 export interface LedgerEvent {
@@ -37,7 +37,7 @@ export function appendLedger(ctx: RepoContext, event: Omit<LedgerEvent, 'id' | '
   const ts = event.ts ?? Math.floor(Date.now() / 1000);
   const full: LedgerEvent = { ...event, id: event.id ?? newEventId(ts), ts };
   const file = dxPaths(ctx).ledger;
-  appendLinesInside(ctx.commonDir, file, [JSON.stringify(full)]);
+  appendJsonl(ctx.commonDir, file, [full]);
   return full;
 }
 
@@ -48,31 +48,15 @@ export function appendLedger(ctx: RepoContext, event: Omit<LedgerEvent, 'id' | '
  */
 export interface LedgerRead { events: LedgerEvent[]; invalid: number; lines: number[]; invalidLines: number[] }
 
-/** Read and validate every line of the ledger (zod); unreadable lines are counted, never fatal. */
+/**
+ * Read and validate every line of the ledger (zod, through the store); unreadable lines (torn or
+ * foreign) are counted, never fatal, and a torn line never hides the record after it. A missing
+ * ledger reads as empty.
+ * @throws DxError STORE_UNREADABLE when the ledger exists but cannot be read (a directory, no permission)
+ */
 export async function readLedger(ctx: RepoContext): Promise<LedgerRead> {
   const { LedgerEventSchema } = await import('./ledger-schema.js');
-  let text = '';
-  try {
-    text = fs.readFileSync(dxPaths(ctx).ledger, 'utf8');
-  } catch {
-    return { events: [], invalid: 0, lines: [], invalidLines: [] };
-  }
-  const events: LedgerEvent[] = [];
-  const lines: number[] = [];
-  const invalidLines: number[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    try {
-      const r = LedgerEventSchema.safeParse(JSON.parse(line));
-      if (r.success) {
-        events.push(r.data as LedgerEvent);
-        lines.push(i + 1);
-        return;
-      }
-    } catch {
-      /* counted below */
-    }
-    invalidLines.push(i + 1);
-  });
-  return { events, invalid: invalidLines.length, lines, invalidLines };
+  const r = readJsonl(dxPaths(ctx).ledger, LedgerEventSchema);
+  const invalidLines = r.invalid.map((x) => x.line);
+  return { events: r.records as LedgerEvent[], invalid: invalidLines.length, lines: r.lines, invalidLines };
 }

@@ -116,7 +116,7 @@ test('doctor reports a corrupt and a stale batch progress file and --fix clears 
   const codes = (JSON.parse(found.stdout) as { diagnostics: { code: string; fixable: boolean }[] }).diagnostics.map((d) => [d.code, d.fixable]);
   assert.deepEqual(codes.sort(), [['BATCH_PROGRESS_CORRUPT', true], ['STALE_BATCH_PROGRESS', true]]);
   const text = await dx(where, ['doctor']);
-  assert.match(text.stdout, /BATCH_PROGRESS_CORRUPT: .*sync\/batch-progress\.json is not valid JSON/);
+  assert.match(text.stdout, /BATCH_PROGRESS_CORRUPT: .*sync\/batch-progress\.json is not a valid dx-hooks batch progress file: at end of file/);
   assert.match(text.stdout, /STALE_BATCH_PROGRESS: .*a checkpoint batch last updated 48 h ago \(pid 999999\) with 2 of 2 repositories never run/);
   const fixed = await dx(where, ['doctor', '--fix']);
   assert.equal(fixed.code, 0, fixed.stdout);
@@ -134,7 +134,7 @@ test('a corrupt progress file never stops a batch: it starts fresh and says why'
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, 'garbage');
   const r = await dx({ dir: sb.root, env: sb.env }, ['status', '--repos', a.dir]);
-  assert.match(r.stderr, /the previous progress could not be read .*not valid JSON.*starting fresh/);
+  assert.match(r.stderr, /the previous progress could not be read .*is not a valid dx-hooks batch progress file: at .*starting fresh/);
   assert.equal((JSON.parse(fs.readFileSync(file, 'utf8')) as Progress).completed.length, 1);
 });
 

@@ -159,7 +159,7 @@ test('each drift is logged once: again after a torn telemetry line, once more af
     const once = await runGuard(s, { now: 1020 });
     assert.equal(once.healthy, false);
     assert.equal(once.logged.length, 2, `state ${JSON.stringify(corrupt)}: logged once more`);
-    assert.match(once.warnings.join('\n'), /guard-state\.json was corrupt .*rewritten/, 'the corruption is said, not silent');
+    assert.match(once.warnings.join('\n'), /guard-state\.json is not a valid guard state: at .*; rewritten/, 'the corruption is said, not silent');
     assert.equal((await runGuard(s, { now: 1021 })).logged.length, 0, 'then once');
     assert.equal(telemetryOf(h).events.length, n + 2);
     assert.doesNotThrow(() => JSON.parse(fs.readFileSync(stateFile(h), 'utf8')), 'the state file is whole again');

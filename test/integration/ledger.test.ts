@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { openRepo } from '../../src/core/context.ts';
+import { DxError } from '../../src/core/errors.ts';
 import { readLedger } from '../../src/core/ledger.ts';
 import { initRepo, packageRoot, withSandbox } from '../helpers/index.ts';
 
@@ -46,4 +47,20 @@ test('a torn last line (a killed writer) is counted as invalid, and the rest is 
   const r = await readLedger(ctx);
   assert.equal(r.events.length, 1);
   assert.equal(r.invalid, 1);
+});
+
+test('a record an older writer glued onto a torn line is still read, and a ledger that is not a file is loud', async (t) => {
+  const sb = await withSandbox(t);
+  const h = await initRepo(sb, 'repo');
+  const ctx = await openRepo(h.dir);
+  fs.mkdirSync(ctx.dxDir, { recursive: true });
+  const file = path.join(ctx.dxDir, 'events.jsonl');
+  fs.writeFileSync(file, '{"id":"1-a","ts":1,"host":"h","op":"x","ok":true}\n{"id":"2-b","ts":2,"ho{"id":"3-c","ts":3,"host":"h","op":"y","ok":true}\n');
+  const r = await readLedger(ctx);
+  assert.deepEqual(r.events.map((e) => e.id), ['1-a', '3-c']);
+  assert.deepEqual(r.lines, [1, 2]);
+  assert.deepEqual(r.invalidLines, [2]);
+  fs.rmSync(file);
+  fs.mkdirSync(file);
+  await assert.rejects(readLedger(ctx), (err: unknown) => err instanceof DxError && err.code === 'STORE_UNREADABLE' && err.message.includes('events.jsonl'));
 });

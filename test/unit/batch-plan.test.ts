@@ -2,9 +2,12 @@
 // repositories; redo failures only with --retry-failed; start fresh with --no-resume, over other
 // repositories, after a finished batch, or when the progress is stale or corrupt; refuse while running.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { planBatch } from '../../src/core/batch/plan.ts';
-import { BatchProgressSchema, remaining, type BatchProgress } from '../../src/core/batch/progress.ts';
+import { BatchProgressSchema, readProgress, remaining, type BatchProgress } from '../../src/core/batch/progress.ts';
 
 const NOW = 1_800_000_000;
 const repos = ['/r/a', '/r/b', '/r/c', '/r/d', '/r/e'];
@@ -70,4 +73,20 @@ test('the schema refuses what is not a progress file, and remaining() keeps queu
   assert.equal(BatchProgressSchema.safeParse({ schema_version: 2 }).success, false);
   assert.equal(BatchProgressSchema.safeParse({ ...progress(), pid: -1 }).success, false);
   assert.deepEqual(remaining(progress()), ['/r/c', '/r/d', '/r/e']);
+});
+
+test('readProgress (through the store): missing is none, cut short is corrupt at the end of file, a directory is corrupt naming EISDIR', (t) => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-progress-'));
+  t.after(() => fs.rmSync(d, { recursive: true, force: true }));
+  const file = path.join(d, 'batch-progress.json');
+  assert.deepEqual(readProgress(file), { kind: 'none' });
+  fs.writeFileSync(file, JSON.stringify(progress()));
+  assert.equal(readProgress(file).kind, 'ok');
+  fs.writeFileSync(file, '{"schema_version": 1, "queued": [');
+  const cut = readProgress(file);
+  assert.ok(cut.kind === 'corrupt' && cut.error.includes(`${file} is not a valid dx-hooks batch progress file: at end of file`), JSON.stringify(cut));
+  fs.rmSync(file);
+  fs.mkdirSync(file);
+  const dir = readProgress(file);
+  assert.ok(dir.kind === 'corrupt' && /EISDIR/.test(dir.error) && dir.error.includes(file), JSON.stringify(dir));
 });

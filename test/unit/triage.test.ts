@@ -2,9 +2,14 @@
 // "Porcelain Format Version 2"), the worst level of a row, the problems-first order of rows, and
 // the one-line summary printed per repository.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { rowSummary } from '../../src/commands/triage.ts';
-import { parseStatusV2 } from '../../src/core/triage/facts.ts';
+import type { RepoContext } from '../../src/core/context.ts';
+import { DxError } from '../../src/core/errors.ts';
+import { newerElsewhere, parseStatusV2 } from '../../src/core/triage/facts.ts';
 import { sortRows, worst, type Problem, type TriageRow } from '../../src/core/triage/row.ts';
 
 const OID = 'c62cfd91dc74110538a450aa34d417d413b1d2b6';
@@ -118,4 +123,21 @@ test('rowSummary: branch, ahead/behind, dirty count, and the first problem that 
   assert.equal(rowSummary(row({ problems: [p('error', 'BACKUP_FAILED'), p('info', 'LOCAL_ONLY')] })), 'main 0↑ 0↓, 0 dirty — BACKUP_FAILED');
   assert.equal(rowSummary(row({ problems: [p('info', 'LOCAL_ONLY')] })), 'main 0↑ 0↓, 0 dirty — LOCAL_ONLY');
   assert.equal(rowSummary(row({ branch: null, upstream: null })), '(detached) no upstream, 0 dirty');
+});
+
+test('newerElsewhere (through the store): missing is none, a valid record is read, an invalid one says what and where, an unreadable one is loud', (t) => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-warn-'));
+  t.after(() => fs.rmSync(d, { recursive: true, force: true }));
+  const ctx = { top: d, gitDir: path.join(d, '.git'), commonDir: path.join(d, '.git'), dxDir: path.join(d, '.git/dx') } as unknown as RepoContext;
+  const file = path.join(d, '.git/dx/warn/main.json');
+  assert.deepEqual(newerElsewhere(ctx, 'main'), { records: [], error: null });
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const rec = { host: 'zed', branch: 'main', sha: OID, ts: 1, message: 'wip', dirty: false, count: 2, restore: 'dx-hooks restore --host zed --branch main' };
+  fs.writeFileSync(file, JSON.stringify([rec]));
+  assert.deepEqual(newerElsewhere(ctx, 'main'), { records: [rec], error: null });
+  fs.writeFileSync(file, JSON.stringify([{ ...rec, sha: 'nope' }]));
+  assert.match(newerElsewhere(ctx, 'main').error ?? '', /warn\/main\.json is not a valid newer-WIP record: at key 0\.sha, /);
+  fs.rmSync(file);
+  fs.mkdirSync(file);
+  assert.throws(() => newerElsewhere(ctx, 'main'), (err: unknown) => err instanceof DxError && err.code === 'STORE_UNREADABLE');
 });

@@ -4,10 +4,12 @@
  * resumes where it stopped. One file per command, in the user's state directory:
  * `<state dir>/<command>/batch-progress.json`. Read as untrusted input and validated with zod.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { DxError } from '../errors.js';
 import { writeAtomic } from '../fsx.js';
+import { describeProblem } from '../store/problem.js';
+import { readJson, type JsonRead } from '../store/read.js';
 import { userDirs } from '../machine.js';
 
 /** Progress older than this (seconds since `updated_at`) is stale: not resumed, reported by doctor. */
@@ -52,27 +54,22 @@ export function progressFile(command: string): string {
   return path.join(userDirs().state, command, 'batch-progress.json');
 }
 
-/** Read and validate a progress file; never throws for a bad file (it is reported as corrupt). */
+/**
+ * Read and validate a progress file through the store; never throws for a bad file: one that is
+ * invalid, or exists but cannot be read (a directory, no permission), is reported as corrupt with
+ * the store's words, so doctor names it and a batch starts fresh saying why.
+ */
 export function readProgress(file: string): ProgressRead {
-  let text: string;
+  let r: JsonRead<BatchProgress>;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    r = readJson(file, BatchProgressSchema, 'dx-hooks batch progress file');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'none' };
-    return { kind: 'corrupt', error: `cannot read ${file}: ${(err as Error).message}` };
+    if (err instanceof DxError && err.code === 'STORE_UNREADABLE') return { kind: 'corrupt', error: err.message };
+    throw err;
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    return { kind: 'corrupt', error: `${file} is not valid JSON: ${(err as Error).message}` };
-  }
-  const r = BatchProgressSchema.safeParse(raw);
-  if (!r.success) {
-    const issues = r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ');
-    return { kind: 'corrupt', error: `${file} is not a dx-hooks batch progress file: ${issues}` };
-  }
-  return { kind: 'ok', progress: r.data };
+  if (r.kind === 'missing') return { kind: 'none' };
+  if (r.kind === 'corrupt') return { kind: 'corrupt', error: describeProblem(r.problem) };
+  return { kind: 'ok', progress: r.value };
 }
 
 /**

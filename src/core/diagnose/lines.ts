@@ -5,12 +5,12 @@
  * loaded only when there is such a line. Lines that are not used are not trusted either: they are
  * never looked at beyond the selection.
  */
-import fs from 'node:fs';
 import { dxPaths } from '../context.js';
 import { describeError } from '../errors.js';
 import type { TelemetryEvent } from '../guardrail/telemetry.js';
 import type { LedgerEvent } from '../ledger.js';
 import type { Session } from '../session.js';
+import { readJsonlObjects } from '../store/jsonl.js';
 import { whereNamed } from './evidence.js';
 import { under } from './paths.js';
 
@@ -20,37 +20,20 @@ export interface Lines<T> { events: T[]; invalid: number }
 /** Work-tree operations whose older lines (without `detail.removed`) need a removal check. */
 const WORKTREE_OPS = new Set(['checkpoint.restore', 'sync.reset', 'undo']);
 
-/** Every line of `file` that parses as a JSON object; `invalid` counts the others. A missing file is empty. */
-function parseLines(file: string): { rows: Record<string, unknown>[]; raw: string[]; invalid: number } {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { rows: [], raw: [], invalid: 0 };
-    throw err;
-  }
-  const rows: Record<string, unknown>[] = [];
-  const raw: string[] = [];
-  let invalid = 0;
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const v = JSON.parse(line) as unknown;
-      if (v && typeof v === 'object' && !Array.isArray(v)) {
-        rows.push(v as Record<string, unknown>);
-        raw.push(line);
-      } else invalid++;
-    } catch {
-      invalid++;
-    }
-  }
-  return { rows, raw, invalid };
+/**
+ * Every line of `file` that parses as a JSON object (the store's one JSONL loop: a torn line never
+ * hides the next record); `invalid` counts the others. A missing file is empty.
+ * @throws DxError STORE_UNREADABLE when it exists but cannot be read
+ */
+function parseLines(file: string): { rows: Record<string, unknown>[]; invalid: number } {
+  const r = readJsonlObjects(file);
+  return { rows: r.records, invalid: r.invalid.length };
 }
 
 /**
  * The ledger lines that can matter for `paths`: lines naming one of them, older work-tree lines
  * without `detail.removed`, and — when any of those exist — the `undo` lines (which may reverse
- * them). Validated with the ledger's zod schema. @throws fs errors other than ENOENT
+ * them). Validated with the ledger's zod schema. @throws DxError STORE_UNREADABLE when the ledger cannot be read
  */
 export async function relevantLedger(s: Session, paths: readonly string[]): Promise<Lines<LedgerEvent>> {
   const { rows, invalid } = parseLines(dxPaths(s.ctx).ledger);

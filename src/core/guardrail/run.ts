@@ -71,7 +71,7 @@ async function underLock(s: Session, report: GuardReport, opts: { repair?: boole
   // Read again under the lock: another run may have logged these drifts meanwhile.
   const state = readGuardState(s.ctx);
   // A corrupt state file is said, and rewritten below: its drifts are logged once more.
-  if (state.corrupt) report.warnings.push(`${dxPaths(s.ctx).guardState} was corrupt (${state.corrupt}); rewritten — drifts already logged may be logged once more`);
+  if (state.corrupt) report.warnings.push(`${state.corrupt}; rewritten — drifts already logged may be logged once more`);
   const prev = state.drifts;
   const known = new Map(prev.map((d) => [driftKey(d), d]));
   report.found = await checkCritical(s);

@@ -3,10 +3,12 @@
  * reaches telemetry ONCE however often the guard runs (hooks, --watch, the scheduler), and a drift
  * that goes away is logged as restored. No drift: no file — the shims test only its existence.
  */
-import fs from 'node:fs';
 import { z } from 'zod';
 import { dxPaths, type RepoContext } from '../context.js';
-import { rmInside, writeInside } from '../nofollow.js';
+import { rmInside } from '../nofollow.js';
+import { describeProblem } from '../store/problem.js';
+import { readJson } from '../store/read.js';
+import { writeJson } from '../store/write.js';
 import type { Drift } from './check.js';
 
 const GuardStateSchema = z.object({
@@ -20,26 +22,21 @@ export type LoggedDrift = Pick<Drift, 'path' | 'entry' | 'event'> & { since: num
 /** The key that makes two drifts the same drift: what happened to which path. */
 export const driftKey = (d: Pick<Drift, 'path' | 'event'>) => `${d.event}\t${d.path}`;
 
-/** Read the logged drifts. A corrupt file reads as empty with `corrupt` set (its drifts are then logged again, once). */
+/**
+ * Read the logged drifts (through the store). A corrupt file reads as empty with `corrupt` set to the
+ * store's words for it (its drifts are then logged again, once); a missing one is empty.
+ * @throws DxError STORE_UNREADABLE when it exists but cannot be read (a directory, no permission)
+ */
 export function readGuardState(ctx: RepoContext): { drifts: LoggedDrift[]; corrupt: string | null } {
-  let text: string;
-  try {
-    text = fs.readFileSync(dxPaths(ctx).guardState, 'utf8');
-  } catch {
-    return { drifts: [], corrupt: null };
-  }
-  try {
-    const r = GuardStateSchema.safeParse(JSON.parse(text));
-    if (r.success) return { drifts: r.data.drifts, corrupt: null };
-    return { drifts: [], corrupt: r.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ') };
-  } catch (err) {
-    return { drifts: [], corrupt: (err as Error).message };
-  }
+  const r = readJson(dxPaths(ctx).guardState, GuardStateSchema, 'guard state');
+  if (r.kind === 'missing') return { drifts: [], corrupt: null };
+  if (r.kind === 'corrupt') return { drifts: [], corrupt: describeProblem(r.problem) };
+  return { drifts: r.value.drifts, corrupt: null };
 }
 
 /** Record `drifts` as logged (removing the file when there are none). @throws fs errors */
 export function writeGuardState(ctx: RepoContext, drifts: LoggedDrift[]): void {
   const file = dxPaths(ctx).guardState;
   if (!drifts.length) rmInside(ctx.commonDir, file);
-  else writeInside(ctx.commonDir, file, JSON.stringify({ schema_version: 1, drifts }, null, 1) + '\n', { fsync: false });
+  else writeJson(ctx.commonDir, file, { schema_version: 1, drifts }, { fsync: false });
 }

@@ -4,13 +4,13 @@
  * it vanish, and what touched it last" has an answer hours later. Lines are appended with one
  * write(2); a torn last line (a killed writer) is skipped on read and never glued to the next line.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { insidePathProblem } from '../config/schema.js';
 import { dxPaths } from '../context.js';
 import { DxError, EXIT } from '../errors.js';
-import { appendLinesInside } from '../nofollow.js';
+import { readJsonl } from '../store/jsonl.js';
+import { appendJsonl } from '../store/write.js';
 import type { Session } from '../session.js';
 import { assertNoConfigLink } from '../config/links.js';
 
@@ -63,28 +63,14 @@ export function telemetryRoot(s: Session): string {
 /** What a read found: valid events oldest first, and how many lines were unreadable (torn or foreign). */
 export interface TelemetryRead { events: TelemetryEvent[]; invalid: number }
 
-/** Read and validate every line of `file`. A missing file reads as empty. @throws fs errors other than ENOENT */
+/**
+ * Read and validate every line of `file` (through the store: a torn line never hides the next event).
+ * A missing file reads as empty.
+ * @throws DxError STORE_UNREADABLE when it exists but cannot be read (a directory, no permission)
+ */
 export function readTelemetry(file: string): TelemetryRead {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], invalid: 0 };
-    throw err;
-  }
-  const events: TelemetryEvent[] = [];
-  let invalid = 0;
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const r = TelemetryEventSchema.safeParse(JSON.parse(line));
-      if (r.success) events.push(r.data);
-      else invalid++;
-    } catch {
-      invalid++;
-    }
-  }
-  return { events, invalid };
+  const r = readJsonl(file, TelemetryEventSchema);
+  return { events: r.records, invalid: r.invalid.length };
 }
 
 /**
@@ -96,5 +82,5 @@ export function readTelemetry(file: string): TelemetryRead {
  */
 export function appendTelemetry(file: string, events: readonly TelemetryEvent[], root = path.dirname(file)): void {
   if (!events.length) return;
-  appendLinesInside(root, file, events.map((e) => JSON.stringify(e)));
+  appendJsonl(root, file, events);
 }

@@ -17,6 +17,7 @@ import { dxPaths, type RepoContext } from '../context.js';
 import { appendLedger, newEventId, type LedgerEvent } from '../ledger.js';
 import { isOwnRefWrite } from '../refs.js';
 import type { Session } from '../session.js';
+import { readJsonlTailObjects } from '../store/jsonl.js';
 import { protectionInForce } from './inforce.js';
 import { safeText } from '../text/safe.js';
 import { gitProcessId } from './txid.js';
@@ -26,25 +27,14 @@ export interface RefUpdate { old: string; new: string; ref: string }
 
 const isZero = (sha: string) => /^0+$/.test(sha);
 
-/** The last few ledger lines (read from the file's end; unparsable lines skipped). */
+/**
+ * The last few ledger records (its last 16 KiB, read through the store; lines that are not JSON
+ * objects skipped). Only to avoid recording a move twice: an unreadable ledger reads as none here,
+ * and the append that follows says it loudly.
+ */
 function recentEvents(s: Session): LedgerEvent[] {
   try {
-    const fd = fs.openSync(dxPaths(s.ctx).ledger, 'r');
-    try {
-      const size = fs.fstatSync(fd).size;
-      const len = Math.min(size, 16384);
-      const buf = Buffer.alloc(len);
-      fs.readSync(fd, buf, 0, len, size - len);
-      return buf.toString('utf8').split('\n').slice(1).flatMap((l) => {
-        try {
-          return [JSON.parse(l) as LedgerEvent];
-        } catch {
-          return [];
-        }
-      });
-    } finally {
-      fs.closeSync(fd);
-    }
+    return readJsonlTailObjects(dxPaths(s.ctx).ledger, 16384).records as unknown as LedgerEvent[];
   } catch {
     return [];
   }

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { dxPaths, type RepoContext } from '../context.js';
-import { readIfExists } from '../fsx.js';
+import { describeProblem } from '../store/problem.js';
+import { readJson } from '../store/read.js';
 import { gitTry } from '../git.js';
 
 /** `git status --porcelain=v2 --branch -z` reduced to what triage shows (see git-status(1), "Porcelain Format Version 2"). */
@@ -71,17 +72,15 @@ const NewerWipRecordSchema = z.array(
 /** Another host's newer WIP of a branch, as the worker last recorded it (warn/<branch>.json). */
 export type NewerElsewhere = z.infer<typeof NewerWipRecordSchema>[number];
 
-/** Other hosts' newer WIP of `branch` from the worker's last refresh; a missing file is none, an invalid one is reported. */
+/**
+ * Other hosts' newer WIP of `branch` from the worker's last refresh, read through the store: a missing
+ * file is none, an invalid one is reported (`error`: the store's words, what and where).
+ * @throws DxError STORE_UNREADABLE when the file exists but cannot be read (a directory, no permission)
+ */
 export function newerElsewhere(ctx: RepoContext, branch: string): { records: NewerElsewhere[]; error: string | null } {
-  const file = `${dxPaths(ctx).warnDir}/${branch}.json`;
-  const text = readIfExists(file);
-  if (text === null) return { records: [], error: null };
-  try {
-    const r = NewerWipRecordSchema.safeParse(JSON.parse(text));
-    return r.success ? { records: r.data, error: null } : { records: [], error: `${file} is invalid: ${r.error.issues[0]?.message ?? ''}` };
-  } catch (err) {
-    return { records: [], error: `${file} is not valid JSON: ${(err as Error).message}` };
-  }
+  const r = readJson(`${dxPaths(ctx).warnDir}/${branch}.json`, NewerWipRecordSchema, 'newer-WIP record');
+  if (r.kind === 'ok') return { records: r.value, error: null };
+  return { records: [], error: r.kind === 'corrupt' ? describeProblem(r.problem) : null };
 }
 
 /** Whether any remote is configured (one git call). */
