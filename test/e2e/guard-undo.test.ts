@@ -82,6 +82,10 @@ test('a guarded `git clean -fdx` keeps .env, an ignored .env.local and wip.exclu
   const named = await h.git(['push', 'origin', `refs/dx/undo/${ev.id}:refs/heads/leak`], { allowFail: true });
   assert.notEqual(named.code, 0, 'pushing the undo record under another name is refused');
   assert.match(named.stderr, /local-only undo snapshot/);
+  // Not even the override publishes it (nor a mirror push of every ref, undo records included).
+  const forced = await git(h.dir, { ...h.env, DX_ALLOW_PROTECTED: '1' }, ['push', 'origin', `refs/dx/undo/${ev.id}:refs/heads/leak`], { allowFail: true });
+  assert.notEqual(forced.code, 0, 'DX_ALLOW_PROTECTED=1 does not publish the undo record');
+  assert.match(forced.stderr, /even with DX_ALLOW_PROTECTED=1/);
   const wt = sb.tmp('leak-wt');
   await h.git(['worktree', 'add', '-q', '-b', 'leak', wt, snap]);
   fs.writeFileSync(path.join(wt, 'on-top.txt'), 'a commit on the undo record\n');

@@ -37,8 +37,8 @@ export function parsePushUpdates(text: string): PushUpdate[] {
     .map(([localRef, localSha, remoteRef, remoteSha]) => ({ localRef: localRef as string, localSha: localSha as string, remoteRef: remoteRef as string, remoteSha: remoteSha as string }));
 }
 
-/** Why one ref update is refused. */
-export interface PushProblem { ref: string; why: string }
+/** Why one ref update is refused. `hard`: not even DX_ALLOW_PROTECTED lets it through (it would publish secrets). */
+export interface PushProblem { ref: string; why: string; hard?: boolean }
 
 /** Verdict for the whole push. */
 export interface PushVerdict { refused: boolean; overridden: boolean; problems: PushProblem[]; message: string | null }
@@ -114,7 +114,7 @@ export async function checkPrePush(s: Session, remote: string, stdinUpdates: Pus
     }
     const priv = deleting ? null : privateRefKind(u.remoteRef);
     if (priv) {
-      problems.push({ ref: u.remoteRef, why: `publishes ${priv}, private to this host` });
+      problems.push({ ref: u.remoteRef, why: `publishes ${priv}, private to this host`, hard: u.remoteRef.startsWith('refs/dx/undo/') });
       continue;
     }
     // A local-only undo snapshot (the git guard's) may hold secret files: no push sends one, under any name.
@@ -124,7 +124,7 @@ export async function checkPrePush(s: Session, remote: string, stdinUpdates: Pus
       throw err;
     });
     if (local.length) {
-      problems.push({ ref: u.remoteRef, why: `sends ${local.map((c) => c.slice(0, 12)).join(', ')}, a local-only undo snapshot of the git guard (it may hold secret files; take it out of the branch)` });
+      problems.push({ ref: u.remoteRef, why: `sends ${local.map((c) => c.slice(0, 12)).join(', ')}, a local-only undo snapshot of the git guard (it may hold secret files; take it out of the branch)`, hard: true });
       continue;
     }
     if (dxKind && deleting) {
@@ -154,6 +154,12 @@ export async function checkPrePush(s: Session, remote: string, stdinUpdates: Pus
   }
   if (!problems.length) return { refused: false, overridden: false, problems, message: null };
   const refs = Object.fromEntries(updates.map((u) => [u.remoteRef, { old: isZero(u.remoteSha) ? null : u.remoteSha, new: isZero(u.localSha) ? null : u.localSha }]));
+  const hard = problems.filter((p) => p.hard);
+  if (env.DX_ALLOW_PROTECTED === '1' && hard.length) {
+    // Undo records may hold the secret files a guarded command would have destroyed: no override publishes them.
+    appendLedger(s.ctx, { host: s.host, op: 'protect.refuse', ok: false, error: 'push refused (not overridable)', refs, detail: { hook: 'pre-push', remote, problems: hard, override: 'DX_ALLOW_PROTECTED' } });
+    return { refused: true, overridden: false, problems: hard, message: `dx-hooks: refused this push to ${remote}, even with DX_ALLOW_PROTECTED=1:\n${hard.map((p) => `  - ${p.ref}: ${p.why}`).join('\n')}\nThese hold this host's undo records, which may keep secret files: push the branch without them.` };
+  }
   if (env.DX_ALLOW_PROTECTED === '1') {
     appendLedger(s.ctx, { host: s.host, op: 'protect.override', ok: true, refs, detail: { hook: 'pre-push', remote, override: 'DX_ALLOW_PROTECTED', problems } });
     const forgot = await forgetDeletedWip(s, remote, updates);
