@@ -149,7 +149,7 @@ dx_banner() {
     IFS= read -r dx_b <"$dx_dir/banner"
     case $dx_b in
       "dx-hooks: WIP backup paused"*)
-        for dx_rc_file in .dxrc .dxrc.json .dxrc.yaml .dxrc.yml package.json; do
+        for dx_rc_file in .dxrc .dxrc.json .dxrc.yaml .dxrc.yml; do
           [ "$dx_rc_file" -nt "$dx_dir/banner" ] && return 0
         done ;;
     esac

@@ -24,7 +24,13 @@ export async function run(opts: { name: string; args?: string[]; cwd: string }):
   if (opts.name === 'health') {
     // Started in the background by the runtime when a hooks folder changed (issue 11): the alert file is the output.
     const [{ openRepo }, { refreshHookAlert }] = await Promise.all([import('../core/context.js'), import('../core/hookcheck/alert.js')]);
-    await refreshHookAlert(await openRepo(opts.cwd), { askGit: true });
+    try {
+      await refreshHookAlert(await openRepo(opts.cwd), { askGit: true });
+    } catch (err) {
+      // The runtime already refreshed its stamp: a check that failed must say so (ledger, banner), or nothing would.
+      await recordFailure(opts.cwd, 'hook.health', 'checking that git still runs dx-hooks\' hooks failed', err);
+      return 1;
+    }
     return 0;
   }
   try {

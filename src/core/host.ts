@@ -5,6 +5,7 @@
  * cloned VM) never write one WIP ref. A machine that used dx-hooks before that file existed keeps
  * its plain hostname: its WIP refs and push records are under that name (issue 11).
  */
+import { debugNote } from './debug.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -93,9 +94,18 @@ export function defaultHost(opts: { file?: string; hostname?: string; usedBefore
     try {
       fs.linkSync(tmp, file);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      // A file system without hard links: an exclusive create of the file itself (one short line).
+      if (code !== 'EEXIST') {
+        try {
+          fs.writeFileSync(file, id + '\n', { flag: 'wx' });
+        } catch (again) {
+          if ((again as NodeJS.ErrnoException).code !== 'EEXIST') throw again;
+        }
+      }
     }
-  } catch {
+  } catch (err) {
+    debugNote(`cannot keep a host id in ${file} (${(err as Error).message}): using the plain hostname "${plain}", which another machine may share — set "host" in the machine config`);
     return plain;
   } finally {
     fs.rmSync(tmp, { force: true });

@@ -24,7 +24,10 @@ export async function recordFailure(cwd: string, op: string, headline: string, e
     // The hooks print the banner raw: one safe line (core/text/safe.ts), whatever the error text held.
     const text = safeText(`dx-hooks: ${headline} — ${msg}${hint}`);
     writeInside(ctx.commonDir, dxPaths(ctx).banner, `${text}\n`);
-    const machine = await loadMachineConfig().catch(() => ({}));
+    const machine = await loadMachineConfig().catch((err: unknown) => {
+      appendLedger(ctx, { host: resolveHost(), op: 'alert', ok: false, error: `the machine config cannot be read, so no alert was sent: ${describeError(err)}` });
+      return {};
+    });
     alertEpisode(ctx, machine, resolveHost((machine as { host?: string }).host), 'backup', text);
   } catch {
     /* not in a repository: nothing to record into */

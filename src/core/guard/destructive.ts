@@ -5,6 +5,7 @@
  * would destroy, refuse unless DX_ALLOW_DESTRUCTIVE=1 (logged), and otherwise snapshot the work
  * tree (kept under refs/dx/undo/<event id>) and write an undoable ledger line first.
  */
+import { DxError } from '../errors.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { gitRaw, gitTry } from '../git.js';
@@ -132,7 +133,9 @@ async function ignoredSecrets(s: Session, cmd: GitCommand, paths: string[]): Pro
   if (!ignoring || !paths.length) return [];
   const r = await gitTry(['--literal-pathspecs', 'ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--', ...paths], { cwd: s.ctx.top });
   const names = secretPaths(s.config.wip.exclude, s.machine.allowSecrets);
-  return r.code === 0 ? r.stdout.split('\0').filter((p) => p && names.verdict(p)) : [];
+  // Fail closed: the clean would delete what cannot be listed, so the guard refuses rather than snapshot without it.
+  if (r.code !== 0) throw new DxError('GUARD_CHECK_FAILED', `cannot list the ignored files this clean would delete (${r.stderr.trim().split('\n').pop() ?? ''})`, 'Nothing was deleted. Run it again; to go ahead without the snapshot: DX_ALLOW_DESTRUCTIVE=1 (logged).');
+  return r.stdout.split('\0').filter((p) => p && names.verdict(p));
 }
 
 /**

@@ -3,6 +3,8 @@
  * which every hook prints with the banner (runtime.sh) and `status` shows, until the hooks are
  * right again — then it is removed. Written by node only, as safe text.
  */
+import { appendLedger } from '../ledger.js';
+import { describeError } from '../errors.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { alertEpisode } from '../alert/send.js';
@@ -66,7 +68,11 @@ export async function refreshHookAlert(ctx: RepoContext, opts: { askGit: boolean
   if (stampMs(ctx) > started) return health;
   const text = writeHookAlert(ctx, health.problems, !opts.askGit);
   // Protection stopping (and coming back) is an episode too: one alert each way (core/alert/).
-  const machine = opts.machine ?? (await loadMachineConfig().catch(() => ({}) as MachineConfig));
+  const machine = opts.machine ?? (await loadMachineConfig().catch((err: unknown) => {
+    // A broken machine config sends no alert: said in the ledger, never silent.
+    appendLedger(ctx, { host: resolveHost(), op: 'alert', ok: false, error: `the machine config cannot be read, so no alert was sent: ${describeError(err)}` });
+    return {} as MachineConfig;
+  }));
   alertEpisode(ctx, machine, resolveHost(machine.host), 'hooks', text);
   return health;
 }

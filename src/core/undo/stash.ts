@@ -19,10 +19,14 @@ export interface StashEntry { sha: string; message: string }
  */
 export interface StashChange { add?: StashEntry[]; restore?: string[]; drop?: string[] }
 
-/** The stash list, newest first. An absent refs/stash is an empty list. */
+/**
+ * The stash list, newest first. An absent refs/stash is an empty list.
+ * @throws GitError when refs/stash exists but its reflog cannot be read
+ */
 export async function readStash(ctx: RepoContext): Promise<StashEntry[]> {
-  const r = await gitTry(['log', '-g', '-z', '--format=%H%x00%gs', 'refs/stash', '--'], { cwd: ctx.top });
-  if (r.code !== 0) return [];
+  if ((await gitTry(['rev-parse', '-q', '--verify', 'refs/stash'], { cwd: ctx.top })).code !== 0) return [];
+  // A stash exists: a list git cannot give is an error, never "no stash" (the guard would record nothing).
+  const r = { stdout: await git(['log', '-g', '-z', '--format=%H%x00%gs', 'refs/stash', '--'], { cwd: ctx.top }) };
   const parts = r.stdout.split('\0');
   const out: StashEntry[] = [];
   for (let i = 0; i + 1 < parts.length; i += 2) out.push({ sha: (parts[i] as string).replace(/^\n/, ''), message: parts[i + 1] as string });
@@ -54,6 +58,6 @@ export function sameStash(a: StashEntry[], b: StashEntry[]): boolean {
  * @throws GitError when git refuses (e.g. a sha that is not a stash-shaped commit)
  */
 export async function writeStash(ctx: RepoContext, list: StashEntry[]): Promise<void> {
-  await gitTry(['update-ref', '-d', 'refs/stash'], { cwd: ctx.top });
+  if ((await gitTry(['rev-parse', '-q', '--verify', 'refs/stash'], { cwd: ctx.top })).code === 0) await git(['update-ref', '-d', 'refs/stash'], { cwd: ctx.top });
   for (const e of [...list].reverse()) await git(['stash', 'store', '-m', e.message, e.sha], { cwd: ctx.top });
 }

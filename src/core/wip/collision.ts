@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { dxPaths, type RepoContext } from '../context.js';
-import { gitTry } from '../git.js';
+import { git, gitTry } from '../git.js';
 import { appendLedger } from '../ledger.js';
 import { acquireLock } from '../lock.js';
 import { machineConfigPath } from '../machine.js';
@@ -51,7 +51,7 @@ export async function isOwnValue(s: Pick<Session, 'ctx' | 'host' | 'machine'>, b
  */
 export async function liveCollisions(s: Session, remote: string, refs: ReadonlyMap<string, string>, now = Math.floor(Date.now() / 1000)): Promise<Collision[]> {
   const { ctx, host } = s;
-  const landed = await gitTry(['for-each-ref', '--format=%(refname) %(objectname)', `refs/dx/pushed/${host}/`], { cwd: ctx.top });
+  const landed = { stdout: await git(['for-each-ref', '--format=%(refname) %(objectname)', `refs/dx/pushed/${host}/`], { cwd: ctx.top }) };
   const mine = new Map<string, string>();
   for (const line of landed.stdout.split('\n')) {
     const sp = line.indexOf(' ');
