@@ -17,8 +17,11 @@ const walk = (d) => {
   }
 };
 groups.forEach((g) => walk(path.join(root, 'test', g)));
-files.sort();
-// Test files spend most of their time waiting on git and child processes: one more file than cores keeps both busy.
-const concurrency = Number(process.env.DX_TEST_CONCURRENCY) || Math.max(3, (os.availableParallelism?.() ?? 2) + 1);
+// Longest first, so no long file starts last and runs alone at the end: the end-to-end and attack
+// files (they drive real hooks) before the rest, the larger files of each first (a fair proxy for time).
+const weight = (f) => (/^test\/(e2e|attack)\//.test(f) ? 1e9 : 0) + fs.statSync(path.join(root, f)).size;
+files.sort((a, b) => weight(b) - weight(a) || a.localeCompare(b));
+// Test files spend much of their time waiting on git, hooks' background workers and child processes: two more files than cores keep them busy.
+const concurrency = Number(process.env.DX_TEST_CONCURRENCY) || Math.max(4, (os.availableParallelism?.() ?? 2) + 2);
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files], { cwd: root, stdio: 'inherit' });
 process.exit(r.status ?? 1);

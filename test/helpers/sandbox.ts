@@ -131,7 +131,7 @@ export async function withSandbox(t: TestContext): Promise<Sandbox> {
 }
 
 /**
- * Polls `check` every intervalMs (default 100 ms) until it returns a truthy value, which is
+ * Polls `check` (backing off from 25 ms to intervalMs, default 400 ms) until it returns a truthy value, which is
  * returned. Errors thrown by `check` propagate. Throws
  * Error(`timed out after ${timeoutMs} ms waiting for ${what}`) after timeoutMs (default 20000 ms);
  * `check` is always called at least once.
@@ -141,13 +141,17 @@ export async function waitFor<T>(
   opts: { timeoutMs?: number; intervalMs?: number; what: string },
 ): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? 20_000;
-  const intervalMs = opts.intervalMs ?? 100;
+  // Polls back off from 25 ms to `intervalMs` (default 400 ms): a check often spawns git, and on a
+  // 2-core machine a tight poll takes the CPU from the very background work it waits for.
+  const intervalMs = opts.intervalMs ?? 400;
   const deadline = Date.now() + timeoutMs;
+  let delay = Math.min(25, intervalMs);
   for (;;) {
     const v = await check();
     if (v) return v;
     const left = deadline - Date.now();
     if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${opts.what}`);
-    await new Promise((r) => setTimeout(r, Math.min(intervalMs, left)));
+    await new Promise((r) => setTimeout(r, Math.min(delay, left)));
+    delay = Math.min(intervalMs, Math.ceil(delay * 1.6));
   }
 }
