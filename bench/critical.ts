@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { dxBin, git, packageRoot } from '../test/helpers/index.ts';
+import { formatHookState } from '../src/core/hookstate/format.ts';
+import { dxBin, git, hookStateFile, packageRoot, readHookStateFile } from '../test/helpers/index.ts';
 import { generateFixture } from './fixture.ts';
 import { fmt, median, must, mustTime, quiesce, roundRobin, timeFn, type Row } from './lib.ts';
 import type { BenchContext } from './protect.ts';
@@ -31,8 +32,8 @@ async function criticalRepo(ctx: BenchContext): Promise<{ dir: string; critical:
   await git(dir, ctx.env, ['commit', '-q', '-m', 'fixture']);
   const env = { ...ctx.env, DX_WIP_PUSH: 'off' };
   await mustTime(process.execPath, [dxBin, 'install'], { cwd: dir, env });
-  const list = fs.readFileSync(path.join(dir, '.git', 'dx', 'critical-list'), 'utf8').trim().split('\n');
-  must(list.length === PATHS && list.filter((l) => l.startsWith('x ')).length === exec.length, `install listed ${list.length} critical paths for the hooks, expected ${PATHS}`);
+  const list = readHookStateFile(hookStateFile(dir)).critical;
+  must(list.length === PATHS && list.filter((l) => l.kind === 'x').length === exec.length, `install listed ${list.length} critical paths for the hooks, expected ${PATHS}`);
   return { dir, critical, exec };
 }
 
@@ -143,19 +144,20 @@ export async function criticalScenario(ctx: BenchContext): Promise<void> {
  * each path with `[ -f ]` / `[ -x ]` in sh; node is not started while everything is there.
  */
 async function hookScenario(ctx: BenchContext, dir: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const list = path.join(dir, '.git', 'dx', 'critical-list');
-  const aside = `${list}.aside`;
+  // The same hook state with and without its critical lines (written fresh: newer than .dxrc, so not stale).
+  const file = hookStateFile(dir);
+  const full = readHookStateFile(file);
+  const texts = new Map([[true, formatHookState(full)], [false, formatHookState({ ...full, critical: [] })]]);
   const withList = { name: `post-checkout with the ${PATHS.toLocaleString('en')}-path critical list`, on: true };
   const without = { name: 'post-checkout without a critical list', on: false };
   const got = await roundRobin([without, withList], ctx.n, ctx.warm, async (v) => {
-    if (v.on && fs.existsSync(aside)) fs.renameSync(aside, list);
-    if (!v.on && fs.existsSync(list)) fs.renameSync(list, aside);
+    fs.writeFileSync(file, texts.get(v.on)!);
     const r = await mustTime('git', ['checkout', '-q', '--', 'app.txt'], { cwd: dir, env });
     must(!r.stderr.includes('critical file'), `a healthy checkout named a critical file: ${r.stderr}`);
     await quiesce(dir);
     return r.ms;
   });
-  if (fs.existsSync(aside)) fs.renameSync(aside, list);
+  fs.writeFileSync(file, texts.get(true)!);
   must(!fs.existsSync(path.join(dir, '.git', 'dx', 'guard-state.json')), 'a healthy checkout started a logging guard run');
   const section = '8b. `git checkout -- app.txt` in that repository (the hooks\' cheap guard)';
   const base: Row = { section, variant: without.name, samples: got.get(without)! };

@@ -3,7 +3,7 @@
 // of each git command (one sh, then the real git) — side by side with plain git in the same run.
 import fs from 'node:fs';
 import path from 'node:path';
-import { cloneAs, createBareRemote, dxBin, git, seedRemote, type Host, type Sandbox } from '../test/helpers/index.ts';
+import { cloneAs, createBareRemote, dxBin, git, hookStateFile, readHookStateFile, seedRemote, type Host, type Sandbox } from '../test/helpers/index.ts';
 import { fmt, median, must, mustTime, quiesce, roundRobin, type Row } from './lib.ts';
 
 /** What the driver (run.ts) hands a scenario: the sandbox, sample counts, and where results go. */
@@ -75,13 +75,18 @@ export async function protectCommitScenario(ctx: BenchContext): Promise<void> {
   const dx = await protectedRepo(sub, 'c-dx');
   await run(dx, process.execPath, [dxBin, 'install']);
   for (const hook of OTHER_HOOKS) fs.rmSync(path.join(dx.dir, '.git', 'hooks', hook));
+  // Removing hooks changed the hooks folder: refresh install's stamp, or the first timed commit would start the background hooks check.
+  const stamp = path.join(dx.dir, '.git', 'dx', 'hooks', 'stamp');
+  const later = new Date(Date.now() + 1000);
+  fs.utimesSync(stamp, later, later);
   must(JSON.stringify(activeHooks(dx)) === JSON.stringify(['pre-commit', 'reference-transaction']), `dx repository runs hooks ${activeHooks(dx).join(', ')}`);
   must(activeHooks(none).length === 0, `the no-hook repository has hooks ${activeHooks(none).join(', ')}`);
-  // The caches the sh hooks read: protection on (so pre-commit really runs its diff-index) and not stale.
-  const dxDir = path.join(dx.dir, '.git', 'dx');
-  must(fs.readFileSync(path.join(dxDir, 'protect'), 'utf8').trim() !== '', 'install wrote no .git/dx/protect: pre-commit would exit before checking');
-  must(fs.readFileSync(path.join(dxDir, 'protect-list'), 'utf8').includes('100755 deploy/run.sh'), '.git/dx/protect-list lacks deploy/run.sh');
-  must(fs.statSync(path.join(dxDir, 'push-mode')).mtimeMs >= fs.statSync(path.join(dx.dir, '.dxrc.json')).mtimeMs, '.dxrc.json is newer than .git/dx/push-mode: the hooks would treat their caches as stale');
+  // The hook state the sh hooks read: protection on (so pre-commit really runs its diff-index) and not stale.
+  const stateFile = hookStateFile(dx.dir);
+  const st = readHookStateFile(stateFile);
+  must(st.protect.pathsSet, 'install wrote a hook state without protection: pre-commit would exit before checking');
+  must(st.protectList.some(([m, p]) => m === '100755' && p === 'deploy/run.sh'), 'the hook state lacks deploy/run.sh');
+  must(fs.statSync(stateFile).mtimeMs >= fs.statSync(path.join(dx.dir, '.dxrc.json')).mtimeMs, '.dxrc.json is newer than the hook state: the hooks would treat it as stale');
   fs.rmSync(spyLog, { force: true });
 
   const variants: CommitVariant[] = [

@@ -62,7 +62,7 @@ if [ -L "$dx_dir" ]; then
   exit "$dx_rc"
 fi
 # Nor through a link in it at a file this runtime writes (no fork: test is a shell builtin).
-for dx_f in banner queue worker.log divergence notice events.jsonl; do
+for dx_f in banner queue worker.log notice events.jsonl; do
   if [ -L "$dx_dir/$dx_f" ]; then
     printf '%s\n' "dx-hooks: $dx_dir/$dx_f is a symbolic link; dx-hooks writes nothing through it (remove it; dx-hooks doctor)" >&2
     exit "$dx_rc"
@@ -77,14 +77,52 @@ dx_where() {
   dx_head=${dx_out#*"$dx_nl"}
 }
 
-dx_mode=background
-[ -f "$dx_dir/push-mode" ] && IFS= read -r dx_mode <"$dx_dir/push-mode"
-# A .dxrc edited after the worker last cached the mode: unknown, so let node re-read it.
-dx_stale=
-for dx_rc_file in .dxrc .dxrc.json .dxrc.yaml .dxrc.yml package.json; do
-  if [ "$dx_rc_file" -nt "$dx_dir/push-mode" ]; then dx_stale=1; dx_mode=background; break; fi
-done
-[ -n "${DX_WIP_PUSH-}" ] && dx_mode=$DX_WIP_PUSH
+# 4. This worktree's hook state (issue 11): <git-dir>/dx/hook-state, written by node from the effective
+#    config (src/core/hookstate/format.ts), one per worktree since each has its own .dxrc. Its header
+#    is read here in one pass, with no fork. Missing, of another format, or older than a .dxrc:
+#    "stale" - every check goes to node, the worker runs, and the hooks that read the lists ask node
+#    to rewrite it first (dx_fresh). "config invalid" (node could not load .dxrc): stale as well,
+#    but node is not asked again until .dxrc changes. Nothing read from it is ever eval'd.
+if [ -n "${GIT_DIR-}" ]; then dx_wdir=$GIT_DIR
+elif [ -d .git ]; then dx_wdir=.git
+elif [ -f .git ]; then IFS= read -r dx_l <.git; dx_wdir=${dx_l#gitdir: }
+else dx_wdir=$(git rev-parse --git-dir 2>/dev/null) || dx_wdir=$dx_common; fi
+dx_hsf=$dx_wdir/dx/hook-state
+dx_read_state() {
+  dx_stale=1 dx_refresh=1 dx_mode=background dx_cfg=ok
+  dx_dset=on dx_dsecs=86400 dx_dremote=-
+  dx_pset=1 dx_pcommitted=1 dx_phead=- dx_ncrit=0 dx_nprot=0
+  if [ -f "$dx_hsf" ] && [ ! -L "$dx_hsf" ]; then
+    {
+      IFS=' ' read -r dx_k dx_a dx_b
+      if [ "$dx_k $dx_a" = "dx-hook-state 1" ]; then
+        dx_stale= dx_refresh=
+        while IFS=' ' read -r dx_k dx_a dx_b dx_c; do
+          case $dx_k in
+            config) dx_cfg=$dx_a ;;
+            mode) dx_mode=$dx_a ;;
+            divergence) dx_dset=$dx_a dx_dsecs=$dx_b dx_dremote=$dx_c ;;
+            protect) dx_pset=$dx_a dx_pcommitted=$dx_b dx_phead=$dx_c ;;
+            lists) dx_ncrit=$dx_a dx_nprot=$dx_b ;;
+            *) break ;;
+          esac
+        done
+      fi
+    } <"$dx_hsf"
+  fi
+  # Numbers go into $(( )) and -gt: anything else falls back to the careful value.
+  case $dx_dsecs in ''|*[!0-9]*) dx_dsecs=86400 ;; esac
+  case $dx_ncrit in ''|*[!0-9]*) dx_ncrit=1 ;; esac
+  case $dx_nprot in ''|*[!0-9]*) dx_nprot=1 ;; esac
+  case $dx_mode in background|sync|off) ;; *) dx_mode=background ;; esac
+  [ "$dx_cfg" = ok ] || { dx_stale=1; dx_mode=background; }
+  for dx_rc_file in .dxrc .dxrc.json .dxrc.yaml .dxrc.yml package.json; do
+    if [ "$dx_rc_file" -nt "$dx_hsf" ]; then dx_stale=1 dx_refresh=1 dx_mode=background; break; fi
+  done
+  [ -n "${DX_WIP_PUSH-}" ] && dx_mode=$DX_WIP_PUSH
+  return 0
+}
+dx_read_state
 
 # Text that came from other hosts or the remote (the banner, warn/<branch>.msg, branch and path names)
 # is printed through dx_clean: C0 controls but TAB, DEL, the C1 controls (UTF-8 \302\200-\237) and the
@@ -116,12 +154,7 @@ dx_quote() {
 # hot path starts no git; dx_hs stays empty when unsure (a packed ref, an odd layout): ask git then.
 dx_head_sha() {
   dx_hs=
-  dx_gd=${GIT_DIR-}
-  if [ -z "$dx_gd" ]; then
-    if [ -d .git ]; then dx_gd=.git
-    elif [ -f .git ]; then IFS= read -r dx_l <.git; dx_gd=${dx_l#gitdir: }
-    else return 0; fi
-  fi
+  dx_gd=$dx_wdir
   [ -f "$dx_gd/HEAD" ] || return 0
   IFS= read -r dx_l <"$dx_gd/HEAD"
   case $dx_l in
@@ -265,26 +298,18 @@ dx_run_worker() {
 # and - unless $2 is "nostale" - its commits that have been only on this host for longer than
 # divergence.staleHours (neither a remote-tracking ref nor a landed WIP push, refs/dx/pushed/*,
 # reaches them). Settings come from dx/divergence ("<on|off> <stale seconds> <remote|->"). No network.
-# A .dxrc edited since the settings were cached (divergence, critical-list …): node re-reads it
-# once, in the foreground, before the warnings and the guard read the caches.
+# A hook state that is missing (a new linked worktree), of another format, or older than a .dxrc:
+# node rewrites it once, in the foreground, before the warnings and the guard read it. A .dxrc node
+# cannot load is marked "config invalid" in it, so node does not start again on every checkout.
 dx_fresh() {
-  for dx_rc_file in .dxrc .dxrc.json .dxrc.yaml .dxrc.yml package.json; do
-    if [ -f "$dx_rc_file" ] && { [ ! -f "$dx_dir/divergence" ] || [ "$dx_rc_file" -nt "$dx_dir/divergence" ]; }; then
-      dx_find_node && "$dx_node" "$dx_cli" hook cache >/dev/null 2>&1
-      # Still older (an invalid .dxrc: the banner says so): mark it seen, so node does not start on every checkout.
-      if [ ! -f "$dx_dir/divergence" ]; then printf 'on 86400 -\n' >"$dx_dir/divergence"
-      elif [ "$dx_rc_file" -nt "$dx_dir/divergence" ]; then touch "$dx_dir/divergence"; fi
-      break
-    fi
-  done
+  [ -n "$dx_refresh" ] || return 0
+  dx_find_node && "$dx_node" "$dx_cli" hook cache >/dev/null
+  dx_read_state
+  dx_refresh=
 }
 
 dx_divergence() {
-  dx_dset=on
-  dx_dsecs=86400
-  dx_dremote=-
   dx_fresh
-  [ -f "$dx_dir/divergence" ] && IFS=' ' read -r dx_dset dx_dsecs dx_dremote <"$dx_dir/divergence"
   [ "$dx_dset" = off ] && return 0
   dx_track=$(git for-each-ref --count=1 --format='%(upstream:short) %(upstream:track,nobracket)' "refs/heads/$1" 2>/dev/null)
   case $dx_track in
@@ -325,10 +350,12 @@ dx_divergence() {
 # log or to count — a drift, a drift logged before that may be gone now, or a glob entry.
 dx_guard() {
   dx_fresh
-  [ -s "$dx_dir/critical-list" ] || return 0
+  [ "$dx_ncrit" -gt 0 ] || return 0
   dx_gneed=
-  [ -e "$dx_dir/guard-state.json" ] && dx_gneed=1
-  while IFS=' ' read -r dx_gkind dx_gpath; do
+  [ -e "${dx_hsf%/*}/guard-state.json" ] && dx_gneed=1
+  # The "c <kind> <path>" lines; they all come before the "p" lines.
+  while IFS=' ' read -r dx_k dx_gkind dx_gpath; do
+    case $dx_k in c) ;; p) break ;; *) continue ;; esac
     case $dx_gkind in
       g) dx_gneed=1 ;;
       *)
@@ -340,7 +367,7 @@ dx_guard() {
           dx_gneed=1
         fi ;;
     esac
-  done <"$dx_dir/critical-list"
+  done <"$dx_hsf"
   [ -n "$dx_gneed" ] && dx_background guard --from-hook
   return 0
 }
@@ -349,11 +376,11 @@ dx_guard() {
 # $2 = the hook's input lines. prepared: a branch update whose new tip deletes a file, changes a
 # type (symlink, submodule) or drops an exec bit goes to node, which refuses it when protected
 # paths are lost (a fast-forward, cherry-pick, revert, am, rebase's final update, commit --no-verify).
-# committed: a stash entry dropped (git stash pop) while a protected path of HEAD (protect-list) is
+# committed: a stash entry dropped (git stash pop) while a protected path of HEAD (the hook state's p lines) is
 # gone from the work tree goes to node, which says so and records it for undo. One git call per
 # branch update, and only where protect.paths is set.
 dx_routes() {
-  [ -s "$dx_dir/protect" ] || [ -n "$dx_stale" ] || return 0
+  [ "$dx_pset" = 1 ] || [ -n "$dx_stale" ] || return 0
   dx_rhit=
   while read -r dx_rold dx_rnew dx_rref; do
     [ -n "$dx_rhit" ] && break
@@ -367,15 +394,16 @@ dx_routes() {
         ;;
       committed:refs/stash)
         case $dx_rold in *[!0]*) ;; *) continue ;; esac
-        [ -s "$dx_dir/protect-list" ] || continue
-        while IFS=' ' read -r dx_pmode dx_path; do
+        [ "$dx_nprot" -gt 0 ] || continue
+        while IFS=' ' read -r dx_k dx_pmode dx_path; do
+          [ "$dx_k" = p ] || continue
           if [ ! -e "$dx_path" ] && [ ! -L "$dx_path" ]; then dx_rhit=1
           elif [ "$dx_pmode" = 120000 ]; then [ -L "$dx_path" ] || dx_rhit=1
           elif [ -L "$dx_path" ] || { [ "$dx_pmode" != 160000 ] && [ -d "$dx_path" ]; }; then dx_rhit=1
           elif [ "$dx_pmode" = 100755 ] && [ ! -x "$dx_path" ]; then dx_rhit=1
           fi
           [ -n "$dx_rhit" ] && break
-        done <"$dx_dir/protect-list"
+        done <"$dx_hsf"
         ;;
     esac
   done <<EOF_DX_ROUTES
@@ -442,10 +470,9 @@ case $dx_hook in
     # type (T: a file become a symlink or a submodule) or drops an exec bit can hurt a protected path;
     # one that changes a config file may take protection away (that needs the override), so node
     # checks it. An empty protect cache means "nothing protected" only for the HEAD it was built for.
-    # Nothing protected at this very HEAD (the cache was built for it, .dxrc unchanged since) and no
-    # committed config whose protection a staged one could take away: nothing to check, no git call.
-    if [ ! -s "$dx_dir/protect" ] && [ ! -e "$dx_dir/protect-committed" ] && [ -z "$dx_stale" ] && [ -f "$dx_dir/protect-head" ]; then
-      IFS= read -r dx_phead <"$dx_dir/protect-head"
+    # Nothing protected at this very HEAD (the hook state was built for it, .dxrc unchanged since) and
+    # no committed config whose protection a staged one could take away: nothing to check, no git call.
+    if [ "$dx_pset" = 0 ] && [ "$dx_pcommitted" = 0 ] && [ -z "$dx_stale" ] && [ "$dx_phead" != - ]; then
       dx_head_sha
       [ -n "$dx_hs" ] || dx_hs=$(git rev-parse -q --verify HEAD 2>/dev/null)
       [ "$dx_phead" = "$dx_hs" ] && exit 0
@@ -454,8 +481,7 @@ case $dx_hook in
     case $dx_changes in
       *"$dx_tab.dxrc"*|*"${dx_tab}package.json"*|*"${dx_tab}dx.config."*) ;;
       *" D$dx_tab"*|*" T$dx_tab"*|*":100755 100644 "*)
-        if [ ! -s "$dx_dir/protect" ] && [ -z "$dx_stale" ] && [ -f "$dx_dir/protect-head" ]; then
-          IFS= read -r dx_phead <"$dx_dir/protect-head"
+        if [ "$dx_pset" = 0 ] && [ -z "$dx_stale" ] && [ "$dx_phead" != - ]; then
           [ "$dx_phead" = "$(git rev-parse -q --verify HEAD 2>/dev/null)" ] && exit 0
         fi ;;
       *) exit 0 ;;
@@ -485,16 +511,19 @@ case $dx_hook in
     dx_run_worker
     ;;
   post-checkout)
-    # Protected paths (listed by the worker as "<mode> <path>") that vanished or lost
+    # Protected paths (the hook state's "p <mode> <path>" lines) that vanished or lost
     # their exec bit — after a branch switch or a file checkout alike. $1 is the previous HEAD.
-    if [ -s "$dx_dir/protect-list" ]; then
-      while IFS=' ' read -r dx_pmode dx_path; do
+    # A new linked worktree (git worktree add runs this hook) has no hook state yet: node writes it first.
+    dx_fresh
+    if [ "$dx_nprot" -gt 0 ]; then
+      while IFS=' ' read -r dx_k dx_pmode dx_path; do
+        [ "$dx_k" = p ] || continue
         if [ ! -e "$dx_path" ] && [ ! -L "$dx_path" ]; then
           printf '%s\n' "dx-hooks: protected path $dx_path is missing from the work tree — bring it back: git checkout $(dx_quote "${1-HEAD}") -- $(dx_quote "$dx_path")" | dx_clean >&2
         elif [ "$dx_pmode" = 100755 ] && [ ! -x "$dx_path" ]; then
           printf '%s\n' "dx-hooks: protected path $dx_path lost its exec bit — restore it: chmod +x $(dx_quote "$dx_path")" | dx_clean >&2
         fi
-      done <"$dx_dir/protect-list"
+      done <"$dx_hsf"
     fi
     dx_guard
     # $3 = 1: a branch checkout (0: files checked out from the index or a tree).

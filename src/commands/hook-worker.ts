@@ -32,6 +32,8 @@ export async function run(opts: { foreground?: boolean; refresh?: boolean; waitL
   try {
     s = await openSession(opts.cwd);
   } catch (err) {
+    const { configError, markInvalid } = await import('./hook.js');
+    if (configError(err)) await markInvalid(opts.cwd);
     return failLoudly(opts.cwd, err);
   }
   const log = dxPaths(s.ctx).workerLog;

@@ -11,6 +11,22 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** A config that cannot be loaded (the work tree's .dxrc, or the machine config): what the hook state's `config invalid` stands for. */
+export function configError(err: unknown): boolean {
+  return err instanceof DxError && (err.code.startsWith('CONFIG_') || err.code === 'MACHINE_CONFIG_INVALID');
+}
+
+/** Mark this worktree's hook state `config invalid`; a failure to do so is loud (stderr, ledger) but never blocks git. */
+export async function markInvalid(cwd: string): Promise<void> {
+  try {
+    const [{ openRepo }, { markHookStateInvalid }] = await Promise.all([import('../core/context.js'), import('../core/hookstate/write.js')]);
+    markHookStateInvalid(await openRepo(cwd));
+  } catch (err) {
+    errLine(`dx-hooks: could not mark the hook state "config invalid" — ${describeError(err)}`);
+    await recordFailure(cwd, 'hook.state', 'marking the hook state "config invalid" failed', err);
+  }
+}
+
 /** Exit code meaning "deliberately refused" (the runtime turns it into git's exit 1); anything else non-zero is a crash the runtime reports without blocking git. */
 export const REFUSED = 10;
 
@@ -73,6 +89,9 @@ async function check(opts: { name: string; args?: string[]; cwd: string }): Prom
       s = opened.session;
     } else s = await openSession(opts.cwd);
   } catch (err) {
+    // .dxrc cannot be loaded: the hook state says so, so the hooks stop asking node to re-read it on
+    // every hook (until it changes) and send every check to node, which applies the committed config.
+    if (configError(err)) await markInvalid(opts.cwd);
     // A broken config must not block git: warn (loudly) and let the operation through.
     errLine(`dx-hooks: ${opts.name} check skipped — ${describeError(err)}`);
     await recordFailure(opts.cwd, `hook.${opts.name}`, `${opts.name} checks skipped`, err);
@@ -120,9 +139,9 @@ async function check(opts: { name: string; args?: string[]; cwd: string }): Prom
       return worker.run({ foreground: true, refresh: false, waitLock: '15000', deadline: '25000', cwd: opts.cwd });
     }
     case 'cache': {
-      // The shims found .dxrc newer than their caches: rewrite them now (push mode, protected paths, divergence).
-      const { writeHookCache } = await import('../core/wip/worker.js');
-      await writeHookCache(s);
+      // The runtime found .dxrc newer than this worktree's hook state: rewrite it now.
+      const { writeHookState } = await import('../core/hookstate/write.js');
+      await writeHookState(s);
       return 0;
     }
     default:

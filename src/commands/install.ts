@@ -34,8 +34,8 @@ export async function run(opts: { dryRun?: boolean; json?: boolean; force?: bool
   // Tell the shims the push mode now, so the very first commit already follows .dxrc.
   try {
     const { openSession } = await import('../core/session.js');
-    const { writeHookCache } = await import('../core/wip/worker.js');
-    await writeHookCache(await openSession(opts.cwd));
+    const { writeHookState } = await import('../core/hookstate/write.js');
+    await writeHookState(await openSession(opts.cwd));
   } catch (err) {
     errLine(`dx-hooks: installed, but the config cannot be read: ${(err as Error).message}`);
   }

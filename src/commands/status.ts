@@ -23,10 +23,10 @@ export async function run(opts: BatchFlags & { json?: boolean; offline?: boolean
     return runTriage({ ...opts, target });
   }
   const s = await openSession(opts.cwd);
-  // The shims' caches (push mode, protected paths, divergence settings) follow the .dxrc just read.
+  // The hook state (push mode, protected paths, divergence settings) follows the .dxrc just read.
   if (fs.existsSync(dxPaths(s.ctx).install)) {
-    const { writeHookCache } = await import('../core/wip/worker.js');
-    await writeHookCache(s);
+    const { writeHookState } = await import('../core/hookstate/write.js');
+    await writeHookState(s);
   }
   if (!opts.offline) {
     // dx refs deleted from the remote behind pre-push's back come back first (before the index is read).

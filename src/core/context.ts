@@ -1,7 +1,8 @@
 /**
  * The repository context every core function takes explicitly (never process.cwd()): the work
  * tree, the per-worktree git dir, and the common dir whose `dx/` folder holds dx-hooks' state —
- * shared by all linked worktrees of one repository.
+ * shared by all linked worktrees of one repository. What depends on one worktree's `.dxrc` or work
+ * tree (the hook state, the config cache, the guard's drift state) lives in `<git-dir>/dx/` instead.
  */
 import path from 'node:path';
 import { DxError, EXIT } from './errors.js';
@@ -38,29 +39,33 @@ export async function openRepo(cwd: string): Promise<RepoContext> {
   throw new DxError('NOT_A_WORK_TREE', `${cwd} is inside a git dir, not a work tree`, 'Run dx-hooks from the work tree.', EXIT.USAGE);
 }
 
-/** Paths of dx-hooks' files under `<git-common-dir>/dx/` (one place names them all). */
+/**
+ * Paths of dx-hooks' files (one place names them all): under `<git-common-dir>/dx/` what the
+ * repository shares, under `<git-dir>/dx/` what belongs to one worktree (the same folder for the
+ * main worktree; `<git-common-dir>/worktrees/<name>/dx/` for a linked one).
+ */
 export function dxPaths(ctx: RepoContext) {
   const d = ctx.dxDir;
+  const w = path.join(ctx.gitDir, 'dx');
   return {
     ledger: path.join(d, 'events.jsonl'),
     state: path.join(d, 'state.json'),
     queue: path.join(d, 'queue'),
     banner: path.join(d, 'banner'),
-    pushMode: path.join(d, 'push-mode'),
     warnDir: path.join(d, 'warn'),
     lock: path.join(d, 'worker'),
     workerLog: path.join(d, 'worker.log'),
-    configCache: path.join(d, 'config-cache.json'),
+    /** this worktree's validated .dxrc (config/load.ts) */
+    configCache: path.join(w, 'config-cache.json'),
+    /** this worktree's hook state, the one file the sh hooks read (hookstate/format.ts) */
+    hookState: path.join(w, 'hook-state'),
     hooksDir: path.join(d, 'hooks'),
     install: path.join(d, 'install.json'),
-    divergence: path.join(d, 'divergence'),
     /** guard telemetry when `guard.telemetry` is not set */
     telemetry: path.join(d, 'telemetry.jsonl'),
     /** the drifts the guard already logged (so each drift is logged once) */
-    guardState: path.join(d, 'guard-state.json'),
+    guardState: path.join(w, 'guard-state.json'),
     /** lock serialising guard runs (hooks, --watch, the scheduler) */
-    guardLock: path.join(d, 'guard'),
-    /** `<x|-|g> <path>` lines the shims check after checkout, merge and rewrite */
-    criticalList: path.join(d, 'critical-list'),
+    guardLock: path.join(w, 'guard'),
   };
 }

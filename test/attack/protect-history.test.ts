@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cloneAs, createBareRemote, dx, dxJson, git, lsRemote, seedRemote, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
+import { cloneAs, hookStateFile, readHookStateFile, createBareRemote, dx, dxJson, git, lsRemote, seedRemote, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
 
 const DXRC = { protect: { paths: ['deploy/**', 'LICENSE'], branches: ['main'] } };
 
@@ -182,25 +182,25 @@ test('a stale protect cache (HEAD moved with the hooks off) does not make pre-co
   await seed.commit('protect', { '.dxrc.json': JSON.stringify(DXRC) });
   await seed.git(['push', '-q', 'origin', 'main']);
   assert.equal((await git(h.dir, { ...h.env, DX_HOOKS: '0' }, ['pull', '-q', '--ff-only'])).code, 0);
-  const dxDir = path.join(h.dir, '.git/dx');
-  assert.equal(fs.existsSync(path.join(dxDir, 'protect')), false, 'the cache still says "nothing protected"');
+  const file = hookStateFile(h.dir);
+  assert.equal(readHookStateFile(file).protect.pathsSet, false, 'the hook state still says "nothing protected"');
   const future = new Date(Date.now() + 60_000);
-  for (const f of ['push-mode', 'divergence']) if (fs.existsSync(path.join(dxDir, f))) fs.utimesSync(path.join(dxDir, f), future, future);
+  fs.utimesSync(file, future, future); // newer than any .dxrc: only its HEAD tells it is stale
   await h.git(['rm', '-q', 'LICENSE']);
   const r = await h.git(['commit', '-m', 'oops'], { allowFail: true });
   assert.equal(r.code, 1, r.stderr);
   assert.equal(await inHead(h, 'LICENSE'), true);
 });
 
-test('the caches the hooks read are built from the union: an uncommitted weakening leaves protect and protect-list as they were', async (t) => {
+test('the hook state is built from the union: an uncommitted weakening leaves its protected paths as they were', async (t) => {
   const { h } = await repo(t, 'cache');
-  const dxDir = path.join(h.dir, '.git/dx');
-  const list = fs.readFileSync(path.join(dxDir, 'protect-list'), 'utf8');
-  assert.match(list, /deploy\/run\.sh/);
+  const before = readHookStateFile(hookStateFile(h.dir));
+  assert.ok(before.protectList.some(([, p]) => p === 'deploy/run.sh'));
   await h.write('.dxrc.json', weakened);
   assert.equal((await dx(h, ['hook', 'cache'])).code, 0);
-  assert.equal(fs.readFileSync(path.join(dxDir, 'protect-list'), 'utf8'), list);
-  assert.ok(fs.statSync(path.join(dxDir, 'protect')).size > 0);
+  const after = readHookStateFile(hookStateFile(h.dir));
+  assert.deepEqual(after.protectList, before.protectList);
+  assert.equal(after.protect.pathsSet, true);
   // post-checkout still names a protected file that vanished.
   fs.rmSync(path.join(h.dir, 'LICENSE'));
   const r = await h.git(['checkout', '-q', 'HEAD', '--', 'deploy/run.sh']);

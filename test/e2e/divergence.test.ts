@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { cloneAs, createBareRemote, dx, git, lsRemote, rejectPushesTo, type Host, type Sandbox } from '../helpers/index.ts';
+import { cloneAs, hookStateFile, readHookStateFile, createBareRemote, dx, git, lsRemote, rejectPushesTo, type Host, type Sandbox } from '../helpers/index.ts';
 import { idle, idleSandbox } from '../helpers/idle.ts';
 
 const HOUR = 3600_000;
@@ -225,7 +225,7 @@ test('(c) a branch restored from another host\'s old WIP is on the remote (as th
 test('(c) divergence.staleHours from .dxrc sets the threshold and the text: 2 h → a 3 h old commit warns "older than 2h", a 1 h old one does not', async (t) => {
   const { remote, hs } = await setup(t, ['alpha'], { divergence: { staleHours: 2 } });
   const [a] = hs as [Host];
-  assert.match(fs.readFileSync(path.join(a.dir, '.git/dx/divergence'), 'utf8'), /^on 7200 origin$/m);
+  assert.deepEqual(readHookStateFile(hookStateFile(a.dir)).divergence, { warn: true, staleSeconds: 7200, remote: 'origin' });
   await rejectPushesTo(remote, ['refs/heads/wip/alpha/main', 'refs/heads/wip/alpha/side']);
   await quiet(a, ['checkout', '-b', 'side']);
   await commitAgo(a, 'one hour old', { 's.txt': '1\n' }, 1 * HOUR);
@@ -274,7 +274,7 @@ test('(d) all three at once on checkout; `divergence.warn: false` silences all t
   const rc = path.join(b.dir, '.dxrc.json');
   fs.writeFileSync(rc, JSON.stringify({ ...JSON.parse(fs.readFileSync(rc, 'utf8')), divergence: { warn: false } }, null, 2));
   await dx(b, ['sync']); // exits 1: the backup still fails
-  assert.match(fs.readFileSync(path.join(b.dir, '.git/dx/divergence'), 'utf8'), /^off /);
+  assert.equal(readHookStateFile(hookStateFile(b.dir)).divergence.warn, false);
   err = await checkoutBack(b, 'main');
   assert.deepEqual(divergenceLines(err), [], `checkout with warn:false:\n${err}`);
   await quiet(b, ['checkout', 'scratch']);
@@ -297,17 +297,17 @@ test('(d) editing .dxrc to `divergence.warn: false` takes effect at once: on the
   assert.match(await checkoutBack(b, 'main'), DIVERGED);
   // The caches were written a minute ago; the user edits .dxrc now.
   const minuteAgo = new Date(Date.now() - 60_000);
-  for (const f of ['push-mode', 'divergence']) fs.utimesSync(path.join(b.dir, '.git/dx', f), minuteAgo, minuteAgo);
+  fs.utimesSync(hookStateFile(b.dir), minuteAgo, minuteAgo);
   const rc = path.join(b.dir, '.dxrc.json');
   fs.writeFileSync(rc, JSON.stringify({ ...JSON.parse(fs.readFileSync(rc, 'utf8')), divergence: { warn: false } }, null, 2));
   await t.test('the first checkout after the edit (the shim sees .dxrc is newer than its cache)', async () => {
     const err = await checkoutBack(b, 'main');
     assert.deepEqual(divergenceLines(err), [], `checkout right after editing .dxrc:\n${err}`);
   });
-  await t.test('after `dx-hooks status` (which rewrites .git/dx/divergence)', async () => {
+  await t.test('after `dx-hooks status` (which rewrites the hook state)', async () => {
     const st = await dx(b, ['status']);
     assert.equal(st.code, 0, st.stdout + st.stderr);
-    assert.match(fs.readFileSync(path.join(b.dir, '.git/dx/divergence'), 'utf8'), /^off /, 'status rewrote .git/dx/divergence');
+    assert.equal(readHookStateFile(hookStateFile(b.dir)).divergence.warn, false, 'status rewrote the hook state');
     const err = await checkoutBack(b, 'main');
     assert.deepEqual(divergenceLines(err), [], `checkout after status:\n${err}`);
   });

@@ -16,3 +16,4 @@ export {
 } from './git.ts';
 export { startGitDaemon, unreachableUrl, freePort, type GitDaemon } from './daemon.ts';
 export { packageRoot, dxBin, dx, dxJson } from './dx.ts';
+export { hookStateFile, readHookStateFile } from './hookstate.ts';

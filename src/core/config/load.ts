@@ -1,6 +1,6 @@
 /**
  * Finds and validates `.dxrc` at the top of the work tree (cosmiconfig + the zod schema), and
- * caches the validated result under `<git-common-dir>/dx/config-cache.json`, keyed by the
+ * caches the validated result under `<git-dir>/dx/config-cache.json` (one per worktree), keyed by the
  * config files' mtime and size, so hooks and the background worker skip zod and cosmiconfig
  * (≈160 ms of imports) when nothing changed. The cache also names the schema that validated it
  * (package version + a hash of the schema module): a cache written by another dx-hooks version is
@@ -146,7 +146,8 @@ export async function loadConfig(top: string, cacheFile: string | null, allowJs 
   const result: LoadedConfig = { config: parsed.data, file: found?.filepath ?? null };
   if (cacheFile) {
     try {
-      writeInside(path.dirname(cacheFile), cacheFile, JSON.stringify({ v: 2, schema: configSchemaId(), stamp, file: result.file, config: result.config } satisfies CacheFile));
+      // The cache sits in <git-dir>/dx/ (context.ts): no link may be crossed below the git dir, and dx/ is made when missing.
+      writeInside(path.dirname(path.dirname(cacheFile)), cacheFile, JSON.stringify({ v: 2, schema: configSchemaId(), stamp, file: result.file, config: result.config } satisfies CacheFile));
     } catch (err) {
       // The cache is an optimisation; failing to write it costs only speed.
       debugNote(`could not write ${cacheFile} (${(err as Error).message}); the config is re-read each time`);

@@ -60,10 +60,11 @@ export function reinstaller(ctx: RepoContext, host: string, session: Session | n
     }
     if (session) {
       try {
-        const { writeHookCache } = await import('../wip/worker.js');
-        await writeHookCache(session);
-      } catch {
-        /* the shims re-read .dxrc when their cache is older than it: only slower */
+        const { writeHookState } = await import('../hookstate/write.js');
+        await writeHookState(session);
+      } catch (err) {
+        // The hooks send every check to node while their state is missing or older than .dxrc: only slower.
+        registered += `; could NOT write the hook state (${describeError(err)})`;
       }
     }
     return `re-installed the hooks in ${p.hooksDir}${p.huskyDir ? ` (husky: ${p.huskyDir})` : ''}${registered}`;

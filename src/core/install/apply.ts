@@ -10,6 +10,7 @@ import type { RepoContext } from '../context.js';
 import { checkInside, chmodInside, renameInside, rmInside, writeInside } from '../nofollow.js';
 import { asset, BEGIN, CHAINED_SUFFIX, cliPath, END, HOOKS, packageVersion } from './assets.js';
 import { HOOKS_ALERT, STAMP } from '../hookcheck/files.js';
+import { LEGACY_HOOK_CACHES } from '../hookstate/write.js';
 import { stripLefthookBlock } from './lefthook.js';
 import { readManifest, writeManifest, type HookRecord, type Manifest } from './manifest.js';
 import type { InstallPlan } from './plan.js';
@@ -247,7 +248,15 @@ export function uninstall(ctx: RepoContext, hooksDir: string, dryRun = false): U
   }
   if (!dryRun) {
     fs.rmSync(path.join(ctx.dxDir, 'install.json'), { force: true });
-    for (const f of ['push-mode', 'banner', 'config-cache.json', HOOKS_ALERT]) fs.rmSync(path.join(ctx.dxDir, f), { force: true });
+    for (const f of [...LEGACY_HOOK_CACHES, 'banner', HOOKS_ALERT]) fs.rmSync(path.join(ctx.dxDir, f), { force: true });
+    // Each worktree's hook state and config cache (<git-dir>/dx/: the common dx/ for the main worktree).
+    const wtDirs = [ctx.dxDir];
+    try {
+      for (const n of fs.readdirSync(path.join(ctx.commonDir, 'worktrees'))) wtDirs.push(path.join(ctx.commonDir, 'worktrees', n, 'dx'));
+    } catch {
+      /* no linked worktrees */
+    }
+    for (const d of wtDirs) for (const f of ['hook-state', 'config-cache.json']) rmInside(ctx.commonDir, path.join(d, f));
     fs.rmSync(path.join(ctx.dxDir, 'warn'), { recursive: true, force: true });
   }
   report.kept.push(`${path.join(ctx.dxDir, 'events.jsonl')} and state (your history; delete ${ctx.dxDir} to drop them)`);

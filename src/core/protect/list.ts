@@ -1,47 +1,46 @@
 /**
- * The protected-path list the post-checkout shim reads in sh (`<git-common-dir>/dx/protect-list`,
- * lines `<mode> <path>`): every path of HEAD matched by `protect.paths` — and
- * `<git-common-dir>/dx/protect`, non-empty when pre-commit must check. (Critical paths have their
- * own list: guardrail/cache.ts.)
- * Written by the worker and install, so the hooks never parse .dxrc. Built from the protection in
- * force (inforce.ts: the work tree's .dxrc ∪ HEAD's committed one), so an uncommitted .dxrc edit
- * cannot empty them; `protect-head` names the HEAD they were built for, and pre-commit trusts an
- * empty `protect` only for that HEAD (a stale cache never makes the check weaker).
+ * The protected paths the hooks check in sh (the `protect` and `p` lines of the hook state,
+ * hookstate/format.ts): every path of HEAD matched by the protection in force (inforce.ts: the work
+ * tree's .dxrc ∪ HEAD's committed one), so an uncommitted .dxrc edit cannot empty the list. `head`
+ * names the commit it was built for: pre-commit trusts "nothing protected" only at that HEAD, so a
+ * stale list never makes the check weaker. (Critical paths have their own lines: guardrail/cache.ts.)
  */
-import path from 'node:path';
-import { rmInside, writeInside } from '../nofollow.js';
-import { gitTry } from '../git.js';
+import { git, gitTry } from '../git.js';
 import type { Session } from '../session.js';
-import { protectionInForce } from './inforce.js';
+import { protectionInForce, type ProtectSource } from './inforce.js';
 
-/** Write `protect` and `protect-list` for the shims. Returns how many paths are listed. */
-export async function writeProtectCache(s: Session): Promise<number> {
-  const dir = s.ctx.dxDir;
+/**
+ * What the hooks need of the protection in force. `list`: `[git mode, path]` of HEAD's protected
+ * paths (paths holding a newline are left out: the line format cannot carry them).
+ */
+export interface ProtectListing { pathsSet: boolean; committed: boolean; head: string | null; list: Array<[string, string]>; sources: ProtectSource[] }
+
+/**
+ * Build the listing for the session's HEAD (one `ls-tree -r` when protect.paths is set).
+ * @throws GitError when HEAD exists but its tree cannot be listed (never an empty list for a failure)
+ */
+export async function protectListing(s: Session): Promise<ProtectListing> {
   const head = await gitTry(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: s.ctx.top });
   const inForce = await protectionInForce(s);
-  const isProtected = inForce.isProtected;
-  const lines = new Map<string, string>();
-  if (inForce.paths.length) {
-    const r = await gitTry(['ls-tree', '-r', '-z', '--full-tree', 'HEAD'], { cwd: s.ctx.top });
-    if (r.code === 0) {
-      for (const rec of r.stdout.split('\0')) {
-        const tab = rec.indexOf('\t');
-        if (tab < 0) continue;
-        const p = rec.slice(tab + 1);
-        // Newlines in a path would break the line format the shim reads: such paths are left out.
-        if (!p.includes('\n') && isProtected(p)) lines.set(p, rec.slice(0, rec.indexOf(' ')));
-      }
+  const list: Array<[string, string]> = [];
+  if (inForce.paths.length && head.code === 0) {
+    const out = await git(['ls-tree', '-r', '-z', '--full-tree', 'HEAD'], { cwd: s.ctx.top });
+    const seen = new Set<string>();
+    for (const rec of out.split('\0')) {
+      const tab = rec.indexOf('\t');
+      if (tab < 0) continue;
+      const p = rec.slice(tab + 1);
+      if (p.includes('\n') || p.includes('\r') || seen.has(p) || !inForce.isProtected(p)) continue;
+      seen.add(p);
+      list.push([rec.slice(0, rec.indexOf(' ')), p]);
     }
   }
-  if (inForce.paths.length) writeInside(s.ctx.commonDir, path.join(dir, 'protect'), '1\n');
-  else rmInside(s.ctx.commonDir, path.join(dir, 'protect'));
-  // pre-commit may skip its check only when HEAD has no committed config either (a staged one could take its protection away).
-  if (inForce.sources.some((x) => x.from.startsWith('HEAD:'))) writeInside(s.ctx.commonDir, path.join(dir, 'protect-committed'), '1\n');
-  else rmInside(s.ctx.commonDir, path.join(dir, 'protect-committed'));
-  if (head.code === 0) writeInside(s.ctx.commonDir, path.join(dir, 'protect-head'), head.stdout.trim() + '\n');
-  else rmInside(s.ctx.commonDir, path.join(dir, 'protect-head'));
-  const list = path.join(dir, 'protect-list');
-  if (lines.size) writeInside(s.ctx.commonDir, list, [...lines].map(([p, m]) => `${m} ${p}`).join('\n') + '\n');
-  else rmInside(s.ctx.commonDir, list);
-  return lines.size;
+  return {
+    pathsSet: inForce.paths.length > 0,
+    // pre-commit may skip its check only when HEAD has no committed config either (a staged one could take its protection away).
+    committed: inForce.sources.some((x) => x.from.startsWith('HEAD:')),
+    head: head.code === 0 ? head.stdout.trim() : null,
+    list,
+    sources: inForce.sources,
+  };
 }

@@ -6,7 +6,6 @@
  */
 import { describeError } from '../errors.js';
 import { dxPaths } from '../context.js';
-import { writeInside } from '../nofollow.js';
 import { gitTry } from '../git.js';
 import { headState } from '../head.js';
 import { fetchIndexTip, readIndexAt } from '../index/store.js';
@@ -32,22 +31,6 @@ export interface WorkerOptions { waitLockMs?: number; debounceMs?: number; refre
 export type WorkerResult = { busy: true } | { busy: false; reports: MirrorReport[]; warned: string[] | null; refreshError: string | null; vanished?: VanishedReport | null };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Record `wip.push` / `wip.enabled` (push-mode), the protected paths (protect, protect-list), the critical paths (critical-list) and the divergence settings (divergence) for the sh shims, which cannot parse .dxrc. */
-export async function writeHookCache(s: Session): Promise<void> {
-  const [{ writeProtectCache }, { writeDivergenceCache }, { writeCriticalCache }] = await Promise.all([import('../protect/list.js'), import('../divergence/cache.js'), import('../guardrail/cache.js')]);
-  await writeProtectCache(s);
-  writeCriticalCache(s);
-  await writeDivergenceCache(s);
-  writePushMode(s);
-}
-
-/** Record `wip.push` / `wip.enabled` for the sh shims. Written last: its mtime tells the shims the caches are current. */
-export function writePushMode(s: Session): void {
-  const mode = s.config.wip.enabled ? s.config.wip.push : 'off';
-  // Always rewritten: the shims compare .dxrc's mtime against this file's.
-  writeInside(s.ctx.commonDir, dxPaths(s.ctx).pushMode, mode + '\n');
-}
 
 async function toMirrorItems(s: Session, queued: QueueItem[]): Promise<MirrorItem[]> {
   const byRef = new Map<string, MirrorItem>();
@@ -117,7 +100,8 @@ export async function refreshWarnings(s: Session): Promise<string[]> {
  * pending, in the ledger and in the banner. Throws only for local failures (unwritable state).
  */
 export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<WorkerResult> {
-  await writeHookCache(s);
+  const { writeHookState } = await import('../hookstate/write.js');
+  await writeHookState(s);
   // Are the hooks still the ones git runs (a runtime older than this package, a hook deleted or renamed)? Files only, no git call (issue 11).
   try {
     const { refreshHookAlert } = await import('../hookcheck/alert.js');

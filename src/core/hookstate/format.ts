@@ -1,0 +1,142 @@
+/**
+ * The hook state file (issue 11): everything the sh hooks (hooks/runtime.sh) need from the effective
+ * config, in one file per worktree, `<git-dir>/dx/hook-state` (`<git-common-dir>/dx/hook-state` for
+ * the main worktree, `<git-common-dir>/worktrees/<name>/dx/hook-state` for a linked one). The sh reads
+ * its header in one pass with `read`; nothing in it is ever sourced or eval'd.
+ *
+ * Format, line by line (fields separated by one space; the last field of a line may hold spaces):
+ *
+ *     dx-hook-state <format> <package version> <config fingerprint>
+ *     config <ok|invalid>
+ *     mode <background|sync|off>
+ *     divergence <on|off> <stale seconds> <remote|->
+ *     protect <paths set: 0|1> <a committed config at HEAD: 0|1> <HEAD sha the lists were built for|->
+ *     lists <critical entries> <protected paths>
+ *     c <x|-|g> <path or glob>          one per `guard.critical` entry (x: must be executable, g: a glob)
+ *     p <git mode> <path>               one per path of HEAD matched by the protection in force
+ *
+ * The header ends at the first `c` or `p` line; all `c` lines come before all `p` lines. Paths that
+ * hold a newline are left out (they would break the line format). `format` is HOOK_STATE_FORMAT: a
+ * runtime that reads another number treats the file as missing (stale) and asks node to rewrite it.
+ * `config invalid`: the worker could not load `.dxrc`; the values are the last good ones, and the hooks
+ * send every check to node (which applies the committed config) without re-reading `.dxrc` on each hook.
+ */
+
+/** The format number runtime.sh understands (it compares the second word of the first line). */
+export const HOOK_STATE_FORMAT = 1;
+
+/** One `guard.critical` entry as the sh checks it: `x` executable file, `-` file, `g` glob (node counts it). */
+export interface CriticalLine { kind: 'x' | '-' | 'g'; path: string }
+
+/** What the hooks know from the effective config. Seconds for `staleSeconds`; `head` is a commit sha or null (no HEAD yet). */
+export interface HookState {
+  format: number;
+  /** the dx-hooks version that wrote it (package.json) */
+  version: string;
+  /** hex digest of the effective config and the protection in force (fingerprint.ts) */
+  fingerprint: string;
+  configOk: boolean;
+  mode: 'background' | 'sync' | 'off';
+  divergence: { warn: boolean; staleSeconds: number; remote: string | null };
+  protect: { pathsSet: boolean; committed: boolean; head: string | null };
+  critical: CriticalLine[];
+  /** `[git mode, path]`: the protected paths of `head` */
+  protectList: Array<[string, string]>;
+}
+
+const word = (s: string) => s.replace(/[\s]+/g, '_') || '-';
+
+/** The file's text for `st`. Lines holding a newline or a carriage return are left out. */
+export function formatHookState(st: HookState): string {
+  const ok = (p: string) => !/[\n\r]/.test(p);
+  const critical = st.critical.filter((c) => ok(c.path));
+  const list = st.protectList.filter(([, p]) => ok(p));
+  const d = st.divergence;
+  return [
+    `dx-hook-state ${st.format} ${word(st.version)} ${word(st.fingerprint)}`,
+    `config ${st.configOk ? 'ok' : 'invalid'}`,
+    `mode ${st.mode}`,
+    `divergence ${d.warn ? 'on' : 'off'} ${Math.max(1, Math.round(d.staleSeconds))} ${d.remote ? word(d.remote) : '-'}`,
+    `protect ${st.protect.pathsSet ? 1 : 0} ${st.protect.committed ? 1 : 0} ${st.protect.head ?? '-'}`,
+    `lists ${critical.length} ${list.length}`,
+    ...critical.map((c) => `c ${c.kind} ${c.path}`),
+    ...list.map(([m, p]) => `p ${m} ${p}`),
+  ].join('\n') + '\n';
+}
+
+/** Why a hook state file could not be read: `what` names the line and what was wrong with it. */
+export interface HookStateProblem { error: string }
+
+const MODES = new Set(['background', 'sync', 'off']);
+
+/**
+ * Parse a hook state file's text (strictly: every header line must be there and well-formed).
+ * Returns the state, or `{ error }` naming the first bad line (1-based) — a file of another format
+ * number is an error too ("written by another dx-hooks version"), for the caller to rebuild.
+ */
+export function parseHookState(text: string): HookState | HookStateProblem {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const bad = (n: number, what: string): HookStateProblem => ({ error: `line ${n}: ${what}` });
+  const [tag = '', fmt = '', version = '', fingerprint = '', ...extra] = (lines[0] ?? '').split(' ');
+  if (tag !== 'dx-hook-state' || !fingerprint || extra.length) return bad(1, 'not a dx-hooks hook state (expected "dx-hook-state <format> <version> <fingerprint>")');
+  const format = Number(fmt);
+  if (format !== HOOK_STATE_FORMAT) return bad(1, `format ${fmt} was written by another dx-hooks version (this one reads ${HOOK_STATE_FORMAT})`);
+  const header = new Map<string, string[]>();
+  let i = 1;
+  for (; i < lines.length; i++) {
+    const [k = '', ...rest] = (lines[i] ?? '').split(' ');
+    if (k === 'c' || k === 'p') break;
+    header.set(k, rest);
+  }
+  const fields = (k: string, n: number): string[] | null => {
+    const v = header.get(k);
+    return v && v.length === n ? v : null;
+  };
+  const config = fields('config', 1);
+  const mode = fields('mode', 1);
+  const div = fields('divergence', 3);
+  const prot = fields('protect', 3);
+  const counts = fields('lists', 2);
+  const missing = (['config', 'mode', 'divergence', 'protect', 'lists'] as const).find((k, n) => ![config, mode, div, prot, counts][n]);
+  if (missing || !config || !mode || !div || !prot || !counts) return { error: `the "${missing}" line is missing or has the wrong number of fields` };
+  const [cfg = ''] = config;
+  const [m = ''] = mode;
+  const [dOn = '', dSecs = '', dRemote = '-'] = div;
+  const [pSet = '', pCommitted = '', pHead = ''] = prot;
+  if (cfg !== 'ok' && cfg !== 'invalid') return { error: `config "${cfg}" is neither ok nor invalid` };
+  if (!MODES.has(m)) return { error: `mode "${m}" is not background, sync or off` };
+  if ((dOn !== 'on' && dOn !== 'off') || !/^[0-9]+$/.test(dSecs)) return { error: `divergence "${div.join(' ')}" is not "<on|off> <seconds> <remote>"` };
+  if (!/^[01]$/.test(pSet) || !/^[01]$/.test(pCommitted) || !(pHead === '-' || /^[0-9a-f]{40,64}$/.test(pHead))) return { error: `protect "${prot.join(' ')}" is not "<0|1> <0|1> <sha|->"` };
+  const critical: CriticalLine[] = [];
+  const protectList: Array<[string, string]> = [];
+  for (; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    const sp = line.indexOf(' ', 2);
+    const kind = line.slice(0, 2);
+    if (sp < 0 || (kind !== 'c ' && kind !== 'p ')) return bad(i + 1, 'expected "c <kind> <path>" or "p <mode> <path>"');
+    const a = line.slice(2, sp);
+    const p = line.slice(sp + 1);
+    if (kind === 'c ') {
+      if (protectList.length) return bad(i + 1, 'a critical entry after the protected paths');
+      if (a !== 'x' && a !== '-' && a !== 'g') return bad(i + 1, `critical kind "${a}" is not x, - or g`);
+      critical.push({ kind: a, path: p });
+    } else {
+      if (!/^[0-7]{6}$/.test(a)) return bad(i + 1, `"${a}" is not a git file mode`);
+      protectList.push([a, p]);
+    }
+  }
+  const [nc, np] = counts.map(Number);
+  if (nc !== critical.length || np !== protectList.length) return { error: `the lists hold ${critical.length} critical and ${protectList.length} protected lines, the header says ${counts.join(' and ')} (a torn write?)` };
+  return {
+    format,
+    version,
+    fingerprint,
+    configOk: cfg === 'ok',
+    mode: m as HookState['mode'],
+    divergence: { warn: dOn === 'on', staleSeconds: Number(dSecs), remote: dRemote === '-' ? null : dRemote },
+    protect: { pathsSet: pSet === '1', committed: pCommitted === '1', head: pHead === '-' ? null : pHead },
+    critical,
+    protectList,
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * The one writer of the hook state (format.ts): built from the session's effective config, written
+ * atomically (never through a link) to this worktree's `<git-dir>/dx/hook-state`. Every command that
+ * has a session and may have seen a new `.dxrc` rewrites it: the worker (each hook run that starts
+ * node), `status`, `install`, `doctor --fix` and `hook cache` (what the runtime asks for when `.dxrc`
+ * is newer than the file).
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { dxPaths, type RepoContext } from '../context.js';
+import { debugNote } from '../debug.js';
+import { criticalLines } from '../guardrail/cache.js';
+import { divergenceSettings } from '../divergence/cache.js';
+import { packageVersion } from '../install/assets.js';
+import { rmInside, writeInside } from '../nofollow.js';
+import { protectListing } from '../protect/list.js';
+import type { ProtectSource } from '../protect/inforce.js';
+import type { Session } from '../session.js';
+import type { DxConfig } from '../config/schema.js';
+import { formatHookState, HOOK_STATE_FORMAT, parseHookState, type HookState, type HookStateProblem } from './format.js';
+
+/**
+ * The caches this file replaced (up to release 7ad265b, all in `<git-common-dir>/dx/`, shared by every
+ * worktree): removed when the hook state is written, so no reader can mistake them for current.
+ */
+export const LEGACY_HOOK_CACHES = ['push-mode', 'protect', 'protect-list', 'protect-head', 'protect-committed', 'divergence', 'critical-list'] as const;
+
+function version(): string {
+  try {
+    return packageVersion();
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The config fingerprint (16 hex digits of a sha256): the effective config and the protection sources in force. */
+export function configFingerprint(config: DxConfig, sources: readonly ProtectSource[]): string {
+  return createHash('sha256').update(JSON.stringify({ config, sources: sources.map((x) => [x.from, x.paths, x.branches]) })).digest('hex').slice(0, 16);
+}
+
+/**
+ * The hook state for `s` (one `rev-parse`, one `ls-tree -r` when protect.paths is set, the remote lookup).
+ * @throws GitError when HEAD's tree cannot be listed
+ */
+export async function buildHookState(s: Session): Promise<HookState> {
+  const [listing, divergence] = await Promise.all([protectListing(s), divergenceSettings(s)]);
+  return {
+    format: HOOK_STATE_FORMAT,
+    version: version(),
+    fingerprint: configFingerprint(s.config, listing.sources),
+    configOk: true,
+    mode: s.config.wip.enabled ? s.config.wip.push : 'off',
+    divergence,
+    protect: { pathsSet: listing.pathsSet, committed: listing.committed, head: listing.head },
+    critical: criticalLines(s.config),
+    protectList: listing.list,
+  };
+}
+
+function removeLegacy(ctx: RepoContext): void {
+  for (const f of LEGACY_HOOK_CACHES) {
+    try {
+      rmInside(ctx.commonDir, path.join(ctx.dxDir, f));
+    } catch (err) {
+      debugNote(`could not remove the old hook cache ${f}: ${String(err)}`);
+    }
+  }
+}
+
+/**
+ * Write this worktree's hook state for `s` (always rewritten: the hooks compare `.dxrc`'s mtime with
+ * the file's) and remove the legacy caches. Returns what was written.
+ * @throws SymlinkRefused, fs errors, GitError (buildHookState)
+ */
+export async function writeHookState(s: Session): Promise<HookState> {
+  const st = await buildHookState(s);
+  writeInside(s.ctx.commonDir, dxPaths(s.ctx).hookState, formatHookState(st), { fsync: false });
+  removeLegacy(s.ctx);
+  return st;
+}
+
+/**
+ * Read this worktree's hook state: null when there is none, `{ error }` (naming the file) when it
+ * cannot be read or parsed — a file of another format included.
+ */
+export function readHookState(ctx: RepoContext): HookState | HookStateProblem | null {
+  const file = dxPaths(ctx).hookState;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    return { error: `${file}: ${(err as Error).message}` };
+  }
+  const r = parseHookState(text);
+  return 'error' in r ? { error: `${file}: ${r.error}` } : r;
+}
+
+/**
+ * `.dxrc` could not be loaded: mark the hook state `config invalid`, so the hooks send every check to
+ * node (which applies the committed config) and stop asking node to re-read `.dxrc` on every hook
+ * until it changes again. The last good values are kept; with none, the most careful ones are written
+ * (protection assumed set and committed, at no known HEAD). @throws SymlinkRefused, fs errors
+ */
+export function markHookStateInvalid(ctx: RepoContext): void {
+  const prev = readHookState(ctx);
+  const st: HookState = prev && !('error' in prev)
+    ? { ...prev, configOk: false }
+    : {
+        format: HOOK_STATE_FORMAT,
+        version: version(),
+        fingerprint: 'invalid',
+        configOk: false,
+        mode: 'background',
+        divergence: { warn: true, staleSeconds: 86400, remote: null },
+        protect: { pathsSet: true, committed: true, head: null },
+        critical: [],
+        protectList: [],
+      };
+  writeInside(ctx.commonDir, dxPaths(ctx).hookState, formatHookState(st), { fsync: false });
+}
+
+/** Whether this worktree's hook state matches `s`: `current`, or what is wrong with it (for doctor and status). */
+export async function hookStateProblem(s: Session): Promise<string | null> {
+  const st = readHookState(s.ctx);
+  if (st === null) return `no hook state yet (${dxPaths(s.ctx).hookState}): the hooks send every check to node`;
+  if ('error' in st) return `the hook state is unreadable: ${st.error}`;
+  if (!st.configOk) return 'the hook state says .dxrc could not be loaded: the hooks send every check to node';
+  const want = await buildHookState(s);
+  if (st.version !== want.version) return `the hook state was written by dx-hooks ${st.version} (this is ${want.version})`;
+  if (st.fingerprint !== want.fingerprint) return 'the hook state was written for another .dxrc';
+  return null;
+}
