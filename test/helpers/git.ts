@@ -143,6 +143,11 @@ function makeHost(name: string, dir: string, sb: Sandbox): Host {
   return host;
 }
 
+/** A Host for a work tree that already exists at `dir` (a linked worktree, say), with DX_HOST=name. */
+export function hostAt(sb: Sandbox, name: string, dir: string): Host {
+  return makeHost(name, dir, sb);
+}
+
 /** git clone remote (path or URL) into sb.tmp(dirName ?? `host-${hostName}`); returns the Host. */
 export async function cloneAs(sb: Sandbox, remote: string, hostName: string, dirName?: string): Promise<Host> {
   const dir = sb.tmp(dirName ?? `host-${hostName}`);

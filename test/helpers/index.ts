@@ -6,6 +6,7 @@ export {
   createBareRemote,
   seedRemote,
   cloneAs,
+  hostAt,
   initRepo,
   rejectPushesTo,
   lsRemote,

@@ -1,0 +1,142 @@
+// Integration (issue 11): the hook state (src/core/hookstate/format.ts) against hooks/runtime.sh. What
+// node writes is what the sh reads: each header field decides whether node starts, the lists name what
+// is missing, and a file the runtime cannot trust (missing, another format, hostile values, older than
+// .dxrc, "config invalid") only ever makes it more careful. Observed with a `node` on PATH that logs
+// its arguments before running the real one.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { formatHookState, type HookState } from '../../src/core/hookstate/format.ts';
+import { dx, hookStateFile, initRepo, readHookStateFile, withSandbox, type Host } from '../helpers/index.ts';
+import { idle } from '../helpers/idle.ts';
+
+async function setup(t: TestContext) {
+  const sb = await withSandbox(t);
+  const h = await initRepo(sb, 'repo', 'stateful');
+  await h.commit('base', { 'a.txt': 'a\n', 'b.txt': 'b\n', 'tools/run.sh': '#!/bin/sh\n' });
+  assert.equal((await dx(h, ['install'])).code, 0);
+  await h.commit('config');
+  const bin = sb.tmp('bin');
+  const log = sb.tmp('node.log');
+  fs.mkdirSync(bin);
+  fs.writeFileSync(path.join(bin, 'node'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
+  h.env.PATH = `${bin}${path.delimiter}${h.env.PATH ?? ''}`;
+  h.env.DX_WIP_PUSH = 'off';
+  const file = hookStateFile(h.dir);
+  const calls = () => {
+    const c = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+    fs.rmSync(log, { force: true });
+    return c.map((l) => l.replace(/^\S+ /, ''));
+  };
+  const head = (await h.git(['rev-parse', 'HEAD'])).out;
+  /** Write a state as node would, then make it newer than every .dxrc (the runtime's freshness test). */
+  const put = (st: HookState | string) => {
+    fs.writeFileSync(file, typeof st === 'string' ? st : formatHookState(st));
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(file, later, later);
+  };
+  return { h, file, calls, head, put, base: readHookStateFile(file) };
+}
+
+/** Stage a deletion of b.txt and commit it; returns the commit's exit code (b.txt is put back after). */
+async function commitDeletion(h: Host): Promise<number> {
+  await h.git(['rm', '-q', 'b.txt']);
+  const r = await h.git(['commit', '-q', '-m', 'drop b'], { allowFail: true });
+  if (r.code === 0) await h.git(['reset', '-q', '--hard', 'HEAD~1']);
+  else await h.git(['reset', '-q', '--hard', 'HEAD']);
+  return r.code;
+}
+
+test('pre-commit: nothing protected at this HEAD starts no node; built for another HEAD (or none) or protection set send the deletion to node', async (t) => {
+  const { h, calls, head, put, base } = await setup(t);
+  const clear: HookState = { ...base, protect: { pathsSet: false, committed: false, head } };
+  put(clear);
+  calls();
+  assert.equal(await commitDeletion(h), 0);
+  assert.ok(!calls().some((c) => c.includes('hook pre-commit')), 'node started for a commit with nothing protected');
+  for (const [why, st] of [
+    ['built for another HEAD', { ...clear, protect: { ...clear.protect, head: '0'.repeat(40) } }],
+    ['protection set', { ...clear, protect: { ...clear.protect, pathsSet: true } }],
+    ['no HEAD recorded', { ...clear, protect: { ...clear.protect, head: null } }],
+  ] as const) {
+    put(st);
+    assert.equal(await commitDeletion(h), 0, why);
+    assert.ok(calls().some((c) => c.endsWith('hook pre-commit')), `${why}: the deletion was not sent to node`);
+  }
+});
+
+test('a state the runtime cannot trust is stale: missing, another format, torn, config invalid, or older than .dxrc', async (t) => {
+  const { h, file, calls, head, put, base } = await setup(t);
+  const clear: HookState = { ...base, protect: { pathsSet: false, committed: false, head } };
+  const text = formatHookState(clear);
+  for (const [why, content] of [
+    ['another format', text.replace(/^dx-hook-state 1 /, 'dx-hook-state 2 ')],
+    ['not a hook state', 'mode off\nprotect 0 0 -\n'],
+    ['config invalid', text.replace('config ok', 'config invalid')],
+    ['empty', ''],
+  ] as const) {
+    put(content);
+    assert.equal(await commitDeletion(h), 0, why);
+    assert.ok(calls().some((c) => c.endsWith('hook pre-commit')), `${why}: pre-commit trusted it`);
+  }
+  // Older than .dxrc: the checkout asks node to rewrite it, once; the next checkout does not.
+  put(clear);
+  const earlier = new Date(Date.now() - 60_000);
+  fs.utimesSync(file, earlier, earlier);
+  const rc = path.join(h.dir, '.dxrc.json');
+  const good = JSON.stringify({ ...JSON.parse(fs.readFileSync(rc, 'utf8')), divergence: { warn: false } });
+  fs.writeFileSync(rc, good);
+  calls();
+  const hooksRun = () => calls().filter((c) => c.startsWith('hook '));
+  await h.git(['checkout', '-q', '--', 'a.txt']);
+  assert.deepEqual(hooksRun(), ['hook cache']);
+  assert.equal(readHookStateFile(file).divergence.warn, false, 'node rewrote the state from the edited .dxrc');
+  await h.git(['checkout', '-q', '--', 'a.txt']);
+  assert.deepEqual(hooksRun(), [], 'node re-read an unchanged .dxrc');
+  // A .dxrc node cannot load: asked once, marked "config invalid" (the last good values kept); not asked again.
+  fs.writeFileSync(rc, JSON.stringify({ wip: { push: 42 } }));
+  await h.git(['checkout', '-q', '--', 'a.txt']);
+  assert.deepEqual(hooksRun(), ['hook cache']);
+  const marked = readHookStateFile(file);
+  assert.equal(marked.configOk, false);
+  assert.equal(marked.divergence.warn, false, 'the last good values were dropped');
+  await h.git(['checkout', '-q', '--', 'a.txt']);
+  assert.deepEqual(hooksRun(), [], 'node started again for the same broken .dxrc');
+  assert.equal(await commitDeletion(h), 0);
+  assert.ok(calls().some((c) => c.endsWith('hook pre-commit')), 'with .dxrc broken, pre-commit trusted the state');
+  // Fixed: the next checkout rewrites it whole.
+  fs.writeFileSync(rc, good);
+  await h.git(['checkout', '-q', '--', 'a.txt']);
+  assert.deepEqual(hooksRun(), ['hook cache']);
+  assert.equal(readHookStateFile(file).configOk, true);
+});
+
+test('post-checkout names what the lists hold, through the terminal filter; hostile header values fall back to careful ones', async (t) => {
+  const { h, calls, head, put, base } = await setup(t);
+  fs.chmodSync(path.join(h.dir, 'tools/run.sh'), 0o644);
+  const st: HookState = {
+    ...base,
+    protect: { pathsSet: true, committed: false, head },
+    critical: [{ kind: '-', path: 'missing.txt' }, { kind: 'x', path: 'tools/run.sh' }],
+    protectList: [['100644', 'gone.txt'], ['100644', 'evil\x1b]0;owned\x07.txt'], ['100644', 'a.txt']],
+  };
+  const expectLines = (err: string) => {
+    assert.match(err, /critical file missing\.txt is missing/);
+    assert.match(err, /critical file tools\/run\.sh lost its exec bit/);
+    assert.match(err, /protected path gone\.txt is missing/);
+    assert.match(err, /protected path evil\?\]0;owned\?\.txt is missing/);
+    assert.doesNotMatch(err, /a\.txt is missing/);
+    assert.ok(!err.includes('\x1b'), 'an escape reached the terminal');
+  };
+  put(st);
+  calls();
+  expectLines((await h.git(["checkout", "-q", "--", "a.txt"])).stderr);
+  // Hostile numbers and words in the header: no sh error, no command run, the lists still read.
+  put(formatHookState(st).replace(/^divergence .*$/m, 'divergence on $(touch${IFS}pwned) origin').replace(/^lists .*$/m, 'lists 1+1 x').replace(/^mode .*$/m, 'mode ;touch${IFS}pwned2'));
+  const r = await h.git(['checkout', '-q', '--', 'a.txt']);
+  expectLines(r.stderr);
+  assert.doesNotMatch(r.stderr, /syntax error|not found|Illegal|bad number|arithmetic/i);
+  assert.equal(fs.existsSync(path.join(h.dir, 'pwned')) || fs.existsSync(path.join(h.dir, 'pwned2')), false);
+  await idle(h);
+});
