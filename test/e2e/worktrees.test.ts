@@ -75,4 +75,18 @@ test('two linked worktrees with different .dxrc: each hook state, protection, gu
   const refs = await lsRemote(a.env, remote);
   assert.equal(refs.get('refs/heads/wip/wt/main'), aSha);
   assert.equal(refs.has('refs/heads/wip/wt/feature'), false, 'B\'s push-off setting was ignored');
+
+  // doctor in B: a hook state written for another .dxrc is reported and rewritten by --fix; A's is left alone.
+  const aNow = fs.readFileSync(aFile, 'utf8');
+  fs.writeFileSync(bFile, fs.readFileSync(bFile, 'utf8').replace(/^(dx-hook-state \S+ \S+) \S+$/m, '$1 0000000000000000'));
+  type Report = { diagnostics: Array<{ code: string; message: string; fixed: boolean }> };
+  const seen = JSON.parse((await dx(b, ['doctor', '--json'])).stdout) as Report;
+  const stale = seen.diagnostics.find((d) => d.code === 'HOOK_STATE_STALE');
+  assert.ok(stale, JSON.stringify(seen.diagnostics));
+  assert.match(stale.message, /written for another \.dxrc/);
+  const fixed = JSON.parse((await dx(b, ['doctor', '--fix', '--json'])).stdout) as Report;
+  assert.equal(fixed.diagnostics.find((d) => d.code === 'HOOK_STATE_STALE')?.fixed, true, JSON.stringify(fixed.diagnostics));
+  const again = JSON.parse((await dx(b, ['doctor', '--json'])).stdout) as Report;
+  assert.equal(again.diagnostics.some((d) => d.code === 'HOOK_STATE_STALE'), false, 'still stale after --fix');
+  assert.equal(fs.readFileSync(aFile, 'utf8'), aNow, 'doctor in B rewrote A\'s hook state');
 });

@@ -14,6 +14,7 @@ import { loadMachineForDoctor, openDoctorSession } from './config.js';
 import { guardRepairer, checkCriticalFiles } from './critical.js';
 import { checkGitVersion } from './git-version.js';
 import { checkHooks } from './hooks.js';
+import { checkHookState } from './hookstate.js';
 import { checkConfigLinks } from './links.js';
 import { checkLocks, repoLocks, userLocks } from './locks.js';
 import { checkPending, pusher } from './pending.js';
@@ -55,6 +56,7 @@ async function repoChecks(ctx: RepoContext, machine: MachineConfig): Promise<Dia
   const parts = await Promise.all([
     guarded('hooks', () => checkHooks(ctx, reinstall)),
     guarded('config links', () => checkConfigLinks(s, configOk)),
+    guarded('hook state', () => checkHookState(s, configOk)),
     guarded('critical files', () => checkCriticalFiles(s, configOk, guardRepairer(s))),
     guarded('pending pushes', () => checkPending(s, configOk, pusher(s))),
     guarded('repository locks', () => checkLocks(repoLocks(ctx), { ctx, host: s.host })),
