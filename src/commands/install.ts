@@ -4,7 +4,7 @@ import { openRepo } from '../core/context.js';
 import { commitAdvice } from '../core/install/advice.js';
 import { applyInstall } from '../core/install/apply.js';
 import { describeAction, planInstall } from '../core/install/plan.js';
-import { resolveHost } from '../core/host.js';
+import { ledgerHost } from '../core/host.js';
 import { appendLedger } from '../core/ledger.js';
 import { errLine, out, printJson } from './common.js';
 
@@ -23,12 +23,12 @@ export async function run(opts: { dryRun?: boolean; json?: boolean; force?: bool
     return 0;
   }
   // The ledger line comes first (DESIGN §6); a failure is recorded too.
-  appendLedger(ctx, { host: resolveHost(), op: 'install.start', ok: true, detail: { hooksDir: plan.hooksDir, husky: plan.huskyDir, actions: lines } });
+  appendLedger(ctx, { host: await ledgerHost(), op: 'install.start', ok: true, detail: { hooksDir: plan.hooksDir, husky: plan.huskyDir, actions: lines } });
   let manifest;
   try {
     manifest = applyInstall(ctx, plan);
   } catch (err) {
-    appendLedger(ctx, { host: resolveHost(), op: 'install', ok: false, error: (err as Error).message });
+    appendLedger(ctx, { host: await ledgerHost(), op: 'install', ok: false, error: (err as Error).message });
     throw err;
   }
   // Tell the shims the push mode now, so the very first commit already follows .dxrc.
@@ -47,7 +47,7 @@ export async function run(opts: { dryRun?: boolean; json?: boolean; force?: bool
   } catch (err) {
     errLine(`dx-hooks: installed, but not added to the machine config's repository list: ${(err as Error).message}`);
   }
-  appendLedger(ctx, { host: resolveHost(), op: 'install', ok: true, paths: Object.values(manifest.hooks).map((h) => h.path), detail: { hooksDir: plan.hooksDir, husky: plan.huskyDir } });
+  appendLedger(ctx, { host: await ledgerHost(), op: 'install', ok: true, paths: Object.values(manifest.hooks).map((h) => h.path), detail: { hooksDir: plan.hooksDir, husky: plan.huskyDir } });
   const advice = commitAdvice(plan, ctx.top, ctx.commonDir);
   if (opts.json) printJson({ dryRun: false, ...plan, manifest, registered, advice });
   else {

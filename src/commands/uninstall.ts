@@ -4,7 +4,7 @@ import pc from 'picocolors';
 import { openRepo } from '../core/context.js';
 import { gitLine } from '../core/git.js';
 import { uninstall } from '../core/install/apply.js';
-import { resolveHost } from '../core/host.js';
+import { ledgerHost } from '../core/host.js';
 import { appendLedger } from '../core/ledger.js';
 import { errLine, out, printJson } from './common.js';
 
@@ -14,7 +14,7 @@ export async function run(opts: { dryRun?: boolean; json?: boolean; cwd: string 
   const hooksDir = path.resolve(ctx.top, await gitLine(['rev-parse', '--git-path', 'hooks'], { cwd: ctx.top }));
   const report = uninstall(ctx, hooksDir, opts.dryRun);
   if (!opts.dryRun) {
-    appendLedger(ctx, { host: resolveHost(), op: 'uninstall', ok: true, detail: { done: report.done } });
+    appendLedger(ctx, { host: await ledgerHost(), op: 'uninstall', ok: true, detail: { done: report.done } });
     try {
       const { registerRepo, machineConfigPath } = await import('../core/machine.js');
       if (await registerRepo(ctx.top, true)) report.done.push(`removed ${ctx.top} from the repositories of ${machineConfigPath()}`);

@@ -114,3 +114,27 @@ export function defaultHost(opts: { file?: string; hostname?: string; usedBefore
   made.set(file, won);
   return won;
 }
+
+/**
+ * This host's id for a ledger line written where no session is open (install, uninstall, a failure
+ * being recorded): the machine config's `host` when that config loads, else the default. Never throws,
+ * since the line must still be written: a broken machine config or host-id file gives `unknown-host`
+ * (and is said by the commands that need the id). `machine`: a machine config already loaded.
+ */
+export async function ledgerHost(machine?: { host?: string }, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  let machineHost = machine?.host;
+  if (!machine) {
+    try {
+      const { loadMachineConfig } = await import('./machine.js');
+      machineHost = (await loadMachineConfig()).host ?? undefined;
+    } catch (err) {
+      debugNote(`the machine config cannot be read for the ledger's host: ${String(err)}`);
+    }
+  }
+  try {
+    return resolveHost(machineHost, env);
+  } catch (err) {
+    debugNote(`no host id for the ledger: ${String(err)}`);
+    return 'unknown-host';
+  }
+}

@@ -5,7 +5,7 @@
 import { dxPaths, openRepo } from './context.js';
 import { describeError, DxError } from './errors.js';
 import { writeInside } from './nofollow.js';
-import { resolveHost } from './host.js';
+import { ledgerHost } from './host.js';
 import { appendLedger } from './ledger.js';
 import { alertEpisode } from './alert/send.js';
 import { loadMachineConfig } from './machine.js';
@@ -20,15 +20,16 @@ export async function recordFailure(cwd: string, op: string, headline: string, e
   const hint = err instanceof DxError && err.hint ? ` (${err.hint})` : '';
   try {
     const ctx = await openRepo(cwd);
-    appendLedger(ctx, { host: resolveHost(), op, ok: false, error: msg });
+    const host = await ledgerHost();
+    appendLedger(ctx, { host, op, ok: false, error: msg });
     // The hooks print the banner raw: one safe line (core/text/safe.ts), whatever the error text held.
     const text = safeText(`dx-hooks: ${headline} — ${msg}${hint}`);
     writeInside(ctx.commonDir, dxPaths(ctx).banner, `${text}\n`);
     const machine = await loadMachineConfig().catch((err: unknown) => {
-      appendLedger(ctx, { host: resolveHost(), op: 'alert', ok: false, error: `the machine config cannot be read, so no alert was sent: ${describeError(err)}` });
+      appendLedger(ctx, { host, op: 'alert', ok: false, error: `the machine config cannot be read, so no alert was sent: ${describeError(err)}` });
       return {};
     });
-    alertEpisode(ctx, machine, resolveHost((machine as { host?: string }).host), 'backup', text);
+    alertEpisode(ctx, machine, host, 'backup', text);
   } catch {
     /* not in a repository: nothing to record into */
   }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { defaultHost } from '../../src/core/host.ts';
+import { defaultHost, ledgerHost } from '../../src/core/host.ts';
 
 function tempDir(t: { after: (fn: () => void) => void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-host-id-'));
@@ -58,4 +58,24 @@ test('an unwritable config directory: the plain hostname, and nothing kept', (t)
   const file = path.join(dir, 'host-id');
   assert.equal(defaultHost({ file, hostname: 'box', usedBefore: false }), 'box');
   assert.equal(fs.existsSync(file), false);
+});
+
+test('the ledger\'s host where no session is open: DX_HOST, then the machine config\'s host, then the default; never a throw', async (t) => {
+  const dir = tempDir(t);
+  const saved = { XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME, DX_HOST: process.env.DX_HOST };
+  t.after(() => {
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+  });
+  process.env.XDG_CONFIG_HOME = dir;
+  delete process.env.DX_HOST;
+  const conf = path.join(dir, 'dx-hooks');
+  fs.mkdirSync(conf, { recursive: true });
+  fs.writeFileSync(path.join(conf, 'config.json'), '{"host":"from-machine"}\n');
+  assert.equal(await ledgerHost(), 'from-machine');
+  assert.equal(await ledgerHost(undefined, { DX_HOST: 'from-env' }), 'from-env');
+  assert.equal(await ledgerHost({ host: 'given' }), 'given', 'a machine config already loaded is used as it is');
+  // A broken machine config and a damaged host-id file: the line is still written, under unknown-host.
+  fs.writeFileSync(path.join(conf, 'config.json'), '{ not json');
+  fs.writeFileSync(path.join(conf, 'host-id'), 'bad id with spaces\n');
+  assert.equal(await ledgerHost(undefined, {}), 'unknown-host');
 });

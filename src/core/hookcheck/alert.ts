@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { alertEpisode } from '../alert/send.js';
 import type { RepoContext } from '../context.js';
-import { resolveHost } from '../host.js';
+import { ledgerHost } from '../host.js';
 import { loadMachineConfig, type MachineConfig } from '../machine.js';
 import { readIfExists } from '../fsx.js';
 import { rmInside, writeInside } from '../nofollow.js';
@@ -68,11 +68,12 @@ export async function refreshHookAlert(ctx: RepoContext, opts: { askGit: boolean
   if (stampMs(ctx) > started) return health;
   const text = writeHookAlert(ctx, health.problems, !opts.askGit);
   // Protection stopping (and coming back) is an episode too: one alert each way (core/alert/).
+  const host = await ledgerHost(opts.machine);
   const machine = opts.machine ?? (await loadMachineConfig().catch((err: unknown) => {
     // A broken machine config sends no alert: said in the ledger, never silent.
-    appendLedger(ctx, { host: resolveHost(), op: 'alert', ok: false, error: `the machine config cannot be read, so no alert was sent: ${describeError(err)}` });
+    appendLedger(ctx, { host, op: 'alert', ok: false, error: `the machine config cannot be read, so no alert was sent: ${describeError(err)}` });
     return {} as MachineConfig;
   }));
-  alertEpisode(ctx, machine, resolveHost(machine.host), 'hooks', text);
+  alertEpisode(ctx, machine, host, 'hooks', text);
   return health;
 }
