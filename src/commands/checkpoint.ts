@@ -1,7 +1,7 @@
 /** `dx-hooks checkpoint [-m message] [--json] [--all | --repos <paths|globs…>]`: snapshot the work tree now and push it as this host's WIP, in the foreground — here, or in every active repository (what the scheduler runs). */
 import pc from 'picocolors';
 import { batchTarget, type BatchTarget } from '../core/batch/target.js';
-import { checkpoint } from '../core/checkpoint.js';
+import { pushSnapshot } from '../core/wip/snapshot-push.js';
 import { openSession } from '../core/session.js';
 import { batchExit, runBatchCommand, targetRepos, type BatchFlags } from './batch-ui.js';
 import { out, printJson, retryPending, warn } from './common.js';
@@ -12,7 +12,7 @@ export async function run(opts: BatchFlags & { message?: string; cwd: string }):
   if (target.kind !== 'here') return runMany(opts, target);
   const s = await openSession(opts.cwd);
   await retryPending(s, true);
-  const { snapshot: snap, report } = await checkpoint(s, opts.message);
+  const { snapshot: snap, report } = await pushSnapshot(s, opts.message);
   const failed = report.failed[0];
   if (opts.json) printJson({ snapshot: snap, pushed: report.pushed, failed: report.failed, index: report.index, warnings: report.warnings });
   else {
@@ -48,7 +48,7 @@ async function runMany(opts: BatchFlags & { message?: string; cwd: string }, tar
     await retryPending(s, true);
     let done;
     try {
-      done = await checkpoint(s, opts.message ?? 'dx-hooks scheduled checkpoint');
+      done = await pushSnapshot(s, opts.message ?? 'dx-hooks scheduled checkpoint');
     } catch (err) {
       if ((err as { code?: string }).code === 'NOTHING_TO_SNAPSHOT') return { status: 'skipped', reason: 'nothing to snapshot yet' };
       throw err;

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { describeError, DxError } from '../core/errors.js';
 import { gitTry } from '../core/git.js';
-import { guardCommand, parseGitArgs, type GitCommand } from '../core/guard/destructive.js';
+import { guardCommand, parseGitArgs, type GitCommand } from '../core/gitguard/destructive.js';
 import { shellQuote } from '../core/text/shell.js';
 import { openSession } from '../core/session.js';
 import { errLine } from './print.js';

@@ -1,9 +1,9 @@
 /** `dx-hooks index show [--json]` and `dx-hooks index rebuild`: the index branch (DESIGN §4). */
 import pc from 'picocolors';
 import { DxError } from '../core/errors.js';
-import { entriesNewestFirst } from '../core/index/format.js';
-import { rebuildIndex } from '../core/index/rebuild.js';
-import { fetchIndexTip, INDEX_REF, readIndexAt } from '../core/index/store.js';
+import { entriesNewestFirst } from '../core/wipindex/format.js';
+import { rebuildIndex } from '../core/wipindex/rebuild.js';
+import { fetchIndexTip, INDEX_REF, readIndexAt } from '../core/wipindex/store.js';
 import { headState } from '../core/head.js';
 import { openSession } from '../core/session.js';
 import { age } from '../core/time.js';

@@ -1,6 +1,6 @@
 /** `dx-hooks shell-init bash|zsh` and `dx-hooks shim install|uninstall`: put the git guard in front of git. */
 import { DxError, EXIT } from '../core/errors.js';
-import { findRealGit, installShim, shellFunction, uninstallShim } from '../core/guard/install.js';
+import { findRealGit, installShim, shellFunction, uninstallShim } from '../core/gitguard/install.js';
 import { out, shellQuote } from './common.js';
 
 /** Print the shell function (eval "$(dx-hooks shell-init bash)"). @throws DxError USAGE for another shell */

@@ -6,11 +6,11 @@
 import { DxError, EXIT } from './errors.js';
 import { gitBestEffort, gitLine, gitTry } from './git.js';
 import { headState } from './head.js';
-import { entriesNewestFirst, type IndexEntry } from './index/format.js';
-import { indexFromWipRefs } from './index/rebuild.js';
-import { describeTruncation } from './index/bounds.js';
-import { fetchIndexTip, readIndexAt } from './index/store.js';
-import { distrustWarning, trustIndex } from './index/trust.js';
+import { entriesNewestFirst, type IndexEntry } from './wipindex/format.js';
+import { indexFromWipRefs } from './wipindex/rebuild.js';
+import { describeTruncation } from './wipindex/bounds.js';
+import { fetchIndexTip, readIndexAt } from './wipindex/store.js';
+import { distrustWarning, trustIndex } from './wipindex/trust.js';
 import { appendLedger } from './ledger.js';
 import type { Session } from './session.js';
 import { fetchQuiet, scratchNamespace } from './wip/fetch.js';

@@ -12,7 +12,7 @@ import { appendLedger, newEventId } from './ledger.js';
 import { protectionInForce } from './protect/inforce.js';
 import { keepReachable, moveRefs } from './refs.js';
 import type { Session } from './session.js';
-import { snapshotBefore } from './worktree/before.js';
+import { snapshotBefore } from './workingtree/before.js';
 
 /** How a rolled-back commit touched a protected path: A added, D deleted, M modified, T type changed, mode (exec bit) changed. */
 export interface ProtectedTouch { path: string; change: 'A' | 'D' | 'M' | 'T' | 'mode' }

@@ -8,7 +8,7 @@ import { pendingItems } from '../../src/core/doctor/pending.ts';
 import { doctorTimeoutMs, DOCTOR_TIMEOUT_MS } from '../../src/core/doctor/remote.ts';
 import { blockOf } from '../../src/core/doctor/runtime.ts';
 import { indexDrift } from '../../src/core/doctor/wip-index.ts';
-import { emptyIndex, type IndexEntry } from '../../src/core/index/format.ts';
+import { emptyIndex, type IndexEntry } from '../../src/core/wipindex/format.ts';
 import { parseGitVersion } from '../../src/core/install/plan.ts';
 import type { DxState } from '../../src/core/state.ts';
 

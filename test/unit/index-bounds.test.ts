@@ -1,9 +1,9 @@
 // The index limits and the trust check (issue 10, class 8) as pure functions.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { believedTs, boundIndex, INDEX_LIMITS } from '../../src/core/index/bounds.ts';
-import { emptyIndex, mergeEntries, parseIndex, rebuildOnto, serializeIndex, type IndexEntry } from '../../src/core/index/format.ts';
-import { trustEntries } from '../../src/core/index/trust.ts';
+import { believedTs, boundIndex, INDEX_LIMITS } from '../../src/core/wipindex/bounds.ts';
+import { emptyIndex, mergeEntries, parseIndex, rebuildOnto, serializeIndex, type IndexEntry } from '../../src/core/wipindex/format.ts';
+import { trustEntries } from '../../src/core/wipindex/trust.ts';
 
 const P = 'refs/heads/wip';
 const sha = (c: string) => c.repeat(40);

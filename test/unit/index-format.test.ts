@@ -1,7 +1,7 @@
 // The index file (DESIGN §4): parse with clear errors, merge per key (newest ts wins), never drop a host.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { emptyIndex, mergeEntries, parseIndex, serializeIndex, type IndexEntry } from '../../src/core/index/format.ts';
+import { emptyIndex, mergeEntries, parseIndex, serializeIndex, type IndexEntry } from '../../src/core/wipindex/format.ts';
 
 const sha = (c: string) => c.repeat(40);
 const entry = (host: string, branch: string, ts: number, c: string): IndexEntry => ({ host, branch, ref: `refs/heads/wip/${host}/${branch}`, sha: sha(c), base: sha(c), ts, message: `${host} ${ts}`, dirty: false });
@@ -39,7 +39,7 @@ test('parse: round-trips, and says what is wrong with a bad file', () => {
 });
 
 test('rebuild: entries come from the WIP refs, but an entry written during the rebuild is never dropped', async () => {
-  const { rebuildOnto } = await import('../../src/core/index/format.ts');
+  const { rebuildOnto } = await import('../../src/core/wipindex/format.ts');
   const base = mergeEntries(emptyIndex('r', 1), { 'gone/main': entry('gone', 'main', 10, 'a'), 'racer/main': entry('racer', 'main', 200, 'b'), 'a/main': entry('a', 'main', 50, 'c') }, 2);
   const fresh = { 'a/main': entry('a', 'main', 40, 'd') };
   const out = rebuildOnto(base, fresh, 100, 300);

@@ -3,7 +3,7 @@
 // removes only the deleted refs' entries — never another host's, never one rewritten meanwhile.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { IndexEntry, WipIndex } from '../../src/core/index/format.ts';
+import type { IndexEntry, WipIndex } from '../../src/core/wipindex/format.ts';
 import { dropIndexEntries } from '../../src/core/prune/entries.ts';
 import { classifyRemoteRef, isOrdinaryBranch, planPrune, remoteNamespaces, type PruneCandidate } from '../../src/core/prune/plan.ts';
 

@@ -2,7 +2,7 @@
 // newer entries stay on top, an undo of that undo drops exactly what it put back.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { droppedStash } from '../../src/core/guard/destructive.ts';
+import { droppedStash } from '../../src/core/gitguard/destructive.ts';
 import { sameStash, stashAfter, type StashEntry } from '../../src/core/undo/stash.ts';
 
 const e = (c: string): StashEntry => ({ sha: c.repeat(40), message: `On main: ${c}` });

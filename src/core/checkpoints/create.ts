@@ -12,7 +12,7 @@ import { moveRefs, readRef } from '../refs.js';
 import { keepPending, pushRefs, type PushRefsResult } from '../remote-refs.js';
 import type { Session } from '../session.js';
 import type { Snapshot } from '../snapshot.js';
-import { snapshotBefore } from '../worktree/before.js';
+import { snapshotBefore } from '../workingtree/before.js';
 import { lsRemote, resolveRemote } from '../wip/remote.js';
 import { checkpointRef, formatCheckpointMessage, validateCheckpointName, type CheckpointInfo } from './tag.js';
 

@@ -18,8 +18,8 @@ import { protectedLosses, type ProtectedLoss } from '../protect/match.js';
 import { protectionInForce } from '../protect/inforce.js';
 import { keepReachable, readRef } from '../refs.js';
 import type { Session } from '../session.js';
-import { snapshotBefore } from '../worktree/before.js';
-import { removedPaths, restoreWorktree } from '../worktree/restore.js';
+import { snapshotBefore } from '../workingtree/before.js';
+import { removedPaths, restoreWorkingTree } from '../workingtree/restore.js';
 import { findCheckpoint } from './read.js';
 import type { CheckpointInfo } from './tag.js';
 
@@ -92,7 +92,7 @@ export async function restoreCheckpoint(s: Session, name: string, opts: { force?
     },
   });
   try {
-    const { kept, throughLinks } = await restoreWorktree(ctx, { snapshot: cp.snapshot, head: cp.base, branch: target }, before);
+    const { kept, throughLinks } = await restoreWorkingTree(ctx, { snapshot: cp.snapshot, head: cp.base, branch: target }, before);
     return { id, checkpoint: cp, snapshot: before.sha, branch: target, from: { branch: head.branch, head: head.sha }, kept, throughLinks, forced };
   } catch (err) {
     appendLedger(ctx, { host: s.host, op: 'checkpoint.restore', ok: false, error: describeError(err), detail: { event: id } });

@@ -3,8 +3,8 @@
  * push it as a fast-forward, exactly as `dx-hooks index rebuild` does (entries written by another
  * host during the rebuild are kept). Run once per doctor run.
  */
-import { rebuildIndex } from '../index/rebuild.js';
-import { INDEX_REF } from '../index/store.js';
+import { rebuildIndex } from '../wipindex/rebuild.js';
+import { INDEX_REF } from '../wipindex/store.js';
 import { appendLedger } from '../ledger.js';
 import type { Session } from '../session.js';
 import { once } from './shared.js';

@@ -6,7 +6,7 @@
 import { describeError } from '../errors.js';
 import { gitTry } from '../git.js';
 import { headState } from '../head.js';
-import { INDEX_REF } from '../index/store.js';
+import { INDEX_REF } from '../wipindex/store.js';
 import type { Session } from '../session.js';
 import { lastLines, resolveRemote } from '../wip/remote.js';
 import type { Diagnostic } from './types.js';

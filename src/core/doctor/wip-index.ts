@@ -6,8 +6,8 @@
  */
 import { DxError } from '../errors.js';
 import { gitLine, gitTry } from '../git.js';
-import type { WipIndex } from '../index/format.js';
-import { INDEX_REF, readIndexAt } from '../index/store.js';
+import type { WipIndex } from '../wipindex/format.js';
+import { INDEX_REF, readIndexAt } from '../wipindex/store.js';
 import type { Session } from '../session.js';
 import { dropNamespace, fetchQuiet, scratchNamespace } from '../wip/fetch.js';
 import { parseWipRef } from '../wip/ref.js';

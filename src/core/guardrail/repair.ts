@@ -14,7 +14,7 @@ import { appendLedger, newEventId } from '../ledger.js';
 import { chmodInside, createInside, symlinkInside } from '../nofollow.js';
 import { keepReachable } from '../refs.js';
 import type { Session } from '../session.js';
-import { snapshotBefore } from '../worktree/before.js';
+import { snapshotBefore } from '../workingtree/before.js';
 import type { Drift } from './check.js';
 import { findSource } from './source.js';
 

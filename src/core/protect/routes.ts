@@ -19,7 +19,7 @@ import { identityEnv } from '../identity.js';
 import { appendLedger, newEventId } from '../ledger.js';
 import { keepReachable } from '../refs.js';
 import type { Session } from '../session.js';
-import { snapshotBefore } from '../worktree/before.js';
+import { snapshotBefore } from '../workingtree/before.js';
 import { shellQuote } from '../text/shell.js';
 import { operationInProgress } from './inflight.js';
 import { protectionInForce } from './inforce.js';

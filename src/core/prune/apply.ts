@@ -4,7 +4,7 @@
  * writing one undoable ledger line per ref. The index entries go before (run.ts, wip/forget.ts).
  */
 import { gitTry } from '../git.js';
-import type { IndexEntry } from '../index/format.js';
+import type { IndexEntry } from '../wipindex/format.js';
 import { appendLedger, newEventId } from '../ledger.js';
 import { keepReachable, moveRefs, readRef } from '../refs.js';
 import type { Session } from '../session.js';

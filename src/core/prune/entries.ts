@@ -2,7 +2,7 @@
  * Taking pruned refs out of the index (DESIGN §4), pure: runs as updateIndex's transform on every
  * attempt's fresh tip, so an entry another host rewrote meanwhile (another sha) is never dropped.
  */
-import { entryKey, type WipIndex } from '../index/format.js';
+import { entryKey, type WipIndex } from '../wipindex/format.js';
 
 /**
  * `base` without the entries whose `ref` was deleted AND whose `sha` is still the deleted sha.

@@ -3,7 +3,7 @@
  * aside for them — never the index branch, ordinary branches or checkpoint tags), and what it
  * would do with each one. Data in, data out, so dry runs and table tests come free.
  */
-import { INDEX_REF } from '../index/store.js';
+import { INDEX_REF } from '../wipindex/store.js';
 import { parseWipRef } from '../wip/ref.js';
 
 /** What kind of dx-hooks ref a candidate is: a WIP ref, a kept-aside snapshot, or a displaced foreign value. */

@@ -3,7 +3,7 @@
  * - active: `git fetch --prune`, retry pending WIP, refresh other hosts' WIP, and report divergence.
  *   HEAD, the index and the work tree are never touched — no pull, no reset.
  * - reference: back up everything only here as this host's WIP and verify it landed; only then
- *   check out the remote's default branch and reset the work tree to it (restoreWorktree: files
+ *   check out the remote's default branch and reset the work tree to it (restoreWorkingTree: files
  *   left out of the backup — secrets, big or ignored files — stay as they are, and so does dx-hooks'
  *   own config that was never committed: own-config.ts). Refused when it
  *   would rewind protected paths changed only here (unless forced). Ledger line first; undoable.
@@ -19,8 +19,8 @@ import { keepReachable, readRef } from '../refs.js';
 import { effectiveRole, type Role } from '../role.js';
 import type { Session } from '../session.js';
 import { triageRepo, type TriageRow } from '../triage/row.js';
-import { snapshotBefore } from '../worktree/before.js';
-import { removedPaths, restoreWorktree } from '../worktree/restore.js';
+import { snapshotBefore } from '../workingtree/before.js';
+import { removedPaths, restoreWorkingTree } from '../workingtree/restore.js';
 import { resolveRemote } from '../wip/remote.js';
 import type { VanishedReport } from '../wip/vanished.js';
 import { backupAndVerify, backupItems, type Backup } from './backup.js';
@@ -152,7 +152,7 @@ async function syncOnce(s: Session, opts: { force?: boolean; dryRun?: boolean })
   }
   let kept: string[] = [];
   try {
-    if (!upToDate) kept = (await restoreWorktree(ctx, { snapshot: target.sha, head: target.sha, branch: target.branch }, before, { keep })).kept;
+    if (!upToDate) kept = (await restoreWorkingTree(ctx, { snapshot: target.sha, head: target.sha, branch: target.branch }, before, { keep })).kept;
     await gitBestEffort(['branch', `--set-upstream-to=${target.ref.slice('refs/remotes/'.length)}`, target.branch], { cwd: ctx.top }, 'a convenience: sync finds the target without an upstream too');
   } catch (err) {
     appendLedger(ctx, { host: s.host, op: 'sync.reset', ok: false, error: describeError(err), detail: { event: id } });

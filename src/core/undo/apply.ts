@@ -4,7 +4,7 @@
  * an undo can itself be undone. Then: the refs go back in one atomic transaction (each checked
  * against its current value); when HEAD's branch moves and the event recorded no work tree, the
  * work tree follows like `git checkout` would (carrying local changes, refusing to overwrite
- * them); when the event recorded a work tree, it is put back exactly (restoreWorktree); and
+ * them); when the event recorded a work tree, it is put back exactly (restoreWorkingTree); and
  * refs the event had mirrored to a remote are mirrored again; the stash entries a guarded `stash
  * drop`/`clear` destroyed are put back. plan.ts decides all of it first (and `undo --dry-run` stops there).
  */
@@ -15,7 +15,7 @@ import { keepReachable, moveRefs } from '../refs.js';
 import { keepPending, pushRefs, type PushRefsResult } from '../remote-refs.js';
 import { rememberEntries } from '../wip/forget.js';
 import type { Session } from '../session.js';
-import { removedPaths, restoreWorktree } from '../worktree/restore.js';
+import { removedPaths, restoreWorkingTree } from '../workingtree/restore.js';
 import type { UndoInfo } from './info.js';
 import type { UndoEntry } from './list.js';
 import { planUndo, type UndoPlan } from './plan.js';
@@ -32,7 +32,7 @@ export interface UndoResult {
   worktree: string | null;
   /** HEAD's branch moved and the work tree followed it (checkout-style) */
   carried: boolean;
-  /** paths restoreWorktree left as they were (secrets, big or ignored files) */
+  /** paths restoreWorkingTree left as they were (secrets, big or ignored files) */
   kept: string[];
   /** the snapshot taken before this undo */
   snapshot: string;
@@ -82,7 +82,7 @@ export async function applyUndo(s: Session, plan: UndoPlan, opts: { force?: bool
   try {
     await moveRefs(ctx, moves, `dx-hooks: undo ${entry.id}`);
     if (carry && headMove?.value && head.sha) await git(['read-tree', '-m', '-u', head.sha, headMove.value], { cwd: ctx.top });
-    if (info.worktree) kept = (await restoreWorktree(ctx, info.worktree, before)).kept;
+    if (info.worktree) kept = (await restoreWorkingTree(ctx, info.worktree, before)).kept;
     if (plan.stash) await writeStash(ctx, plan.stash.after);
   } catch (err) {
     appendLedger(ctx, { host: s.host, op: 'undo', ok: false, error: describeError(err), detail: { event: newId } });

@@ -22,7 +22,7 @@
  * Read generically here, so a new kind of event needs no change to `undo`.
  */
 import { z } from 'zod';
-import { IndexEntrySchema } from '../index/format.js';
+import { IndexEntrySchema } from '../wipindex/format.js';
 import type { LedgerEvent } from '../ledger.js';
 
 const Sha = z.string().regex(/^[0-9a-f]{40}$/);

@@ -12,7 +12,7 @@ import { protectionInForce } from '../protect/inforce.js';
 import { readRef, type RefMove } from '../refs.js';
 import type { Session } from '../session.js';
 import type { Snapshot } from '../snapshot.js';
-import { snapshotBefore } from '../worktree/before.js';
+import { snapshotBefore } from '../workingtree/before.js';
 import type { UndoInfo } from './info.js';
 import { listUndoable, type UndoEntry } from './list.js';
 import { readStash, sameStash, stashAfter, type StashEntry } from './stash.js';

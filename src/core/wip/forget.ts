@@ -6,9 +6,9 @@
  * deletion then fails, `rememberEntries` puts the entries back (only where no host wrote that key since).
  */
 import { describeError } from '../errors.js';
-import { type IndexEntry, mergeEntries } from '../index/format.js';
-import { indexFromWipRefs } from '../index/rebuild.js';
-import { fetchIndexTip, updateIndex } from '../index/store.js';
+import { type IndexEntry, mergeEntries } from '../wipindex/format.js';
+import { indexFromWipRefs } from '../wipindex/rebuild.js';
+import { fetchIndexTip, updateIndex } from '../wipindex/store.js';
 import { appendLedger } from '../ledger.js';
 import { dropIndexEntries } from '../prune/entries.js';
 import type { Session } from '../session.js';

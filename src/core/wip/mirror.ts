@@ -7,10 +7,10 @@
 import { describeError, DxError } from '../errors.js';
 import { gitBestEffort, gitTry } from '../git.js';
 import { commitInfo } from '../head.js';
-import { entryKey, type IndexEntry } from '../index/format.js';
-import { indexFromWipRefs } from '../index/rebuild.js';
-import { describeTruncation } from '../index/bounds.js';
-import { updateIndex } from '../index/store.js';
+import { entryKey, type IndexEntry } from '../wipindex/format.js';
+import { indexFromWipRefs } from '../wipindex/rebuild.js';
+import { describeTruncation } from '../wipindex/bounds.js';
+import { updateIndex } from '../wipindex/store.js';
 import { appendLedger } from '../ledger.js';
 import type { Session } from '../session.js';
 import { readState, writeState, type DxState } from '../state.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { dxPaths } from '../context.js';
 import { git, gitTry } from '../git.js';
 import { commitInfo } from '../head.js';
-import { entriesNewestFirst, type IndexEntry, type WipIndex } from '../index/format.js';
+import { entriesNewestFirst, type IndexEntry, type WipIndex } from '../wipindex/format.js';
 import type { Session } from '../session.js';
 import { renameInside, rmInside, writeInside } from '../nofollow.js';
 import { safeText } from '../text/safe.js';

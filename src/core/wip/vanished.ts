@@ -10,8 +10,8 @@
 import { dxPaths } from '../context.js';
 import { DxError } from '../errors.js';
 import { gitTry } from '../git.js';
-import { entriesNewestFirst, type WipIndex } from '../index/format.js';
-import { fetchIndexTip, INDEX_REF, LOCAL_INDEX_REF, readIndexAt } from '../index/store.js';
+import { entriesNewestFirst, type WipIndex } from '../wipindex/format.js';
+import { fetchIndexTip, INDEX_REF, LOCAL_INDEX_REF, readIndexAt } from '../wipindex/store.js';
 import { appendLedger } from '../ledger.js';
 import { readRef } from '../refs.js';
 import type { Session } from '../session.js';

@@ -8,7 +8,7 @@ import { describeError } from '../errors.js';
 import { dxPaths } from '../context.js';
 import { gitTry } from '../git.js';
 import { headState } from '../head.js';
-import { fetchIndexTip, readIndexAt } from '../index/store.js';
+import { fetchIndexTip, readIndexAt } from '../wipindex/store.js';
 import { appendLedger } from '../ledger.js';
 import { acquireLock } from '../lock.js';
 import type { Session } from '../session.js';
@@ -91,7 +91,7 @@ export async function refreshWarnings(s: Session): Promise<string[]> {
   const read = await readIndexAt(s.ctx, tip, s.host);
   if ('error' in read) throw new Error(`the index on ${remote} is corrupt: ${read.error} (fix: dx-hooks index rebuild)`);
   // Only entries the remote's WIP refs back become checkout warnings (one ls-remote).
-  const { trustIndex } = await import('../index/trust.js');
+  const { trustIndex } = await import('../wipindex/trust.js');
   return writeBranchWarnings(s, (await trustIndex(s.ctx, remote, s.config.wip.refPrefix, read.index)).index, remote);
 }
 

@@ -25,7 +25,7 @@ import { linkOnPath } from '../config/links.js';
 import { checkInside, copyInside, mkdirInside } from '../nofollow.js';
 
 /** Where to go: the snapshot commit whose tree the work tree gets, HEAD's commit (null: unborn) and branch (null: detached). */
-export interface WorktreeTarget { snapshot: string; head: string | null; branch: string | null }
+export interface WorkingTreeTarget { snapshot: string; head: string | null; branch: string | null }
 
 /**
  * What the restore left alone: `kept`, paths not in `before` (secrets, big or ignored files) that the
@@ -33,7 +33,7 @@ export interface WorktreeTarget { snapshot: string; head: string | null; branch:
  * in `kept`); `throughLinks` names each of those with its link (repo-relative). Git itself never
  * writes through a link (it replaces one that `before` holds, which undo brings back).
  */
-export interface WorktreeRestoreResult { kept: string[]; throughLinks: { path: string; link: string }[] }
+export interface WorkingTreeRestoreResult { kept: string[]; throughLinks: { path: string; link: string }[] }
 
 /** Paths in a tree with their `<mode> <type> <sha>` (from `ls-tree -r -z`), for the given paths only. */
 async function treeEntries(ctx: RepoContext, tree: string, paths: string[]): Promise<Map<string, string>> {
@@ -83,7 +83,7 @@ async function underUnsavedLink(ctx: RepoContext, beforeTree: string, paths: str
  * dx-hooks' own untracked config); where the target would change them they are in `kept`.
  * @throws GitError when git refuses (a file changed since `before`, a directory in the way); the refs and index are then untouched
  */
-export async function restoreWorktree(ctx: RepoContext, target: WorktreeTarget, before: Snapshot, opts: { keep?: readonly string[] } = {}): Promise<WorktreeRestoreResult> {
+export async function restoreWorkingTree(ctx: RepoContext, target: WorkingTreeTarget, before: Snapshot, opts: { keep?: readonly string[] } = {}): Promise<WorkingTreeRestoreResult> {
   const [targetTree, headTree] = await Promise.all([
     gitLine(['rev-parse', '--verify', `${target.snapshot}^{tree}`], { cwd: ctx.top }),
     target.head ? gitLine(['rev-parse', '--verify', `${target.head}^{tree}`], { cwd: ctx.top }) : Promise.resolve(EMPTY_TREE),
