@@ -8,8 +8,16 @@ const noTerminal = [
   { selector: "MemberExpression[object.name='process'][property.name=/^(stdout|stderr|exit|exitCode)$/]", message: 'src/core never prints or exits: return data or throw a DxError.' },
   { selector: "CallExpression[callee.object.name='process'][callee.property.name=/^(on|once|addListener|prependListener)$/]", message: 'src/core installs no signal or process handlers: take an AbortSignal.' },
 ];
-// The one store (src/core/store/) appends dx-hooks' JSON Lines files; nothing else appends lines by hand.
-const storeOnly = [{ group: ['**/nofollow.js'], importNames: ['appendLinesInside'], message: 'Append JSON Lines through the store (src/core/store/write.ts appendJsonl): one torn-line rule.' }];
+// The one store (src/core/store/) reads and writes dx-hooks' own JSON and JSON Lines files: nothing
+// else appends lines by hand, writes atomically outside a repository, or parses/serialises a file itself.
+const storeOnly = [
+  { group: ['**/nofollow.js'], importNames: ['appendLinesInside'], message: 'Append JSON Lines through the store (src/core/store/write.ts appendJsonl): one torn-line rule.' },
+  { group: ['write-file-atomic'], message: 'Write files outside a repository through the store (src/core/store/user.ts writeAtomic).' },
+];
+const storeSyntax = [
+  { selector: "CallExpression[callee.name=/^(writeInside|createInside|writeAtomic)$/] CallExpression[callee.object.name='JSON'][callee.property.name='stringify']", message: "dx-hooks' JSON files are written through the store (src/core/store: writeJson)." },
+  { selector: "CallExpression[callee.object.name='JSON'][callee.property.name='parse'] CallExpression[callee.property.name=/^read(File|FileSync|StoreText)$/]", message: "dx-hooks' JSON files are read through the store (src/core/store: readJson, with a zod schema)." },
+];
 const noSpawn = { patterns: storeOnly, paths: [{ name: 'node:child_process', message: 'Only the git runner (src/core/git.ts) starts git; other programs are started by the one module that owns them.' }, { name: 'child_process', message: 'Use node:child_process only in the runner.' }, { name: 'simple-git', message: 'git runs through src/core/git.ts only.' }] };
 
 export default tseslint.config(
@@ -26,11 +34,12 @@ export default tseslint.config(
     ignores: ['src/core/git.ts', 'src/core/schedule/exec.ts', 'src/core/protect/txid.ts', 'src/core/alert/send.ts', 'src/commands/alert-child.ts'],
     rules: { 'no-restricted-imports': ['error', noSpawn] },
   },
-  { files: ['src/core/store/write.ts'], rules: { 'no-restricted-imports': ['error', { paths: noSpawn.paths }] } },
+  { files: ['src/core/store/**/*.ts'], rules: { 'no-restricted-imports': ['error', { paths: noSpawn.paths }] } },
   {
     files: ['src/core/**/*.ts'],
     // The DX_DEBUG trace: the runner's and debug.ts's lines under DX_DEBUG=1, the one output core may write.
-    ignores: ['src/core/git.ts', 'src/core/debug.ts'],
-    rules: { 'no-restricted-syntax': ['error', ...noTerminal] },
+    ignores: ['src/core/git.ts', 'src/core/debug.ts', 'src/core/store/**'],
+    rules: { 'no-restricted-syntax': ['error', ...noTerminal, ...storeSyntax] },
   },
+  { files: ['src/core/store/**/*.ts'], rules: { 'no-restricted-syntax': ['error', ...noTerminal] } },
 );

@@ -60,12 +60,11 @@ export function plainlyValid(raw: unknown): raw is MachineConfig {
  * @throws DxError MACHINE_CONFIG_INVALID (exit 2) naming the file, key and bad value
  */
 export async function loadMachineConfig(file = machineConfigPath()): Promise<MachineConfig> {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return {};
-  }
+  // Missing: no machine config yet. Any other read error (a directory, no permission) is loud: a
+  // config silently read as empty would drop the host id, the repository list and the alerts.
+  const { readStoreText } = await import('./store/read.js');
+  const text = readStoreText(file);
+  if (text === null) return {};
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -89,9 +88,9 @@ export async function loadMachineConfig(file = machineConfigPath()): Promise<Mac
  * @throws DxError MACHINE_CONFIG_INVALID (exit 2) when the file or the changed config is invalid; LOCKED (exit 1)
  */
 export async function updateMachineConfig(change: (c: MachineConfig) => MachineConfig, file = machineConfigPath()): Promise<MachineConfig> {
-  const [{ acquireLock }, { writeAtomic }, { MachineConfigSchema }, { formatZodIssues }] = await Promise.all([
+  const [{ acquireLock }, { writeUserJson }, { MachineConfigSchema }, { formatZodIssues }] = await Promise.all([
     import('./lock.js'),
-    import('./fsx.js'),
+    import('./store/user.js'),
     import('./machine-schema.js'),
     import('./config/issues.js'),
   ]);
@@ -110,7 +109,7 @@ export async function updateMachineConfig(change: (c: MachineConfig) => MachineC
     const next = change(await loadMachineConfig(file));
     const r = MachineConfigSchema.safeParse(next);
     if (!r.success) throw new DxError('MACHINE_CONFIG_INVALID', `the change would make ${file} invalid:\n${formatZodIssues(r.error, next)}`, 'Nothing was written.', EXIT.USAGE);
-    writeAtomic(file, JSON.stringify(r.data, null, 2) + '\n');
+    writeUserJson(file, r.data, { indent: 2 });
     return r.data as MachineConfig;
   } finally {
     await release();

@@ -8,7 +8,7 @@
  * included, is checked with lstat: a symlink refuses the write with PATH_THROUGH_SYMLINK naming the
  * link. Files are opened with O_NOFOLLOW (and O_EXCL for temp files), so the check and the open agree.
  * `root` itself and its ancestors are trusted (a home folder reached through a link is fine).
- * Outside any repository (the user's own config and state) use fsx.writeAtomic, which follows links.
+ * Outside any repository (the user's own config and state) use store/user.ts (writeAtomic), which follows links.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';

@@ -10,8 +10,7 @@ import { z } from 'zod';
 import type { RepoContext } from './context.js';
 import { dxPaths } from './context.js';
 import { debugNote } from './debug.js';
-import { readIfExists } from './fsx.js';
-import { writeInside } from './nofollow.js';
+import { describeProblem, readStoreText, syntaxProblem, writeJson } from './store/index.js';
 
 const Sha = z.string().regex(/^[0-9a-f]{40}$/);
 
@@ -92,13 +91,13 @@ export interface StateRead { state: DxState; corrupt: string | null }
 /** Read state.json; a missing file is an empty state, a corrupt one is reported in `corrupt`. */
 export function readState(ctx: RepoContext): StateRead {
   const empty: DxState = { schema_version: 1, wip: {}, index: {}, refPushes: [] };
-  const text = readIfExists(dxPaths(ctx).state);
+  const text = readStoreText(dxPaths(ctx).state);
   if (text === null) return { state: empty, corrupt: null };
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (err) {
-    return { state: empty, corrupt: `${dxPaths(ctx).state} is not JSON (${(err as Error).message})` };
+  } catch {
+    return { state: empty, corrupt: describeProblem(syntaxProblem(dxPaths(ctx).state, 'dx-hooks state file', text)) };
   }
   const r = StateSchema.safeParse(raw);
   if (r.success) return { state: r.data, corrupt: null };
@@ -155,5 +154,5 @@ export function salvageState(raw: unknown): { state: DxState; dropped: string[] 
 
 /** Write state.json atomically (call under the worker lock). */
 export function writeState(ctx: RepoContext, state: DxState): void {
-  writeInside(ctx.commonDir, dxPaths(ctx).state, JSON.stringify(state, null, 2) + '\n');
+  writeJson(ctx.commonDir, dxPaths(ctx).state, state, { indent: 2 });
 }

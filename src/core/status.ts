@@ -4,7 +4,7 @@
  */
 import { dxPaths } from './context.js';
 import { describeError } from './errors.js';
-import { readIfExists } from './fsx.js';
+import { readStoreText } from './store/read.js';
 import { gitTry } from './git.js';
 import { headState } from './head.js';
 import { entriesNewestFirst, type IndexEntry } from './wipindex/format.js';
@@ -134,7 +134,7 @@ export async function getStatus(s: Session, opts: { offline?: boolean } = {}): P
     refPushes: state.refPushes.map((p) => ({ remote: p.remote, refs: p.refs, since: p.since, attempts: p.attempts, error: p.error })),
     unmirrored: await (await import('./wip/unmirrored.js')).unmirroredHead(s),
     indexPending: state.index.pending ? { since: state.index.pending.since, attempts: state.index.pending.attempts, error: state.index.pending.error } : null,
-    banner: readIfExists(dxPaths(ctx).banner)?.trim() || null,
+    banner: readStoreText(dxPaths(ctx).banner)?.trim() || null,
     others: entries.filter((e) => e.host !== host).map((e) => ({ ...e, restore: shellCommand(['dx-hooks', 'restore', '--host', e.host, '--branch', e.branch]), verified })),
     index,
     stateCorrupt: corrupt,

@@ -156,3 +156,27 @@ test('writeJson: atomic replace that reads back; refused through a link at any c
   }
   assert.deepEqual(fs.readdirSync(outside), [], 'nothing written outside');
 });
+
+test('the machine config: missing is {}, but one that exists and cannot be read is loud (never read as empty)', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-machine-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const { loadMachineConfig } = await import('../../src/core/machine.ts');
+  assert.deepEqual(await loadMachineConfig(path.join(dir, 'none.json')), {});
+  const asDir = path.join(dir, 'config.json');
+  fs.mkdirSync(asDir);
+  await assert.rejects(loadMachineConfig(asDir), (e: Error & { code?: string }) => e.code === 'STORE_UNREADABLE' && e.message.includes(asDir));
+});
+
+test('an alert episode file is validated when it closes: a foreign or hostile one closes with the defaults', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-episode-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const { openEpisode, closeEpisode } = await import('../../src/core/alert/episode.ts');
+  const ctx = { top: dir, gitDir: dir, commonDir: dir, dxDir: path.join(dir, 'dx') };
+  const ep = openEpisode(ctx, 'backup', 'push failed');
+  assert.ok(ep);
+  assert.equal(openEpisode(ctx, 'backup', 'again'), null, 'a second open sent twice');
+  assert.deepEqual(closeEpisode(ctx, 'backup'), ep);
+  fs.writeFileSync(path.join(dir, 'dx', 'alert-hooks.json'), JSON.stringify({ id: 'x'.repeat(1000), since: -5, text: 7, kind: 'backup' }));
+  assert.deepEqual(closeEpisode(ctx, 'hooks'), { id: 'unknown', kind: 'hooks', since: 0, text: '' });
+  assert.equal(fs.readdirSync(path.join(dir, 'dx')).length, 0, 'the closing file was left behind');
+});

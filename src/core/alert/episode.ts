@@ -8,13 +8,18 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RepoContext } from '../context.js';
-import { createInside, renameInside } from '../nofollow.js';
+import { z } from 'zod';
+import { renameInside } from '../nofollow.js';
+import { createJson, readJson } from '../store/index.js';
 
 /** What an episode is about: the WIP/ref backup (the banner) or git no longer running dx-hooks' hooks (the hooks alert). */
 export type EpisodeKind = 'backup' | 'hooks';
 
 /** An open episode as stored (`dx/alert-<kind>.json`). `since`: Unix seconds. */
 export interface Episode { id: string; kind: EpisodeKind; since: number; text: string }
+
+/** The stored episode, validated on read (a torn or foreign file closes all the same, with the defaults). */
+const EpisodeFileSchema = z.object({ id: z.string().max(64), since: z.number().int().nonnegative(), text: z.string().max(4096) });
 
 const fileOf = (ctx: RepoContext, kind: EpisodeKind) => path.join(ctx.dxDir, `alert-${kind}.json`);
 
@@ -26,7 +31,7 @@ const fileOf = (ctx: RepoContext, kind: EpisodeKind) => path.join(ctx.dxDir, `al
 export function openEpisode(ctx: RepoContext, kind: EpisodeKind, text: string, now = Math.floor(Date.now() / 1000)): Episode | null {
   const ep: Episode = { id: crypto.randomBytes(6).toString('hex'), kind, since: now, text };
   try {
-    createInside(ctx.commonDir, fileOf(ctx, kind), JSON.stringify(ep) + '\n');
+    createJson(ctx.commonDir, fileOf(ctx, kind), ep);
     return ep;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return null;
@@ -50,9 +55,10 @@ export function closeEpisode(ctx: RepoContext, kind: EpisodeKind): Episode | nul
   }
   let ep: Episode = { id: 'unknown', kind, since: 0, text: '' };
   try {
-    ep = { ...ep, ...(JSON.parse(fs.readFileSync(closing, 'utf8')) as Partial<Episode>), kind };
+    const r = readJson(closing, EpisodeFileSchema, 'alert episode');
+    if (r.kind === 'ok') ep = { ...ep, ...r.value, kind };
   } catch {
-    /* torn or foreign: closed all the same */
+    /* unreadable: closed all the same */
   }
   fs.rmSync(closing, { force: true });
   return ep;

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DxError } from '../errors.js';
-import { writeAtomic } from '../fsx.js';
+import { writeUserJson } from '../store/user.js';
 import { describeProblem } from '../store/problem.js';
 import { readJson, type JsonRead } from '../store/read.js';
 import { userDirs } from '../machine.js';
@@ -78,7 +78,7 @@ export function readProgress(file: string): ProgressRead {
  * @throws the fs error
  */
 export function writeProgress(file: string, progress: BatchProgress): void {
-  writeAtomic(file, JSON.stringify(progress) + '\n', { fsync: false });
+  writeUserJson(file, progress, { fsync: false });
 }
 
 /** Whether process `pid` is alive on this host. */

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { debugNote } from '../debug.js';
 import { DxError, EXIT } from '../errors.js';
 import { packageVersion } from '../install/assets.js';
-import { writeInside } from '../nofollow.js';
+import { readStoreText, writeJson } from '../store/index.js';
 import type { DxConfig } from './schema.js';
 
 /** Where cosmiconfig looks, in order (DESIGN §5). `dx.config.*` runs code: loaded only with the machine's `allowJsConfig`. */
@@ -68,12 +68,9 @@ function stampOf(top: string): string {
 }
 
 function readCache(cacheFile: string, stamp: string): LoadedConfig | null {
-  let text: string;
-  try {
-    text = fs.readFileSync(cacheFile, 'utf8');
-  } catch {
-    return null; // no cache yet
-  }
+  // No cache yet: null. A cache that exists but cannot be read (a directory, no permission) is loud (STORE_UNREADABLE).
+  const text = readStoreText(cacheFile);
+  if (text === null) return null;
   let c: Partial<CacheFile> & { v?: unknown; schema?: unknown };
   try {
     c = JSON.parse(text) as typeof c;
@@ -147,7 +144,7 @@ export async function loadConfig(top: string, cacheFile: string | null, allowJs 
   if (cacheFile) {
     try {
       // The cache sits in <git-dir>/dx/ (context.ts): no link may be crossed below the git dir, and dx/ is made when missing.
-      writeInside(path.dirname(path.dirname(cacheFile)), cacheFile, JSON.stringify({ v: 2, schema: configSchemaId(), stamp, file: result.file, config: result.config } satisfies CacheFile));
+      writeJson(path.dirname(path.dirname(cacheFile)), cacheFile, { v: 2, schema: configSchemaId(), stamp, file: result.file, config: result.config } satisfies CacheFile, { indent: 0 });
     } catch (err) {
       // The cache is an optimisation; failing to write it costs only speed.
       debugNote(`could not write ${cacheFile} (${(err as Error).message}); the config is re-read each time`);

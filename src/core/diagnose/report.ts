@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DxError, EXIT } from '../errors.js';
-import { writeAtomic } from '../fsx.js';
+import { writeUserJson } from '../store/user.js';
 import { gitRaw } from '../git.js';
 import { criticalEntries } from '../guardrail/entries.js';
 import type { TelemetryEvent } from '../guardrail/telemetry.js';
@@ -138,5 +138,5 @@ export function writeReport(file: string, report: ForensicsReport, force: boolea
   }
   if (st?.isDirectory() || (st?.isSymbolicLink() && fs.statSync(file, { throwIfNoEntry: false })?.isDirectory())) throw new DxError('BAD_PATH', `--report ${file} is a directory`, 'Name a file, e.g. --report forensics.json', EXIT.USAGE);
   if (st && !force) throw new DxError('REPORT_EXISTS', `refused: ${file} already exists`, 'Name another file, or add --force to overwrite it.', EXIT.FAILED);
-  writeAtomic(path.resolve(file), JSON.stringify(report, null, 2) + '\n');
+  writeUserJson(path.resolve(file), report, { indent: 2 });
 }

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { dxPaths, type RepoContext } from '../context.js';
-import { readIfExists } from '../fsx.js';
+import { readStoreText } from '../store/read.js';
 import { asset, BEGIN, END, packageVersion } from '../install/assets.js';
 import { fallbackCli } from '../install/fallback-cli.js';
 import type { InstallPlan } from '../install/plan.js';
@@ -25,17 +25,17 @@ export function blockOf(text: string): string | null {
 /** Why the installed runtime, stubs and husky blocks are not this version's, one phrase each (empty: current). */
 function outdatedReasons(ctx: RepoContext, plan: InstallPlan, dir: string): string[] {
   const reasons: string[] = [];
-  const version = readIfExists(path.join(dir, 'version'))?.trim();
+  const version = readStoreText(path.join(dir, 'version'))?.trim();
   const mine = packageVersion();
   if (version !== undefined && version !== mine) reasons.push(`the runtime is version ${version || '(empty)'}`);
-  const runtime = readIfExists(path.join(dir, 'runtime.sh'));
+  const runtime = readStoreText(path.join(dir, 'runtime.sh'));
   if (runtime !== null && runtime !== asset('hooks/runtime.sh')) reasons.push('runtime.sh differs from this version\'s');
   const stub = asset('hooks/stub.sh');
   const huskyBlock = blockOf(asset('hooks/husky-block.sh'));
   const stale: string[] = [];
   for (const a of plan.actions) {
-    if (a.kind === 'refresh-hook' && readIfExists(a.path) !== stub) stale.push(rel(ctx.top, a.path));
-    if (a.kind === 'husky-refresh' && blockOf(readIfExists(a.path) ?? '') !== huskyBlock) stale.push(rel(ctx.top, a.path));
+    if (a.kind === 'refresh-hook' && readStoreText(a.path) !== stub) stale.push(rel(ctx.top, a.path));
+    if (a.kind === 'husky-refresh' && blockOf(readStoreText(a.path) ?? '') !== huskyBlock) stale.push(rel(ctx.top, a.path));
   }
   if (stale.length) reasons.push(`the dx-hooks block of ${stale.join(', ')} differs from this version's`);
   return reasons;
@@ -56,7 +56,7 @@ export function checkRuntime(ctx: RepoContext, plan: InstallPlan, reinstall: (co
       hint: 'dx-hooks doctor --fix (or npx dx-hooks install)',
     });
   }
-  const cli = readIfExists(path.join(dir, 'cli-path'))?.trim();
+  const cli = readStoreText(path.join(dir, 'cli-path'))?.trim();
   if (cli !== undefined && !fs.existsSync(cli) && !fallbackCli(ctx.top)) {
     out.push({
       code: 'HOOKS_MISSING', id: 'HOOKS_MISSING:cli', severity: 'error', fixable: true, fix: () => reinstall('HOOKS_MISSING'),

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import envPaths from 'env-paths';
 import { DxError, EXIT } from '../errors.js';
-import { writeAtomic } from '../fsx.js';
+import { writeAtomic } from '../store/user.js';
 import { asset, cliPath } from '../install/assets.js';
 
 /** Quote a string for POSIX sh (single quotes; `'` becomes `'\''`). */

@@ -11,7 +11,7 @@ import { alertEpisode } from '../alert/send.js';
 import type { RepoContext } from '../context.js';
 import { ledgerHost } from '../host.js';
 import { loadMachineConfig, type MachineConfig } from '../machine.js';
-import { readIfExists } from '../fsx.js';
+import { readStoreText } from '../store/read.js';
 import { rmInside, writeInside } from '../nofollow.js';
 import { safeText } from '../text/safe.js';
 import { HOOKS_ALERT, STAMP } from './files.js';
@@ -41,7 +41,7 @@ export function writeHookAlert(ctx: RepoContext, problems: readonly HookProblem[
   const file = path.join(ctx.dxDir, HOOKS_ALERT);
   let now: string | null = null;
   try {
-    now = readIfExists(file);
+    now = readStoreText(file);
   } catch {
     now = null;
   }

@@ -6,8 +6,7 @@
 import { z } from 'zod';
 import { dxPaths, type RepoContext } from '../context.js';
 import { debugNote } from '../debug.js';
-import { readIfExists } from '../fsx.js';
-import { writeInside } from '../nofollow.js';
+import { readStoreText, writeJson } from '../store/index.js';
 
 const HookRecord = z.object({
   path: z.string(),
@@ -34,7 +33,7 @@ export type HookRecord = z.infer<typeof HookRecord>;
 
 /** Read install.json: null when absent; `{ error }` when unreadable, or invalid in a way `salvageManifest` cannot mend. */
 export function readManifest(ctx: RepoContext): Manifest | { error: string } | null {
-  const text = readIfExists(dxPaths(ctx).install);
+  const text = readStoreText(dxPaths(ctx).install);
   if (text === null) return null;
   try {
     const raw: unknown = JSON.parse(text);
@@ -71,5 +70,5 @@ export function salvageManifest(raw: unknown): Manifest | null {
 
 /** Write install.json atomically. */
 export function writeManifest(ctx: RepoContext, m: Manifest): void {
-  writeInside(ctx.commonDir, dxPaths(ctx).install, JSON.stringify(m, null, 2) + '\n');
+  writeJson(ctx.commonDir, dxPaths(ctx).install, m, { indent: 2 });
 }

@@ -107,6 +107,7 @@ export async function planInstall(ctx: RepoContext, opts: { force?: boolean } = 
   const existing = SEARCH_PLACES.filter((f) => f !== 'package.json').find((f) => fs.existsSync(path.join(ctx.top, f)));
   const pkgHasDx = (() => {
     try {
+      // eslint-disable-next-line no-restricted-syntax -- the user's package.json, not a dx-hooks file: read for its "dx" key only
       return 'dx' in (JSON.parse(fs.readFileSync(path.join(ctx.top, 'package.json'), 'utf8')) as object);
     } catch {
       return false;

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import { DxError, EXIT } from '../errors.js';
-import { writeAtomic } from '../fsx.js';
+import { writeAtomic } from '../store/user.js';
 import { spliceBlock } from './cron.js';
 import { runArgv, type ExecResult, type Runner } from './exec.js';
 import { SCHEDULERS } from './jobs.js';

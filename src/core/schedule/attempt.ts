@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { describeError } from '../errors.js';
-import { writeAtomic } from '../fsx.js';
+import { writeUserJson } from '../store/user.js';
 import { applySchedule, type ApplyResult } from './apply.js';
 import { runArgv, type Runner } from './exec.js';
 import type { JobKind, SchedulerKind } from './jobs.js';
@@ -56,7 +56,7 @@ export function clearAttempt(stateDir: string, kind: SchedulerKind, job: JobKind
  */
 export async function installSchedule(plan: SchedulePlan, stateDir: string, run: Runner = runArgv, now = Math.floor(Date.now() / 1000)): Promise<ApplyResult> {
   const file = attemptFile(stateDir, plan.kind, plan.job);
-  const record = (error: string | null) => writeAtomic(file, JSON.stringify({ v: 1, started: now, every: plan.every, error } satisfies InstallAttempt) + '\n');
+  const record = (error: string | null) => writeUserJson(file, { v: 1, started: now, every: plan.every, error } satisfies InstallAttempt);
   record(null);
   let result: ApplyResult;
   try {

@@ -2,7 +2,7 @@
  * Is a job scheduled, and how? Read back from what install wrote (unit files, the plist, the
  * crontab block) and, when asked, from the scheduler itself (is the timer active, the agent loaded).
  */
-import { readIfExists } from '../fsx.js';
+import { readStoreText } from '../store/read.js';
 import { readCrontab } from './apply.js';
 import { readAttempt, type InstallAttempt } from './attempt.js';
 import { cronSeconds, findBlock } from './cron.js';
@@ -93,7 +93,7 @@ export async function inspectSchedule(kind: SchedulerKind, job: JobKind, where: 
     entry.installed = entry.block !== null;
   } else {
     for (const f of loc.files) {
-      const text = readIfExists(f);
+      const text = readStoreText(f);
       if (text !== null) texts.set(f, text);
     }
     entry.files = [...texts.keys()];

@@ -5,4 +5,5 @@
 export { describeProblem, schemaProblem, syntaxProblem, zodIssues, type StoreProblem } from './problem.js';
 export { readJson, readStoreText, type JsonRead } from './read.js';
 export { readJsonl, readJsonlObjects, readJsonlTailObjects, type JsonlRead } from './jsonl.js';
-export { appendJsonl, writeJson } from './write.js';
+export { appendJsonl, createJson, writeJson } from './write.js';
+export { writeAtomic, writeUserJson } from './user.js';

@@ -3,7 +3,7 @@
  * is replaced atomically (temp + rename), JSONL records are appended in one write(2) after ending a
  * torn last line, and neither ever goes through a symbolic link (nofollow.ts).
  */
-import { appendLinesInside, writeInside } from '../nofollow.js';
+import { appendLinesInside, createInside, writeInside } from '../nofollow.js';
 
 /**
  * Replace `file` (absolute, or relative to the trusted `root`: the work tree top or the git common
@@ -14,6 +14,15 @@ import { appendLinesInside, writeInside } from '../nofollow.js';
 export function writeJson(root: string, file: string, value: unknown, opts: { indent?: number; fsync?: boolean } = {}): void {
   const indent = opts.indent ?? 1;
   writeInside(root, file, JSON.stringify(value, null, indent || undefined) + '\n', { fsync: opts.fsync });
+}
+
+/**
+ * Create `file` under `root` holding `value` as compact JSON and a newline, failing when anything is
+ * already there (O_EXCL: for a file whose existence is the lock, such as an open alert episode).
+ * @throws SymlinkRefused; EEXIST and other fs errors
+ */
+export function createJson(root: string, file: string, value: unknown): void {
+  createInside(root, file, JSON.stringify(value) + '\n');
 }
 
 /**

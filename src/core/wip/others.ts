@@ -11,6 +11,7 @@ import { entriesNewestFirst, type IndexEntry, type WipIndex } from '../wipindex/
 import type { Session } from '../session.js';
 import { renameInside, rmInside, writeInside } from '../nofollow.js';
 import { safeText } from '../text/safe.js';
+import { writeJson } from '../store/index.js';
 import { shellCommand } from '../text/shell.js';
 import { age } from '../time.js';
 import { dropNamespace, fetchQuiet, scratchNamespace } from './fetch.js';
@@ -113,7 +114,7 @@ export async function writeBranchWarnings(s: Session, index: WipIndex, remote?: 
     if (!newer.length) continue;
     warned.push(b);
     writeInside(s.ctx.commonDir, path.join(tmp, `${b}.msg`), warningMsgLines(b, newer) + '\n');
-    writeInside(s.ctx.commonDir, path.join(tmp, `${b}.json`), JSON.stringify(warningRecords(newer)) + '\n');
+    writeJson(s.ctx.commonDir, path.join(tmp, `${b}.json`), warningRecords(newer), { indent: 0 });
   }
   rmInside(s.ctx.commonDir, dir, { recursive: true });
   if (warned.length) renameInside(s.ctx.commonDir, tmp, dir);

@@ -15,7 +15,7 @@ import { fetchIndexTip, INDEX_REF, LOCAL_INDEX_REF, readIndexAt } from '../wipin
 import { appendLedger } from '../ledger.js';
 import { readRef } from '../refs.js';
 import type { Session } from '../session.js';
-import { readIfExists } from '../fsx.js';
+import { readStoreText } from '../store/read.js';
 import { rmInside, writeInside } from '../nofollow.js';
 import { safeLine } from '../text/safe.js';
 import { clock } from '../time.js';
@@ -197,7 +197,7 @@ function recordVanished(s: Session, r: VanishedReport): void {
 function onlyNew(s: Session, unknown: VanishedReport['unknown']): VanishedReport['unknown'] {
   const file = noticeFile(s).replace(/notice$/, 'vanished-seen');
   const key = (x: { ref: string; sha: string }) => `${x.sha} ${x.ref}`;
-  const said = new Set((readIfExists(file) ?? '').split('\n').filter(Boolean));
+  const said = new Set((readStoreText(file) ?? '').split('\n').filter(Boolean));
   const fresh = unknown.filter((x) => !said.has(key(x)));
   const now = unknown.map(key).join('\n');
   if (now !== [...said].join('\n')) {
