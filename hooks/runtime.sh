@@ -297,7 +297,7 @@ dx_run_worker() {
 # fetch, other hosts' newer WIP of it (warn/<branch>.msg, written by the worker from the index),
 # and - unless $2 is "nostale" - its commits that have been only on this host for longer than
 # divergence.staleHours (neither a remote-tracking ref nor a landed WIP push, refs/dx/pushed/*,
-# reaches them). Settings come from dx/divergence ("<on|off> <stale seconds> <remote|->"). No network.
+# reaches them). Settings come from the hook state's divergence line (dx_read_state). No network.
 # A hook state that is missing (a new linked worktree), of another format, or older than a .dxrc:
 # node rewrites it once, in the foreground, before the warnings and the guard read it. A .dxrc node
 # cannot load is marked "config invalid" in it, so node does not start again on every checkout.

@@ -27,6 +27,26 @@ export async function markInvalid(cwd: string): Promise<void> {
   }
 }
 
+/**
+ * `hook cache`: the runtime found this worktree's hook state missing, of another format, or older than
+ * `.dxrc`, and asks for it to be rewritten. Any failure (a .dxrc node cannot load, a tree git cannot
+ * list) marks it careful (`config invalid`), so the runtime does not start node again on every hook
+ * until `.dxrc` changes; and is loud: stderr, the ledger and the banner. Returns 0, or 1 on failure.
+ */
+async function cacheHookState(cwd: string): Promise<number> {
+  try {
+    const s = await openSession(cwd);
+    const { writeHookState } = await import('../core/hookstate/write.js');
+    await writeHookState(s);
+    return 0;
+  } catch (err) {
+    await markInvalid(cwd);
+    errLine(`dx-hooks: could not rewrite the hook state — ${describeError(err)}`);
+    await recordFailure(cwd, 'hook.cache', 'rewriting the hook state failed', err);
+    return 1;
+  }
+}
+
 /** Exit code meaning "deliberately refused" (the runtime turns it into git's exit 1); anything else non-zero is a crash the runtime reports without blocking git. */
 export const REFUSED = 10;
 
@@ -49,6 +69,7 @@ export async function run(opts: { name: string; args?: string[]; cwd: string }):
     }
     return 0;
   }
+  if (opts.name === 'cache') return cacheHookState(opts.cwd);
   try {
     return await check(opts);
   } catch (err) {
@@ -137,12 +158,6 @@ async function check(opts: { name: string; args?: string[]; cwd: string }): Prom
       // Then push this host's pending WIP (never blocking the user's push beyond the deadline).
       const worker = await import('./hook-worker.js');
       return worker.run({ foreground: true, refresh: false, waitLock: '15000', deadline: '25000', cwd: opts.cwd });
-    }
-    case 'cache': {
-      // The runtime found .dxrc newer than this worktree's hook state: rewrite it now.
-      const { writeHookState } = await import('../core/hookstate/write.js');
-      await writeHookState(s);
-      return 0;
     }
     default:
       errLine(`dx-hooks: unknown hook ${opts.name}`);

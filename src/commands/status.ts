@@ -25,8 +25,9 @@ export async function run(opts: BatchFlags & { json?: boolean; offline?: boolean
   const s = await openSession(opts.cwd);
   // The hook state (push mode, protected paths, divergence settings) follows the .dxrc just read.
   if (fs.existsSync(dxPaths(s.ctx).install)) {
-    const { writeHookState } = await import('../core/hookstate/write.js');
-    await writeHookState(s);
+    const { refreshHookState } = await import('../core/hookstate/write.js');
+    const failed = await refreshHookState(s);
+    if (failed) warn(`dx-hooks: could not rewrite the hook state (the hooks send every check to node meanwhile) — ${failed}`);
   }
   if (!opts.offline) {
     // dx refs deleted from the remote behind pre-push's back come back first (before the index is read).

@@ -288,3 +288,21 @@ test('a broken work-tree .dxrc does not switch off the checks of a merge or a fa
   assert.notEqual(m.code, 0, `the merge commit is refused:\n${m.stderr}`);
   assert.equal(await inHead(h, 'LICENSE'), true);
 });
+
+test('a machine config that cannot be read, or is invalid, does not switch the protected-path check off', async (t) => {
+  const { h } = await repo(t, 'machine');
+  const conf = path.join(String(h.env.XDG_CONFIG_HOME), 'dx-hooks', 'config.json');
+  for (const [why, breakIt] of [
+    ['invalid JSON', () => fs.writeFileSync(conf, '{ "repos": [')],
+    ['unreadable (a directory)', () => { fs.rmSync(conf, { force: true }); fs.mkdirSync(conf); }],
+  ] as const) {
+    fs.mkdirSync(path.dirname(conf), { recursive: true });
+    breakIt();
+    await h.git(['rm', '-q', 'LICENSE']);
+    const r = await h.git(['commit', '-q', '-m', 'drop LICENSE'], { allowFail: true });
+    assert.equal(r.code, 1, `${why}: the deletion went through\n${r.stderr}`);
+    assert.equal(await inHead(h, 'LICENSE'), true);
+    await h.git(['reset', '-q', '--hard', 'HEAD']);
+    fs.rmSync(conf, { recursive: true, force: true });
+  }
+});

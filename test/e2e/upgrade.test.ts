@@ -109,4 +109,17 @@ test("an upgrade over the previous release's files: every command and hook still
   assert.equal((await lsRemote(h.env, remote)).get('refs/heads/wip/oldhost/main'), head, 'the commit after the upgrade was not mirrored');
   const after = JSON.parse((await dx(h, ['status', '--json'])).stdout) as { pending: unknown[] };
   assert.deepEqual(after.pending, [], 'the pending push stays pending');
+
+  // While the old runtime is installed, this version keeps the caches it reads, in their careful form:
+  // a protected path's deletion is still refused (under dash, a removed cache made it skip the check).
+  assert.equal(fs.readFileSync(path.join(dxDir, 'protect'), 'utf8'), '1\n');
+  assert.equal(fs.existsSync(path.join(dxDir, 'protect-head')), false, 'an old runtime could trust "nothing protected"');
+  await h.git(['rm', '-q', 'tools/deploy.sh']);
+  const refused = await h.git(['commit', '-q', '-m', 'drop the protected script'], { allowFail: true });
+  assert.equal(refused.code, 1, `the old runtime let a protected deletion through: ${refused.stderr}`);
+  await h.git(['reset', '-q', '--hard', 'HEAD']);
+  // Re-installed: this version's runtime reads the hook state, and the old caches are gone.
+  assert.equal((await dx(h, ['install'])).code, 0);
+  for (const f of ['push-mode', 'protect', 'protect-list', 'divergence', 'critical-list']) assert.equal(fs.existsSync(path.join(dxDir, f)), false, `${f} left behind`);
+  assert.ok(fs.existsSync(path.join(dxDir, 'hook-state')));
 });

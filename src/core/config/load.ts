@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { debugNote } from '../debug.js';
-import { DxError, EXIT } from '../errors.js';
+import { describeError, DxError, EXIT } from '../errors.js';
 import { packageVersion } from '../install/assets.js';
 import { readStoreText, writeJson } from '../store/index.js';
 import type { DxConfig } from './schema.js';
@@ -68,8 +68,15 @@ function stampOf(top: string): string {
 }
 
 function readCache(cacheFile: string, stamp: string): LoadedConfig | null {
-  // No cache yet: null. A cache that exists but cannot be read (a directory, no permission) is loud (STORE_UNREADABLE).
-  const text = readStoreText(cacheFile);
+  // No cache yet: null. One that exists but cannot be read (a directory, no permission) is a miss too,
+  // said under DX_DEBUG: it only saves time, and the config is read from .dxrc itself.
+  let text: string | null;
+  try {
+    text = readStoreText(cacheFile);
+  } catch (err) {
+    debugNote(`${cacheFile} cannot be read (${describeError(err)}); re-reading the config`);
+    return null;
+  }
   if (text === null) return null;
   let c: Partial<CacheFile> & { v?: unknown; schema?: unknown };
   try {

@@ -1,5 +1,5 @@
 /**
- * The drifts the guard has already logged (`<git-common-dir>/dx/guard-state.json`), so each drift
+ * The drifts the guard has already logged (`<git-dir>/dx/guard-state.json`, one per worktree), so each drift
  * reaches telemetry ONCE however often the guard runs (hooks, --watch, the scheduler), and a drift
  * that goes away is logged as restored. No drift: no file — the shims test only its existence.
  */

@@ -10,6 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { dxPaths, type RepoContext } from '../context.js';
 import { debugNote } from '../debug.js';
+import { describeError } from '../errors.js';
+import { appendLedger } from '../ledger.js';
 import { criticalLines } from '../guardrail/cache.js';
 import { divergenceSettings } from '../divergence/cache.js';
 import { packageVersion } from '../install/assets.js';
@@ -22,7 +24,7 @@ import { formatHookState, HOOK_STATE_FORMAT, parseHookState, type HookState, typ
 
 /**
  * The caches this file replaced (up to release 7ad265b, all in `<git-common-dir>/dx/`, shared by every
- * worktree): removed when the hook state is written, so no reader can mistake them for current.
+ * worktree): removed when the hook state is written and the installed runtime reads it (syncLegacy).
  */
 export const LEGACY_HOOK_CACHES = ['push-mode', 'protect', 'protect-list', 'protect-head', 'protect-committed', 'divergence', 'critical-list'] as const;
 
@@ -58,26 +60,92 @@ export async function buildHookState(s: Session): Promise<HookState> {
   };
 }
 
-function removeLegacy(ctx: RepoContext): void {
-  for (const f of LEGACY_HOOK_CACHES) {
-    try {
-      rmInside(ctx.commonDir, path.join(ctx.dxDir, f));
-    } catch (err) {
-      debugNote(`could not remove the old hook cache ${f}: ${String(err)}`);
+/**
+ * The installed runtime (`<git-common-dir>/dx/hooks/runtime.sh`) reads the hook state: true when it
+ * names it. An older runtime stays installed until `install` or `doctor --fix` and reads the legacy
+ * caches instead.
+ */
+function runtimeReadsHookState(ctx: RepoContext): boolean {
+  try {
+    return fs.readFileSync(path.join(dxPaths(ctx).hooksDir, 'runtime.sh'), 'utf8').includes('/dx/hook-state');
+  } catch {
+    return true; // no runtime installed: nothing reads the legacy caches
+  }
+}
+
+/**
+ * The legacy caches: removed once the installed runtime reads the hook state. While an older runtime
+ * is installed they are written in their most careful form, so it never skips a check it used to run
+ * (under dash, `.dxrc -nt <missing file>` is false: a removed `protect` would switch pre-commit off):
+ * `protect` and `protect-committed` always set, no `protect-head` (so "nothing protected" is never
+ * trusted), and the push mode, protected paths, critical list and divergence settings of `st`.
+ */
+function syncLegacy(ctx: RepoContext, st: HookState): void {
+  const file = (f: string) => path.join(ctx.dxDir, f);
+  if (runtimeReadsHookState(ctx)) {
+    for (const f of LEGACY_HOOK_CACHES) {
+      try {
+        rmInside(ctx.commonDir, file(f));
+      } catch (err) {
+        debugNote(`could not remove the old hook cache ${f}: ${String(err)}`);
+      }
     }
+    return;
+  }
+  const d = st.divergence;
+  const lines = (xs: string[]) => (xs.length ? xs.join('\n') + '\n' : null);
+  const content: Record<(typeof LEGACY_HOOK_CACHES)[number], string | null> = {
+    protect: '1\n',
+    'protect-committed': '1\n',
+    'protect-head': null,
+    'protect-list': lines(st.protectList.filter(([, p]) => !/[\n\r]/.test(p)).map(([m, p]) => `${m} ${p}`)),
+    'critical-list': lines(st.critical.filter((c) => !/[\n\r]/.test(c.path)).map((c) => `${c.kind} ${c.path}`)),
+    divergence: `${d.warn ? 'on' : 'off'} ${Math.max(1, Math.round(d.staleSeconds))} ${d.remote ?? '-'}\n`,
+    'push-mode': `${st.mode}\n`, // last: the old runtime compares .dxrc's mtime with it
+  };
+  for (const [f, text] of Object.entries(content)) {
+    if (text === null) rmInside(ctx.commonDir, file(f));
+    else writeInside(ctx.commonDir, file(f), text, { fsync: false });
   }
 }
 
 /**
  * Write this worktree's hook state for `s` (always rewritten: the hooks compare `.dxrc`'s mtime with
- * the file's) and remove the legacy caches. Returns what was written.
+ * the file's), and remove the legacy caches — or, for an older runtime still installed, write them
+ * in their careful form. Returns what was written.
  * @throws SymlinkRefused, fs errors, GitError (buildHookState)
  */
 export async function writeHookState(s: Session): Promise<HookState> {
   const st = await buildHookState(s);
   writeInside(s.ctx.commonDir, dxPaths(s.ctx).hookState, formatHookState(st), { fsync: false });
-  removeLegacy(s.ctx);
+  syncLegacy(s.ctx, st);
   return st;
+}
+
+/**
+ * writeHookState for the worker and `status`, which must go on when it fails (a tree git cannot list,
+ * an unwritable dx folder): the hook state is marked `config invalid` — the hooks then send every check
+ * to node and stop asking for a rewrite until `.dxrc` changes — and the failure goes to the ledger
+ * (`hook.state`). Returns the failure's description, or null when the state was written. Never throws.
+ */
+export async function refreshHookState(s: Session): Promise<string | null> {
+  try {
+    await writeHookState(s);
+    return null;
+  } catch (err) {
+    const msg = describeError(err);
+    try {
+      markHookStateInvalid(s.ctx);
+    } catch (again) {
+      debugNote(`could not mark the hook state "config invalid" either: ${String(again)}`);
+    }
+    try {
+      appendLedger(s.ctx, { host: s.host, op: 'hook.state', ok: false, error: `could not write the hook state: ${msg}` });
+    } catch (again) {
+      debugNote(`could not write the ledger line for the hook state: ${String(again)}`);
+    }
+    return msg;
+  }
 }
 
 /**

@@ -256,7 +256,16 @@ export function uninstall(ctx: RepoContext, hooksDir: string, dryRun = false): U
     } catch {
       /* no linked worktrees */
     }
-    for (const d of wtDirs) for (const f of ['hook-state', 'config-cache.json']) rmInside(ctx.commonDir, path.join(d, f));
+    for (const d of wtDirs) {
+      for (const f of ['hook-state', 'config-cache.json', 'guard-state.json']) {
+        try {
+          rmInside(ctx.commonDir, path.join(d, f));
+        } catch (err) {
+          // A link on the way (never followed): left, and said; the other worktrees are still cleaned.
+          report.kept.push(`${path.join(d, f)} (${(err as Error).message})`);
+        }
+      }
+    }
     fs.rmSync(path.join(ctx.dxDir, 'warn'), { recursive: true, force: true });
   }
   report.kept.push(`${path.join(ctx.dxDir, 'events.jsonl')} and state (your history; delete ${ctx.dxDir} to drop them)`);

@@ -160,19 +160,30 @@ export async function protectionRemoved(s: Session, before: ProtectSource | null
  * A work-tree config that is invalid or untrusted (CONFIG_INVALID, CONFIG_UNTRUSTED) does not switch
  * the check off: the defaults stand in for it, and the committed config still applies through
  * protectionInForce. `problem` is that error, for the caller to say (the check goes on).
- * @throws DxError NOT_A_REPO, MACHINE_CONFIG_INVALID as openSession does
+ * The same holds for a machine config that cannot be read or is invalid (`{}` stands in for it).
+ * @throws DxError NOT_A_REPO as openRepo does
  */
 export async function openCheckSession(cwd: string): Promise<{ session: Session; problem: unknown }> {
-  const [{ openSession }, { DxError }] = await Promise.all([import('../session.js'), import('../errors.js')]);
+  const [{ DxError }, { openRepo, dxPaths }, { loadMachineConfig }, { ledgerHost }, { defaultConfig }, { loadConfig }] = await Promise.all([
+    import('../errors.js'), import('../context.js'), import('../machine.js'), import('../host.js'), import('../config/schema.js'), import('../config/load.js'),
+  ]);
+  const ctx = await openRepo(cwd);
+  let problem: unknown = null;
+  // A machine config that cannot be read or is invalid does not switch the check off either: it only
+  // gives allowJsConfig (off without it) and the host id (the default then).
+  let machine: Session['machine'] = {};
   try {
-    return { session: await openSession(cwd), problem: null };
+    machine = await loadMachineConfig();
   } catch (err) {
-    if (!(err instanceof DxError) || (err.code !== 'CONFIG_INVALID' && err.code !== 'CONFIG_UNTRUSTED')) throw err;
-    const [{ openRepo }, { loadMachineConfig }, { resolveHost }, { defaultConfig }] = await Promise.all([
-      import('../context.js'), import('../machine.js'), import('../host.js'), import('../config/schema.js'),
-    ]);
-    const ctx = await openRepo(cwd);
-    const machine = await loadMachineConfig();
-    return { session: { ctx, config: defaultConfig(), configFile: null, machine, host: resolveHost(machine.host) }, problem: err };
+    problem = err;
   }
+  let config = defaultConfig();
+  let configFile: string | null = null;
+  try {
+    ({ config, file: configFile } = await loadConfig(ctx.top, dxPaths(ctx).configCache, machine.allowJsConfig === true));
+  } catch (err) {
+    if (!(err instanceof DxError) || !['CONFIG_INVALID', 'CONFIG_UNTRUSTED', 'CONFIG_PATH_THROUGH_SYMLINK', 'STORE_UNREADABLE'].includes(err.code)) throw err;
+    problem ??= err;
+  }
+  return { session: { ctx, config, configFile, machine, host: await ledgerHost(machine) }, problem };
 }

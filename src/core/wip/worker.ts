@@ -100,8 +100,9 @@ export async function refreshWarnings(s: Session): Promise<string[]> {
  * pending, in the ledger and in the banner. Throws only for local failures (unwritable state).
  */
 export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<WorkerResult> {
-  const { writeHookState } = await import('../hookstate/write.js');
-  await writeHookState(s);
+  // A hook state that cannot be written is marked careful and logged; the backup goes on.
+  const { refreshHookState } = await import('../hookstate/write.js');
+  await refreshHookState(s);
   // Are the hooks still the ones git runs (a runtime older than this package, a hook deleted or renamed)? Files only, no git call (issue 11).
   try {
     const { refreshHookAlert } = await import('../hookcheck/alert.js');
