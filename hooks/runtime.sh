@@ -289,8 +289,27 @@ dx_enqueue() {
     printf 'dx-hooks: could not queue %s for backup (%s is not writable) - the next dx-hooks command or hook retries it; see: dx-hooks status\n' "$dx_line" "$dx_dir/queue" >&2
 }
 
+# One worker per burst (issue 12): while a worker holds the lock it names itself in dx/worker.pid, and
+# after letting go of the lock it looks at the queue once more (src/core/wip/worker.ts). So a hook that
+# queued first and then finds that worker alive starts no second node: the live one takes the entry.
+# Alive means: the pid exists and, where /proc tells, runs dx-hooks (a reused pid does not count).
+# Unsure (no /proc, a pid of another user): a worker is started, as before. One kill -0, no fork
+# unless a worker file is there.
+dx_worker_live() {
+  [ -f "$dx_dir/worker.pid" ] && [ ! -L "$dx_dir/worker.pid" ] || return 1
+  IFS= read -r dx_wpid <"$dx_dir/worker.pid" || return 1
+  case $dx_wpid in ''|*[!0-9]*) return 1 ;; esac
+  kill -0 "$dx_wpid" 2>/dev/null || return 1
+  [ -r "/proc/$dx_wpid/cmdline" ] || return 1
+  case $(tr '\0' ' ' <"/proc/$dx_wpid/cmdline" 2>/dev/null) in *dx-hooks*|*/cli.js\ *) return 0 ;; esac
+  return 1
+}
+
 dx_run_worker() {
-  if [ "$dx_mode" = sync ]; then dx_foreground hook-worker --foreground; else dx_background hook-worker; fi
+  if [ "$dx_mode" = sync ]; then dx_foreground hook-worker --foreground
+  elif dx_worker_live; then [ "${DX_DEBUG-}" = 1 ] && printf '%s\n' "dx-hooks: worker $dx_wpid is running; it takes this commit" >&2
+  else dx_background hook-worker; fi
+  return 0
 }
 
 # Divergence warnings (DESIGN §3; they never block): branch $1 against its upstream as of the last

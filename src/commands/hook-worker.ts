@@ -43,7 +43,7 @@ export async function run(opts: { foreground?: boolean; refresh?: boolean; waitL
     /* no log yet */
   }
   try {
-    const r = await runWorker(s, { waitLockMs: Number(opts.waitLock ?? (opts.foreground ? 15000 : 3000)), debounceMs: opts.foreground ? 0 : 300, refreshWarnings: opts.refresh !== false });
+    const r = await runWorker(s, { waitLockMs: Number(opts.waitLock ?? (opts.foreground ? 15000 : 3000)), debounceMs: opts.foreground ? 0 : 300, refreshWarnings: opts.refresh !== false, outwaitDeadHolder: !opts.foreground });
     if (r.busy) return 0;
     const stamp = opts.foreground ? '' : new Date().toISOString() + ' ';
     if (r.vanished) {

@@ -54,6 +54,8 @@ export function dxPaths(ctx: RepoContext) {
     banner: path.join(d, 'banner'),
     warnDir: path.join(d, 'warn'),
     lock: path.join(d, 'worker'),
+    /** the pid of the process holding the worker lock, for the hooks (one worker per burst: runtime.sh dx_worker_live) */
+    workerPid: path.join(d, 'worker.pid'),
     workerLog: path.join(d, 'worker.log'),
     /** this worktree's validated .dxrc (config/load.ts) */
     configCache: path.join(w, 'config-cache.json'),

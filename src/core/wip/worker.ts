@@ -5,7 +5,9 @@
  * mirrors, and refreshes the other-host warnings — looping until the queue stays empty.
  */
 import { describeError } from '../errors.js';
+import fs from 'node:fs';
 import { dxPaths } from '../context.js';
+import { rmInside, writeInside } from '../nofollow.js';
 import { gitTry } from '../git.js';
 import { headState } from '../head.js';
 import { fetchIndexTip, readIndexAt } from '../wipindex/store.js';
@@ -24,13 +26,32 @@ import { guardRemoteRefs, type VanishedReport } from './vanished.js';
 /**
  * Options for one worker run. `debounceMs`: wait before taking the queue so a burst of commits coalesces.
  * `guardRemote` (default true): first check the remote for dx refs that vanished and restore them (vanished.ts).
+ * `outwaitDeadHolder`: when the lock's holder died (worker.pid names no process), wait up to 35 s for
+ * its lock to go stale instead of `waitLockMs` (background workers: the hook that starts one has queued).
  */
-export interface WorkerOptions { waitLockMs?: number; debounceMs?: number; refreshWarnings?: boolean; guardRemote?: boolean }
+export interface WorkerOptions { waitLockMs?: number; debounceMs?: number; refreshWarnings?: boolean; guardRemote?: boolean; outwaitDeadHolder?: boolean }
 
 /** What a worker run did: `busy` when another process held the lock (it will do the work); `vanished`: what the remote check restored or could not. */
 export type WorkerResult = { busy: true } | { busy: false; reports: MirrorReport[]; warned: string[] | null; refreshError: string | null; vanished?: VanishedReport | null };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Whether `pidFile` names a process that no longer exists (ESRCH). Missing, unreadable or alive: false. */
+function holderDead(pidFile: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
 
 async function toMirrorItems(s: Session, queued: QueueItem[]): Promise<MirrorItem[]> {
   const byRef = new Map<string, MirrorItem>();
@@ -117,9 +138,17 @@ export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<W
     await writeBanner(s, readState(s.ctx).state);
     return { busy: false, reports: [], warned: null, refreshError: null };
   }
-  const lockFile = dxPaths(s.ctx).lock;
-  const release = await acquireLock(lockFile, opts.waitLockMs ?? 0, undefined, s.ctx.commonDir);
+  const { lock: lockFile, workerPid } = dxPaths(s.ctx);
+  // A holder that died (killed mid-push) left its pid and a lock that goes stale after 30 s: a
+  // background worker waits that out (it costs a sleeping process, not the user's time), so the next
+  // hook's worker replaces the dead one and nothing stays queued. Taking a lock over sooner could take
+  // it from a live worker that has not written its pid yet.
+  const wait = opts.outwaitDeadHolder && holderDead(workerPid) ? Math.max(opts.waitLockMs ?? 0, 35_000) : (opts.waitLockMs ?? 0);
+  const release = await acquireLock(lockFile, wait, undefined, s.ctx.commonDir);
   if (!release) return { busy: true };
+  // Named for the hooks while held (one worker per burst): a hook that queued and finds this process
+  // alive starts no node; this worker looks at the queue again after letting go (below).
+  writeInside(s.ctx.commonDir, workerPid, `${process.pid}\n`, { fsync: false });
   const reports: MirrorReport[] = [];
   let warned: string[] | null = null;
   let refreshError: string | null = null;
@@ -154,6 +183,13 @@ export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<W
     appendLedger(s.ctx, { host: s.host, op: 'worker', ok: false, error: describeError(err) });
     throw err;
   } finally {
+    // The pid goes first, then the lock: a hook that still saw the pid queued before this point, and
+    // the look at the queue below comes after it.
+    try {
+      rmInside(s.ctx.commonDir, workerPid);
+    } catch (err) {
+      appendLedger(s.ctx, { host: s.host, op: 'worker', ok: false, error: `could not remove ${workerPid}: ${describeError(err)}` });
+    }
     await release();
   }
   // A shim may have queued after our last look but before we released: do not strand it.
