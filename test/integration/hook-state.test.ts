@@ -15,14 +15,16 @@ async function setup(t: TestContext) {
   const sb = await withSandbox(t);
   const h = await initRepo(sb, 'repo', 'stateful');
   await h.commit('base', { 'a.txt': 'a\n', 'b.txt': 'b\n', 'tools/run.sh': '#!/bin/sh\n' });
+  h.env.DX_WIP_PUSH = 'off';
   assert.equal((await dx(h, ['install'])).code, 0);
   await h.commit('config');
+  // Nothing in the background may rewrite the hook state under the test's feet.
+  await idle(h);
   const bin = sb.tmp('bin');
   const log = sb.tmp('node.log');
   fs.mkdirSync(bin);
   fs.writeFileSync(path.join(bin, 'node'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
   h.env.PATH = `${bin}${path.delimiter}${h.env.PATH ?? ''}`;
-  h.env.DX_WIP_PUSH = 'off';
   const file = hookStateFile(h.dir);
   const calls = () => {
     const c = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
