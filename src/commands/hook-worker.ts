@@ -44,8 +44,10 @@ export async function run(opts: { foreground?: boolean; refresh?: boolean; waitL
   }
   try {
     const r = await runWorker(s, { waitLockMs: Number(opts.waitLock ?? (opts.foreground ? 15000 : 3000)), debounceMs: opts.foreground ? 0 : 300, refreshWarnings: opts.refresh !== false, outwaitDeadHolder: !opts.foreground });
-    if (r.busy) return 0;
     const stamp = opts.foreground ? '' : new Date().toISOString() + ' ';
+    // Logged in the ledger already (hook.state); said here too (the worker log, or the terminal for pre-push). Retried by the next worker.
+    if (r.hookStateError) say(`${stamp}dx-hooks: could not rewrite the hook state (the hooks send every check to node meanwhile) — ${r.hookStateError}`);
+    if (r.busy) return 0;
     if (r.vanished) {
       const { vanishedMessage } = await import('../core/wip/vanished.js');
       const said = vanishedMessage(r.vanished);

@@ -142,3 +142,19 @@ test('post-checkout names what the lists hold, through the terminal filter; host
   assert.equal(fs.existsSync(path.join(h.dir, 'pwned')) || fs.existsSync(path.join(h.dir, 'pwned2')), false);
   await idle(h);
 });
+
+test('a hook state that cannot be written never stops the worker: said on stderr and in the ledger, and the hooks stay careful', async (t) => {
+  const { h, file } = await setup(t);
+  fs.rmSync(file);
+  fs.mkdirSync(file); // something that is not a file where the state goes: every write fails
+  const r = await dx(h, ['hook-worker', '--foreground']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /could not rewrite the hook state/);
+  const ledger = fs.readFileSync(path.join(h.dir, '.git', 'dx', 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { op: string; ok: boolean });
+  assert.ok(ledger.some((e) => e.op === 'hook.state' && !e.ok), 'no hook.state line in the ledger');
+  // The next commit is still checked by node (no trusted state), and still succeeds.
+  await h.commit('still works', { 'c.txt': 'c\n' });
+  fs.rmSync(file, { recursive: true });
+  assert.equal((await dx(h, ['hook-worker', '--foreground'])).code, 0);
+  assert.equal(readHookStateFile(file).configOk, true, 'the next worker did not rewrite it');
+});

@@ -31,8 +31,8 @@ import { guardRemoteRefs, type VanishedReport } from './vanished.js';
  */
 export interface WorkerOptions { waitLockMs?: number; debounceMs?: number; refreshWarnings?: boolean; guardRemote?: boolean; outwaitDeadHolder?: boolean }
 
-/** What a worker run did: `busy` when another process held the lock (it will do the work); `vanished`: what the remote check restored or could not. */
-export type WorkerResult = { busy: true } | { busy: false; reports: MirrorReport[]; warned: string[] | null; refreshError: string | null; vanished?: VanishedReport | null };
+/** What a worker run did: `busy` when another process held the lock (it will do the work); `vanished`: what the remote check restored or could not; `hookStateError`: why the hook state could not be rewritten (in the ledger too; the hooks are careful meanwhile). */
+export type WorkerResult = { busy: true; hookStateError?: string | null } | { busy: false; reports: MirrorReport[]; warned: string[] | null; refreshError: string | null; vanished?: VanishedReport | null; hookStateError?: string | null };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -123,7 +123,7 @@ export async function refreshWarnings(s: Session): Promise<string[]> {
 export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<WorkerResult> {
   // A hook state that cannot be written is marked careful and logged; the backup goes on.
   const { refreshHookState } = await import('../hookstate/write.js');
-  await refreshHookState(s);
+  const hookStateError = await refreshHookState(s);
   // Are the hooks still the ones git runs (a runtime older than this package, a hook deleted or renamed)? Files only, no git call (issue 11).
   try {
     const { refreshHookAlert } = await import('../hookcheck/alert.js');
@@ -136,7 +136,7 @@ export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<W
     takeQueue(s.ctx).done();
     // A banner from before (a config that could not be read) is rewritten: only what is really pending stays in it.
     await writeBanner(s, readState(s.ctx).state);
-    return { busy: false, reports: [], warned: null, refreshError: null };
+    return { busy: false, reports: [], warned: null, refreshError: null, hookStateError };
   }
   const { lock: lockFile, workerPid } = dxPaths(s.ctx);
   // A holder that died (killed mid-push) left its pid and a lock that goes stale after 30 s: a
@@ -145,7 +145,7 @@ export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<W
   // it from a live worker that has not written its pid yet.
   const wait = opts.outwaitDeadHolder && holderDead(workerPid) ? Math.max(opts.waitLockMs ?? 0, 35_000) : (opts.waitLockMs ?? 0);
   const release = await acquireLock(lockFile, wait, undefined, s.ctx.commonDir);
-  if (!release) return { busy: true };
+  if (!release) return { busy: true, hookStateError };
   // Named for the hooks while held (one worker per burst): a hook that queued and finds this process
   // alive starts no node; this worker looks at the queue again after letting go (below).
   writeInside(s.ctx.commonDir, workerPid, `${process.pid}\n`, { fsync: false });
@@ -197,5 +197,5 @@ export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<W
     const again = await runWorker(s, { ...opts, debounceMs: 0, waitLockMs: 0 });
     if (!again.busy) reports.push(...again.reports);
   }
-  return { busy: false, reports, warned, refreshError, vanished };
+  return { busy: false, reports, warned, refreshError, vanished, hookStateError };
 }
