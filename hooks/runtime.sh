@@ -260,20 +260,39 @@ dx_foreground() {
 }
 
 # A foreground check (pre-commit, pre-push, reference-transaction): exit 10 means "refused" and
-# becomes git's exit 1; any other failure of the check is reported and lets git go on.
+# becomes git's exit 1. A check that cannot decide refuses (fail closed): node or the CLI not found,
+# or the check crashed. It says why, how to fix it, and the one-off override (DX_HOOKS=0, as HUSKY=0).
+# Only the protection checks come here, and only when there is something to check (pre-commit: an
+# index that deletes or changes a file's type or mode; reference-transaction: a branch deletion or rewind).
 dx_check() {
-  dx_find_node || return 0
+  if ! dx_find_node; then
+    dx_refuse "could not run (node or the dx-hooks CLI is not found, see above)"
+    return 0
+  fi
   "$dx_node" "$dx_cli" hook "$@"
   dx_check_rc=$?
   case $dx_check_rc in
     0) return 0 ;;
     10) exit 1 ;;
-    *)
-      dx_msg="dx-hooks: the $dx_hook check crashed (exit $dx_check_rc) and was skipped - protection may NOT be working; details above"
-      printf '%s\n' "$dx_msg" >&2
-      printf '%s\n' "$dx_msg" >"$dx_dir/banner"
-      return 0 ;;
+    *) dx_refuse "crashed (exit $dx_check_rc; details above)" ;;
   esac
+}
+
+# Refuse what the hook guards, because its check could not decide. reference-transaction's
+# "committed" call cannot refuse (git ignores it there): it is said, and the banner keeps it.
+dx_refuse() {
+  case $dx_hook in
+    pre-push) dx_what='this push' dx_again='git push' ;;
+    reference-transaction) dx_what='this branch deletion' dx_again='git branch -D ...' ;;
+    *) dx_what='this commit' dx_again='git commit ...' ;;
+  esac
+  { printf '%s\n' "dx-hooks: the $dx_hook protection check $1 - protection is NOT working until it runs again; run: dx-hooks doctor" >"$dx_dir/banner"; } 2>/dev/null
+  if [ "$dx_hook" = reference-transaction ] && [ "${dx_state-}" = committed ]; then
+    printf '%s\n' "dx-hooks: the branch rewind was NOT recorded: the check $1, so dx-hooks undo cannot bring the old tip back (git reflog still has it). Fix: npx dx-hooks install (or dx-hooks doctor --fix)" >&2
+    return 0
+  fi
+  printf '%s\n' "dx-hooks: the $dx_hook protection check $1 - $dx_what is refused so that nothing protected is lost. Fix: npx dx-hooks install (or dx-hooks doctor --fix); to go on without dx-hooks this once: DX_HOOKS=0 $dx_again" >&2
+  exit 1
 }
 
 dx_enqueue() {

@@ -75,3 +75,49 @@ test("an untracked node_modules/.bin/dx-hooks that is an sh wrapper (pnpm's) is 
   assert.equal((await lsRemote(h.env, remote)).get('refs/heads/wip/pnpm/main'), head, `not mirrored through the wrapper: ${r.stderr}`);
   assert.doesNotMatch(r.stderr, /cannot start/);
 });
+
+// Fail closed (STYLE: a protection check that cannot decide refuses): with no CLI anywhere, or a
+// check that crashes, pre-commit and pre-push refuse what they guard, say why and how to fix it,
+// and DX_HOOKS=0 is the one-off way on. Nothing reaches the remote while refused.
+test('with the CLI gone the protection checks refuse (pre-commit over a protected path, pre-push), loudly; DX_HOOKS=0 goes on', async (t) => {
+  const { remote, h } = await setup(t, 'closed');
+  await h.write('.dxrc.json', JSON.stringify({ protect: { paths: ['keep.txt'] } }) + '\n');
+  await h.write('keep.txt', 'keep\n');
+  await h.git(['add', '.dxrc.json', 'keep.txt']);
+  await h.git(['commit', '--quiet', '-m', 'protect keep.txt']);
+  loseRecordedCli(h);
+  const env = { ...h.env, PATH: barePath(h.env) };
+
+  await h.git(['rm', '--quiet', 'keep.txt']);
+  const commit = await git(h.dir, env, ['commit', '--quiet', '-m', 'drop keep'], { allowFail: true });
+  assert.equal(commit.code, 1, `a deletion of a protected path went through with no check: ${commit.stderr}`);
+  assert.match(commit.stderr, /pre-commit protection check could not run .* this commit is refused/);
+  assert.match(commit.stderr, /DX_HOOKS=0 git commit/);
+  assert.ok(fs.existsSync(path.join(h.dir, '.git/dx/banner')), 'the banner does not keep it');
+  assert.equal((await h.git(['ls-tree', 'HEAD', 'keep.txt'])).out.trim() !== '', true, 'the protected path left HEAD');
+  await h.git(['reset', '--quiet', 'HEAD', 'keep.txt']);
+
+  const before = (await lsRemote(h.env, remote)).get('refs/heads/main');
+  await h.git(['commit', '--quiet', '--allow-empty', '-m', 'to push']);
+  const push = await git(h.dir, env, ['push', '--quiet', 'origin', 'main'], { allowFail: true });
+  assert.notEqual(push.code, 0, 'a push went through with no check');
+  assert.match(push.stderr, /pre-push protection check could not run .* this push is refused/);
+  assert.equal((await lsRemote(h.env, remote)).get('refs/heads/main'), before, 'the refused push reached the remote');
+
+  const over = await git(h.dir, { ...env, DX_HOOKS: '0' }, ['push', '--quiet', 'origin', 'main'], { allowFail: true });
+  assert.equal(over.code, 0, over.stderr);
+  assert.equal((await lsRemote(h.env, remote)).get('refs/heads/main'), (await h.git(['rev-parse', 'HEAD'])).out.trim());
+});
+
+test('a protection check that crashes refuses the push instead of skipping it', async (t) => {
+  const { sb, remote, h } = await setup(t, 'crash');
+  const broken = sb.tmp('broken-cli.js');
+  fs.writeFileSync(broken, "process.stderr.write('boom\\n'); process.exit(3);\n");
+  fs.writeFileSync(path.join(h.dir, '.git/dx/hooks/cli-path'), broken + '\n');
+  const before = (await lsRemote(h.env, remote)).get('refs/heads/main');
+  await h.git(['commit', '--quiet', '--allow-empty', '-m', 'to push']);
+  const push = await git(h.dir, h.env, ['push', '--quiet', 'origin', 'main'], { allowFail: true });
+  assert.notEqual(push.code, 0, 'a crashed check let the push through');
+  assert.match(push.stderr, /pre-push protection check crashed \(exit 3/);
+  assert.equal((await lsRemote(h.env, remote)).get('refs/heads/main'), before);
+});
