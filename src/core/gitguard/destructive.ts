@@ -115,6 +115,8 @@ export async function pathsAtRisk(s: Session, cmd: GitCommand): Promise<{ paths:
     // --dry-run lists what would go; an interactive clean is asked about as a whole.
     const args = cmd.args.filter((a) => a !== '--force' && a !== '-f' && a !== '-i' && a !== '--interactive').map((a) => (/^-[a-zA-Z]+$/.test(a) ? a.replace(/[fi]/g, '') : a)).filter((a) => a !== '-');
     const r = await gitTry(['clean', '--dry-run', ...args], { cwd: cmd.cwd });
+    // Fail closed: a clean whose victims cannot be listed is refused, never run with nothing snapshot.
+    if (r.code !== 0) throw new DxError('GUARD_CHECK_FAILED', `cannot list what this clean would delete (git clean --dry-run: ${r.stderr.trim().split('\n').pop() ?? `exit ${r.code}`})`, 'Nothing was deleted. Fix what git said and run it again; to go ahead without the guard: DX_HOOKS=0 git clean …');
     const rel = path.relative(top, cmd.cwd);
     const paths = r.stdout.split('\n').filter((l) => l.startsWith('Would remove ')).map((l) => path.posix.join(rel.split(path.sep).join('/'), l.slice('Would remove '.length)).replace(/\/$/, ''));
     return { paths, losses: [] };
@@ -134,7 +136,7 @@ async function ignoredSecrets(s: Session, cmd: GitCommand, paths: string[]): Pro
   const r = await gitTry(['--literal-pathspecs', 'ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--', ...paths], { cwd: s.ctx.top });
   const names = secretPaths(s.config.wip.exclude, s.machine.allowSecrets);
   // Fail closed: the clean would delete what cannot be listed, so the guard refuses rather than snapshot without it.
-  if (r.code !== 0) throw new DxError('GUARD_CHECK_FAILED', `cannot list the ignored files this clean would delete (${r.stderr.trim().split('\n').pop() ?? ''})`, 'Nothing was deleted. Run it again; to go ahead without the snapshot: DX_ALLOW_DESTRUCTIVE=1 (logged).');
+  if (r.code !== 0) throw new DxError('GUARD_CHECK_FAILED', `cannot list the ignored files this clean would delete (${r.stderr.trim().split('\n').pop() ?? ''})`, 'Nothing was deleted. Run it again; to go ahead without the guard (and without its snapshot): DX_HOOKS=0 git clean …');
   return r.stdout.split('\0').filter((p) => p && names.verdict(p));
 }
 

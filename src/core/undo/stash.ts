@@ -6,7 +6,9 @@
  * `git stash store -m <its message>` per entry, oldest first. Every entry stays reachable under
  * refs/dx/undo/ (the caller's keepReachable) before the list is rewritten.
  */
+import path from 'node:path';
 import type { RepoContext } from '../context.js';
+import { DxError } from '../errors.js';
 import { git, gitTry } from '../git.js';
 
 /** One stash entry: its commit and its reflog message (`On main: keep me`, `WIP on main: …`). */
@@ -24,13 +26,20 @@ export interface StashChange { add?: StashEntry[]; restore?: string[]; drop?: st
  * @throws GitError when refs/stash exists but its reflog cannot be read
  */
 export async function readStash(ctx: RepoContext): Promise<StashEntry[]> {
-  if ((await gitTry(['rev-parse', '-q', '--verify', 'refs/stash'], { cwd: ctx.top })).code !== 0) return [];
+  const tip = await gitTry(['rev-parse', '-q', '--verify', 'refs/stash^{commit}'], { cwd: ctx.top });
+  if (tip.code !== 0) return [];
   // A stash exists: a list git cannot give is an error, never "no stash" (the guard would record nothing).
   const r = { stdout: await git(['log', '-g', '-z', '--format=%H%x00%gs', 'refs/stash', '--'], { cwd: ctx.top }) };
   const parts = r.stdout.split('\0');
   const out: StashEntry[] = [];
   for (let i = 0; i + 1 < parts.length; i += 2) out.push({ sha: (parts[i] as string).replace(/^\n/, ''), message: parts[i + 1] as string });
-  return out.filter((e) => /^[0-9a-f]{40}$/.test(e.sha));
+  const list = out.filter((e) => /^[0-9a-f]{40}$/.test(e.sha));
+  // git reads a corrupt or emptied reflog as an empty list, while `stash drop` still drops refs/stash
+  // itself: a list whose newest entry is not refs/stash is unreadable, and said so.
+  if (list[0]?.sha !== tip.stdout.trim()) {
+    throw new DxError('STASH_LIST_UNREADABLE', `the stash list cannot be read: refs/stash is ${tip.stdout.trim().slice(0, 12)}, but its reflog (${path.join(ctx.commonDir, 'logs', 'refs', 'stash')}) ${list.length ? `starts at ${list[0]?.sha.slice(0, 12)}` : 'lists no entry'}`, `The stash commit is safe while refs/stash holds it. Keep it under a name first: git update-ref refs/stash-kept ${tip.stdout.trim()}; then repair the reflog or go on without the guard: DX_HOOKS=0 git stash …`);
+  }
+  return list;
 }
 
 /**
