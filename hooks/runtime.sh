@@ -91,7 +91,7 @@ dx_hsf=$dx_wdir/dx/hook-state
 dx_read_state() {
   dx_stale=1 dx_refresh=1 dx_mode=background dx_cfg=ok
   dx_dset=on dx_dsecs=86400 dx_dremote=-
-  dx_pset=1 dx_pcommitted=1 dx_phead=- dx_ncrit=0 dx_nprot=0
+  dx_pset=1 dx_pcommitted=1 dx_phead=- dx_ncrit=0 dx_nprot=0 dx_pkgdx=1
   if [ -f "$dx_hsf" ] && [ ! -L "$dx_hsf" ]; then
     {
       IFS=' ' read -r dx_k dx_a dx_b
@@ -104,6 +104,7 @@ dx_read_state() {
             divergence) dx_dset=$dx_a dx_dsecs=$dx_b dx_dremote=$dx_c ;;
             protect) dx_pset=$dx_a dx_pcommitted=$dx_b dx_phead=$dx_c ;;
             lists) dx_ncrit=$dx_a dx_nprot=$dx_b ;;
+            pkgdx) dx_pkgdx=$dx_a ;;
             *) break ;;
           esac
         done
@@ -117,12 +118,35 @@ dx_read_state() {
   case $dx_mode in background|sync|off) ;; *) dx_mode=background ;; esac
   [ "$dx_cfg" = ok ] || { dx_stale=1; dx_mode=background; }
   for dx_rc_file in .dxrc .dxrc.json .dxrc.yaml .dxrc.yml package.json; do
-    if [ "$dx_rc_file" -nt "$dx_hsf" ]; then dx_stale=1 dx_refresh=1 dx_mode=background; break; fi
+    [ "$dx_rc_file" -nt "$dx_hsf" ] || continue
+    # package.json changes with every dependency bump and branch switch: it holds dx-hooks' config only
+    # with a "dx" key. Had none when the state was written (pkgdx 0) and has none now: not stale, no
+    # node. Conservative: any "dx" string or \u escape (a key spelt with escapes) counts; so does a read error.
+    if [ "$dx_rc_file" = package.json ] && [ "$dx_pkgdx" = 0 ] && [ ! -L package.json ]; then
+      grep -q -e '"dx"' -e '\\u' package.json 2>/dev/null
+      [ $? -eq 1 ] && continue
+    fi
+    dx_stale=1 dx_refresh=1 dx_mode=background
+    break
   done
   [ -n "${DX_WIP_PUSH-}" ] && dx_mode=$DX_WIP_PUSH
   return 0
 }
 dx_read_state
+
+# The hook state's "<kind> ..." lines (c: critical, p: protected), without the kind, into dx_list, in one
+# sed: a `while read` loop reads a file one byte per syscall (10k protected paths: +230 ms per checkout).
+# Callers loop with dx_for_lines' settings: split on newlines only, no globbing (paths are data).
+dx_lines() {
+  dx_list=$(sed -n "s/^$1 //p" "$dx_hsf" 2>/dev/null) || dx_list=
+  dx_ifs=$IFS
+  IFS=$dx_nl
+  set -f
+}
+dx_lines_end() {
+  IFS=$dx_ifs
+  set +f
+}
 
 # Text that came from other hosts or the remote (the banner, warn/<branch>.msg, branch and path names)
 # is printed through dx_clean: C0 controls but TAB, DEL, the C1 controls (UTF-8 \302\200-\237) and the
@@ -391,9 +415,11 @@ dx_guard() {
   [ "$dx_ncrit" -gt 0 ] || return 0
   dx_gneed=
   [ -e "${dx_hsf%/*}/guard-state.json" ] && dx_gneed=1
-  # The "c <kind> <path>" lines; they all come before the "p" lines.
-  while IFS=' ' read -r dx_k dx_gkind dx_gpath; do
-    case $dx_k in c) ;; p) break ;; *) continue ;; esac
+  # The "c <kind> <path>" lines.
+  dx_lines c
+  for dx_line in $dx_list; do
+    IFS=$dx_ifs
+    dx_gkind=${dx_line%% *} dx_gpath=${dx_line#* }
     case $dx_gkind in
       g) dx_gneed=1 ;;
       *)
@@ -405,7 +431,8 @@ dx_guard() {
           dx_gneed=1
         fi ;;
     esac
-  done <"$dx_hsf"
+  done
+  dx_lines_end
   [ -n "$dx_gneed" ] && dx_background guard --from-hook
   return 0
 }
@@ -433,15 +460,17 @@ dx_routes() {
       committed:refs/stash)
         case $dx_rold in *[!0]*) ;; *) continue ;; esac
         [ "$dx_nprot" -gt 0 ] || continue
-        while IFS=' ' read -r dx_k dx_pmode dx_path; do
-          [ "$dx_k" = p ] || continue
+        dx_lines p
+        for dx_line in $dx_list; do
+          dx_pmode=${dx_line%% *} dx_path=${dx_line#* }
           if [ ! -e "$dx_path" ] && [ ! -L "$dx_path" ]; then dx_rhit=1
           elif [ "$dx_pmode" = 120000 ]; then [ -L "$dx_path" ] || dx_rhit=1
           elif [ -L "$dx_path" ] || { [ "$dx_pmode" != 160000 ] && [ -d "$dx_path" ]; }; then dx_rhit=1
           elif [ "$dx_pmode" = 100755 ] && [ ! -x "$dx_path" ]; then dx_rhit=1
           fi
           [ -n "$dx_rhit" ] && break
-        done <"$dx_hsf"
+        done
+        dx_lines_end
         ;;
     esac
   done <<EOF_DX_ROUTES
@@ -554,14 +583,17 @@ case $dx_hook in
     # A new linked worktree (git worktree add runs this hook) has no hook state yet: node writes it first.
     dx_fresh
     if [ "$dx_nprot" -gt 0 ]; then
-      while IFS=' ' read -r dx_k dx_pmode dx_path; do
-        [ "$dx_k" = p ] || continue
+      dx_lines p
+      for dx_line in $dx_list; do
+        IFS=$dx_ifs
+        dx_pmode=${dx_line%% *} dx_path=${dx_line#* }
         if [ ! -e "$dx_path" ] && [ ! -L "$dx_path" ]; then
           printf '%s\n' "dx-hooks: protected path $dx_path is missing from the work tree — bring it back: git checkout $(dx_quote "${1-HEAD}") -- $(dx_quote "$dx_path")" | dx_clean >&2
         elif [ "$dx_pmode" = 100755 ] && [ ! -x "$dx_path" ]; then
           printf '%s\n' "dx-hooks: protected path $dx_path lost its exec bit — restore it: chmod +x $(dx_quote "$dx_path")" | dx_clean >&2
         fi
-      done <"$dx_hsf"
+      done
+      dx_lines_end
     fi
     dx_guard
     # $3 = 1: a branch checkout (0: files checked out from the index or a tree).

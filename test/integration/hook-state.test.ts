@@ -121,7 +121,7 @@ test('post-checkout names what the lists hold, through the terminal filter; host
     ...base,
     protect: { pathsSet: true, committed: false, head },
     critical: [{ kind: '-', path: 'missing.txt' }, { kind: 'x', path: 'tools/run.sh' }],
-    protectList: [['100644', 'gone.txt'], ['100644', 'evil\x1b]0;owned\x07.txt'], ['100644', 'a.txt']],
+    protectList: [['100644', 'gone.txt'], ['100644', 'evil\x1b]0;owned\x07.txt'], ['100644', 'a.txt'], ['100644', ' two  spaces *.txt'], ['100644', '*']],
   };
   const expectLines = (err: string) => {
     assert.match(err, /critical file missing\.txt is missing/);
@@ -129,6 +129,9 @@ test('post-checkout names what the lists hold, through the terminal filter; host
     assert.match(err, /protected path gone\.txt is missing/);
     assert.match(err, /protected path evil\?\]0;owned\?\.txt is missing/);
     assert.doesNotMatch(err, /a\.txt is missing/);
+    // Read as data: spaces kept, a glob never expanded (the lists are read in one pass, not byte by byte).
+    assert.match(err, /protected path {2}two {2}spaces \*\.txt is missing/);
+    assert.match(err, /protected path \* is missing/);
     assert.ok(!err.includes('\x1b'), 'an escape reached the terminal');
   };
   put(st);
@@ -157,4 +160,37 @@ test('a hook state that cannot be written never stops the worker: said on stderr
   fs.rmSync(file, { recursive: true });
   assert.equal((await dx(h, ['hook-worker', '--foreground'])).code, 0);
   assert.equal(readHookStateFile(file).configOk, true, 'the next worker did not rewrite it');
+});
+
+test('a package.json newer than the state starts node only when it has, or had, a dx key', async (t) => {
+  const { h, file, calls, put, base } = await setup(t);
+  const pkg = path.join(h.dir, 'package.json');
+  const hooksRun = () => calls().filter((c) => c.startsWith('hook '));
+  const touchPkg = (text: string) => {
+    fs.writeFileSync(pkg, text);
+    const later = new Date(Date.now() + 60_000);
+    fs.utimesSync(pkg, later, later); // newer than the state put() wrote
+  };
+  put({ ...base, packageJsonDx: false });
+  touchPkg(JSON.stringify({ name: 'app', dependencies: { left: '1.0.0' } }));
+  calls();
+  await h.git(['checkout', '-q', '--', 'a.txt']);
+  assert.deepEqual(hooksRun(), [], 'a package.json without a dx key started node');
+  for (const [why, text] of [
+    ['a dx key', JSON.stringify({ name: 'app', dx: { divergence: { warn: false } } })],
+    ['a key spelt with escapes', '{"name":"app","\\u0064x":{}}'],
+  ] as const) {
+    put({ ...base, packageJsonDx: false });
+    touchPkg(text);
+    await h.git(['checkout', '-q', '--', 'a.txt']);
+    assert.deepEqual(hooksRun(), ['hook cache'], `${why}: node was not asked`);
+    assert.equal(readHookStateFile(file).packageJsonDx, true, why);
+  }
+  // It had one: its removal matters, and the rewritten state records that there is none now.
+  put({ ...base, packageJsonDx: true });
+  touchPkg(JSON.stringify({ name: 'app' }));
+  await h.git(['checkout', '-q', '--', 'a.txt']);
+  assert.deepEqual(hooksRun(), ['hook cache']);
+  assert.equal(readHookStateFile(file).packageJsonDx, false);
+  await idle(h);
 });

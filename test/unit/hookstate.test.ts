@@ -14,6 +14,7 @@ const st: HookState = {
   protect: { pathsSet: true, committed: false, head: 'a'.repeat(40) },
   critical: [{ kind: 'x', path: 'tools/deploy.sh' }, { kind: 'g', path: 'migrations/*.sql' }, { kind: '-', path: 'with space.txt' }],
   protectList: [['100755', 'deploy/run.sh'], ['120000', 'a link'], ['160000', 'vendor/sub']],
+  packageJsonDx: false,
 };
 
 test('a state round-trips through its text; the header comes first, c lines before p lines', () => {
@@ -21,7 +22,8 @@ test('a state round-trips through its text; the header comes first, c lines befo
   assert.deepEqual(parseHookState(text), st);
   const lines = text.trimEnd().split('\n');
   assert.equal(lines[0], `dx-hook-state ${HOOK_STATE_FORMAT} 0.1.0 0123456789abcdef`);
-  assert.deepEqual(lines.slice(6), ['c x tools/deploy.sh', 'c g migrations/*.sql', 'c - with space.txt', 'p 100755 deploy/run.sh', 'p 120000 a link', 'p 160000 vendor/sub']);
+  assert.equal(lines[6], 'pkgdx 0');
+  assert.deepEqual(lines.slice(7), ['c x tools/deploy.sh', 'c g migrations/*.sql', 'c - with space.txt', 'p 100755 deploy/run.sh', 'p 120000 a link', 'p 160000 vendor/sub']);
   const none: HookState = { ...st, divergence: { ...st.divergence, remote: null }, protect: { ...st.protect, head: null }, critical: [], protectList: [] };
   assert.deepEqual(parseHookState(formatHookState(none)), none);
 });
@@ -49,15 +51,22 @@ test('malformed, torn or foreign files are errors naming what is wrong', () => {
     [text.replace(/^config ok$/m, ''), /"config" line is missing/],
     [text.replace(/^divergence .*$/m, 'divergence on 1h origin'), /divergence "on 1h origin"/],
     [text.replace(/^protect .*$/m, 'protect 1 0 HEAD'), /protect "1 0 HEAD"/],
-    [text.replace('c x tools', 'c y tools'), /line 7: critical kind "y"/],
-    [text.replace('p 100755 deploy', 'p 755 deploy'), /line 10: "755" is not a git file mode/],
+    [text.replace('c x tools', 'c y tools'), /line 8: critical kind "y"/],
+    [text.replace('p 100755 deploy', 'p 755 deploy'), /line 11: "755" is not a git file mode/],
     [text + 'c - late.txt\n', /critical entry after the protected paths/],
     [text.split('\n').slice(0, -2).join('\n') + '\n', /the lists hold 3 critical and 2 protected lines, the header says 3 and 3 \(a torn write\?\)/],
-    [text + 'garbage\n', /line 13: expected "c <kind> <path>"/],
+    [text + 'garbage\n', /line 14: expected "c <kind> <path>"/],
   ];
   for (const [input, want] of cases) {
     const r = parseHookState(input);
     assert.ok('error' in r, `parsed: ${JSON.stringify(input.slice(0, 60))}`);
     assert.match(r.error, want);
   }
+});
+
+test('pkgdx is optional (a state from before it reads as "package.json may hold a dx key"), and a bad value is an error', () => {
+  const text = formatHookState(st);
+  const without = text.replace('pkgdx 0\n', '');
+  assert.equal((parseHookState(without) as HookState).packageJsonDx, true);
+  assert.match((parseHookState(text.replace('pkgdx 0', 'pkgdx yes')) as { error: string }).error, /pkgdx "yes" is not 0 or 1/);
 });

@@ -12,6 +12,7 @@
  *     divergence <on|off> <stale seconds> <remote|->
  *     protect <paths set: 0|1> <a committed config at HEAD: 0|1> <HEAD sha the lists were built for|->
  *     lists <critical entries> <protected paths>
+ *     pkgdx <0|1>                       optional: package.json may hold a `dx` key (missing: 1)
  *     c <x|-|g> <path or glob>          one per `guard.critical` entry (x: must be executable, g: a glob)
  *     p <git mode> <path>               one per path of HEAD matched by the protection in force
  *
@@ -42,6 +43,12 @@ export interface HookState {
   critical: CriticalLine[];
   /** `[git mode, path]`: the protected paths of `head` */
   protectList: Array<[string, string]>;
+  /**
+   * Whether the work tree's package.json may hold a `dx` key (the same test as runtime.sh: a `"dx"`
+   * string or a `\u` escape in it, or unreadable). False lets the hooks ignore a package.json newer than
+   * the state (a dependency bump, a branch switch) instead of starting node. Older readers skip the line.
+   */
+  packageJsonDx: boolean;
 }
 
 const word = (s: string) => s.replace(/[\s]+/g, '_') || '-';
@@ -59,6 +66,7 @@ export function formatHookState(st: HookState): string {
     `divergence ${d.warn ? 'on' : 'off'} ${Math.max(1, Math.round(d.staleSeconds))} ${d.remote ? word(d.remote) : '-'}`,
     `protect ${st.protect.pathsSet ? 1 : 0} ${st.protect.committed ? 1 : 0} ${st.protect.head ?? '-'}`,
     `lists ${critical.length} ${list.length}`,
+    `pkgdx ${st.packageJsonDx ? 1 : 0}`,
     ...critical.map((c) => `c ${c.kind} ${c.path}`),
     ...list.map(([m, p]) => `p ${m} ${p}`),
   ].join('\n') + '\n';
@@ -107,6 +115,8 @@ export function parseHookState(text: string): HookState | HookStateProblem {
   if (cfg !== 'ok' && cfg !== 'invalid') return { error: `config "${cfg}" is neither ok nor invalid` };
   if (!MODES.has(m)) return { error: `mode "${m}" is not background, sync or off` };
   if ((dOn !== 'on' && dOn !== 'off') || !/^[0-9]+$/.test(dSecs)) return { error: `divergence "${div.join(' ')}" is not "<on|off> <seconds> <remote>"` };
+  const pkg = header.get('pkgdx');
+  if (pkg && (pkg.length !== 1 || !/^[01]$/.test(pkg[0] ?? ''))) return { error: `pkgdx "${pkg.join(' ')}" is not 0 or 1` };
   if (!/^[01]$/.test(pSet) || !/^[01]$/.test(pCommitted) || !(pHead === '-' || /^[0-9a-f]{40,64}$/.test(pHead))) return { error: `protect "${prot.join(' ')}" is not "<0|1> <0|1> <sha|->"` };
   const critical: CriticalLine[] = [];
   const protectList: Array<[string, string]> = [];
@@ -138,5 +148,6 @@ export function parseHookState(text: string): HookState | HookStateProblem {
     protect: { pathsSet: pSet === '1', committed: pCommitted === '1', head: pHead === '-' ? null : pHead },
     critical,
     protectList,
+    packageJsonDx: pkg?.[0] !== '0',
   };
 }

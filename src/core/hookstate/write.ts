@@ -45,6 +45,17 @@ export function configFingerprint(config: DxConfig, sources: readonly ProtectSou
  * The hook state for `s` (one `rev-parse`, one `ls-tree -r` when protect.paths is set, the remote lookup).
  * @throws GitError when HEAD's tree cannot be listed
  */
+/** Whether `<top>/package.json` may hold a `dx` key: runtime.sh's test (`"dx"` or `\u` in the text); unreadable counts as yes, missing as no. */
+export function packageJsonMayHoldDx(top: string): boolean {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(top, 'package.json'), 'utf8');
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+  return text.includes('"dx"') || text.includes('\\u');
+}
+
 export async function buildHookState(s: Session): Promise<HookState> {
   const [listing, divergence] = await Promise.all([protectListing(s), divergenceSettings(s)]);
   return {
@@ -57,6 +68,7 @@ export async function buildHookState(s: Session): Promise<HookState> {
     protect: { pathsSet: listing.pathsSet, committed: listing.committed, head: listing.head },
     critical: criticalLines(s.config),
     protectList: listing.list,
+    packageJsonDx: packageJsonMayHoldDx(s.ctx.top),
   };
 }
 
@@ -185,6 +197,7 @@ export function markHookStateInvalid(ctx: RepoContext): void {
         protect: { pathsSet: true, committed: true, head: null },
         critical: [],
         protectList: [],
+        packageJsonDx: true,
       };
   writeInside(ctx.commonDir, dxPaths(ctx).hookState, formatHookState(st), { fsync: false });
 }
