@@ -348,6 +348,29 @@ dx_worker_live() {
   return 1
 }
 
+# After a branch checkout node is due only when it has something to do (issue 12): a queued commit, a
+# failure to retry (the banner says so), other hosts' WIP not looked at for DX_REFRESH_SECONDS (the
+# worker writes the time of its last look to dx/warnings-refreshed; default 60 s), or protected paths
+# listed for another HEAD. A checkout burst (a script, a bisect, an agent) starts one node, not one each.
+dx_checkout_due() {
+  [ -s "$dx_dir/queue" ] || [ -f "$dx_dir/banner" ] && return 0
+  if [ "$dx_pset" = 1 ] || [ -n "$dx_stale" ]; then
+    dx_head_sha
+    [ -n "$dx_hs" ] && [ "$dx_hs" = "$dx_phead" ] || return 0
+  fi
+  [ -f "$dx_dir/warnings-refreshed" ] && [ ! -L "$dx_dir/warnings-refreshed" ] || return 0
+  IFS= read -r dx_rt <"$dx_dir/warnings-refreshed" || return 0
+  case $dx_rt in ''|*[!0-9]*) return 0 ;; esac
+  [ ${#dx_rt} -le 12 ] || return 0
+  dx_every=${DX_REFRESH_SECONDS:-60}
+  case $dx_every in ''|*[!0-9]*) dx_every=60 ;; esac
+  [ ${#dx_every} -le 9 ] || dx_every=60
+  dx_now=$(date +%s)
+  # Due once the interval has passed, or when the clock went back.
+  [ "$dx_now" -ge "$dx_rt" ] && [ $((dx_now - dx_rt)) -lt "$dx_every" ] && return 1
+  return 0
+}
+
 dx_run_worker() {
   if [ "$dx_mode" = sync ]; then dx_foreground hook-worker --foreground
   elif dx_worker_live; then [ "${DX_DEBUG-}" = 1 ] && printf '%s\n' "dx-hooks: worker $dx_wpid is running; it takes this commit" >&2
@@ -602,7 +625,7 @@ case $dx_hook in
     case $dx_head in refs/heads/*) dx_divergence "${dx_head#refs/heads/}" ;; esac
     [ "$dx_mode" = off ] && exit 0
     dx_banner
-    dx_background hook-worker
+    dx_checkout_due && ! dx_worker_live && dx_background hook-worker
     ;;
   pre-push)
     # Node checks the refs being pushed (protected paths and branches, other hosts' WIP; exit 10 =

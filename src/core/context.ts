@@ -53,6 +53,8 @@ export function dxPaths(ctx: RepoContext) {
     queue: path.join(d, 'queue'),
     banner: path.join(d, 'banner'),
     warnDir: path.join(d, 'warn'),
+    /** Unix seconds of the worker's last look at other hosts' WIP (runtime.sh dx_checkout_due) */
+    warningsRefreshed: path.join(d, 'warnings-refreshed'),
     lock: path.join(d, 'worker'),
     /** the pid of the process holding the worker lock, for the hooks (one worker per burst: runtime.sh dx_worker_live) */
     workerPid: path.join(d, 'worker.pid'),

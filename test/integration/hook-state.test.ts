@@ -194,3 +194,57 @@ test('a package.json newer than the state starts node only when it has, or had, 
   assert.equal(readHookStateFile(file).packageJsonDx, false);
   await idle(h);
 });
+
+test('post-checkout starts the worker only when something is due: a queued commit, a banner, an old look at other hosts, protected paths listed for another HEAD', async (t) => {
+  const { h, file, calls, head, put, base } = await setup(t);
+  await h.git(['branch', 'other']);
+  const dxDir = path.join(h.dir, '.git', 'dx');
+  // This test looks at what sh decides: a hook-worker node is logged and not run.
+  const bin = path.dirname(h.env.PATH!.split(path.delimiter)[0]! + '/node');
+  const real = fs.readFileSync(path.join(bin, 'node'), 'utf8');
+  fs.writeFileSync(path.join(bin, 'node'), real.replace('exec ', 'case "$*" in *hook-worker*) exit 0 ;; esac\nexec '));
+  h.env.DX_WIP_PUSH = 'background';
+  const stamp = (ago: number) => fs.writeFileSync(path.join(dxDir, 'warnings-refreshed'), `${Math.floor(Date.now() / 1000) - ago}\n`);
+  const workers = () => calls().filter((c) => c.startsWith('hook-worker')).length;
+  let branch = 'main';
+  const checkout = async () => {
+    branch = branch === 'main' ? 'other' : 'main';
+    await h.git(['checkout', '-q', branch]);
+    await idle(h); // a worker is started detached: its log line comes after the checkout returns
+  };
+  const clear: HookState = { ...base, protect: { pathsSet: false, committed: false, head } };
+  put(clear);
+  fs.rmSync(path.join(dxDir, 'banner'), { force: true });
+  fs.rmSync(path.join(dxDir, 'queue'), { force: true });
+  stamp(5);
+  calls();
+  for (let i = 0; i < 4; i++) await checkout();
+  assert.equal(workers(), 0, 'a checkout burst with nothing due started node');
+
+  stamp(3600);
+  await checkout();
+  assert.equal(workers(), 1, 'other hosts were not looked at for an hour, and no worker started');
+  stamp(-3600); // the clock went back
+  await checkout();
+  assert.equal(workers(), 1);
+  for (const [why, make, undo] of [
+    ['a queued commit', () => fs.writeFileSync(path.join(dxDir, 'queue'), 'refs/heads/main\n'), () => fs.rmSync(path.join(dxDir, 'queue'))],
+    ['a banner (a failure to retry)', () => fs.writeFileSync(path.join(dxDir, 'banner'), 'dx-hooks: WIP push failed\n'), () => fs.rmSync(path.join(dxDir, 'banner'))],
+    ['a garbled stamp', () => fs.writeFileSync(path.join(dxDir, 'warnings-refreshed'), '99999999999999999999999\n'), () => stamp(5)],
+    ['protected paths listed for another HEAD', () => put({ ...base, protect: { pathsSet: true, committed: false, head: '0'.repeat(40) } }), () => put(clear)],
+  ] as const) {
+    stamp(5);
+    make();
+    await checkout();
+    assert.equal(workers(), 1, `${why}: no worker started`);
+    undo();
+  }
+  // DX_REFRESH_SECONDS sets the interval.
+  stamp(30);
+  await checkout();
+  assert.equal(workers(), 0);
+  h.env.DX_REFRESH_SECONDS = '10';
+  await checkout();
+  assert.equal(workers(), 1);
+  assert.ok(fs.existsSync(file));
+});

@@ -178,6 +178,13 @@ export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<W
       } catch (err) {
         refreshError = describeError(err);
       }
+      // When it last looked (a failed look too: a remote that is down is not asked again on every
+      // checkout; the failure is in the worker log and the next due checkout or commit asks again).
+      try {
+        writeInside(s.ctx.commonDir, dxPaths(s.ctx).warningsRefreshed, `${Math.floor(Date.now() / 1000)}\n`, { fsync: false });
+      } catch (err) {
+        appendLedger(s.ctx, { host: s.host, op: 'worker', ok: false, error: `could not record the warnings refresh: ${describeError(err)}` });
+      }
     }
   } catch (err) {
     appendLedger(s.ctx, { host: s.host, op: 'worker', ok: false, error: describeError(err) });
