@@ -16,7 +16,7 @@ import { criticalLines } from '../guardrail/cache.js';
 import { divergenceSettings } from '../divergence/cache.js';
 import { packageVersion } from '../install/assets.js';
 import { rmInside, writeInside } from '../nofollow.js';
-import { protectListing } from '../protect/list.js';
+import { protectListing, type ReuseList } from '../protect/list.js';
 import type { ProtectSource } from '../protect/inforce.js';
 import type { Session } from '../session.js';
 import type { DxConfig } from '../config/schema.js';
@@ -56,8 +56,11 @@ export function packageJsonMayHoldDx(top: string): boolean {
   return text.includes('"dx"') || text.includes('\\u');
 }
 
-export async function buildHookState(s: Session): Promise<HookState> {
-  const [listing, divergence] = await Promise.all([protectListing(s), divergenceSettings(s)]);
+export async function buildHookState(s: Session, previous?: HookState | null): Promise<HookState> {
+  // The protected paths of a HEAD and a protection already listed are not listed again (no ls-tree -r).
+  const reuse: ReuseList = (head, sources) =>
+    previous && previous.configOk && previous.protect.head === head && previous.fingerprint === configFingerprint(s.config, sources) ? previous.protectList : null;
+  const [listing, divergence] = await Promise.all([protectListing(s, reuse), divergenceSettings(s)]);
   return {
     format: HOOK_STATE_FORMAT,
     version: version(),
@@ -128,7 +131,8 @@ function syncLegacy(ctx: RepoContext, st: HookState): void {
  * @throws SymlinkRefused, fs errors, GitError (buildHookState)
  */
 export async function writeHookState(s: Session): Promise<HookState> {
-  const st = await buildHookState(s);
+  const prev = readHookState(s.ctx);
+  const st = await buildHookState(s, prev && !('error' in prev) ? prev : null);
   writeInside(s.ctx.commonDir, dxPaths(s.ctx).hookState, formatHookState(st), { fsync: false });
   syncLegacy(s.ctx, st);
   return st;

@@ -16,14 +16,24 @@ import { protectionInForce, type ProtectSource } from './inforce.js';
 export interface ProtectListing { pathsSet: boolean; committed: boolean; head: string | null; list: Array<[string, string]>; sources: ProtectSource[] }
 
 /**
- * Build the listing for the session's HEAD (one `ls-tree -r` when protect.paths is set).
+ * A list built before, offered for reuse: `reuse(head, sources)` returns it when it was built for this
+ * HEAD under the same protection (the caller compares its fingerprint), else null.
+ */
+export type ReuseList = (head: string | null, sources: readonly ProtectSource[]) => Array<[string, string]> | null;
+
+/**
+ * Build the listing for the session's HEAD: one `ls-tree -r` when protect.paths is set, none when
+ * `reuse` gives the list already built for this HEAD and protection (the worker runs after every commit
+ * and checkout; a 28k-file tree costs ~100 ms to list).
  * @throws GitError when HEAD exists but its tree cannot be listed (never an empty list for a failure)
  */
-export async function protectListing(s: Session): Promise<ProtectListing> {
+export async function protectListing(s: Session, reuse?: ReuseList): Promise<ProtectListing> {
   const head = await gitTry(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: s.ctx.top });
   const inForce = await protectionInForce(s);
-  const list: Array<[string, string]> = [];
-  if (inForce.paths.length && head.code === 0) {
+  const headSha = head.code === 0 ? head.stdout.trim() : null;
+  const kept = inForce.paths.length && headSha ? (reuse?.(headSha, inForce.sources) ?? null) : null;
+  const list: Array<[string, string]> = kept ? [...kept] : [];
+  if (inForce.paths.length && head.code === 0 && !kept) {
     const out = await git(['ls-tree', '-r', '-z', '--full-tree', 'HEAD'], { cwd: s.ctx.top });
     const seen = new Set<string>();
     for (const rec of out.split('\0')) {
