@@ -42,3 +42,18 @@ export async function readBlobs(cwd: string, shas: readonly string[]): Promise<M
   }
   return blobs;
 }
+
+/**
+ * Which of `shas` name commits this repository has (one `cat-file --batch-check`).
+ * @throws GitError when git fails
+ */
+export async function commitsPresent(cwd: string, shas: readonly string[]): Promise<Set<string>> {
+  const have = new Set<string>();
+  if (!shas.length) return have;
+  const out = await gitRaw(['cat-file', '--batch-check'], { cwd, input: shas.join('\n') + '\n' });
+  for (const line of out.split('\n')) {
+    const [sha, type] = line.split(' ');
+    if (sha && type === 'commit') have.add(sha);
+  }
+  return have;
+}

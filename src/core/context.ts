@@ -55,6 +55,8 @@ export function dxPaths(ctx: RepoContext) {
     warnDir: path.join(d, 'warn'),
     /** Unix seconds of the worker's last look at other hosts' WIP (runtime.sh dx_checkout_due) */
     warningsRefreshed: path.join(d, 'warnings-refreshed'),
+    /** counts of commits other hosts' WIP holds that a local branch lacks, per (WIP sha, tip sha): wip/newer.ts */
+    newerCache: path.join(d, 'newer-cache.json'),
     lock: path.join(d, 'worker'),
     /** the pid of the process holding the worker lock, for the hooks (one worker per burst: runtime.sh dx_worker_live) */
     workerPid: path.join(d, 'worker.pid'),

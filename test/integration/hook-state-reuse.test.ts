@@ -5,30 +5,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { writeHookState } from '../../src/core/hookstate/write.ts';
 import { openSession } from '../../src/core/session.ts';
-import { initRepo, withSandbox, type Sandbox } from '../helpers/index.ts';
-
-function pin(sb: Sandbox, host: string): void {
-  for (const k of Object.keys(process.env)) if (/^(GIT_|DX_)/i.test(k)) delete process.env[k];
-  Object.assign(process.env, sb.env, { DX_HOST: host });
-}
-
-/** The git commands `fn` ran (the runner's DX_DEBUG trace), and what it returned. */
-async function traced<T>(fn: () => Promise<T>): Promise<{ value: T; gits: string[] }> {
-  const gits: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  process.env.DX_DEBUG = '1';
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    const text = String(chunk);
-    if (text.startsWith('dx-hooks: git ')) gits.push(text);
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    return { value: await fn(), gits };
-  } finally {
-    process.stderr.write = write;
-    delete process.env.DX_DEBUG;
-  }
-}
+import { initRepo, withSandbox } from '../helpers/index.ts';
+import { pinProcessEnv as pin, tracedGit as traced } from '../helpers/inproc.ts';
 
 test('the protected-path list is built once per HEAD and protection: reused by the next write, rebuilt after a commit or a .dxrc change', async (t) => {
   const sb = await withSandbox(t);

@@ -5,22 +5,16 @@
  */
 import path from 'node:path';
 import { dxPaths } from '../context.js';
-import { git, gitTry } from '../git.js';
-import { commitInfo } from '../head.js';
-import { entriesNewestFirst, type IndexEntry, type WipIndex } from '../wipindex/format.js';
+import type { IndexEntry, WipIndex } from '../wipindex/format.js';
 import type { Session } from '../session.js';
 import { renameInside, rmInside, writeInside } from '../nofollow.js';
 import { safeText } from '../text/safe.js';
 import { writeJson } from '../store/index.js';
 import { shellCommand } from '../text/shell.js';
 import { age } from '../time.js';
-import { dropNamespace, fetchQuiet, scratchNamespace } from './fetch.js';
+import { newerWipByBranch, type NewerWip } from './newer.js';
 
-/** A newer WIP of a local branch on another host; `count` = commits it holds that the branch lacks (null when its objects could not be fetched). */
-export interface NewerWip { entry: IndexEntry; localSha: string | null; count: number | null }
-
-/** At most this many hosts are looked at (and warned about) per branch: a hostile index cannot flood a checkout. */
-export const MAX_WARNINGS_PER_BRANCH = 5;
+export { MAX_WARNINGS_PER_BRANCH, type NewerWip } from './newer.js';
 
 /** One line of `warn/<branch>.json` (what triage reads without starting git). Times are Unix seconds. */
 export interface NewerWipRecord { host: string; branch: string; ref: string; sha: string; ts: number; message: string; dirty: boolean; count: number | null; restore: string }
@@ -28,43 +22,6 @@ export interface NewerWipRecord { host: string; branch: string; ref: string; sha
 /** The restore command for an entry (printed in warnings and status), each word shell-quoted: host and branch come from another host's index entry. */
 export function restoreCommand(e: Pick<IndexEntry, 'host' | 'branch'>): string {
   return shellCommand(['dx-hooks', 'restore', '--host', e.host, '--branch', e.branch]);
-}
-
-/**
- * Other hosts' entries for `branch` that hold work this branch lacks: a different sha, newer than
- * the branch tip's commit time, and not already contained in the branch. With `remote`, WIP
- * commits not here yet are fetched (into a scratch namespace, dropped after) so they can be counted.
- */
-export async function newerWipFor(s: Session, index: WipIndex, branch: string, remote?: string): Promise<NewerWip[]> {
-  const cwd = s.ctx.top;
-  const tip = await gitTry(['rev-parse', '-q', '--verify', `refs/heads/${branch}^{commit}`], { cwd });
-  const localSha = tip.code === 0 ? tip.stdout.trim() : null;
-  const localTime = localSha ? (await commitInfo(s.ctx, localSha)).committed : 0;
-  // The newest few only: each costs git calls (and a fetch), and each is a line at checkout.
-  const candidates = entriesNewestFirst(index).filter((e) => e.branch === branch && e.host !== s.host && e.sha !== localSha && e.ts > localTime).slice(0, MAX_WARNINGS_PER_BRANCH);
-  if (!candidates.length) return [];
-  const have = async (sha: string) => (await gitTry(['cat-file', '-e', `${sha}^{commit}`], { cwd })).code === 0;
-  const missing: IndexEntry[] = [];
-  for (const e of candidates) if (!(await have(e.sha))) missing.push(e);
-  if (missing.length && remote) {
-    const ns = scratchNamespace();
-    try {
-      await fetchQuiet(s.ctx, remote, missing.map((e, i) => `+${e.ref}:${ns}/${i}`));
-    } finally {
-      await dropNamespace(s.ctx, ns);
-    }
-  }
-  const out: NewerWip[] = [];
-  for (const e of candidates) {
-    if (!(await have(e.sha))) {
-      out.push({ entry: e, localSha, count: null });
-      continue;
-    }
-    if (localSha && (await gitTry(['merge-base', '--is-ancestor', e.sha, localSha], { cwd })).code === 0) continue;
-    const n = await gitTry(['rev-list', '--count', e.sha, ...(localSha ? ['--not', localSha] : [])], { cwd });
-    out.push({ entry: e, localSha, count: n.code === 0 ? Number(n.stdout.trim()) : null });
-  }
-  return out;
 }
 
 function commits(n: number | null): string {
@@ -105,13 +62,11 @@ export function warningRecords(newer: NewerWip[]): NewerWipRecord[] {
  */
 export async function writeBranchWarnings(s: Session, index: WipIndex, remote?: string): Promise<string[]> {
   const dir = dxPaths(s.ctx).warnDir;
-  const branches = (await git(['for-each-ref', '--format=%(refname:short)', 'refs/heads/'], { cwd: s.ctx.top })).split('\n').filter(Boolean);
+  const byBranch = await newerWipByBranch(s, index, remote);
   const tmp = `${dir}.${process.pid}.tmp`;
   rmInside(s.ctx.commonDir, tmp, { recursive: true });
   const warned: string[] = [];
-  for (const b of branches) {
-    const newer = await newerWipFor(s, index, b, remote);
-    if (!newer.length) continue;
+  for (const [b, newer] of [...byBranch].sort(([x], [y]) => x.localeCompare(y))) {
     warned.push(b);
     writeInside(s.ctx.commonDir, path.join(tmp, `${b}.msg`), warningMsgLines(b, newer) + '\n');
     writeJson(s.ctx.commonDir, path.join(tmp, `${b}.json`), warningRecords(newer), { indent: 0 });
