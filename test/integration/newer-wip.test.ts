@@ -76,3 +76,22 @@ test('8 hosts × 6 branches: bounded git calls, right counts, contained and own 
   assert.match(fs.readFileSync(path.join(here.dir, '.git', 'dx', 'events.jsonl'), 'utf8'), /"op":"cache\.corrupt"/);
   assert.equal(JSON.parse(fs.readFileSync(cache, 'utf8')).schema_version, 1, 'the cache was not rewritten whole');
 });
+
+test('the worker reads the index it just pushed for the warnings: one fetch of dx/index per run, not two', async (t) => {
+  const sb = await withSandbox(t);
+  pinProcessEnv(sb, 'solo');
+  const remote = await createBareRemote(sb);
+  await seedRemote(sb, remote);
+  const h = await cloneAs(sb, remote, 'solo');
+  await h.git(['commit', '--quiet', '--allow-empty', '-m', 'work']);
+  const s = await openSession(h.dir);
+  const { enqueue } = await import('../../src/core/wip/queue.ts');
+  const { runWorker } = await import('../../src/core/wip/worker.ts');
+  enqueue(s.ctx, { kind: 'branch', branch: 'main' });
+  const run = await tracedGit(() => runWorker(s, { refreshWarnings: true }));
+  assert.equal(run.value.busy, false);
+  const fetches = run.gits.filter((g) => g.includes('"fetch"') && g.includes('dx/index'));
+  assert.equal(fetches.length, 1, fetches.join(''));
+  assert.ok(!run.value.busy && run.value.refreshError === null, 'the warnings refresh failed');
+  assert.ok(run.value.busy === false && run.value.reports.some((r) => r.pushed.length === 1));
+});

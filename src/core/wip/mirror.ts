@@ -7,7 +7,7 @@
 import { describeError, DxError } from '../errors.js';
 import { gitBestEffort, gitTry } from '../git.js';
 import { commitInfo } from '../head.js';
-import { entryKey, type IndexEntry } from '../wipindex/format.js';
+import { entryKey, type IndexEntry, type WipIndex } from '../wipindex/format.js';
 import { indexFromWipRefs } from '../wipindex/rebuild.js';
 import { describeTruncation } from '../wipindex/bounds.js';
 import { updateIndex } from '../wipindex/store.js';
@@ -35,7 +35,8 @@ export interface MirrorItem {
 export interface MirrorReport {
   pushed: { ref: string; sha: string; remote: string; displaced?: { ref: string; sha: string }; kept?: { ref: string; sha: string }[] }[];
   failed: { ref: string; sha: string; remote: string | null; error: string }[];
-  index: { remote: string; ok: boolean; error?: string; repairedCorrupt?: string | null }[];
+  /** per remote: whether the index update landed; `now`, the index as pushed (or found unchanged) — what the warnings refresh reads instead of fetching it again */
+  index: { remote: string; ok: boolean; error?: string; repairedCorrupt?: string | null; now?: WipIndex }[];
   /** things the caller should show the user (e.g. a corrupt state file that was reset) */
   warnings: string[];
 }
@@ -125,7 +126,7 @@ export async function mirror(s: Session, items: MirrorItem[]): Promise<MirrorRep
         report.warnings.push(`dx-hooks: ${describeTruncation(res.cut)} (index of ${remote})`);
       }
       state.index = { lastOkAt: Math.floor(Date.now() / 1000) };
-      report.index.push({ remote, ok: true, repairedCorrupt: res.repairedCorrupt });
+      report.index.push({ remote, ok: true, repairedCorrupt: res.repairedCorrupt, now: res.index });
     } catch (err) {
       const error = describeError(err);
       const now = Math.floor(Date.now() / 1000);

@@ -104,16 +104,21 @@ async function toMirrorItems(s: Session, queued: QueueItem[]): Promise<MirrorIte
  * Refresh the other-host warnings from the remote index (one fetch). Returns the warned
  * branches, or throws when the index cannot be fetched.
  */
-export async function refreshWarnings(s: Session): Promise<string[]> {
+export async function refreshWarnings(s: Session, pushed: MirrorReport[] = []): Promise<string[]> {
   const head = await headState(s.ctx);
   const remote = await resolveRemote(s.ctx, s.config.remote, head.branch);
-  const tip = await fetchIndexTip(s.ctx, remote);
-  if (!tip) return writeBranchWarnings(s, { schema_version: 1, repo: '', updated: 0, entries: {}, hosts: {} }, remote);
-  const read = await readIndexAt(s.ctx, tip, s.host);
-  if ('error' in read) throw new Error(`the index on ${remote} is corrupt: ${read.error} (fix: dx-hooks index rebuild)`);
+  // The index this run just pushed to that remote is the one to read: no second fetch of it.
+  let index = pushed.flatMap((r) => r.index).filter((i) => i.remote === remote && i.ok && i.now).at(-1)?.now ?? null;
+  if (!index) {
+    const tip = await fetchIndexTip(s.ctx, remote);
+    if (!tip) return writeBranchWarnings(s, { schema_version: 1, repo: '', updated: 0, entries: {}, hosts: {} }, remote);
+    const read = await readIndexAt(s.ctx, tip, s.host);
+    if ('error' in read) throw new Error(`the index on ${remote} is corrupt: ${read.error} (fix: dx-hooks index rebuild)`);
+    index = read.index;
+  }
   // Only entries the remote's WIP refs back become checkout warnings (one ls-remote).
   const { trustIndex } = await import('../wipindex/trust.js');
-  return writeBranchWarnings(s, (await trustIndex(s.ctx, remote, s.config.wip.refPrefix, read.index)).index, remote);
+  return writeBranchWarnings(s, (await trustIndex(s.ctx, remote, s.config.wip.refPrefix, index)).index, remote);
 }
 
 /**
@@ -174,7 +179,7 @@ export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<W
     await writeBanner(s, readState(s.ctx).state);
     if (opts.refreshWarnings !== false && s.config.wip.enabled) {
       try {
-        warned = await refreshWarnings(s);
+        warned = await refreshWarnings(s, reports);
       } catch (err) {
         refreshError = describeError(err);
       }
