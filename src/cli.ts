@@ -56,7 +56,7 @@ manyRepos(program.command('status').description('this host\'s branch, upstream, 
 
 const checkpoint = manyRepos(program.command('checkpoint').description('snapshot the work tree now (uncommitted work included) and push it as this host\'s WIP; or manage named checkpoints')
   .enablePositionalOptions()
-  .option('-m, --message <text>', 'message of the snapshot commit').option('--json', 'print JSON'), 'every repository in the machine config\'s list whose role is active (what the scheduler runs)')
+  .option('-m, --message <text>', 'message of the snapshot commit').option('--wait', 'update the WIP index before returning (default: the background worker does)').option('--json', 'print JSON'), 'every repository in the machine config\'s list whose role is active (what the scheduler runs)')
   .action(action(async () => (await import('./commands/checkpoint.js')).run as Handler));
 checkpoint.command('create <name>').description('tag a snapshot of the work tree (uncommitted work included) as checkpoint/<name> and push the tag')
   .option('-m, --message <text>', 'description of the checkpoint').option('--force', 'replace a checkpoint of that name').option('--json', 'print JSON')

@@ -3,22 +3,25 @@ import pc from 'picocolors';
 import { batchTarget, type BatchTarget } from '../core/batch/target.js';
 import { pushSnapshot } from '../core/wip/snapshot-push.js';
 import { openSession } from '../core/session.js';
+import { startWorker } from './background.js';
 import { batchExit, runBatchCommand, targetRepos, type BatchFlags } from './batch-ui.js';
 import { out, printJson, retryPending, warn } from './common.js';
 
 /** Snapshot and push in the foreground. Returns 1 when the push failed (the snapshot is kept locally), else 0. */
-export async function run(opts: BatchFlags & { message?: string; cwd: string }): Promise<number> {
+export async function run(opts: BatchFlags & { message?: string; wait?: boolean; cwd: string }): Promise<number> {
   const target = batchTarget(opts);
   if (target.kind !== 'here') return runMany(opts, target);
   const s = await openSession(opts.cwd);
   await retryPending(s, true);
-  const { snapshot: snap, report } = await pushSnapshot(s, opts.message);
+  const { snapshot: snap, report, unchanged } = await pushSnapshot(s, { message: opts.message, wait: opts.wait });
+  if (report.indexQueued) await startWorker(s.ctx);
   const failed = report.failed[0];
-  if (opts.json) printJson({ snapshot: snap, pushed: report.pushed, failed: report.failed, index: report.index, warnings: report.warnings });
+  if (opts.json) printJson({ snapshot: snap, unchanged, pushed: report.pushed, failed: report.failed, index: report.index, indexQueued: !!report.indexQueued, warnings: report.warnings });
   else {
     report.warnings.forEach((w) => warn(w));
     for (const x of snap.excluded) warn(`left out of the snapshot: ${x.path} (${x.reason === 'size' ? `${x.bytes} bytes, over wip.maxFileSize` : x.reason === 'secret' ? `its content holds a secret: ${x.rules?.join(', ')}` : 'a secret file name: the built-in exclusions or wip.exclude'})`);
     if (failed) warn(`✖ checkpoint ${snap.sha.slice(0, 12)} is kept locally but NOT on the remote: ${failed.error}\n  It is retried on the next hook or command; see dx-hooks status.`);
+    else if (unchanged) out(pc.green(`✔ checkpoint ${snap.sha.slice(0, 12)} ${snap.dirty ? '(with uncommitted work) ' : ''}unchanged since the last one: already on the remote, nothing pushed`));
     else out(pc.green(`✔ checkpoint ${snap.sha.slice(0, 12)} ${snap.dirty ? '(with uncommitted work) ' : ''}pushed to ${report.pushed[0]?.ref ?? 'the WIP ref (already up to date)'}`));
     for (const i of report.index.filter((x) => !x.ok)) warn(`index update failed (retried later): ${i.error}`);
   }
@@ -48,7 +51,8 @@ async function runMany(opts: BatchFlags & { message?: string; cwd: string }, tar
     await retryPending(s, true);
     let done;
     try {
-      done = await pushSnapshot(s, opts.message ?? 'dx-hooks scheduled checkpoint');
+      // One repository after another: each index update is done before the next (no background worker per repository).
+      done = await pushSnapshot(s, { message: opts.message ?? 'dx-hooks scheduled checkpoint', wait: true });
     } catch (err) {
       if ((err as { code?: string }).code === 'NOTHING_TO_SNAPSHOT') return { status: 'skipped', reason: 'nothing to snapshot yet' };
       throw err;

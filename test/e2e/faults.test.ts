@@ -155,7 +155,7 @@ test('a detached HEAD mirrors to wip/<host>/HEAD; checkpoint pushes uncommitted 
   await a.git(['switch', 'main']);
   await a.write('dirty.txt', 'not committed yet\n');
   await a.write('.env', 'SECRET=x\n');
-  const r = await dxJson<{ snapshot: { sha: string; dirty: boolean; excluded: { path: string }[] }; pushed: { ref: string }[] }>(a, ['checkpoint', '-m', 'before lunch']);
+  const r = await dxJson<{ snapshot: { sha: string; dirty: boolean; excluded: { path: string }[] }; pushed: { ref: string }[] }>(a, ['checkpoint', '-m', 'before lunch', '--wait']);
   assert.equal(r.snapshot.dirty, true);
   assert.deepEqual(r.snapshot.excluded.map((e) => e.path), ['.env']);
   assert.equal((await lsRemote(a.env, remote)).get('refs/heads/wip/alpha/main'), r.snapshot.sha);
@@ -165,11 +165,12 @@ test('a detached HEAD mirrors to wip/<host>/HEAD; checkpoint pushes uncommitted 
   assert.equal(idx.entries['alpha/main']?.dirty, true);
   // With the remote gone, checkpoint exits 1 and keeps the work locally.
   await a.git(['remote', 'set-url', 'origin', sb.tmp('nowhere.git')]);
+  await a.write('dirty.txt', 'not committed yet, and more\n'); // new work: an unchanged tree is not pushed again
   const fail = await dx(a, ['checkpoint']);
   assert.equal(fail.code, 1);
   assert.match(fail.stderr, /kept locally but NOT on the remote/);
   const local = (await a.git(['rev-parse', 'refs/dx/local/alpha/main'])).out;
-  assert.equal((await a.git(['show', `${local}:dirty.txt`])).out, 'not committed yet');
+  assert.equal((await a.git(['show', `${local}:dirty.txt`])).out, 'not committed yet, and more');
 });
 
 test('no .dxrc remote: WIP goes to the branch\'s upstream remote; with no remote at all the failure is loud', async (t) => {

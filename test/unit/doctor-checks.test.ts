@@ -63,6 +63,11 @@ test('pending: WIP pushes, the index update, other ref pushes and unhandled queu
   assert.match(items[2] ?? '', /refs\/tags\/checkpoint\/x to "origin"/);
   assert.equal(items[3], '3 queued commit(s) that no worker is pushing');
   assert.deepEqual(pendingItems({ schema_version: 1, wip: {}, index: {}, refPushes: [] }, 0, 400), []);
+  // An index update queued for the background worker (no attempt yet) is on its way while a worker runs or for a minute; then it is pending.
+  const queued: DxState = { schema_version: 1, wip: {}, index: { pending: { since: 100, attempts: 0, error: 'queued for the background worker', keys: ['h/main'] } }, refPushes: [] };
+  assert.deepEqual(pendingItems(queued, 0, 130), []);
+  assert.deepEqual(pendingItems(queued, 0, 400, true), []);
+  assert.deepEqual(pendingItems(queued, 0, 400), ['the index update (h/main), queued for the background worker 5m ago']);
 });
 
 test('the network timeout: DX_NETWORK_TIMEOUT_MS when a positive number, else 10 s', () => {

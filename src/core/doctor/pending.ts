@@ -27,14 +27,23 @@ export function queuedCount(ctx: RepoContext): number {
   return parseQueue(text).items.length;
 }
 
-/** What is pending in `state` (and `queued` unhandled queue lines), one phrase each; empty: nothing. `now` in Unix seconds. Pure. */
-export function pendingItems(state: DxState, queued: number, now: number): string[] {
+/** How long an index update queued for the background worker (no attempt yet) counts as on its way, in seconds. */
+export const QUEUED_GRACE_SECONDS = 60;
+
+/**
+ * What is pending in `state` (and `queued` unhandled queue lines), one phrase each; empty: nothing.
+ * `now` in Unix seconds. An index update queued for the background worker (a checkpoint's) counts only
+ * when no worker is running (`working` false) and it has waited QUEUED_GRACE_SECONDS. Pure.
+ */
+export function pendingItems(state: DxState, queued: number, now: number, working = false): string[] {
   const out: string[] = [];
   for (const [ref, w] of Object.entries(state.wip)) {
     const p = w.pending;
     if (p) out.push(`${ref} → ${p.sha.slice(0, 12)}${p.dirty ? ' (uncommitted work)' : ''}, failing since ${age(p.since, now)} after ${p.attempts} attempt(s): ${p.error}`);
   }
-  if (state.index.pending) out.push(`the index update (${state.index.pending.keys.join(', ') || 'entries'}), failing since ${age(state.index.pending.since, now)}: ${state.index.pending.error}`);
+  const ip = state.index.pending;
+  const onItsWay = ip && ip.attempts === 0 && (working || now - ip.since < QUEUED_GRACE_SECONDS);
+  if (ip && !onItsWay) out.push(`the index update (${ip.keys.join(', ') || 'entries'}), ${ip.attempts ? `failing since ${age(ip.since, now)}: ${ip.error}` : `${ip.error} ${age(ip.since, now)}`}`);
   for (const r of state.refPushes) out.push(`${r.refs.join(', ')} to ${r.remote ? `"${r.remote}"` : 'the remote (none set up yet)'}, failing since ${age(r.since, now)}: ${r.error}`);
   if (queued) out.push(`${queued} queued commit(s) that no worker is pushing`);
   return out;
@@ -43,7 +52,7 @@ export function pendingItems(state: DxState, queued: number, now: number): strin
 /** Pending items now: the queue counts only when no live worker holds the lock (a running worker is pushing it). */
 async function pendingNow(s: Session): Promise<string[]> {
   const working = await isLocked(dxPaths(s.ctx).lock);
-  const items = pendingItems(readState(s.ctx).state, working ? 0 : queuedCount(s.ctx), Math.floor(Date.now() / 1000));
+  const items = pendingItems(readState(s.ctx).state, working ? 0 : queuedCount(s.ctx), Math.floor(Date.now() / 1000), working);
   // A commit the hook could not queue (the dx dir was not writable): nothing else would say so.
   const { unmirroredHead } = await import('../wip/unmirrored.js');
   const missed = working ? null : await unmirroredHead(s);

@@ -125,7 +125,8 @@ export async function triageRepo(repo: string, machine: MachineConfig, host: str
   }
   if (!installed) problems.push({ level: 'warning', code: 'NOT_INSTALLED', message: 'dx-hooks is not installed here: commits are not backed up (npx dx-hooks install)' });
   if (corrupt) problems.push({ level: 'warning', code: 'STATE_CORRUPT', message: corrupt });
-  if (state.index.pending) problems.push({ level: 'warning', code: 'INDEX_PENDING', message: `index update pending: ${state.index.pending.error}` });
+  if (state.index.pending?.attempts) problems.push({ level: 'warning', code: 'INDEX_PENDING', message: `index update pending: ${state.index.pending.error}` });
+  else if (state.index.pending) problems.push({ level: 'info', code: 'INDEX_QUEUED', message: `index update ${state.index.pending.error}` });
 
   return {
     repo: ctx.top,

@@ -41,7 +41,8 @@ export async function bannerText(s: Session, state: DxState): Promise<string | n
     return `dx-hooks: push of ${refs.join(', ')} failing since ${clock(Math.min(...state.refPushes.map((p) => p.since)))} — only on this machine — ${rp.error} (details: dx-hooks status)`;
   }
   const ip = state.index.pending;
-  if (ip) return `dx-hooks: WIP index update failing since ${clock(ip.since)} — ${ip.error} (details: dx-hooks status)`;
+  // attempts 0: queued for the background worker (a checkpoint's index update), not failing.
+  if (ip && ip.attempts > 0) return `dx-hooks: WIP index update failing since ${clock(ip.since)} — ${ip.error} (details: dx-hooks status)`;
   return null;
 }
 

@@ -39,16 +39,28 @@ export interface MirrorReport {
   index: { remote: string; ok: boolean; error?: string; repairedCorrupt?: string | null; now?: WipIndex }[];
   /** things the caller should show the user (e.g. a corrupt state file that was reset) */
   warnings: string[];
+  /** the index update was left to the background worker (MirrorOptions.deferIndex) */
+  indexQueued?: boolean;
 }
 
 export { localMirrorRef };
+
+/**
+ * `deferIndex`: push the WIP refs now and leave the index update to the background worker: the keys go
+ * into state's pending index update with no attempt yet (INDEX_QUEUED: no banner, not a failure), and
+ * the caller starts the worker. A pending update that already failed stays failing until it lands.
+ */
+export interface MirrorOptions { deferIndex?: boolean }
+
+/** The error text of an index update queued for the background worker (state.index.pending, attempts 0). */
+export const INDEX_QUEUED = 'queued for the background worker';
 
 /**
  * Push every item, then update the index. Items for the same WIP ref must already be coalesced.
  * Retries pending index updates recorded in state. Never throws for network failures: they are
  * returned in the report, kept pending, written to the ledger and the banner.
  */
-export async function mirror(s: Session, items: MirrorItem[]): Promise<MirrorReport> {
+export async function mirror(s: Session, items: MirrorItem[], opts: MirrorOptions = {}): Promise<MirrorReport> {
   const { ctx, config, host } = s;
   const prefix = config.wip.refPrefix;
   const report: MirrorReport = { pushed: [], failed: [], index: [], warnings: [] };
@@ -113,7 +125,16 @@ export async function mirror(s: Session, items: MirrorItem[]): Promise<MirrorRep
   writeState(ctx, state);
 
   // Index updates: this run's successes plus any earlier update still pending.
-  for (const key of state.index.pending?.keys ?? []) await addPendingKey(s, state, key, incoming);
+  if (opts.deferIndex) {
+    const keys = [...new Set([...(state.index.pending?.keys ?? []), ...[...incoming.values()].flatMap((e) => Object.keys(e))])];
+    if (keys.length) {
+      const p = state.index.pending;
+      state.index = { ...state.index, pending: { since: p?.since ?? Math.floor(Date.now() / 1000), attempts: p?.attempts ?? 0, error: p?.error ?? INDEX_QUEUED, keys } };
+      report.indexQueued = true;
+    }
+    incoming.clear();
+  }
+  for (const key of state.index.pending?.keys ?? []) if (!opts.deferIndex) await addPendingKey(s, state, key, incoming);
   for (const [remote, entries] of incoming) {
     try {
       const repo = await repoName(s, remote);

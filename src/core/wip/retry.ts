@@ -37,7 +37,13 @@ export async function retryPendingWork(s: Session): Promise<RetryResult> {
   // A commit the hook could not even queue (the dx dir was not writable) is retried the same way.
   if (!pending && !failing) pending = !!(await (await import('./unmirrored.js')).unmirroredHead(s));
   if (!pending) return { ran: false, banner: null };
-  const { runWorker } = await import('./worker.js');
+  const { liveWorker, runWorker } = await import('./worker.js');
+  // A worker is at it already (a checkpoint's background index update, a hook's worker): it takes the
+  // pending work; waiting for its lock would only make this command slow.
+  if (liveWorker(s.ctx)) {
+    const { bannerText } = await import('./banner.js');
+    return { ran: false, banner: await bannerText(s, state) };
+  }
   await runWorker(s, { waitLockMs: 5000, refreshWarnings: false });
   const after = readState(s.ctx).state;
   const still = Object.values(after.wip).find((w) => w.pending);

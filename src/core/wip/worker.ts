@@ -6,7 +6,7 @@
  */
 import { describeError } from '../errors.js';
 import fs from 'node:fs';
-import { dxPaths } from '../context.js';
+import { dxPaths, type RepoContext } from '../context.js';
 import { rmInside, writeInside } from '../nofollow.js';
 import { gitTry } from '../git.js';
 import { headState } from '../head.js';
@@ -35,6 +35,26 @@ export interface WorkerOptions { waitLockMs?: number; debounceMs?: number; refre
 export type WorkerResult = { busy: true; hookStateError?: string | null } | { busy: false; reports: MirrorReport[]; warned: string[] | null; refreshError: string | null; vanished?: VanishedReport | null; hookStateError?: string | null };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The pid of the worker that names itself in `<git-common-dir>/dx/worker.pid` while holding the lock,
+ * when that process is alive (signal 0 reaches it, or it belongs to another user); else null.
+ */
+export function liveWorker(ctx: RepoContext): number | null {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(dxPaths(ctx).workerPid, 'utf8').trim());
+  } catch {
+    return null;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return null;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM' ? pid : null;
+  }
+}
 
 /** Whether `pidFile` names a process that no longer exists (ESRCH). Missing, unreadable or alive: false. */
 function holderDead(pidFile: string): boolean {
