@@ -90,10 +90,10 @@ async function syncOnce(s: Session, opts: { force?: boolean; dryRun?: boolean })
   if (role === 'active') {
     const steps = [`git fetch --prune ${remote}`, 'push pending WIP and refresh other hosts\' WIP', 'report divergence (HEAD, index and work tree untouched)'];
     if (opts.dryRun) return { repo: ctx.top, role, remote, action: 'planned', steps, backup: null, reset: null, report: await triageRepo(ctx.top, s.machine, s.host) };
-    await fetchPrune(ctx, remote);
+    const indexFetched = await fetchPrune(ctx, remote, { index: s.config.wip.enabled });
     if (s.config.wip.enabled) {
       const { runWorker } = await import('../wip/worker.js');
-      await runWorker(s, { waitLockMs: 5000, refreshWarnings: true, guardRemote: false });
+      await runWorker(s, { waitLockMs: 5000, refreshWarnings: true, guardRemote: false, indexFetched });
     }
     appendLedger(ctx, { host: s.host, op: 'sync', ok: true, detail: { role, remote } });
     return { repo: ctx.top, role, remote, action: 'fetched', steps, backup: null, reset: null, report: await triageRepo(ctx.top, s.machine, s.host), vanished };

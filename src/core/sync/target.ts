@@ -3,14 +3,25 @@ import type { RepoContext } from '../context.js';
 import { DxError, EXIT } from '../errors.js';
 import { gitTry } from '../git.js';
 import { lastLines, NETWORK_TIMEOUT_MS } from '../wip/remote.js';
+import { INDEX_REF, LOCAL_INDEX_REF } from '../wipindex/store.js';
 
 /**
- * `git fetch --prune <remote>` (bounded by the network timeout).
+ * `git fetch --prune <remote>` (bounded by the network timeout). With `index`, the same fetch also brings
+ * the WIP index branch into its local copy (`+refs/heads/dx/index*:refs/dx/index*`, pruned when the remote
+ * has none), so the warnings refresh after it needs no second fetch (issue 12). Explicit refspecs replace
+ * the configured ones for that fetch, so the remote's `fetch` refspecs are passed along (a remote given
+ * as a URL has none: only the index is fetched then, as before only FETCH_HEAD was).
+ * @returns whether the index copy was fetched (false: not asked, or the remote is a URL with no refspecs)
  * @throws DxError FETCH_FAILED (exit 1) with git's words
  */
-export async function fetchPrune(ctx: RepoContext, remote: string): Promise<void> {
-  const r = await gitTry(['fetch', '--prune', '--quiet', '--', remote], { cwd: ctx.top, timeoutMs: NETWORK_TIMEOUT_MS });
+export async function fetchPrune(ctx: RepoContext, remote: string, opts: { index?: boolean } = {}): Promise<boolean> {
+  const configured = opts.index ? (await gitTry(['config', '--get-all', `remote.${remote}.fetch`], { cwd: ctx.top })).stdout.split('\n').filter(Boolean) : [];
+  const withIndex = opts.index && configured.length > 0;
+  // A pattern, not the plain ref: a remote with no index branch yet is no error (and prunes the local copy).
+  const refspecs = withIndex ? [...configured, `+${INDEX_REF}*:${LOCAL_INDEX_REF}*`] : [];
+  const r = await gitTry(['fetch', '--prune', '--quiet', '--', remote, ...refspecs], { cwd: ctx.top, timeoutMs: NETWORK_TIMEOUT_MS });
   if (r.code !== 0) throw new DxError('FETCH_FAILED', `git fetch --prune ${remote} failed: ${lastLines(r.stderr)}`, 'Check the network and the remote URL (git remote -v).', EXIT.FAILED);
+  return !!withIndex;
 }
 
 /** The remote's default branch and its fetched tip. */

@@ -10,7 +10,7 @@ import { dxPaths, type RepoContext } from '../context.js';
 import { rmInside, writeInside } from '../nofollow.js';
 import { gitTry } from '../git.js';
 import { headState } from '../head.js';
-import { fetchIndexTip, readIndexAt } from '../wipindex/store.js';
+import { fetchIndexTip, LOCAL_INDEX_REF, readIndexAt } from '../wipindex/store.js';
 import { appendLedger } from '../ledger.js';
 import { acquireLock } from '../lock.js';
 import type { Session } from '../session.js';
@@ -29,7 +29,11 @@ import { guardRemoteRefs, type VanishedReport } from './vanished.js';
  * `outwaitDeadHolder`: when the lock's holder died (worker.pid names no process), wait up to 35 s for
  * its lock to go stale instead of `waitLockMs` (background workers: the hook that starts one has queued).
  */
-export interface WorkerOptions { waitLockMs?: number; debounceMs?: number; refreshWarnings?: boolean; guardRemote?: boolean; outwaitDeadHolder?: boolean }
+export interface WorkerOptions {
+  waitLockMs?: number; debounceMs?: number; refreshWarnings?: boolean; guardRemote?: boolean; outwaitDeadHolder?: boolean;
+  /** the caller fetched the WIP index into its local copy just now (sync's fetch --prune): the warnings refresh reads that copy */
+  indexFetched?: boolean;
+}
 
 /** What a worker run did: `busy` when another process held the lock (it will do the work); `vanished`: what the remote check restored or could not; `hookStateError`: why the hook state could not be rewritten (in the ledger too; the hooks are careful meanwhile). */
 export type WorkerResult = { busy: true; hookStateError?: string | null } | { busy: false; reports: MirrorReport[]; warned: string[] | null; refreshError: string | null; vanished?: VanishedReport | null; hookStateError?: string | null };
@@ -124,13 +128,13 @@ async function toMirrorItems(s: Session, queued: QueueItem[]): Promise<MirrorIte
  * Refresh the other-host warnings from the remote index (one fetch). Returns the warned
  * branches, or throws when the index cannot be fetched.
  */
-export async function refreshWarnings(s: Session, pushed: MirrorReport[] = []): Promise<string[]> {
+export async function refreshWarnings(s: Session, pushed: MirrorReport[] = [], indexFetched = false): Promise<string[]> {
   const head = await headState(s.ctx);
   const remote = await resolveRemote(s.ctx, s.config.remote, head.branch);
   // The index this run just pushed to that remote is the one to read: no second fetch of it.
   let index = pushed.flatMap((r) => r.index).filter((i) => i.remote === remote && i.ok && i.now).at(-1)?.now ?? null;
   if (!index) {
-    const tip = await fetchIndexTip(s.ctx, remote);
+    const tip = indexFetched ? ((await gitTry(['rev-parse', '-q', '--verify', `${LOCAL_INDEX_REF}^{commit}`], { cwd: s.ctx.top })).stdout.trim() || null) : await fetchIndexTip(s.ctx, remote);
     if (!tip) return writeBranchWarnings(s, { schema_version: 1, repo: '', updated: 0, entries: {}, hosts: {} }, remote);
     const read = await readIndexAt(s.ctx, tip, s.host);
     if ('error' in read) throw new Error(`the index on ${remote} is corrupt: ${read.error} (fix: dx-hooks index rebuild)`);
@@ -199,7 +203,7 @@ export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<W
     await writeBanner(s, readState(s.ctx).state);
     if (opts.refreshWarnings !== false && s.config.wip.enabled) {
       try {
-        warned = await refreshWarnings(s, reports);
+        warned = await refreshWarnings(s, reports, opts.indexFetched);
       } catch (err) {
         refreshError = describeError(err);
       }
