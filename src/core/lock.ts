@@ -43,3 +43,13 @@ export async function isLocked(file: string, staleMs = 30_000): Promise<boolean>
   if (!fs.existsSync(file)) return false;
   return lockfile.check(file, { stale: staleMs, realpath: false });
 }
+
+/**
+ * How long (ms) the worker lock may go unrefreshed before another worker takes it over: 30 s, or
+ * DX_LOCK_STALE_MS (at least 2000; the fault tests shorten it to see a killed worker replaced quickly).
+ * A live holder refreshes its lock every half of it.
+ */
+export function workerLockStaleMs(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.DX_LOCK_STALE_MS);
+  return Number.isFinite(n) && n >= 2000 ? Math.floor(n) : 30_000;
+}

@@ -4,7 +4,7 @@
  * `--no-verify` so dx-hooks never re-enters its own pre-push; bounded by the network timeout.
  */
 import { dxPaths, type RepoContext } from './context.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, workerLockStaleMs } from './lock.js';
 import type { Session } from './session.js';
 import { readState, writeState } from './state.js';
 import { gitTry } from './git.js';
@@ -75,7 +75,7 @@ async function heldRefusal(ctx: RepoContext, remote: string, shas: string[]): Pr
  */
 export async function keepPending(s: Session, failed: PushRefsResult, force: boolean): Promise<void> {
   const ctx = s.ctx;
-  const release = await acquireLock(dxPaths(ctx).lock, 30_000, undefined, ctx.commonDir);
+  const release = await acquireLock(dxPaths(ctx).lock, 30_000, workerLockStaleMs(), ctx.commonDir);
   if (!release) throw new Error('could not take the dx-hooks lock to record the pending push');
   try {
     const { state } = readState(ctx);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { dxPaths, type RepoContext } from '../context.js';
 import { DxError } from '../errors.js';
 import { appendLedger } from '../ledger.js';
-import { isLocked } from '../lock.js';
+import { isLocked, workerLockStaleMs } from '../lock.js';
 import type { Session } from '../session.js';
 import { readState, type DxState } from '../state.js';
 import { age } from '../time.js';
@@ -51,7 +51,7 @@ export function pendingItems(state: DxState, queued: number, now: number, workin
 
 /** Pending items now: the queue counts only when no live worker holds the lock (a running worker is pushing it). */
 async function pendingNow(s: Session): Promise<string[]> {
-  const working = await isLocked(dxPaths(s.ctx).lock);
+  const working = await isLocked(dxPaths(s.ctx).lock, workerLockStaleMs());
   const items = pendingItems(readState(s.ctx).state, working ? 0 : queuedCount(s.ctx), Math.floor(Date.now() / 1000), working);
   // A commit the hook could not queue (the dx dir was not writable): nothing else would say so.
   const { unmirroredHead } = await import('../wip/unmirrored.js');

@@ -9,7 +9,7 @@ import { dxPaths } from '../context.js';
 import { DxError, EXIT } from '../errors.js';
 import { git, gitTry } from '../git.js';
 import type { HeadState } from '../head.js';
-import { acquireLock } from '../lock.js';
+import { acquireLock, workerLockStaleMs } from '../lock.js';
 import type { Session } from '../session.js';
 import type { Snapshot } from '../snapshot.js';
 import { mirror, type MirrorItem } from '../wip/mirror.js';
@@ -52,7 +52,7 @@ export async function backupItems(s: Session, head: HeadState, before: Snapshot)
  */
 export async function backupAndVerify(s: Session, remote: string, items: MirrorItem[]): Promise<Backup> {
   if (!items.length) return { refs: [] };
-  const release = await acquireLock(dxPaths(s.ctx).lock, 30_000, undefined, s.ctx.commonDir);
+  const release = await acquireLock(dxPaths(s.ctx).lock, 30_000, workerLockStaleMs(), s.ctx.commonDir);
   if (!release) throw new DxError('LOCKED', 'another dx-hooks worker has held the lock for 30 s', 'Try again in a moment.', EXIT.FAILED);
   let report;
   try {

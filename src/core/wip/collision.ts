@@ -10,7 +10,7 @@ import path from 'node:path';
 import { dxPaths, type RepoContext } from '../context.js';
 import { git, gitTry } from '../git.js';
 import { appendLedger } from '../ledger.js';
-import { acquireLock } from '../lock.js';
+import { acquireLock, workerLockStaleMs } from '../lock.js';
 import { machineConfigPath } from '../machine.js';
 import type { Session } from '../session.js';
 import { readState, writeState, type Collision, type DxState } from '../state.js';
@@ -76,7 +76,7 @@ export async function liveCollisions(s: Session, remote: string, refs: ReadonlyM
  */
 export async function keepSightings(ctx: RepoContext, found: Collision[]): Promise<boolean> {
   if (!found.length) return true;
-  const release = await acquireLock(dxPaths(ctx).lock, 2_000);
+  const release = await acquireLock(dxPaths(ctx).lock, 2_000, workerLockStaleMs());
   if (!release) return false;
   try {
     const { state } = readState(ctx);

@@ -11,7 +11,7 @@ import { dxPaths } from '../context.js';
 import { DxError } from '../errors.js';
 import { gitTry } from '../git.js';
 import { appendLedger } from '../ledger.js';
-import { acquireLock } from '../lock.js';
+import { acquireLock, workerLockStaleMs } from '../lock.js';
 import type { Session } from '../session.js';
 import { takeSnapshot, type Snapshot } from '../snapshot.js';
 import { readState } from '../state.js';
@@ -48,7 +48,7 @@ export async function pushSnapshot(s: Session, opts: SnapshotPushOptions = {}): 
   const snapshot = same ? { ...taken, sha: same } : taken;
   appendLedger(s.ctx, { host: s.host, op: 'snapshot', ok: true, detail: { sha: snapshot.sha, base: snapshot.base, dirty: snapshot.dirty, excluded: snapshot.excluded, ...(same ? { unchanged: true } : {}) } });
   if (same) return { snapshot, report: { pushed: [], failed: [], index: [], warnings: [] }, unchanged: true };
-  const release = await acquireLock(dxPaths(s.ctx).lock, 30_000, undefined, s.ctx.commonDir);
+  const release = await acquireLock(dxPaths(s.ctx).lock, 30_000, workerLockStaleMs(), s.ctx.commonDir);
   if (!release) throw new DxError('LOCKED', 'another dx-hooks worker has held the lock for 30 s', 'Try again in a moment; `dx-hooks status` shows what is pending.');
   try {
     const report = await mirror(s, [{ branch: snapshot.branch, sha: snapshot.sha, base: snapshot.base, dirty: snapshot.dirty }], { deferIndex: !opts.wait });

@@ -11,7 +11,7 @@ import { gitTry } from '../git.js';
 import { headState } from '../head.js';
 import type { Session } from '../session.js';
 import { readState } from '../state.js';
-import { isLocked } from '../lock.js';
+import { isLocked, workerLockStaleMs } from '../lock.js';
 import { queueNonEmpty } from './queue.js';
 import { wipRef } from './ref.js';
 
@@ -31,7 +31,7 @@ export async function unmirroredHead(s: Session, opts: { underLock?: boolean } =
   const ref = wipRef(s.config.wip.refPrefix, s.host, head.branch);
   if (readState(s.ctx).state.wip[ref]?.pending) return null;
   // Queued, or a worker is at it right now: not missed, only not done yet.
-  if (!opts.underLock && (queueNonEmpty(s.ctx) || (await isLocked(dxPaths(s.ctx).lock)))) return null;
+  if (!opts.underLock && (queueNonEmpty(s.ctx) || (await isLocked(dxPaths(s.ctx).lock, workerLockStaleMs())))) return null;
   const r = await gitTry(['rev-list', '-n', '1', head.sha, '--not', '--remotes', '--glob=refs/dx/pushed/*'], { cwd: s.ctx.top });
   if (r.code !== 0 || !r.stdout.trim()) return null;
   return { branch: head.branch, sha: head.sha, ref };

@@ -228,8 +228,8 @@ export async function guardRemoteRefs(s: Session, opts: { lock?: boolean } = {})
   }
   let release: (() => Promise<void>) | null = null;
   if (opts.lock) {
-    const { acquireLock } = await import('../lock.js');
-    release = await acquireLock(dxPaths(s.ctx).lock, 5000, undefined, s.ctx.commonDir);
+    const { acquireLock, workerLockStaleMs } = await import('../lock.js');
+    release = await acquireLock(dxPaths(s.ctx).lock, 5000, workerLockStaleMs(), s.ctx.commonDir);
     if (!release) return null;
   }
   try {

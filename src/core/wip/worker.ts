@@ -12,7 +12,7 @@ import { gitTry } from '../git.js';
 import { headState } from '../head.js';
 import { fetchIndexTip, LOCAL_INDEX_REF, readIndexAt } from '../wipindex/store.js';
 import { appendLedger } from '../ledger.js';
-import { acquireLock } from '../lock.js';
+import { acquireLock, workerLockStaleMs } from '../lock.js';
 import type { Session } from '../session.js';
 import { readState } from '../state.js';
 import { writeBanner } from './banner.js';
@@ -172,8 +172,9 @@ export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<W
   // background worker waits that out (it costs a sleeping process, not the user's time), so the next
   // hook's worker replaces the dead one and nothing stays queued. Taking a lock over sooner could take
   // it from a live worker that has not written its pid yet.
-  const wait = opts.outwaitDeadHolder && holderDead(workerPid) ? Math.max(opts.waitLockMs ?? 0, 35_000) : (opts.waitLockMs ?? 0);
-  const release = await acquireLock(lockFile, wait, undefined, s.ctx.commonDir);
+  const stale = workerLockStaleMs();
+  const wait = opts.outwaitDeadHolder && holderDead(workerPid) ? Math.max(opts.waitLockMs ?? 0, stale + 5000) : (opts.waitLockMs ?? 0);
+  const release = await acquireLock(lockFile, wait, stale, s.ctx.commonDir);
   if (!release) return { busy: true, hookStateError };
   // Named for the hooks while held (one worker per burst): a hook that queued and finds this process
   // alive starts no node; this worker looks at the queue again after letting go (below).
