@@ -367,6 +367,7 @@ async function main(): Promise<number> {
       ['critical', async () => (await import('./critical.ts')).criticalScenario(ctx)],
       ['index', async () => (await import('./index.ts')).indexScenario(ctx)],
       ['staged', async () => (await import('./staged.ts')).stagedScenario(ctx)],
+      ['sustained', async () => (await import('./sustained.ts')).sustainedScenario(ctx)],
     ];
     const unknown = (ONLY ?? []).filter((name) => !steps.some(([s]) => s === name));
     must(!unknown.length, `BENCH_ONLY names no step: ${unknown.join(', ')} (steps: ${steps.map(([s]) => s).join(', ')})`);
