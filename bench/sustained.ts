@@ -43,12 +43,15 @@ async function burstRepo(ctx: BenchContext, name: string, dx: boolean): Promise<
   fs.writeFileSync(path.join(bin, 'node'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${spy}'\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
   h.env = { ...ctx.env, PATH: `${bin}${path.delimiter}${ctx.env.PATH ?? ''}` };
   h.git = (a, o) => git(h.dir, h.env, a, o);
+  // Installed first and its .dxrc.json committed, so both branches carry the same config (as after
+  // `install` and a merge; a config file present on one branch only is a config change at every switch).
+  if (dx) await mustTime(process.execPath, [dxBin, 'install'], { cwd: h.dir, env: h.env });
+  else await h.write('.dxrc.json', '{}\n');
+  await h.commit('config', { 'burst.txt': 'start\n' });
   await h.git(['switch', '-q', '-c', 'other']);
   for (let i = 0; i < 20; i++) await h.write(`other/file-${i}.txt`, `other ${i}\n`);
   await h.commit('other branch');
   await h.git(['switch', '-q', 'main']);
-  if (dx) await mustTime(process.execPath, [dxBin, 'install'], { cwd: h.dir, env: h.env });
-  await h.commit('main work', { 'burst.txt': 'start\n' });
   await quiesce(h.dir);
   return { h, spy };
 }

@@ -62,7 +62,7 @@ if [ -L "$dx_dir" ]; then
   exit "$dx_rc"
 fi
 # Nor through a link in it at a file this runtime writes (no fork: test is a shell builtin).
-for dx_f in banner queue worker.log notice events.jsonl; do
+for dx_f in banner queue worker.log notice events.jsonl worker.starting; do
   if [ -L "$dx_dir/$dx_f" ]; then
     printf '%s\n' "dx-hooks: $dx_dir/$dx_f is a symbolic link; dx-hooks writes nothing through it (remove it; dx-hooks doctor)" >&2
     exit "$dx_rc"
@@ -91,7 +91,7 @@ dx_hsf=$dx_wdir/dx/hook-state
 dx_read_state() {
   dx_stale=1 dx_refresh=1 dx_mode=background dx_cfg=ok
   dx_dset=on dx_dsecs=86400 dx_dremote=-
-  dx_pset=1 dx_pcommitted=1 dx_phead=- dx_ncrit=0 dx_nprot=0 dx_pkgdx=1
+  dx_pset=1 dx_pcommitted=1 dx_phead=- dx_ncrit=0 dx_nprot=0 dx_pkgdx=1 dx_rcname= dx_rcsum=
   if [ -f "$dx_hsf" ] && [ ! -L "$dx_hsf" ]; then
     {
       IFS=' ' read -r dx_k dx_a dx_b
@@ -105,6 +105,7 @@ dx_read_state() {
             protect) dx_pset=$dx_a dx_pcommitted=$dx_b dx_phead=$dx_c ;;
             lists) dx_ncrit=$dx_a dx_nprot=$dx_b ;;
             pkgdx) dx_pkgdx=$dx_a ;;
+            rcfile) dx_rcname=$dx_a dx_rcsum="$dx_b $dx_c" ;;
             *) break ;;
           esac
         done
@@ -119,6 +120,11 @@ dx_read_state() {
   [ "$dx_cfg" = ok ] || { dx_stale=1; dx_mode=background; }
   for dx_rc_file in .dxrc .dxrc.json .dxrc.yaml .dxrc.yml package.json; do
     [ "$dx_rc_file" -nt "$dx_hsf" ] || continue
+    # The very bytes the state was built from, rewritten by a checkout (a .dxrc committed on one branch
+    # only): not stale. One cksum, no node (the state's "rcfile <name> <crc> <bytes>").
+    if [ "$dx_rc_file" = "$dx_rcname" ] && [ ! -L "$dx_rc_file" ]; then
+      [ "$(cksum <"$dx_rc_file" 2>/dev/null)" = "$dx_rcsum" ] && continue
+    fi
     # package.json changes with every dependency bump and branch switch: it holds dx-hooks' config only
     # with a "dx" key. Had none when the state was written (pkgdx 0) and has none now: not stale, no
     # node. Conservative: any "dx" string or \u escape (a key spelt with escapes) counts; so does a read error.
@@ -129,6 +135,8 @@ dx_read_state() {
     dx_stale=1 dx_refresh=1 dx_mode=background
     break
   done
+  # The config file the state was built from is gone (a checkout of a branch without it): stale.
+  case $dx_rcname in ''|-) ;; *) [ -e "$dx_rcname" ] || [ -L "$dx_rcname" ] || { dx_stale=1 dx_refresh=1 dx_mode=background; } ;; esac
   [ -n "${DX_WIP_PUSH-}" ] && dx_mode=$DX_WIP_PUSH
   return 0
 }
@@ -270,12 +278,15 @@ dx_guarded='dx_n=$1; dx_c=$2; dx_d=$3; shift 3
 "$dx_n" "$dx_c" "$@" || { dx_rc=$?; printf "dx-hooks: the dx-hooks worker crashed (exit %s) - work may NOT be backed up; details: %s\n" "$dx_rc" "$dx_d/worker.log" >"$dx_d/banner"; exit "$dx_rc"; }'
 
 dx_background() {
-  dx_find_node || return 0
+  dx_bgpid=
+  dx_find_node || return 1
   if command -v setsid >/dev/null 2>&1; then
     setsid sh -c "$dx_guarded" dx-worker "$dx_node" "$dx_cli" "$dx_dir" "$@" </dev/null >>"$dx_dir/worker.log" 2>&1 &
   else
     nohup sh -c "$dx_guarded" dx-worker "$dx_node" "$dx_cli" "$dx_dir" "$@" </dev/null >>"$dx_dir/worker.log" 2>&1 &
   fi
+  dx_bgpid=$!
+  return 0
 }
 
 dx_foreground() {
@@ -339,13 +350,25 @@ dx_enqueue() {
 # Unsure (no /proc, a pid of another user): a worker is started, as before. One kill -0, no fork
 # unless a worker file is there.
 dx_worker_live() {
-  [ -f "$dx_dir/worker.pid" ] && [ ! -L "$dx_dir/worker.pid" ] || return 1
-  IFS= read -r dx_wpid <"$dx_dir/worker.pid" || return 1
+  dx_pid_live "$dx_dir/worker.pid" || dx_pid_live "$dx_dir/worker.starting"
+}
+# A worker is named twice: worker.starting (the pid of the sh that started it, written by the hook that
+# started it, alive as long as its node: a burst's hooks must not each start one in the ~0.3 s before
+# it takes the lock) and worker.pid (the node holding the lock).
+dx_pid_live() {
+  [ -f "$1" ] && [ ! -L "$1" ] || return 1
+  IFS= read -r dx_wpid <"$1" || return 1
   case $dx_wpid in ''|*[!0-9]*) return 1 ;; esac
   kill -0 "$dx_wpid" 2>/dev/null || return 1
   [ -r "/proc/$dx_wpid/cmdline" ] || return 1
-  case $(tr '\0' ' ' <"/proc/$dx_wpid/cmdline" 2>/dev/null) in *dx-hooks*|*/cli.js\ *) return 0 ;; esac
+  case $(tr '\0' ' ' <"/proc/$dx_wpid/cmdline" 2>/dev/null) in *dx-hooks*|*/cli.js\ *|*\ dx-worker\ *) return 0 ;; esac
   return 1
+}
+
+dx_start_worker() {
+  dx_background hook-worker || return 0
+  [ -n "${dx_bgpid-}" ] && { printf '%s\n' "$dx_bgpid" >"$dx_dir/worker.starting"; } 2>/dev/null
+  return 0
 }
 
 # After a branch checkout node is due only when it has something to do (issue 12): a queued commit, a
@@ -374,7 +397,7 @@ dx_checkout_due() {
 dx_run_worker() {
   if [ "$dx_mode" = sync ]; then dx_foreground hook-worker --foreground
   elif dx_worker_live; then [ "${DX_DEBUG-}" = 1 ] && printf '%s\n' "dx-hooks: worker $dx_wpid is running; it takes this commit" >&2
-  else dx_background hook-worker; fi
+  else dx_start_worker; fi
   return 0
 }
 
@@ -625,7 +648,7 @@ case $dx_hook in
     case $dx_head in refs/heads/*) dx_divergence "${dx_head#refs/heads/}" ;; esac
     [ "$dx_mode" = off ] && exit 0
     dx_banner
-    dx_checkout_due && ! dx_worker_live && dx_background hook-worker
+    dx_checkout_due && ! dx_worker_live && dx_start_worker
     ;;
   pre-push)
     # Node checks the refs being pushed (protected paths and branches, other hosts' WIP; exit 10 =

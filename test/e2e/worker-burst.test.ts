@@ -68,3 +68,32 @@ test('a worker file naming a dead process, or a process that is not dx-hooks, do
     await idle(h);
   }
 });
+
+test('commits right after the first one, before its worker has taken the lock, start no second node: the starting worker is alive for them', async (t) => {
+  const { sb, hosts } = await idleSandbox(t);
+  const remote = await createBareRemote(sb);
+  await seedRemote(sb, remote);
+  const h = await cloneAs(sb, remote, 'quick');
+  hosts.push(h);
+  assert.equal((await dx(h, ['install'])).code, 0);
+  await h.commit('config');
+  await idle(h);
+  const bin = sb.tmp('bin');
+  const log = sb.tmp('node.log');
+  fs.mkdirSync(bin);
+  fs.writeFileSync(path.join(bin, 'node'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
+  h.env.PATH = `${bin}${path.delimiter}${h.env.PATH ?? ''}`;
+  const workers = () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter((l) => / hook-worker$/.test(l)).length : 0);
+  // Back to back, with no wait: node's start-up alone outlasts the five commits.
+  let last = '';
+  for (let i = 1; i <= 5; i++) last = await h.commit(`quick ${i}`, { 'q.txt': `${i}\n` });
+  await waitFor(async () => (await lsRemote(h.env, remote)).get('refs/heads/wip/quick/main') === last, { what: 'the last quick commit on the WIP ref', timeoutMs: 30_000 });
+  await idle(h);
+  assert.ok(workers() <= 2, `${workers()} workers started for 5 back-to-back commits`);
+  // A starting-worker file naming a process that is not a worker does not stop the next commit's.
+  const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+  t.after(() => other.kill('SIGKILL'));
+  fs.writeFileSync(path.join(h.dir, '.git', 'dx', 'worker.starting'), `${other.pid}\n`);
+  const next = await h.commit('after a foreign starting pid', { 'q.txt': 'next\n' });
+  await waitFor(async () => (await lsRemote(h.env, remote)).get('refs/heads/wip/quick/main') === next, { what: 'the commit after a foreign starting pid', timeoutMs: 30_000 });
+});

@@ -248,3 +248,39 @@ test('post-checkout starts the worker only when something is due: a queued commi
   assert.equal(workers(), 1);
   assert.ok(fs.existsSync(file));
 });
+
+test('a .dxrc rewritten with the same bytes (a checkout) starts no node; other bytes, or the file gone, do', async (t) => {
+  const { h, file, calls, put, base } = await setup(t);
+  const { posixCksum } = await import('../../src/core/hookstate/format.ts');
+  const rc = path.join(h.dir, '.dxrc.json');
+  const text = fs.readFileSync(rc);
+  const hooksRun = () => calls().filter((c) => c.startsWith('hook '));
+  const newer = () => {
+    const later = new Date(Date.now() + 60_000);
+    fs.utimesSync(rc, later, later);
+  };
+  const sum = { name: '.dxrc.json', crc: posixCksum(text), bytes: text.length };
+  assert.deepEqual(readHookStateFile(file).configFile, sum, 'node did not record the config file it read');
+  put({ ...base, configFile: sum });
+  fs.writeFileSync(rc, text);
+  newer();
+  calls();
+  await h.git(['checkout', '-q', '--', 'a.txt']);
+  assert.deepEqual(hooksRun(), [], 'the same bytes started node');
+  // Other bytes: node rewrites the state.
+  put({ ...base, configFile: sum });
+  fs.writeFileSync(rc, text.toString().replace(/\}\s*$/, ', "divergence": { "warn": false } }\n'));
+  newer();
+  await h.git(['checkout', '-q', '--', 'a.txt']);
+  assert.deepEqual(hooksRun(), ['hook cache']);
+  assert.equal(readHookStateFile(file).divergence.warn, false);
+  // The file the state was built from is gone: node rewrites it from the defaults.
+  const now = readHookStateFile(file);
+  put(now);
+  fs.rmSync(rc);
+  await h.git(['checkout', '-q', '--', 'a.txt']);
+  assert.deepEqual(hooksRun(), ['hook cache']);
+  assert.equal(readHookStateFile(file).configFile, null);
+  assert.equal(readHookStateFile(file).divergence.warn, true, 'the defaults are not in force');
+  await idle(h);
+});

@@ -70,3 +70,19 @@ test('pkgdx is optional (a state from before it reads as "package.json may hold 
   assert.equal((parseHookState(without) as HookState).packageJsonDx, true);
   assert.match((parseHookState(text.replace('pkgdx 0', 'pkgdx yes')) as { error: string }).error, /pkgdx "yes" is not 0 or 1/);
 });
+
+test('rcfile names the config file and its POSIX cksum (the same number `cksum` prints), "-" for none; anything else is an error', async () => {
+  const { posixCksum } = await import('../../src/core/hookstate/format.ts');
+  const { execFileSync } = await import('node:child_process');
+  for (const text of ['', 'hello', '{"protect":{"paths":["deploy/**"]}}\n', 'x'.repeat(70_000)]) {
+    assert.equal(`${posixCksum(Buffer.from(text))} ${Buffer.byteLength(text)}`, execFileSync('cksum', { input: text, encoding: 'utf8' }).trim(), `cksum of ${text.length} bytes`);
+  }
+  const withFile = { ...st, configFile: { name: '.dxrc.json', crc: 123, bytes: 45 } };
+  assert.deepEqual(parseHookState(formatHookState(withFile)), withFile);
+  const none = { ...st, configFile: null };
+  assert.deepEqual(parseHookState(formatHookState(none)), none);
+  assert.match(formatHookState(none), /^rcfile -$/m);
+  for (const bad of ['rcfile ../x 1 2', 'rcfile .dxrc.json x 2', 'rcfile .dxrc.json 1', 'rcfile evil.sh 1 2']) {
+    assert.match((parseHookState(formatHookState(withFile).replace(/^rcfile .*$/m, bad)) as { error: string }).error, /rcfile ".*" is not/, bad);
+  }
+});

@@ -13,6 +13,8 @@
  *     protect <paths set: 0|1> <a committed config at HEAD: 0|1> <HEAD sha the lists were built for|->
  *     lists <critical entries> <protected paths>
  *     pkgdx <0|1>                       optional: package.json may hold a `dx` key (missing: 1)
+ *     rcfile <name> <crc> <bytes>       optional: the config file the state was built from, in the work
+ *                                       tree's top folder, and its POSIX `cksum`; `rcfile -` when none
  *     c <x|-|g> <path or glob>          one per `guard.critical` entry (x: must be executable, g: a glob)
  *     p <git mode> <path>               one per path of HEAD matched by the protection in force
  *
@@ -49,6 +51,13 @@ export interface HookState {
    * the state (a dependency bump, a branch switch) instead of starting node. Older readers skip the line.
    */
   packageJsonDx: boolean;
+  /**
+   * The config file (in the work tree's top folder: `.dxrc`, `.dxrc.json`, `.dxrc.yaml`, `.dxrc.yml` or
+   * `package.json`) the state was built from, with its POSIX `cksum` (CRC and length in bytes), so the
+   * hooks can tell a checkout that rewrote the same bytes from a change; null: built from no such file
+   * (defaults, or a config elsewhere); undefined: not recorded (an older state: the hooks use mtimes only).
+   */
+  configFile?: { name: string; crc: number; bytes: number } | null;
 }
 
 const word = (s: string) => s.replace(/[\s]+/g, '_') || '-';
@@ -67,6 +76,7 @@ export function formatHookState(st: HookState): string {
     `protect ${st.protect.pathsSet ? 1 : 0} ${st.protect.committed ? 1 : 0} ${st.protect.head ?? '-'}`,
     `lists ${critical.length} ${list.length}`,
     `pkgdx ${st.packageJsonDx ? 1 : 0}`,
+    ...(st.configFile === undefined ? [] : [st.configFile ? `rcfile ${st.configFile.name} ${st.configFile.crc} ${st.configFile.bytes}` : 'rcfile -']),
     ...critical.map((c) => `c ${c.kind} ${c.path}`),
     ...list.map(([m, p]) => `p ${m} ${p}`),
   ].join('\n') + '\n';
@@ -76,6 +86,28 @@ export function formatHookState(st: HookState): string {
 export interface HookStateProblem { error: string }
 
 const MODES = new Set(['background', 'sync', 'off']);
+
+/** The config files the hooks look at (runtime.sh dx_read_state), in the work tree's top folder. */
+export const RC_NAMES = new Set(['.dxrc', '.dxrc.json', '.dxrc.yaml', '.dxrc.yml', 'package.json']);
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i << 24;
+    for (let k = 0; k < 8; k++) c = c & 0x80000000 ? (c << 1) ^ 0x04c11db7 : c << 1;
+    t[i] = c >>> 0;
+  }
+  return t;
+})();
+
+/** POSIX `cksum` of `data`: the CRC (polynomial 0x04C11DB7 over the bytes, then the length, least significant byte first), as `cksum < file` prints it. */
+export function posixCksum(data: Uint8Array): number {
+  let crc = 0;
+  const step = (b: number) => { crc = ((crc << 8) ^ (CRC_TABLE[((crc >>> 24) ^ b) & 0xff] as number)) >>> 0; };
+  for (const b of data) step(b);
+  for (let n = data.length; n > 0; n = Math.floor(n / 256)) step(n & 0xff);
+  return ~crc >>> 0;
+}
 
 /**
  * Parse a hook state file's text (strictly: every header line must be there and well-formed).
@@ -115,6 +147,13 @@ export function parseHookState(text: string): HookState | HookStateProblem {
   if (cfg !== 'ok' && cfg !== 'invalid') return { error: `config "${cfg}" is neither ok nor invalid` };
   if (!MODES.has(m)) return { error: `mode "${m}" is not background, sync or off` };
   if ((dOn !== 'on' && dOn !== 'off') || !/^[0-9]+$/.test(dSecs)) return { error: `divergence "${div.join(' ')}" is not "<on|off> <seconds> <remote>"` };
+  const rc = header.get('rcfile');
+  let configFile: HookState['configFile'];
+  if (rc) {
+    if (rc.length === 1 && rc[0] === '-') configFile = null;
+    else if (rc.length === 3 && RC_NAMES.has(rc[0] ?? '') && /^[0-9]{1,10}$/.test(rc[1] ?? '') && /^[0-9]{1,15}$/.test(rc[2] ?? '')) configFile = { name: rc[0] as string, crc: Number(rc[1]), bytes: Number(rc[2]) };
+    else return { error: `rcfile "${rc.join(' ')}" is not "<config file> <crc> <bytes>" or "-"` };
+  }
   const pkg = header.get('pkgdx');
   if (pkg && (pkg.length !== 1 || !/^[01]$/.test(pkg[0] ?? ''))) return { error: `pkgdx "${pkg.join(' ')}" is not 0 or 1` };
   if (!/^[01]$/.test(pSet) || !/^[01]$/.test(pCommitted) || !(pHead === '-' || /^[0-9a-f]{40,64}$/.test(pHead))) return { error: `protect "${prot.join(' ')}" is not "<0|1> <0|1> <sha|->"` };
@@ -149,5 +188,6 @@ export function parseHookState(text: string): HookState | HookStateProblem {
     critical,
     protectList,
     packageJsonDx: pkg?.[0] !== '0',
+    ...(configFile === undefined ? {} : { configFile }),
   };
 }

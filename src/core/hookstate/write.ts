@@ -20,7 +20,7 @@ import { protectListing, type ReuseList } from '../protect/list.js';
 import type { ProtectSource } from '../protect/inforce.js';
 import type { Session } from '../session.js';
 import type { DxConfig } from '../config/schema.js';
-import { formatHookState, HOOK_STATE_FORMAT, parseHookState, type HookState, type HookStateProblem } from './format.js';
+import { formatHookState, HOOK_STATE_FORMAT, parseHookState, posixCksum, RC_NAMES, type HookState, type HookStateProblem } from './format.js';
 
 /**
  * The caches this file replaced (up to release 7ad265b, all in `<git-common-dir>/dx/`, shared by every
@@ -56,6 +56,18 @@ export function packageJsonMayHoldDx(top: string): boolean {
   return text.includes('"dx"') || text.includes('\\u');
 }
 
+/** The config file `s` was loaded from, with its POSIX cksum, when it is one the hooks look at (format.ts RC_NAMES); else null. */
+export function configFileSum(s: Session): HookState['configFile'] {
+  const file = s.configFile;
+  if (!file || path.dirname(file) !== s.ctx.top || !RC_NAMES.has(path.basename(file))) return null;
+  try {
+    const data = fs.readFileSync(file);
+    return { name: path.basename(file), crc: posixCksum(data), bytes: data.length };
+  } catch {
+    return null; // gone meanwhile: the hooks see no file of that name and ask again
+  }
+}
+
 export async function buildHookState(s: Session, previous?: HookState | null): Promise<HookState> {
   // The protected paths of a HEAD and a protection already listed are not listed again (no ls-tree -r).
   const reuse: ReuseList = (head, sources) =>
@@ -72,6 +84,7 @@ export async function buildHookState(s: Session, previous?: HookState | null): P
     critical: criticalLines(s.config),
     protectList: listing.list,
     packageJsonDx: packageJsonMayHoldDx(s.ctx.top),
+    configFile: configFileSum(s),
   };
 }
 
