@@ -43,7 +43,7 @@ export async function run(opts: { foreground?: boolean; refresh?: boolean; waitL
     /* no log yet */
   }
   try {
-    const r = await runWorker(s, { waitLockMs: Number(opts.waitLock ?? (opts.foreground ? 15000 : 3000)), debounceMs: opts.foreground ? 0 : 300, refreshWarnings: opts.refresh !== false, outwaitDeadHolder: !opts.foreground });
+    const r = await runWorker(s, { waitLockMs: Number(opts.waitLock ?? (opts.foreground ? 15000 : 3000)), debounceMs: opts.foreground ? 0 : 300, refreshWarnings: opts.refresh === false ? false : 'due', outwaitDeadHolder: !opts.foreground });
     const stamp = opts.foreground ? '' : new Date().toISOString() + ' ';
     // Logged in the ledger already (hook.state); said here too (the worker log, or the terminal for pre-push). Retried by the next worker.
     if (r.hookStateError) say(`${stamp}dx-hooks: could not rewrite the hook state (the hooks send every check to node meanwhile) — ${r.hookStateError}`);

@@ -30,7 +30,8 @@ import { guardRemoteRefs, type VanishedReport } from './vanished.js';
  * its lock to go stale instead of `waitLockMs` (background workers: the hook that starts one has queued).
  */
 export interface WorkerOptions {
-  waitLockMs?: number; debounceMs?: number; refreshWarnings?: boolean; guardRemote?: boolean; outwaitDeadHolder?: boolean;
+  /** `refreshWarnings`: look at other hosts' WIP after the pushes — always (true), never (false), or only when the last look is older than DX_REFRESH_SECONDS ('due': the hooks' worker) */
+  waitLockMs?: number; debounceMs?: number; refreshWarnings?: boolean | 'due'; guardRemote?: boolean; outwaitDeadHolder?: boolean;
   /** the caller fetched the WIP index into its local copy just now (sync's fetch --prune): the warnings refresh reads that copy */
   indexFetched?: boolean;
 }
@@ -39,6 +40,23 @@ export interface WorkerOptions {
 export type WorkerResult = { busy: true; hookStateError?: string | null } | { busy: false; reports: MirrorReport[]; warned: string[] | null; refreshError: string | null; vanished?: VanishedReport | null; hookStateError?: string | null };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Whether the other-host warnings are due for a refresh: the worker's last look (dx/warnings-refreshed,
+ * Unix seconds) is older than DX_REFRESH_SECONDS (default 60, as runtime.sh dx_checkout_due), missing,
+ * unreadable or in the future.
+ */
+export function refreshDue(ctx: RepoContext, env: NodeJS.ProcessEnv = process.env): boolean {
+  const every = /^[0-9]{1,9}$/.test(env.DX_REFRESH_SECONDS ?? '') ? Number(env.DX_REFRESH_SECONDS) : 60;
+  let last: number;
+  try {
+    last = Number(fs.readFileSync(dxPaths(ctx).warningsRefreshed, 'utf8').trim());
+  } catch {
+    return true;
+  }
+  const now = Math.floor(Date.now() / 1000);
+  return !Number.isInteger(last) || last > now || now - last >= every;
+}
 
 /**
  * The pid of the worker that names itself in `<git-common-dir>/dx/worker.pid` while holding the lock,
@@ -193,16 +211,18 @@ export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<W
       if (first && opts.guardRemote !== false) vanished = await guardRemoteRefs(s);
       first = false;
       const items = await toMirrorItems(s, taken.items);
-      const { state } = readState(s.ctx);
-      if (items.length || state.index.pending) reports.push(await mirror(s, items));
+      // The WIP refs now; the index once, after the queue stays empty: a burst of commits costs one
+      // index update (a fetch, a commit and a push), not one per round (issue 12).
+      if (items.length) reports.push(await mirror(s, items, { deferIndex: true }));
       taken.done();
     }
+    if (readState(s.ctx).state.index.pending) reports.push(await mirror(s, []));
     // Other pending ref pushes (checkpoint tags, refs undo mirrors) go out with the WIP.
     const { retryRefPushes } = await import('../remote-refs.js');
     await retryRefPushes(s);
     // Rewrite the banner even when nothing was pushed: it may describe a failure that is gone (a fixed config).
     await writeBanner(s, readState(s.ctx).state);
-    if (opts.refreshWarnings !== false && s.config.wip.enabled) {
+    if (opts.refreshWarnings !== false && s.config.wip.enabled && (opts.refreshWarnings !== 'due' || refreshDue(s.ctx))) {
       try {
         warned = await refreshWarnings(s, reports, opts.indexFetched);
       } catch (err) {
