@@ -18,6 +18,7 @@ test('a burst of commits behind a busy worker starts no second worker, and the l
   hosts.push(h);
   assert.equal((await dx(h, ['install'])).code, 0);
   await h.commit('config');
+  await idle(h); // the config commit's own worker must not be the one the gate holds
   // The remote holds every push until the gate file exists (a slow network, for as long as the test wants).
   const gate = sb.tmp('gate');
   fs.writeFileSync(path.join(remote, 'hooks', 'pre-receive'), `#!/bin/sh\ncat >/dev/null\nwhile [ ! -f '${gate}' ]; do sleep 0.05; done\n`, { mode: 0o755 });

@@ -203,7 +203,7 @@ export function readHookState(ctx: RepoContext): HookState | HookStateProblem | 
 export function markHookStateInvalid(ctx: RepoContext): void {
   const prev = readHookState(ctx);
   const st: HookState = prev && !('error' in prev)
-    ? { ...prev, configOk: false }
+    ? { ...prev, configOk: false, configFile: undefined } // no cksum: a .dxrc written back to the last good bytes must still be read again
     : {
         format: HOOK_STATE_FORMAT,
         version: version(),
