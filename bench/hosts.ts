@@ -19,7 +19,7 @@ async function world(ctx: BenchContext, name: string, hosts: number, branches: n
   await seedRemote(ctx.sb, remote);
   const base = (await git(remote, ctx.env, ['rev-parse', 'main'])).out.trim();
   const names = Array.from({ length: branches }, (_, b) => (b === 0 ? 'main' : `feature-${b}`));
-  const now = Math.floor(Date.now() / 1000) + 60; // newer than the clone's tips
+  const now = Math.floor(Date.now() / 1000) + 3600; // newer than the clone's tips, for the whole run
   let stream = '';
   for (let h = 0; h < hosts; h++) {
     for (const b of names) {
