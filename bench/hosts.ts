@@ -19,7 +19,7 @@ async function world(ctx: BenchContext, name: string, hosts: number, branches: n
   await seedRemote(ctx.sb, remote);
   const base = (await git(remote, ctx.env, ['rev-parse', 'main'])).out.trim();
   const names = Array.from({ length: branches }, (_, b) => (b === 0 ? 'main' : `feature-${b}`));
-  const now = Math.floor(Date.now() / 1000) + 3600; // newer than the clone's tips, for the whole run
+  const now = Math.floor(Date.now() / 1000) + 30; // newer than the clone's tips (not far: an index entry from the future is cut)
   let stream = '';
   for (let h = 0; h < hosts; h++) {
     for (const b of names) {
@@ -77,10 +77,10 @@ export async function hostsScenario(ctx: BenchContext): Promise<void> {
     await quiesce(h.dir, 300_000);
     return performance.now() - t0;
   });
-  // Every branch of the big world is warned about (the newest five hosts each).
+  // Every branch of the big world is warned about (the newest five hosts each) — but main, whose own commits in the worker rounds are newer than the WIP.
   const warnDir = path.join(big.dir, '.git', 'dx', 'warn');
   const msgs = fs.existsSync(warnDir) ? fs.readdirSync(warnDir).filter((f) => f.endsWith('.msg')) : [];
-  must(msgs.length === bigBranches, `${msgs.length} branches warned about, expected ${bigBranches}`);
+  must(msgs.length >= bigBranches - 1, `${msgs.length} branches warned about, expected ${bigBranches - 1} or more`);
   const section = `16. other hosts × local branches: 1 × 1 against ${bigHosts} × ${bigBranches} (${(bigHosts * bigBranches).toLocaleString('en')} WIP refs and index entries)`;
   const sBase: Row = { section, variant: '`dx-hooks status`, 1 × 1', samples: status.get(small)! };
   const wBase: Row = { section, variant: 'commit until its worker is done, 1 × 1', samples: worker.get(small)! };
