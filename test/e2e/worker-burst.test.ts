@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { cloneAs, createBareRemote, dx, lsRemote, seedRemote, waitFor } from '../helpers/index.ts';
-import { idle, idleSandbox } from '../helpers/idle.ts';
+import { idle, idleSandbox, spyOnNode } from '../helpers/idle.ts';
 
 test('a burst of commits behind a busy worker starts no second worker, and the last commit is mirrored', async (t) => {
   const { sb, hosts } = await idleSandbox(t);
@@ -22,12 +22,8 @@ test('a burst of commits behind a busy worker starts no second worker, and the l
   // The remote holds every push until the gate file exists (a slow network, for as long as the test wants).
   const gate = sb.tmp('gate');
   fs.writeFileSync(path.join(remote, 'hooks', 'pre-receive'), `#!/bin/sh\ncat >/dev/null\nwhile [ ! -f '${gate}' ]; do sleep 0.05; done\n`, { mode: 0o755 });
-  const bin = sb.tmp('bin');
-  const log = sb.tmp('node.log');
-  fs.mkdirSync(bin);
-  fs.writeFileSync(path.join(bin, 'node'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
-  h.env.PATH = `${bin}${path.delimiter}${h.env.PATH ?? ''}`;
-  const workers = () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter((l) => / hook-worker$/.test(l)).length : 0);
+  const spy = spyOnNode(sb, h);
+  const workers = () => spy.lines().filter((l) => / hook-worker$/.test(l)).length;
   const pidFile = path.join(h.dir, '.git', 'dx', 'worker.pid');
 
   let last = '';
@@ -79,12 +75,8 @@ test('commits right after the first one, before its worker has taken the lock, s
   assert.equal((await dx(h, ['install'])).code, 0);
   await h.commit('config');
   await idle(h);
-  const bin = sb.tmp('bin');
-  const log = sb.tmp('node.log');
-  fs.mkdirSync(bin);
-  fs.writeFileSync(path.join(bin, 'node'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
-  h.env.PATH = `${bin}${path.delimiter}${h.env.PATH ?? ''}`;
-  const workers = () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter((l) => / hook-worker$/.test(l)).length : 0);
+  const spy = spyOnNode(sb, h);
+  const workers = () => spy.lines().filter((l) => / hook-worker$/.test(l)).length;
   // Back to back, with no wait: node's start-up alone outlasts the five commits.
   let last = '';
   for (let i = 1; i <= 5; i++) last = await h.commit(`quick ${i}`, { 'q.txt': `${i}\n` });

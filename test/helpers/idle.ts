@@ -1,4 +1,4 @@
-// Waiting out dx-hooks' detached background work (hook workers, the hooks' guard runs) before a test counts what they wrote.
+// Waiting out dx-hooks' detached background work (hook workers, the hooks' guard runs) before a test counts what they wrote, and counting the node processes the hooks start.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Host } from './git.ts';
@@ -34,4 +34,17 @@ export async function idleSandbox(t: { after: (fn: () => Promise<void>) => void 
     await sb.cleanup();
   });
   return { sb, hosts };
+}
+
+/**
+ * A `node` first on the host's PATH that logs its arguments (one line per start) to a file, then runs
+ * the real node: how the tests count the node processes the hooks start. `lines()` reads the log.
+ */
+export function spyOnNode(sb: Sandbox, h: Host): { log: string; bin: string; lines: () => string[] } {
+  const bin = sb.tmp('bin');
+  const log = sb.tmp('node.log');
+  fs.mkdirSync(bin);
+  fs.writeFileSync(path.join(bin, 'node'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
+  h.env.PATH = `${bin}${path.delimiter}${h.env.PATH ?? ''}`;
+  return { log, bin, lines: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : []) };
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { formatHookState, type HookState } from '../../src/core/hookstate/format.ts';
 import { dx, hookStateFile, initRepo, readHookStateFile, withSandbox, type Host } from '../helpers/index.ts';
-import { idle } from '../helpers/idle.ts';
+import { idle, spyOnNode } from '../helpers/idle.ts';
 
 async function setup(t: TestContext) {
   const sb = await withSandbox(t);
@@ -20,15 +20,11 @@ async function setup(t: TestContext) {
   await h.commit('config');
   // Nothing in the background may rewrite the hook state under the test's feet.
   await idle(h);
-  const bin = sb.tmp('bin');
-  const log = sb.tmp('node.log');
-  fs.mkdirSync(bin);
-  fs.writeFileSync(path.join(bin, 'node'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
-  h.env.PATH = `${bin}${path.delimiter}${h.env.PATH ?? ''}`;
+  const spy = spyOnNode(sb, h);
   const file = hookStateFile(h.dir);
   const calls = () => {
-    const c = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
-    fs.rmSync(log, { force: true });
+    const c = spy.lines();
+    fs.rmSync(spy.log, { force: true });
     return c.map((l) => l.replace(/^\S+ /, ''));
   };
   const head = (await h.git(['rev-parse', 'HEAD'])).out;
@@ -200,7 +196,7 @@ test('post-checkout starts the worker only when something is due: a queued commi
   await h.git(['branch', 'other']);
   const dxDir = path.join(h.dir, '.git', 'dx');
   // This test looks at what sh decides: a hook-worker node is logged and not run.
-  const bin = path.dirname(h.env.PATH!.split(path.delimiter)[0]! + '/node');
+  const bin = path.dirname(h.env.PATH!.split(path.delimiter)[0]! + '/node'); // the spy's folder (setup)
   const real = fs.readFileSync(path.join(bin, 'node'), 'utf8');
   fs.writeFileSync(path.join(bin, 'node'), real.replace('exec ', 'case "$*" in *hook-worker*) exit 0 ;; esac\nexec '));
   h.env.DX_WIP_PUSH = 'background';

@@ -59,40 +59,35 @@ export function refreshDue(ctx: RepoContext, env: NodeJS.ProcessEnv = process.en
 }
 
 /**
- * The pid of the worker that names itself in `<git-common-dir>/dx/worker.pid` while holding the lock,
- * when that process is alive (signal 0 reaches it, or it belongs to another user); else null.
+ * What `pidFile` says of its process: `alive` (signal 0 reaches it, or it belongs to another user),
+ * `dead` (ESRCH), or `none` (missing, unreadable, not a pid, or this process).
  */
-export function liveWorker(ctx: RepoContext): number | null {
-  let pid: number;
-  try {
-    pid = Number(fs.readFileSync(dxPaths(ctx).workerPid, 'utf8').trim());
-  } catch {
-    return null;
-  }
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return null;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM' ? pid : null;
-  }
-}
-
-/** Whether `pidFile` names a process that no longer exists (ESRCH). Missing, unreadable or alive: false. */
-function holderDead(pidFile: string): boolean {
+function pidState(pidFile: string): { state: 'alive' | 'dead' | 'none'; pid: number } {
   let pid: number;
   try {
     pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
   } catch {
-    return false;
+    return { state: 'none', pid: 0 };
   }
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return { state: 'none', pid: 0 };
   try {
     process.kill(pid, 0);
-    return false;
+    return { state: 'alive', pid };
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+    const code = (err as NodeJS.ErrnoException).code;
+    return { state: code === 'EPERM' ? 'alive' : code === 'ESRCH' ? 'dead' : 'none', pid };
   }
+}
+
+/** The pid of the worker that names itself in `<git-common-dir>/dx/worker.pid` while holding the lock, when that process is alive; else null. */
+export function liveWorker(ctx: RepoContext): number | null {
+  const p = pidState(dxPaths(ctx).workerPid);
+  return p.state === 'alive' ? p.pid : null;
+}
+
+/** Whether `pidFile` names a process that no longer exists (ESRCH). Missing, unreadable or alive: false. */
+function holderDead(pidFile: string): boolean {
+  return pidState(pidFile).state === 'dead';
 }
 
 async function toMirrorItems(s: Session, queued: QueueItem[]): Promise<MirrorItem[]> {
