@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cloneAs, createBareRemote, dx, git, seedRemote, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
+import { installHooks, cloneAs, createBareRemote, dx, git, seedRemote, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
 
 const BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => (i * 37) & 0xff));
 type Ev = { id: string; op: string; detail?: { undo?: unknown; recover?: string; alias?: string; stashes?: string[] } };
@@ -26,7 +26,7 @@ async function setup(t: Parameters<typeof withSandbox>[0]): Promise<{ sb: Sandbo
   await h.write('deploy/run.sh', '#!/bin/sh\necho deploy\n');
   await h.write('src/app.txt', 'committed\n');
   await h.commit('base');
-  assert.equal((await dx(h, ['install'])).code, 0);
+  await installHooks(h);
   const r = await dx(h, ['shim', 'install']);
   assert.equal(r.code, 0, r.stderr);
   const bin = path.join(sb.root, 'xdg', 'data', 'dx-hooks', 'bin');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { createBareRemote, cloneAs, dx, git, seedRemote, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
+import { installHooks, createBareRemote, cloneAs, dx, git, seedRemote, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
 
 const DXRC = JSON.stringify({ protect: { paths: ['deploy/**'], branches: ['main', 'release'] } });
 
@@ -33,7 +33,7 @@ async function makeRemote(sb: Sandbox): Promise<string> {
 async function build(sb: Sandbox, remote: string, name: string, withDx: boolean): Promise<Host> {
   const h = await cloneAs(sb, remote, name);
   h.env.DX_WIP_PUSH = 'off'; // no background pushes racing the commands under test
-  if (withDx) assert.equal((await dx(h, ['install'])).code, 0);
+  if (withDx) await installHooks(h);
   await h.git(['config', 'gc.reflogExpire', 'now']);
   await h.git(['config', 'gc.reflogExpireUnreachable', 'now']);
   await h.git(['config', 'gc.auto', '0']);

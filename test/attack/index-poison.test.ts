@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cloneAs, createBareRemote, dx, git, lsRemote, seedRemote, type Host } from '../helpers/index.ts';
+import { installHooks, cloneAs, createBareRemote, dx, git, lsRemote, seedRemote, type Host } from '../helpers/index.ts';
 import { idle, idleSandbox } from '../helpers/idle.ts';
 
 const Y2100 = 4102444800;
@@ -50,7 +50,7 @@ test('a poisoned, bloated index from another host: only ref-backed entries are b
   hosts.push(alpha, bravo);
   for (const h of [alpha, bravo]) {
     h.env.DX_WIP_PUSH = 'sync';
-    assert.equal((await dx(h, ['install'])).code, 0);
+    await installHooks(h);
   }
   // Happy path first: each host's WIP of main is on the remote and in the index.
   const a1 = await alpha.commit('alpha work', { 'a.txt': 'a\n' });

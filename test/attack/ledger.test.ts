@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cloneAs, createBareRemote, dx, git, lsRemote, seedRemote, waitFor, type Host } from '../helpers/index.ts';
+import { installHooks, cloneAs, createBareRemote, dx, git, lsRemote, seedRemote, waitFor, type Host } from '../helpers/index.ts';
 import { idle, idleSandbox } from '../helpers/idle.ts';
 
 interface Ev { id: string; op: string; ok: boolean; host: string; refs?: Record<string, { old: string | null; new: string | null }>; detail?: Record<string, unknown> }
@@ -38,7 +38,7 @@ async function setup(t: Parameters<typeof idleSandbox>[0], name: string, opts: {
   const h = await cloneAs(sb, remote, name);
   hosts.push(h);
   h.env.DX_WIP_PUSH = opts.push ?? 'off';
-  assert.equal((await dx(h, ['install'])).code, 0);
+  await installHooks(h);
   return { sb, remote, h, hosts };
 }
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cloneAs, hookStateFile, readHookStateFile, createBareRemote, dx, dxJson, git, lsRemote, seedRemote, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
+import { installHooks, cloneAs, hookStateFile, readHookStateFile, createBareRemote, dx, dxJson, git, lsRemote, seedRemote, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
 
 const DXRC = { protect: { paths: ['deploy/**', 'LICENSE'], branches: ['main'] } };
 
@@ -24,7 +24,7 @@ async function repo(t: Parameters<typeof withSandbox>[0], host: string, opts: { 
   await seed.git(['push', '-q', 'origin', 'main']);
   const h = await cloneAs(sb, remote, host);
   h.env.DX_WIP_PUSH = 'off';
-  if (!opts.plain) assert.equal((await dx(h, ['install'])).code, 0);
+  if (!opts.plain) await installHooks(h);
   return { sb, remote, h, seed };
 }
 

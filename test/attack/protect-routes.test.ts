@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cloneAs, createBareRemote, dx, git, lsRemote, seedRemote, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
+import { installHooks, cloneAs, createBareRemote, dx, git, lsRemote, seedRemote, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
 
 const DXRC = JSON.stringify({ protect: { paths: ['deploy/**', 'LICENSE'] } });
 const OFF = { DX_WIP_PUSH: 'off' };
@@ -42,7 +42,7 @@ async function world(t: Parameters<typeof withSandbox>[0], branches: Record<stri
   const h = await cloneAs(sb, remote, 'victim');
   Object.assign(h.env, OFF);
   await h.git(['fetch', '-q', 'origin', '+refs/heads/*:refs/remotes/origin/*']);
-  if (!opts.plain) assert.equal((await dx(h, ['install'])).code, 0);
+  if (!opts.plain) await installHooks(h);
   return { sb, remote, seed, h, base };
 }
 
@@ -357,7 +357,7 @@ test('install adds pre-merge-commit and pre-applypatch, chains a user\'s own hoo
   const userHook = path.join(h.dir, '.git/hooks/pre-merge-commit');
   const text = '#!/bin/sh\necho user-pre-merge-commit >> "$(git rev-parse --git-dir)/user-hook.log"\n';
   fs.writeFileSync(userHook, text, { mode: 0o755 });
-  assert.equal((await dx(h, ['install'])).code, 0);
+  await installHooks(h);
   for (const hook of ['pre-merge-commit', 'pre-applypatch']) assert.match(fs.readFileSync(path.join(h.dir, '.git/hooks', hook), 'utf8'), /# >>> dx-hooks >>>/);
   assert.equal(fs.readFileSync(userHook + '.pre-dx-hooks', 'utf8'), text);
   await h.commit('local', { 'mine.txt': 'm\n' });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cloneAs, createBareRemote, dx, git, lsRemote, seedRemote, waitFor, type Host } from '../helpers/index.ts';
+import { installHooks, cloneAs, createBareRemote, dx, git, lsRemote, seedRemote, waitFor, type Host } from '../helpers/index.ts';
 import { idle, idleSandbox } from '../helpers/idle.ts';
 
 type Ev = { op: string; ok: boolean; refs?: Record<string, { old: string | null; new: string | null }>; detail?: Record<string, unknown> };
@@ -28,8 +28,7 @@ async function twoHosts(t: Parameters<typeof idleSandbox>[0]) {
   hosts.push(a, b);
   for (const h of [a, b]) {
     h.env.DX_WIP_PUSH = 'sync';
-    const r = await dx(h, ['install']);
-    assert.equal(r.code, 0, r.stderr);
+    await installHooks(h);
     await h.git(['add', '-A']);
     await h.git(['commit', '-qm', 'install dx-hooks']);
   }

@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cloneAs, createBareRemote, dx, dxJson, git, lsRemote, seedRemote, waitFor, type Host, type Sandbox } from '../helpers/index.ts';
+import { installHooks, cloneAs, createBareRemote, dx, dxJson, git, lsRemote, seedRemote, waitFor, type Host, type Sandbox } from '../helpers/index.ts';
 import { idleSandbox } from '../helpers/idle.ts';
 
 const alnum = (n: number) => Array.from(crypto.randomBytes(n), (b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[b % 62]).join('');
@@ -47,7 +47,7 @@ async function setup(t: Parameters<typeof idleSandbox>[0], name: string, files: 
   const h = await cloneAs(sb, remote, 'victim', `${name}-victim`);
   hosts.push(h);
   h.env.DX_WIP_PUSH = 'sync';
-  assert.equal((await dx(h, ['install'])).code, 0);
+  await installHooks(h);
   return { sb, hosts, remote, h };
 }
 
@@ -238,7 +238,7 @@ test('sync on a reference host (a second host) backs up without its secrets, and
   hosts.push(b);
   b.env.DX_WIP_PUSH = 'sync';
   b.env.XDG_CONFIG_HOME = sb.tmp('refhost-config');
-  assert.equal((await dx(b, ['install'])).code, 0);
+  await installHooks(b);
   assert.equal((await dx(b, ['role', 'reference'])).code, 0);
   const m = marker();
   await b.write('.env', `TOKEN=${m}\n`);

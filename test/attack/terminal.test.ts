@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { createBareRemote, cloneAs, dx, dxBin, git, lsRemote, rejectPushesTo, run, type Host, type RunResult, type Sandbox } from '../helpers/index.ts';
+import { installHooks, createBareRemote, cloneAs, dx, dxBin, git, lsRemote, rejectPushesTo, run, type Host, type RunResult, type Sandbox } from '../helpers/index.ts';
 import { idle, idleSandbox } from '../helpers/idle.ts';
 import { safeJson, safeLine, safeText } from '../../src/core/text/safe.ts';
 import { shellOperand, shellQuote } from '../../src/core/text/shell.ts';
@@ -96,8 +96,7 @@ async function setup(t: TestContext, names: string[], dxrc?: object): Promise<{ 
     const h = await cloneAs(sb, remote, name);
     h.env.DX_WIP_PUSH = 'sync';
     if (dxrc) await h.write('.dxrc.json', JSON.stringify(dxrc, null, 2) + '\n');
-    const r = await dx(h, ['install']);
-    assert.equal(r.code, 0, `install on ${name}: ${r.stderr}`);
+    await installHooks(h);
     fs.appendFileSync(path.join(h.dir, '.git/info/exclude'), '.dxrc.json\n');
     hs.push(h);
   }

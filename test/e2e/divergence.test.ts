@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { cloneAs, hookStateFile, readHookStateFile, createBareRemote, dx, git, lsRemote, rejectPushesTo, type Host, type Sandbox } from '../helpers/index.ts';
+import { installHooks, cloneAs, hookStateFile, readHookStateFile, createBareRemote, dx, git, lsRemote, rejectPushesTo, type Host, type Sandbox } from '../helpers/index.ts';
 import { idle, idleSandbox } from '../helpers/idle.ts';
 
 const HOUR = 3600_000;
@@ -48,8 +48,7 @@ async function setup(t: TestContext, names: string[], dxrc?: object): Promise<{ 
     const h = await cloneAs(sb, remote, name);
     h.env.DX_WIP_PUSH = 'sync';
     if (dxrc) await h.write('.dxrc.json', JSON.stringify(dxrc, null, 2) + '\n');
-    const r = await dx(h, ['install']);
-    assert.equal(r.code, 0, `install on ${name}: ${r.stderr}`);
+    await installHooks(h);
     fs.appendFileSync(path.join(h.dir, '.git/info/exclude'), '.dxrc.json\n');
     hs.push(h);
   }

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { cloneAs, createBareRemote, dx, dxJson, git, initRepo, packageRoot, rejectPushesTo, run, seedRemote, unreachableUrl, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
+import { installHooks, cloneAs, createBareRemote, dx, dxJson, git, initRepo, packageRoot, rejectPushesTo, run, seedRemote, unreachableUrl, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
 import { assertOk, diffTrees, modeOf, remoteSha, snapshotTree, wipRefOf } from './_e2e.ts';
 
 interface Diag { code: string; severity: 'error' | 'warning'; message: string; fixable: boolean; hint: string | null; fixed: boolean; fixResult: string | null }
@@ -36,7 +36,7 @@ async function installedRepo(t: TestContext, name = 'alpha'): Promise<{ sb: Sand
   await seedRemote(sb, remote);
   const h = await cloneAs(sb, remote, name);
   h.env.DX_WIP_PUSH = 'sync';
-  assertOk(await dx(h, ['install']), 'dx-hooks install');
+  await installHooks(h);
   const sha = await h.commit('first work', { 'a.txt': 'one\n' });
   assert.equal(await remoteSha(h.env, remote, wipRefOf(name, 'main')), sha, 'the first commit was not mirrored');
   return { sb, remote, h, sha };

@@ -7,14 +7,13 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cloneAs, createBareRemote, dx, dxBin, dxJson, git, lsRemote, seedRemote, startGitDaemon, waitFor, withSandbox, type Host } from '../helpers/index.ts';
+import { installHooks, cloneAs, createBareRemote, dx, dxBin, dxJson, git, lsRemote, seedRemote, startGitDaemon, waitFor, withSandbox, type Host } from '../helpers/index.ts';
 
 interface IndexJson { entries: Record<string, { sha: string; dirty: boolean }> }
 
 async function installed(h: Host): Promise<Host> {
   h.env.DX_WIP_PUSH = 'sync';
-  const r = await dx(h, ['install']);
-  assert.equal(r.code, 0, r.stderr);
+  await installHooks(h);
   return h;
 }
 
@@ -91,7 +90,7 @@ test('a worker killed mid-run loses nothing: the queue survives and the next run
   await seedRemote(sb, remote);
   const a = await cloneAs(sb, remote, 'alpha');
   a.env.DX_WIP_PUSH = 'off'; // queue nothing from hooks while we stage the crash
-  assert.equal((await dx(a, ['install'])).code, 0);
+  await installHooks(a);
   const sha = await a.commit('queued work', { 'q.txt': 'q\n' });
   fs.appendFileSync(path.join(a.dir, '.git/dx/queue'), 'refs/heads/main\n');
   // A worker whose push hangs (a TCP server on 127.0.0.1 that accepts and never answers) is SIGKILLed mid-push.

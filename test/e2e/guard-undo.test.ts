@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cloneAs, createBareRemote, dx, git, seedRemote, type Host } from '../helpers/index.ts';
+import { installHooks, cloneAs, createBareRemote, dx, git, seedRemote, type Host } from '../helpers/index.ts';
 import { idle, idleSandbox } from '../helpers/idle.ts';
 
 type Ev = { id: string; op: string; detail?: { undo?: { worktree?: { snapshot: string } } } };
@@ -24,7 +24,7 @@ async function setup(t: Parameters<typeof idleSandbox>[0], pushMode: string) {
   await h.write('src/app.txt', 'committed\n');
   await h.write('.gitignore', '.env.local\nbuild/\n');
   await h.commit('base');
-  assert.equal((await dx(h, ['install'])).code, 0);
+  await installHooks(h);
   const r = await dx(h, ['shim', 'install']);
   assert.equal(r.code, 0, r.stderr);
   h.env.PATH = `${path.join(sb.root, 'xdg', 'data', 'dx-hooks', 'bin')}${path.delimiter}${h.env.PATH}`;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cloneAs, createBareRemote, dx, git, run, seedRemote, withSandbox, type Host } from '../helpers/index.ts';
+import { installHooks, cloneAs, createBareRemote, dx, git, run, seedRemote, withSandbox, type Host } from '../helpers/index.ts';
 
 async function setup(t: Parameters<typeof withSandbox>[0], opts: { plain?: boolean } = {}) {
   const sb = await withSandbox(t);
@@ -18,7 +18,7 @@ async function setup(t: Parameters<typeof withSandbox>[0], opts: { plain?: boole
   await h.write('src/app.txt', 'committed\n');
   await h.commit('base');
   if (!opts.plain) {
-    assert.equal((await dx(h, ['install'])).code, 0);
+    await installHooks(h);
     const r = await dx(h, ['shim', 'install']);
     assert.equal(r.code, 0, r.stderr);
     const bin = path.join(sb.root, 'xdg', 'data', 'dx-hooks', 'bin');
@@ -97,7 +97,7 @@ test('everything else passes straight through with git\'s own output and exit co
 
 test('shell-init prints a bash function that guards the same way', async (t) => {
   const { h } = await setup(t, { plain: true });
-  assert.equal((await dx(h, ['install'])).code, 0);
+  await installHooks(h);
   const init = await dx(h, ['shell-init', 'bash']);
   assert.equal(init.code, 0);
   assert.match(init.stdout, /^git\(\) \{ sh '/m);

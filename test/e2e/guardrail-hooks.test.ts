@@ -9,7 +9,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { GuardReport } from '../../src/core/guardrail/run.ts';
 import { readTelemetry } from '../../src/core/guardrail/telemetry.ts';
-import { cloneAs, createBareRemote, dx, dxBin, seedRemote, waitFor, type Host, type Sandbox } from '../helpers/index.ts';
+import { installHooks, cloneAs, createBareRemote, dx, dxBin, seedRemote, waitFor, type Host, type Sandbox } from '../helpers/index.ts';
 import { idle, idleSandbox as sandbox } from '../helpers/idle.ts';
 
 const CRITICAL = 'tools/deploy.sh';
@@ -27,8 +27,7 @@ async function guarded(sb: Sandbox, hosts: Host[], name: string): Promise<Host> 
   fs.chmodSync(path.join(h.dir, CRITICAL), 0o755);
   await h.write('app.txt', 'v1\n');
   await h.commit('critical deploy script');
-  const r = await dx(h, ['install']);
-  assert.equal(r.code, 0, r.stderr);
+  await installHooks(h);
   return h;
 }
 

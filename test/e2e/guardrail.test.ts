@@ -10,7 +10,7 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { GuardReport } from '../../src/core/guardrail/run.ts';
 import { readTelemetry } from '../../src/core/guardrail/telemetry.ts';
-import { cloneAs, hookStateFile, readHookStateFile, createBareRemote, dx, dxJson, run, seedRemote, waitFor, type Host, type Sandbox } from '../helpers/index.ts';
+import { installHooks, cloneAs, hookStateFile, readHookStateFile, createBareRemote, dx, dxJson, run, seedRemote, waitFor, type Host, type Sandbox } from '../helpers/index.ts';
 import { idle, idleSandbox } from '../helpers/idle.ts';
 
 const CRITICAL = 'tools/deploy.sh';
@@ -37,8 +37,7 @@ async function setup(t: TestContext, opts: { withScript?: boolean } = {}): Promi
     fs.chmodSync(path.join(h.dir, CRITICAL), 0o755);
   }
   const base = await h.commit('critical deploy script');
-  const inst = await dx(h, ['install']);
-  assert.equal(inst.code, 0, inst.stderr);
+  await installHooks(h);
   assert.deepEqual(readHookStateFile(hookStateFile(h.dir)).critical, [{ kind: 'x', path: CRITICAL }], 'install wrote the hooks\' list');
   return { sb, h, base };
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cloneAs, createBareRemote, dx, git, lsRemote, seedRemote, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
+import { installHooks, cloneAs, createBareRemote, dx, git, lsRemote, seedRemote, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
 
 /** A sandbox, its bare remote, and one installed clone per name; `machine`: a config directory of its own (another machine). */
 async function setup(t: Parameters<typeof withSandbox>[0], names: { host: string; dir: string; machine?: boolean }[]): Promise<{ sb: Sandbox; remote: string; hs: Host[] }> {
@@ -17,8 +17,7 @@ async function setup(t: Parameters<typeof withSandbox>[0], names: { host: string
     const h = await cloneAs(sb, remote, n.host, n.dir);
     h.env.DX_WIP_PUSH = 'sync';
     if (n.machine) h.env.XDG_CONFIG_HOME = sb.tmp(`${n.dir}-config`);
-    const r = await dx(h, ['install']);
-    assert.equal(r.code, 0, r.stderr);
+    await installHooks(h);
     hs.push(h);
   }
   return { sb, remote, hs };
@@ -115,7 +114,7 @@ test('the default host id: <hostname>-<6 chars> on a new machine; the plain host
   await seedRemote(sb, remote);
   const fresh = await cloneAs(sb, remote, 'unused', 'fresh');
   delete fresh.env.DX_HOST;
-  assert.equal((await dx(fresh, ['install'])).code, 0);
+  await installHooks(fresh);
   const id = (JSON.parse((await dx(fresh, ['status', '--offline', '--json'])).stdout) as { host: string }).host;
   assert.match(id, /^[a-z0-9._-]+-[a-z2-7]{6}$/);
   assert.equal(fs.readFileSync(path.join(sb.env.XDG_CONFIG_HOME as string, 'dx-hooks', 'host-id'), 'utf8'), `${id}\n`);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cloneAs, createBareRemote, dx, dxBin, dxJson, git, lsRemote, rejectPushesTo, seedRemote, unreachableUrl, waitFor, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
+import { installHooks, cloneAs, createBareRemote, dx, dxBin, dxJson, git, lsRemote, rejectPushesTo, seedRemote, unreachableUrl, waitFor, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
 
 interface IndexJson { entries: Record<string, { host: string; branch: string; sha: string; message: string; dirty: boolean }>; hosts: Record<string, { sha: string }> }
 
@@ -16,8 +16,7 @@ async function setup(t: Parameters<typeof withSandbox>[0], hosts: string[], opts
   for (const h of hosts) {
     const host = await cloneAs(sb, remote, h);
     if (opts.sync !== false) host.env.DX_WIP_PUSH = 'sync';
-    const r = await dx(host, ['install']);
-    assert.equal(r.code, 0, r.stderr);
+    await installHooks(host);
     hs.push(host);
   }
   return { sb, remote, hs };

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cloneAs, createBareRemote, dx, git, lsRemote, seedRemote, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
+import { installHooks, cloneAs, createBareRemote, dx, git, lsRemote, seedRemote, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
 
 const DXRC = JSON.stringify({ protect: { paths: ['deploy/**', 'LICENSE'] } });
 
@@ -25,7 +25,7 @@ async function repo(t: Parameters<typeof withSandbox>[0], host: string, opts: { 
   }
   const h = await cloneAs(sb, remote, host);
   h.env.DX_WIP_PUSH = 'sync';
-  if (!opts.plain) assert.equal((await dx(h, ['install'])).code, 0);
+  if (!opts.plain) await installHooks(h);
   return { sb, remote, h };
 }
 

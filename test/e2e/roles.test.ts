@@ -6,12 +6,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cloneAs, createBareRemote, dx, dxJson, lsRemote, rejectPushesTo, seedRemote, withSandbox, type Host } from '../helpers/index.ts';
+import { installHooks, cloneAs, createBareRemote, dx, dxJson, lsRemote, rejectPushesTo, seedRemote, withSandbox, type Host } from '../helpers/index.ts';
 
 async function installed(h: Host): Promise<Host> {
   h.env.DX_WIP_PUSH = 'sync';
-  const r = await dx(h, ['install']);
-  assert.equal(r.code, 0, r.stderr);
+  await installHooks(h);
   return h;
 }
 

@@ -6,13 +6,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cloneAs, createBareRemote, dx, dxJson, git, lsRemote, seedRemote, withSandbox, type Host } from '../helpers/index.ts';
+import { installHooks, cloneAs, createBareRemote, dx, dxJson, git, lsRemote, seedRemote, withSandbox, type Host } from '../helpers/index.ts';
 import { diffTrees, snapshotTree } from './_e2e.ts';
 
 async function installed(h: Host): Promise<Host> {
   h.env.DX_WIP_PUSH = 'sync';
-  const r = await dx(h, ['install']);
-  assert.equal(r.code, 0, r.stderr);
+  await installHooks(h);
   return h;
 }
 

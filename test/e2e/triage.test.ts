@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { cloneAs, createBareRemote, dx, git, initRepo, rejectPushesTo, seedRemote, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
+import { installHooks, cloneAs, createBareRemote, dx, git, initRepo, rejectPushesTo, seedRemote, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
 
 const HOUR = 3600_000;
 
@@ -56,8 +56,7 @@ async function commitAgo(h: Host, message: string, files: Record<string, string>
 async function install(h: Host, dxrc?: object): Promise<Host> {
   h.env.DX_WIP_PUSH = 'sync';
   if (dxrc) await h.write('.dxrc.json', JSON.stringify(dxrc, null, 2) + '\n');
-  const r = await dx(h, ['install']);
-  assert.equal(r.code, 0, `install in ${h.dir}: ${r.stderr}`);
+  await installHooks(h);
   fs.appendFileSync(path.join(h.dir, '.git/info/exclude'), '.dxrc.json\n');
   return h;
 }

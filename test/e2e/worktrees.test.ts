@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cloneAs, createBareRemote, dx, hookStateFile, hostAt, lsRemote, readHookStateFile, seedRemote, waitFor } from '../helpers/index.ts';
+import { installHooks, cloneAs, createBareRemote, dx, hookStateFile, hostAt, lsRemote, readHookStateFile, seedRemote, waitFor } from '../helpers/index.ts';
 import { idle, idleSandbox } from '../helpers/idle.ts';
 
 test('two linked worktrees with different .dxrc: each hook state, protection, guard and WIP follows its own', async (t) => {
@@ -19,7 +19,7 @@ test('two linked worktrees with different .dxrc: each hook state, protection, gu
   await a.git(['push', '-q', 'origin', 'main']);
   // A protects only-a.txt (its own, untracked .dxrc: nothing committed protects anything).
   await a.write('.dxrc.json', JSON.stringify({ protect: { paths: ['only-a.txt'] } }));
-  assert.equal((await dx(a, ['install'])).code, 0);
+  await installHooks(a);
 
   // `git worktree add` runs post-checkout in the new worktree: B has no hook state yet, so node writes it there.
   const bDir = sb.tmp('wt-b');

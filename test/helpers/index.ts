@@ -18,3 +18,4 @@ export {
 export { startGitDaemon, unreachableUrl, freePort, type GitDaemon } from './daemon.ts';
 export { packageRoot, dxBin, dx, dxJson } from './dx.ts';
 export { hookStateFile, readHookStateFile } from './hookstate.ts';
+export { installHooks } from './install.ts';

@@ -12,7 +12,7 @@ import { openSession } from '../../src/core/session.ts';
 import { checkCritical } from '../../src/core/guardrail/check.ts';
 import { runGuard } from '../../src/core/guardrail/run.ts';
 import { readTelemetry } from '../../src/core/guardrail/telemetry.ts';
-import { dx, initRepo, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
+import { installHooks, dx, initRepo, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
 import { diffTrees, snapshotTree } from '../e2e/_e2e.ts';
 
 /** In-process git and the machine config must see the sandbox, exactly like a spawned CLI. */
@@ -106,7 +106,7 @@ test('a healthy repository writes nothing over 100 consecutive runs (95 in-proce
   const { h } = await repo(t, { critical: [{ path: 'tools/deploy.sh', executable: true }, 'README.md', { path: 'scripts/*.sh', minCount: 2 }], telemetry: null }, {
     'tools/deploy.sh': '#!/bin/sh\necho deploy\n', 'README.md': 'readme\n', 'scripts/a.sh': 'a\n', 'scripts/b.sh': 'b\n',
   }, ['tools/deploy.sh']);
-  assert.equal((await dx(h, ['install'])).code, 0);
+  await installHooks(h);
   // One warm-up run writes the config cache if it is stale; from then on nothing may change.
   assert.equal((await dx(h, ['guard'])).code, 0);
   const events = at(h, '.git/dx/events.jsonl');
