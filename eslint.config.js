@@ -21,7 +21,7 @@ const storeSyntax = [
 const noSpawn = { patterns: storeOnly, paths: [{ name: 'node:child_process', message: 'Only the git runner (src/core/git.ts) starts git; other programs are started by the one module that owns them.' }, { name: 'child_process', message: 'Use node:child_process only in the runner.' }, { name: 'simple-git', message: 'git runs through src/core/git.ts only.' }] };
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'bench/.fixtures/', 'bench/results/'] },
+  { ignores: ['dist/', '.test-build/', 'node_modules/', 'bench/.fixtures/', 'bench/results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

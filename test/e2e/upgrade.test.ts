@@ -6,11 +6,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { cloneAs, createBareRemote, dx, git, lsRemote, seedRemote, type Host } from '../helpers/index.ts';
+import { cloneAs, createBareRemote, dx, git, lsRemote, packageRoot, seedRemote, type Host } from '../helpers/index.ts';
 import { idle, idleSandbox } from '../helpers/idle.ts';
 
-const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'release-7ad265b');
+const FIXTURES = path.join(packageRoot, 'test', 'fixtures', 'release-7ad265b');
 const SEARCH_PLACES = ['package.json', '.dxrc', '.dxrc.json', '.dxrc.yaml', '.dxrc.yml', 'dx.config.js', 'dx.config.cjs', 'dx.config.mjs'];
 
 /** The config stamp as config/load.ts computes it, so the old cache is a hit for the old code. */
