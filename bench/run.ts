@@ -368,8 +368,10 @@ async function main(): Promise<number> {
       ['index', async () => (await import('./index.ts')).indexScenario(ctx)],
       ['staged', async () => (await import('./staged.ts')).stagedScenario(ctx)],
       ['sustained', async () => (await import('./sustained.ts')).sustainedScenario(ctx)],
+      ['rebase', async () => (await import('./sustained.ts')).rebaseScenario(ctx)],
       ['checkpoint', async () => (await import('./checkpoint.ts')).checkpointScenario(ctx)],
       ['hosts', async () => (await import('./hosts.ts')).hostsScenario(ctx)],
+      ['fleet', async () => (await import('./fleet.ts')).fleetScenario(ctx)],
     ];
     const unknown = (ONLY ?? []).filter((name) => !steps.some(([s]) => s === name));
     must(!unknown.length, `BENCH_ONLY names no step: ${unknown.join(', ')} (steps: ${steps.map(([s]) => s).join(', ')})`);

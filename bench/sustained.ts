@@ -6,7 +6,9 @@
 //       background process done), the machine's CPU time over that window (/proc/stat: every process,
 //       the detached workers included), and the node processes started (a `node` spy first on PATH);
 //   14. one checkout in a JavaScript repository whose package.json (no `dx` key) differs between the
-//       branches — the foreground cost (the hooks used to start node for it).
+//       branches — the foreground cost (the hooks used to start node for it);
+//   14b. (BENCH_ONLY=rebase) a rebase of 50 commits (`git rebase --onto`, each commit re-made: post-commit fires for each,
+//       post-rewrite once) — the same three measures as 12 and 13.
 // BENCH_ONLY=sustained runs them alone.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -112,6 +114,63 @@ async function bursts(ctx: BenchContext): Promise<void> {
   ctx.notes.push(`sustained: after every burst the dx-hooks repository's WIP ref on its remote held main's last commit (asserted at the end).`);
 }
 
+const STACK = QUICK ? 20 : 50;
+
+/** Scenario 14b: a rebase of a 50-commit branch, back and forth between two bases, until quiescent. */
+export async function rebaseScenario(ctx: BenchContext): Promise<void> {
+  const variants = ['no hooks', 'dx-hooks, DX_WIP_PUSH=off (the same sh hooks, no background work)', 'dx-hooks'] as const;
+  const repos = new Map<string, { h: Host; spy: string; onto: 'base-a' | 'base-b' }>();
+  for (const [i, v] of variants.entries()) {
+    const r = await burstRepo(ctx, `rebase-${i}`, v !== 'no hooks');
+    const quiet = { ...r.h.env, DX_WIP_PUSH: 'off' }; // setup commits: nothing to push yet
+    const g = (args: string[]) => git(r.h.dir, quiet, args);
+    await g(['switch', '-q', '-c', 'base-a', 'main']);
+    await r.h.write('base.txt', 'a\n');
+    await g(['add', 'base.txt']);
+    await g(['commit', '-q', '-m', 'base a']);
+    await g(['switch', '-q', '-c', 'base-b', 'main']);
+    await r.h.write('base.txt', 'b\n');
+    await g(['add', 'base.txt']);
+    await g(['commit', '-q', '-m', 'base b']);
+    await g(['switch', '-q', '-c', 'stack', 'base-a']);
+    for (let c = 0; c < STACK; c++) {
+      await r.h.write(`stack/${c}.txt`, `commit ${c}\n`);
+      await g(['add', '-A']);
+      await g(['commit', '-q', '-m', `stack ${c}`]);
+    }
+    await quiesce(r.h.dir);
+    repos.set(v, { ...r, onto: 'base-b' });
+  }
+  const envOf = (v: (typeof variants)[number], h: Host) => (v.includes('DX_WIP_PUSH=off') ? { ...h.env, DX_WIP_PUSH: 'off' } : h.env);
+  const n = QUICK ? 2 : 5;
+  const section = `14b. a rebase of ${STACK} commits (\`git rebase --onto\`, back and forth between two bases), until quiescent`;
+  ctx.log(`sustained rebase: ${variants.length} variants × (1 warm-up + ${n}) rebases of ${STACK} commits`);
+  const res = await roundRobin(variants, n, 1, async (v) => {
+    const r = repos.get(v)!;
+    const from = r.onto === 'base-b' ? 'base-a' : 'base-b';
+    const b = await timedBurst(r.h, r.spy, `git rebase -q --onto ${r.onto} ${from} stack`, envOf(v, r.h));
+    r.onto = from;
+    return b;
+  });
+  const wall = (v: (typeof variants)[number]) => res.get(v)!.map((b) => b.wallMs);
+  const none: Row = { section, variant: variants[0], samples: wall(variants[0]) };
+  const off: Row = { section, variant: variants[1], samples: wall(variants[1]), baseline: none };
+  ctx.rows.push(none, off);
+  ctx.rows.push({ section, variant: 'dx-hooks vs DX_WIP_PUSH=off', samples: wall(variants[2]), baseline: off });
+  ctx.rows.push({ section, variant: 'dx-hooks vs no hooks', samples: wall(variants[2]), baseline: none });
+  for (const v of variants) {
+    const b = res.get(v)!;
+    const cpu = b.map((x) => x.cpuMs).filter((x): x is number => x !== null);
+    ctx.notes.push(`${section} — ${v}: CPU time of the whole machine over the rebase ${cpu.length ? `${fmt(median(cpu))} ms (median)` : 'not measured (no /proc/stat)'}; node processes started per rebase: ${b.map((x) => x.nodes).join(', ')}`);
+  }
+  // Nothing lost: the rebased branch's tip is on its WIP ref.
+  const { h } = repos.get('dx-hooks')!;
+  const tip = (await h.git(['rev-parse', 'stack'])).out.trim();
+  const wip = (await h.git(['ls-remote', 'origin', `refs/heads/wip/${ctx.host}/stack`])).out.split('\t')[0];
+  must(wip === tip, `after the rebases the WIP ref of stack holds ${wip}, stack is ${tip}`);
+  ctx.notes.push(`sustained: after the rebases the dx-hooks repository's WIP ref of the rebased branch held its tip (asserted).`);
+}
+
 /** Scenario 14: a checkout where package.json (no dx key) differs between the branches. */
 async function jsCheckout(ctx: BenchContext): Promise<void> {
   const mk = async (name: string, dx: boolean) => {
@@ -140,7 +199,7 @@ async function jsCheckout(ctx: BenchContext): Promise<void> {
   ctx.rows.push(base, { section, variant: variants[1], samples: res.get(variants[1])!, baseline: base, target: { kind: 'added', ms: 15 } });
 }
 
-/** Scenarios 12–14 (BENCH_ONLY=sustained). */
+/** Scenarios 12–14 (BENCH_ONLY=sustained; 14b is BENCH_ONLY=rebase). */
 export async function sustainedScenario(ctx: BenchContext): Promise<void> {
   await bursts(ctx);
   await jsCheckout(ctx);
