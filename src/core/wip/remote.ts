@@ -8,10 +8,27 @@ import { gitTry } from '../git.js';
 export const NETWORK_TIMEOUT_MS = Number(process.env.DX_NETWORK_TIMEOUT_MS) || 60_000;
 
 /**
+ * Names already resolved, per RepoContext object (one command or worker run): a worker resolved the
+ * same remote five times, two git calls each. A new openRepo() starts afresh.
+ */
+const resolved = new WeakMap<RepoContext, Map<string, string>>();
+
+/**
  * Resolve the remote name for `branch`.
  * @throws DxError NO_REMOTE when the resolved remote is not configured (hint: set `remote` or add one)
  */
 export async function resolveRemote(ctx: RepoContext, configured: string | undefined, branch: string | null): Promise<string> {
+  const key = `${configured ?? ''}\0${branch ?? ''}`;
+  let memo = resolved.get(ctx);
+  const known = memo?.get(key);
+  if (known) return known;
+  const name = await resolveRemoteNow(ctx, configured, branch);
+  if (!memo) resolved.set(ctx, (memo = new Map()));
+  memo.set(key, name);
+  return name;
+}
+
+async function resolveRemoteNow(ctx: RepoContext, configured: string | undefined, branch: string | null): Promise<string> {
   let name = configured;
   if (!name && branch) {
     const r = await gitTry(['config', '--get', `branch.${branch}.remote`], { cwd: ctx.top });
