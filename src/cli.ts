@@ -89,7 +89,7 @@ program.command('log').description('the ledger, newest first: what dx-hooks and 
 program.command('restore').description('bring another host\'s WIP back as a new branch rescue/<host>/<branch>')
   .option('--host <host>', 'host whose WIP to restore').option('--branch <branch>', 'branch of that host')
   .option('--remote <name>', 'remote to read (default: .dxrc remote, the upstream remote, or origin)')
-  .option('--list', 'only list every host\'s WIP, newest first').option('--json', 'print JSON')
+  .option('--list', 'only list every host\'s WIP, newest first').option('--limit <n>', 'list or offer at most n (0: all; --json: always all)', '50').option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/restore.js')).run as Handler));
 
 const index = program.command('index').description('the index branch dx/index: which host has which WIP');

@@ -77,7 +77,7 @@ export async function run(opts: BatchFlags & { json?: boolean; offline?: boolean
   if (!r.others.length) out('  none');
   // ts 0: a time the index gave that was in the future, not believed.
   const SHOWN = 50;
-  if (r.others.length > SHOWN) out(`  (the ${SHOWN} newest of ${r.others.length}; all of them: dx-hooks status --json, or dx-hooks restore --list)`);
+  if (r.others.length > SHOWN) out(`  (the ${SHOWN} newest of ${r.others.length}; all of them: dx-hooks status --json, or dx-hooks restore --list --limit 0)`);
   for (const e of r.others.slice(0, SHOWN)) out(`  ${safe(e.host).padEnd(12)} ${safe(e.branch).padEnd(24)} ${safe(e.sha.slice(0, 12))} ${(e.ts ? age(e.ts) : 'time?').padEnd(8)} ${e.verified ? '' : pc.yellow('unverified ')}${e.dirty ? pc.yellow('dirty ') : ''}${safe(e.message)}`);
   return onlyHere ? 1 : 0;
 }

@@ -58,6 +58,21 @@ test('seed test 2: another host restores the WIP into rescue/<host>/main at the 
   assert.equal(r2.branch, 'rescue/alpha/main-2');
   assert.equal((await o.git(['rev-parse', 'rescue/alpha/main'])).out, mine);
   assert.equal((await o.git(['rev-parse', 'rescue/alpha/main-2'])).out, sha);
+  // The list a person reads is bounded (issue 12): --limit N newest (default 50), saying how many more; --limit 0 all; --json always all.
+  await a.git(['switch', '-q', '-c', 'feat']);
+  const feat = await a.commit('wip on feat', { 'f.txt': 'feat\n' });
+  const one = await dx(o, ['restore', '--list', '--limit', '1']);
+  assert.equal(one.code, 0, one.stderr);
+  const rows = one.stdout.split('\n').filter((l) => /^ {2}alpha /.test(l));
+  assert.equal(rows.length, 1, one.stdout);
+  assert.match(rows[0] ?? '', new RegExp(`feat +${feat.slice(0, 12)}`), 'the newest one');
+  assert.match(one.stdout, /the 1 newest of 2; narrow with --host or --branch, all of them: --limit 0 or --json/);
+  const all = await dx(o, ['restore', '--list', '--limit', '0']);
+  assert.equal(all.stdout.split('\n').filter((l) => /^ {2}alpha /.test(l)).length, 2, all.stdout);
+  assert.equal((await dxJson<{ entries: unknown[] }>(o, ['restore', '--list', '--limit', '1'])).entries.length, 2, '--json carries every entry');
+  const bad = await dx(o, ['restore', '--list', '--limit', 'ten']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--limit "ten" is not a whole number/);
   const missing = await dx(o, ['restore', '--host', 'nobody', '--branch', 'main']);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /no WIP of branch "main" from host "nobody"/);
