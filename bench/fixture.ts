@@ -119,3 +119,18 @@ export function dirtyFixture(dir: string, fx: Fixture, modified = 50, untracked 
   }
   return { modified: mod.map((f) => f.rel), untracked: added };
 }
+
+/**
+ * A bare remote `<root>/remote.git` (branch main) and a work tree `<root>/seed` whose origin it is,
+ * holding `count` generated files (generateFixture with `seed`), nothing committed yet. `g` runs git
+ * (cwd, argv) with the caller's environment.
+ */
+export async function seededRemote(root: string, count: number, seed: number, g: (cwd: string, args: string[]) => Promise<unknown>): Promise<{ remote: string; work: string; fx: Fixture }> {
+  const remote = path.join(root, 'remote.git');
+  await g(root, ['init', '-q', '--bare', '-b', 'main', remote]);
+  const work = path.join(root, 'seed');
+  fs.mkdirSync(work);
+  await g(work, ['init', '-q', '-b', 'main']);
+  await g(work, ['remote', 'add', 'origin', remote]);
+  return { remote, work, fx: generateFixture(work, count, seed) };
+}

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { dxBin, git } from '../test/helpers/index.ts';
 import { installHooks } from '../test/helpers/install.ts';
-import { generateFixture } from './fixture.ts';
+import { seededRemote } from './fixture.ts';
 import { fmt, median, must, quiesce, roundRobin, timeSpawn, type Row, type Timed } from './lib.ts';
 import type { BenchContext } from './protect.ts';
 
@@ -38,13 +38,7 @@ export async function fleetScenario(ctx: BenchContext): Promise<void> {
   fs.mkdirSync(reposDir, { recursive: true });
   const g = async (cwd: string, args: string[]) => (await git(cwd, setupEnv, args)).out;
   const t0 = Date.now();
-  const remote = path.join(root, 'remote.git');
-  await g(root, ['init', '-q', '--bare', '-b', 'main', remote]);
-  const seed = path.join(root, 'seed');
-  fs.mkdirSync(seed);
-  await g(seed, ['init', '-q', '-b', 'main']);
-  await g(seed, ['remote', 'add', 'origin', remote]);
-  generateFixture(seed, 100, 1_717);
+  const { remote, work: seed } = await seededRemote(root, 100, 1_717, g);
   await g(seed, ['add', '-A']);
   await g(seed, ['commit', '-q', '-m', 'initial import']);
   await g(seed, ['push', '-q', 'origin', 'main']);

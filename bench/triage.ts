@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { dxBin, git, packageRoot } from '../test/helpers/index.ts';
-import { generateFixture, prng } from './fixture.ts';
+import { prng, seededRemote } from './fixture.ts';
 import { fmt, median, must, mustTime, processesIn, quiesce, roundRobin, timeFn, type Row } from './lib.ts';
 import type { BenchContext } from './protect.ts';
 
@@ -97,13 +97,7 @@ export async function triageScenario(ctx: BenchContext): Promise<void> {
   const tSetup = Date.now();
 
   // ---- the seeded remote: ~300 files, 25 commits, main + a release branch, a committed .dxrc.json
-  const remote = path.join(root, 'remote.git');
-  await g(root, ['init', '-q', '--bare', '-b', 'main', remote]);
-  const seed = path.join(root, 'seed');
-  fs.mkdirSync(seed);
-  await g(seed, ['init', '-q', '-b', 'main']);
-  await g(seed, ['remote', 'add', 'origin', remote]);
-  const fx = generateFixture(seed, SEED_FILES, 4_004);
+  const { remote, work: seed, fx } = await seededRemote(root, SEED_FILES, 4_004, g);
   // The team adopted dx-hooks: the config `install` would create is committed, so install keeps it.
   fs.copyFileSync(path.join(packageRoot, 'templates', 'dxrc.json'), path.join(seed, '.dxrc.json'));
   await g(seed, ['add', '-A']);
