@@ -37,6 +37,22 @@ if [ -x "$dx_hook_path.pre-dx-hooks" ]; then
   esac
 fi
 
+# 1b. reference-transaction fires for every ref update: a rebase of 20 commits runs it ~200 times, for
+#    HEAD, ORIG_HEAD, REBASE_HEAD and "aborted" transactions. Only a branch (refs/heads/) or the stash
+#    can need anything below, so any other input ends here, before the rest of this file is even read
+#    (sh parses as it goes). The input is kept in dx_rtin for the handler below. No fork.
+if [ "$dx_hook" = reference-transaction ]; then
+  case ${1-} in prepared|committed) ;; *) exit 0 ;; esac
+  dx_rtin=
+  dx_rtany=
+  while read -r dx_old dx_new dx_ref; do
+    dx_rtin="$dx_rtin$dx_old $dx_new $dx_ref
+"
+    case $dx_ref in refs/heads/*|refs/stash) dx_rtany=1 ;; esac
+  done
+  [ -n "$dx_rtany" ] || exit 0
+fi
+
 # 2. DX_HOOKS=0 turns dx-hooks off (like HUSKY=0); the chained hook above still ran. The off switch
 #    is logged where it skips a commit's or a push's check: one fixed-text ledger line. (Not per ref
 #    update: git 2.39 runs reference-transaction twice for one deletion, so it would log twice.)
@@ -549,6 +565,7 @@ case $dx_hook in
     dx_in=
     dx_hit=
     while read -r dx_old dx_new dx_ref; do
+      [ -n "$dx_old" ] || continue
       dx_in="$dx_in$dx_old $dx_new $dx_ref$dx_nl"
       [ -n "$dx_hit" ] && continue
       case $dx_ref in refs/heads/*) ;; *) continue ;; esac
@@ -572,7 +589,9 @@ case $dx_hook in
           dx_hit=1
           ;;
       esac
-    done
+    done <<EOF_DX_RTIN
+$dx_rtin
+EOF_DX_RTIN
     dx_routes "$dx_state" "$dx_in"
     [ -n "$dx_hit" ] || exit 0
     # dx_check runs in the pipeline's subshell: its "exit 1" (refused) must end this hook too.
