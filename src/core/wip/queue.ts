@@ -29,33 +29,13 @@ export function parseQueue(text: string): { items: QueueItem[]; invalid: number 
   return { items, invalid };
 }
 
-/** Bytes queued (one stat; 0 when there is no queue file or it is not a regular file). */
-export function queueBytes(ctx: RepoContext): number {
-  try {
-    const st = fs.lstatSync(dxPaths(ctx).queue);
-    return st.isFile() ? st.size : 0;
-  } catch {
-    return 0;
-  }
-}
-
 /** Whether anything is queued (cheap: one stat). */
 export function queueNonEmpty(ctx: RepoContext): boolean {
-  return queueBytes(ctx) > 0;
-}
-
-/**
- * Wait while a burst is still queueing: until the queue has not grown for `quietMs`, or `maxMs` has
- * passed (a long burst still gets a round every `maxMs`). Returns the ms waited. One stat per look.
- */
-export async function settleQueue(ctx: RepoContext, quietMs: number, maxMs: number): Promise<number> {
-  const t0 = Date.now();
-  let size = queueBytes(ctx);
-  for (;;) {
-    await new Promise((r) => setTimeout(r, quietMs));
-    const now = queueBytes(ctx);
-    if (now === size || Date.now() - t0 >= maxMs) return Date.now() - t0;
-    size = now;
+  try {
+    const st = fs.lstatSync(dxPaths(ctx).queue);
+    return st.isFile() && st.size > 0;
+  } catch {
+    return false;
   }
 }
 

@@ -18,7 +18,7 @@ import { readState } from '../state.js';
 import { writeBanner } from './banner.js';
 import { mirror, type MirrorItem, type MirrorReport } from './mirror.js';
 import { writeBranchWarnings } from './others.js';
-import { queueNonEmpty, settleQueue, takeQueue, type QueueItem } from './queue.js';
+import { queueNonEmpty, takeQueue, type QueueItem } from './queue.js';
 import { slotKeepsReplaced, wipRef } from './ref.js';
 import { resolveRemote } from './remote.js';
 import { guardRemoteRefs, type VanishedReport } from './vanished.js';
@@ -39,8 +39,7 @@ export interface WorkerOptions {
 /** What a worker run did: `busy` when another process held the lock (it will do the work); `vanished`: what the remote check restored or could not; `hookStateError`: why the hook state could not be rewritten (in the ledger too; the hooks are careful meanwhile). */
 export type WorkerResult = { busy: true; hookStateError?: string | null } | { busy: false; reports: MirrorReport[]; warned: string[] | null; refreshError: string | null; vanished?: VanishedReport | null; hookStateError?: string | null };
 
-/** Longest a background worker waits for a burst to stop queueing before it pushes a round anyway: ms. */
-const BURST_ROUND_MS = 3000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Whether the other-host warnings are due for a refresh: the worker's last look (dx/warnings-refreshed,
@@ -198,12 +197,9 @@ export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<W
   let refreshError: string | null = null;
   let vanished: VanishedReport | null = null;
   try {
-    // A burst (a script, a rebase, an agent) coalesces: each round waits until the queue stops growing
-    // for the debounce (at most BURST_ROUND_MS), so 100 commits are a few rounds, not one per push.
-    if (opts.debounceMs) await settleQueue(s.ctx, opts.debounceMs, BURST_ROUND_MS);
+    if (opts.debounceMs) await sleep(opts.debounceMs);
     let first = true;
     while (first || queueNonEmpty(s.ctx)) {
-      if (!first && opts.debounceMs) await settleQueue(s.ctx, opts.debounceMs, BURST_ROUND_MS);
       const taken = takeQueue(s.ctx);
       for (const problem of taken.problems) appendLedger(s.ctx, { host: s.host, op: 'queue.unreadable', ok: false, error: problem });
       // Before anything fetches the index (which forgets a local copy the remote lacks): dx refs a push deleted behind pre-push's back come back.
