@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { formatHookState, type HookState } from '../../src/core/hookstate/format.ts';
-import { dx, hookStateFile, initRepo, readHookStateFile, withSandbox, type Host } from '../helpers/index.ts';
+import { dx, hookStateFile, initRepo, readHookStateFile, run, withSandbox, type Host } from '../helpers/index.ts';
 import { idle, spyOnNode } from '../helpers/idle.ts';
 
 async function setup(t: TestContext) {
@@ -279,4 +279,27 @@ test('a .dxrc rewritten with the same bytes (a checkout) starts no node; other b
   assert.equal(readHookStateFile(file).configFile, null);
   assert.equal(readHookStateFile(file).divergence.warn, true, 'the defaults are not in force');
   await idle(h);
+});
+
+test('reference-transaction: input naming no branch and no stash ends in sh (a rebase runs it ~10 times per commit); a branch rewind among many other refs still reaches node', async (t) => {
+  const { h, calls, head } = await setup(t);
+  // A commit that is not a descendant of HEAD: moving a branch there is a rewind.
+  const tree = (await h.git(['rev-parse', 'HEAD^{tree}'])).out;
+  const orphan = (await h.git(['commit-tree', '-m', 'elsewhere', tree])).out;
+  const hook = path.join(h.dir, '.git', 'hooks', 'reference-transaction');
+  const fire = async (state: string, lines: string[]) => {
+    const r = await run(hook, [state], { cwd: h.dir, env: h.env, input: lines.map((l) => `${l}\n`).join('') });
+    assert.equal(r.code, 0, r.stderr);
+    return r;
+  };
+  const pseudo = ['HEAD', 'ORIG_HEAD', 'REBASE_HEAD', 'refs/remotes/origin/main', 'refs/tags/v1'].map((ref) => `${head} ${orphan} ${ref}`);
+  calls();
+  await fire('prepared', pseudo);
+  await fire('committed', pseudo);
+  await fire('aborted', [`${head} ${orphan} refs/heads/main`]);
+  assert.deepEqual(calls().filter((c) => c.includes('reference-transaction')), [], 'node started for refs no handler looks at');
+  // The same rewind of a branch, after 200 lines of other refs: found, and recorded by node.
+  const many = Array.from({ length: 200 }, (_, i) => `${head} ${orphan} refs/remotes/origin/b${i}`);
+  await fire('committed', [...many, `${head} ${orphan} refs/heads/side`]);
+  assert.ok(calls().some((c) => c.endsWith('hook reference-transaction committed')), 'the branch rewind was not sent to node');
 });
