@@ -1,12 +1,73 @@
-/** Where HEAD is: the branch it names (null when detached) and the commit (null on an unborn branch). */
+/**
+ * Where HEAD is: the branch it names (null when detached) and the commit (null on an unborn branch).
+ * A worker or a batch asks this a dozen times a run: the answer is kept per worktree and reused
+ * while HEAD's file, the loose ref it names and `packed-refs` are the same files (git replaces a ref
+ * file by renaming a new one over it, so an update always shows in the stat), which costs three
+ * stat calls instead of a git process.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { RepoContext } from './context.js';
 import { gitTry } from './git.js';
 
 /** HEAD of the work tree: `branch` is the short name (`feature/x`), null when detached; `sha` null when unborn. */
 export interface HeadState { branch: string | null; sha: string | null }
 
-/** Read HEAD without failing on an unborn branch or a detached HEAD. */
+/** The last answer per git dir, with the file identity it was read under. */
+const headMemo = new Map<string, { key: string; state: HeadState }>();
+
+/** Identity of a file as `ino:size:mtime:ctime` (ns), or `-` when it is missing. */
+function fileId(p: string): string {
+  const st = fs.statSync(p, { bigint: true, throwIfNoEntry: false });
+  return st ? `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : '-';
+}
+
+/**
+ * HEAD as its file says (git's files backend, gitrepository-layout(5)): `ref: <refname>` or a bare
+ * object name. Null when it is anything else — a symlink, reftable's `refs/heads/.invalid`, an odd
+ * format — and git is asked instead.
+ */
+function readHeadFile(ctx: RepoContext): { ref: string | null; key: string } | null {
+  const file = path.join(ctx.gitDir, 'HEAD');
+  let text: string;
+  try {
+    if (!fs.lstatSync(file).isFile()) return null;
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  const sym = /^ref: (refs\/[^\s]+)\n?$/.exec(text);
+  if (sym) {
+    const ref = sym[1] as string;
+    if (ref === 'refs/heads/.invalid' || ref.includes('..')) return null;
+    // Per-worktree refs (refs/bisect, refs/worktree) live in the git dir, the others in the common dir.
+    const base = /^refs\/(bisect|worktree|rewritten)\//.test(ref) ? ctx.gitDir : ctx.commonDir;
+    return { ref, key: `${text}\0${fileId(path.join(base, ref))}\0${fileId(path.join(ctx.commonDir, 'packed-refs'))}` };
+  }
+  if (/^([0-9a-f]{40}|[0-9a-f]{64})\n?$/.test(text)) return { ref: null, key: text };
+  return null;
+}
+
+/** Read HEAD without failing on an unborn branch or a detached HEAD (one `rev-parse` at most; none when HEAD has not moved since the last read). */
 export async function headState(ctx: RepoContext): Promise<HeadState> {
+  const before = readHeadFile(ctx);
+  if (!before) return headStateFromGit(ctx);
+  const known = headMemo.get(ctx.gitDir);
+  if (known && known.key === before.key) return { ...known.state };
+  const sha = await gitTry(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: ctx.top });
+  const state: HeadState = {
+    branch: before.ref?.startsWith('refs/heads/') ? before.ref.slice('refs/heads/'.length) : null,
+    sha: sha.code === 0 ? sha.stdout.trim() : null,
+  };
+  // HEAD moved while git looked: answer from git alone, and keep nothing.
+  if (readHeadFile(ctx)?.key !== before.key) return headStateFromGit(ctx);
+  if (headMemo.size > 100) headMemo.clear();
+  headMemo.set(ctx.gitDir, { key: before.key, state });
+  return { ...state };
+}
+
+/** HEAD as git reads it: `symbolic-ref` and `rev-parse`, for a HEAD file this module does not read itself. */
+async function headStateFromGit(ctx: RepoContext): Promise<HeadState> {
   const [sym, sha] = await Promise.all([
     gitTry(['symbolic-ref', '-q', 'HEAD'], { cwd: ctx.top }),
     gitTry(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: ctx.top }),

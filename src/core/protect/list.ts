@@ -5,7 +5,8 @@
  * names the commit it was built for: pre-commit trusts "nothing protected" only at that HEAD, so a
  * stale list never makes the check weaker. (Critical paths have their own lines: guardrail/cache.ts.)
  */
-import { git, gitTry } from '../git.js';
+import { git } from '../git.js';
+import { headState } from '../head.js';
 import type { Session } from '../session.js';
 import { protectionInForce, type ProtectSource } from './inforce.js';
 
@@ -28,12 +29,11 @@ export type ReuseList = (head: string | null, sources: readonly ProtectSource[])
  * @throws GitError when HEAD exists but its tree cannot be listed (never an empty list for a failure)
  */
 export async function protectListing(s: Session, reuse?: ReuseList): Promise<ProtectListing> {
-  const head = await gitTry(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: s.ctx.top });
+  const headSha = (await headState(s.ctx)).sha;
   const inForce = await protectionInForce(s);
-  const headSha = head.code === 0 ? head.stdout.trim() : null;
   const kept = inForce.paths.length && headSha ? (reuse?.(headSha, inForce.sources) ?? null) : null;
   const list: Array<[string, string]> = kept ? [...kept] : [];
-  if (inForce.paths.length && head.code === 0 && !kept) {
+  if (inForce.paths.length && headSha && !kept) {
     const out = await git(['ls-tree', '-r', '-z', '--full-tree', 'HEAD'], { cwd: s.ctx.top });
     const seen = new Set<string>();
     for (const rec of out.split('\0')) {
@@ -49,7 +49,7 @@ export async function protectListing(s: Session, reuse?: ReuseList): Promise<Pro
     pathsSet: inForce.paths.length > 0,
     // pre-commit may skip its check only when HEAD has no committed config either (a staged one could take its protection away).
     committed: inForce.sources.some((x) => x.from.startsWith('HEAD:')),
-    head: head.code === 0 ? head.stdout.trim() : null,
+    head: headSha,
     list,
     sources: inForce.sources,
   };

@@ -3,6 +3,8 @@
  * covers, which branches `protect.branches` covers (default: the remote's default branch and
  * dx/index), and which protected paths a change between two trees would delete or un-execute.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import ignore from 'ignore';
 import type { DxConfig } from '../config/schema.js';
 import type { RepoContext } from '../context.js';
@@ -36,15 +38,24 @@ export function protectedMatcher(config: DxConfig): PathMatcher {
  */
 export async function protectedBranches(ctx: RepoContext, config: DxConfig, remote = config.remote ?? 'origin'): Promise<string[]> {
   if (config.protect.branches) return config.protect.branches;
-  const head = await gitTry(['symbolic-ref', '-q', '--short', `refs/remotes/${remote}/HEAD`], { cwd: ctx.top });
-  const out = new Set<string>(['dx/index']);
-  if (head.code === 0 && head.stdout.trim()) out.add(head.stdout.trim().slice(remote.length + 1));
-  else {
-    for (const b of ['main', 'master']) {
-      const r = await gitTry(['rev-parse', '-q', '--verify', `refs/heads/${b}`], { cwd: ctx.top });
-      if (r.code === 0) out.add(b);
-    }
+  // One for-each-ref for the remote's HEAD and both fallbacks (a pattern also matches below a slash: exact names only).
+  const names = [`refs/remotes/${remote}/HEAD`, 'refs/heads/main', 'refs/heads/master'];
+  const r = await gitTry(['for-each-ref', '--format=%(refname)%00%(symref)', ...names], { cwd: ctx.top });
+  const found = new Map<string, string>();
+  for (const line of r.stdout.split('\n')) {
+    const [name, symref] = line.split('\0');
+    if (name && names.includes(name)) found.set(name, symref ?? '');
   }
+  const out = new Set<string>(['dx/index']);
+  let target = found.get(names[0] as string) ?? '';
+  // for-each-ref leaves out a symref whose branch is gone; such a one is still a loose file (packed-refs holds no symrefs): ask git what it names.
+  if (!found.has(names[0] as string) && fs.existsSync(path.join(ctx.commonDir, names[0] as string))) {
+    const sym = await gitTry(['symbolic-ref', '-q', names[0] as string], { cwd: ctx.top });
+    if (sym.code === 0) target = sym.stdout.trim();
+  }
+  const prefix = `refs/remotes/${remote}/`;
+  if (target.startsWith(prefix) && target.length > prefix.length) out.add(target.slice(prefix.length));
+  else for (const b of ['main', 'master']) if (found.has(`refs/heads/${b}`)) out.add(b);
   return [...out];
 }
 

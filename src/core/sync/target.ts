@@ -2,6 +2,7 @@
 import type { RepoContext } from '../context.js';
 import { DxError, EXIT } from '../errors.js';
 import { gitTry } from '../git.js';
+import { repoConfig } from '../repo-config.js';
 import { lastLines, NETWORK_TIMEOUT_MS } from '../wip/remote.js';
 import { INDEX_REF, LOCAL_INDEX_REF } from '../wipindex/store.js';
 
@@ -15,7 +16,7 @@ import { INDEX_REF, LOCAL_INDEX_REF } from '../wipindex/store.js';
  * @throws DxError FETCH_FAILED (exit 1) with git's words
  */
 export async function fetchPrune(ctx: RepoContext, remote: string, opts: { index?: boolean } = {}): Promise<boolean> {
-  const configured = opts.index ? (await gitTry(['config', '--get-all', `remote.${remote}.fetch`], { cwd: ctx.top })).stdout.split('\n').filter(Boolean) : [];
+  const configured = opts.index ? [...((await repoConfig(ctx)).get(`remote.${remote}.fetch`) ?? [])].filter(Boolean) : [];
   const withIndex = opts.index && configured.length > 0;
   // A pattern, not the plain ref: a remote with no index branch yet is no error (and prunes the local copy).
   const refspecs = withIndex ? [...configured, `+${INDEX_REF}*:${LOCAL_INDEX_REF}*`] : [];

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { RepoContext } from '../context.js';
 import { DxError } from '../errors.js';
 import { gitTry } from '../git.js';
+import { lastValue, repoConfig } from '../repo-config.js';
 
 /** Network calls are bounded so a hook or worker never hangs: ms. */
 export const NETWORK_TIMEOUT_MS = Number(process.env.DX_NETWORK_TIMEOUT_MS) || 60_000;
@@ -29,13 +30,15 @@ export async function resolveRemote(ctx: RepoContext, configured: string | undef
 }
 
 async function resolveRemoteNow(ctx: RepoContext, configured: string | undefined, branch: string | null): Promise<string> {
+  const config = await repoConfig(ctx);
   let name = configured;
   if (!name && branch) {
-    const r = await gitTry(['config', '--get', `branch.${branch}.remote`], { cwd: ctx.top });
-    const v = r.stdout.trim();
-    if (r.code === 0 && v && v !== '.') name = v;
+    const v = lastValue(config, `branch.${branch}.remote`)?.trim();
+    if (v && v !== '.') name = v;
   }
   name ??= 'origin';
+  // A remote with a URL in the config is there; anything else (no URL, .git/remotes files) git decides.
+  if (lastValue(config, `remote.${name}.url`)) return name;
   const url = await gitTry(['remote', 'get-url', '--', name], { cwd: ctx.top });
   if (url.code !== 0) {
     throw new DxError('NO_REMOTE', `no remote named "${name}" to back WIP up to`, `Add one (git remote add ${name} <url>) or set "remote" in .dxrc.json.`);
@@ -57,7 +60,23 @@ export async function lsRemote(ctx: RepoContext, remote: string, patterns: strin
     const [sha, ref] = line.split('\t');
     if (sha && ref) out.set(ref, sha);
   }
+  if (!patterns.length) {
+    let byRemote = listings.get(ctx);
+    if (!byRemote) listings.set(ctx, (byRemote = new Map()));
+    byRemote.set(remote, out);
+  }
   return out;
+}
+
+/** The last full listing (every ref) each RepoContext took of each remote with lsRemote. */
+const listings = new WeakMap<RepoContext, Map<string, ReadonlyMap<string, string>>>();
+
+/**
+ * The refs of `remote` as this RepoContext (one command or worker run) last listed them all, or null.
+ * Possibly stale: a first answer for checks that list again when it disagrees (wipindex/trust.ts).
+ */
+export function lastListing(ctx: RepoContext, remote: string): ReadonlyMap<string, string> | null {
+  return listings.get(ctx)?.get(remote) ?? null;
 }
 
 /** The last meaningful lines of git's stderr, for one-line messages. */

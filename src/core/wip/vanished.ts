@@ -74,7 +74,9 @@ async function wipPlan(s: Session, remote: string, index: WipIndex | null, there
   const prefix = s.config.wip.refPrefix;
   const plan: Restore[] = [];
   const seen = new Set<string>();
-  const copies = await trackingCopies(s, remote);
+  // Listed only when an entry is missing from the remote (the common run finds none).
+  let copiesOnce: Map<string, string> | null = null;
+  const copiesNow = async () => (copiesOnce ??= await trackingCopies(s, remote));
   const own = async (branch: string, sha: string | null) => {
     const pushed = await readRef(s.ctx, pushedRef(s.host, branch));
     // Only what this host's own pushes landed (refs/dx/pushed): an index entry naming this host for a
@@ -88,7 +90,7 @@ async function wipPlan(s: Session, remote: string, index: WipIndex | null, there
     if (e.ref !== ref || parseWipRef(prefix, ref)?.host !== e.host || seen.has(ref)) continue;
     seen.add(ref);
     if (there.has(ref)) continue;
-    const sha = e.host === s.host ? await own(e.branch, e.sha) : await fetchedFrom(s, copies, remote, ref, e.sha);
+    const sha = e.host === s.host ? await own(e.branch, e.sha) : await fetchedFrom(s, await copiesNow(), remote, ref, e.sha);
     if (sha) plan.push({ ref, sha, from: e.host === s.host ? 'this host\'s last push (refs/dx/pushed)' : `the index entry, as fetched here from ${remote}` });
     // Another host's entry this host never fetched is not ours to speak of: any host can write such entries.
     else if (e.host === s.host) report.unknown.push({ ref, sha: e.sha, why: 'this host never pushed that commit' });

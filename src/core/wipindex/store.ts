@@ -42,14 +42,28 @@ export async function fetchIndexTip(ctx: RepoContext, remote: string): Promise<s
   throw new DxError('REMOTE_UNREACHABLE', `cannot fetch ${INDEX_REF} from "${remote}": ${lastLines(r.stderr)}`, 'Check the network and the remote URL (git remote -v).');
 }
 
+/** Index texts by repository and commit sha (a few: the index is bounded, bounds.ts, but can be megabytes). */
+const indexTexts = new Map<string, string>();
+
 /**
  * The index stored in `commit`, bounded (see parseIndex; `self` = this host, whose entries are kept
  * first), with what was cut; or why it cannot be read (missing file, too large, bad JSON, schema errors).
  */
 export async function readIndexAt(ctx: RepoContext, commit: string, self?: string): Promise<{ index: WipIndex; cut: Truncation } | { error: string }> {
-  const r = await gitTry(['cat-file', 'blob', `${commit}:${INDEX_FILE}`], { cwd: ctx.top });
-  if (r.code !== 0) return { error: `${INDEX_FILE} is missing from ${commit.slice(0, 12)}` };
-  return parseIndex(r.stdout, { self });
+  // A commit named by its full sha never changes: its index text is read once per process (sync's
+  // remote check and its warnings refresh read the same one). Parsed anew each time: callers change the object.
+  const key = /^([0-9a-f]{40}|[0-9a-f]{64})$/.test(commit) ? `${ctx.commonDir}\0${commit}` : null;
+  let text = key ? indexTexts.get(key) : undefined;
+  if (text === undefined) {
+    const r = await gitTry(['cat-file', 'blob', `${commit}:${INDEX_FILE}`], { cwd: ctx.top });
+    if (r.code !== 0) return { error: `${INDEX_FILE} is missing from ${commit.slice(0, 12)}` };
+    text = r.stdout;
+    if (key) {
+      if (indexTexts.size >= 4) indexTexts.delete(indexTexts.keys().next().value as string);
+      indexTexts.set(key, text);
+    }
+  }
+  return parseIndex(text, { self });
 }
 
 /** The last fetched index (LOCAL_INDEX_REF), without network; null when none was fetched yet. */

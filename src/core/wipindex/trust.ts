@@ -8,7 +8,7 @@
 import type { RepoContext } from '../context.js';
 import { DxError } from '../errors.js';
 import { gitTry } from '../git.js';
-import { lastLines, NETWORK_TIMEOUT_MS } from '../wip/remote.js';
+import { lastLines, lastListing, NETWORK_TIMEOUT_MS } from '../wip/remote.js';
 import { safeText } from '../text/safe.js';
 import { believedTs } from './bounds.js';
 import { consistentEntry, entriesNewestFirst, type IndexEntry, type WipIndex } from './format.js';
@@ -66,7 +66,18 @@ export function distrustWarning(t: Pick<TrustedIndex, 'dropped' | 'examples'>): 
   return `${t.dropped} index entr${t.dropped === 1 ? 'y was' : 'ies were'} ignored: not backed by the WIP ref they name (e.g. ${t.examples.join('; ')}) — the index is rewritten from the refs by: dx-hooks index rebuild`;
 }
 
-/** Fetch-free check of an index against the remote: one ls-remote, then trustEntries. @throws DxError REMOTE_UNREACHABLE */
+/**
+ * Fetch-free check of an index against the remote: one ls-remote, then trustEntries. When this
+ * RepoContext already listed every ref of `remote` (sync's check for vanished refs, moments before)
+ * and that listing backs every entry, it is the answer and the remote is not asked again; any entry
+ * it does not back (a push since, or a hostile entry) means a fresh ls-remote decides.
+ * @throws DxError REMOTE_UNREACHABLE
+ */
 export async function trustIndex(ctx: RepoContext, remote: string, prefix: string, index: WipIndex): Promise<TrustedIndex> {
+  const listed = lastListing(ctx, remote);
+  if (listed) {
+    const first = trustEntries(index, prefix, listed);
+    if (!first.dropped) return first;
+  }
   return trustEntries(index, prefix, await remoteWipRefs(ctx, remote, prefix));
 }
