@@ -1,0 +1,159 @@
+// The reads a worker or a batch repeats many times per repository are answered once per change, not
+// once per question (issue 12, sync over 200 repositories): HEAD from its file with a stat-checked memo,
+// one config listing per run, one for-each-ref for the default branches, and the remote check's listing
+// reused for the index trust. Each test moves the repository under the memo and asserts the new answer.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { openRepo } from '../../src/core/context.ts';
+import { headState } from '../../src/core/head.ts';
+import { protectedBranches } from '../../src/core/protect/match.ts';
+import { defaultConfig } from '../../src/core/config/schema.ts';
+import { lsRemote, resolveRemote } from '../../src/core/wip/remote.ts';
+import { trustIndex } from '../../src/core/wipindex/trust.ts';
+import type { WipIndex } from '../../src/core/wipindex/format.ts';
+import { cloneAs, createBareRemote, hostAt, seedRemote, withSandbox } from '../helpers/index.ts';
+import { pinProcessEnv, tracedGit } from '../helpers/inproc.ts';
+
+const kinds = (gits: string[]) => gits.map((g) => /git "([^"]+)"/.exec(g)?.[1]);
+
+test('headState: every HEAD move is seen (commit, packed refs, branch switch, detach, unborn, linked worktree), and an unmoved HEAD costs no git process', async (t) => {
+  const sb = await withSandbox(t);
+  pinProcessEnv(sb, 'here');
+  const remote = await createBareRemote(sb);
+  await seedRemote(sb, remote);
+  const h = await cloneAs(sb, remote, 'here');
+  const ctx = await openRepo(h.dir);
+  const sha = async () => (await h.git(['rev-parse', 'HEAD'])).out.trim();
+
+  const first = await tracedGit(() => headState(ctx));
+  assert.deepEqual(first.value, { branch: 'main', sha: await sha() });
+  assert.deepEqual(kinds(first.gits), ['rev-parse'], 'one git process for the first read');
+  const again = await tracedGit(() => headState(ctx));
+  assert.deepEqual(again.value, first.value);
+  assert.equal(again.gits.length, 0, 'HEAD did not move: no git process');
+
+  // A commit rewrites the branch's loose ref (HEAD's file is unchanged).
+  await h.commit('two', { 'a.txt': 'a\n' });
+  assert.deepEqual(await headState(ctx), { branch: 'main', sha: await sha() });
+  // The ref packed (its loose file gone), then moved while packed.
+  await h.git(['pack-refs', '--all', '--prune']);
+  assert.equal(fs.existsSync(path.join(h.dir, '.git', 'refs', 'heads', 'main')), false);
+  assert.deepEqual(await headState(ctx), { branch: 'main', sha: await sha() });
+  const tip = await sha();
+  await h.git(['update-ref', 'refs/heads/main', 'HEAD~1']);
+  assert.deepEqual(await headState(ctx), { branch: 'main', sha: await sha() });
+  assert.notEqual(await sha(), tip);
+  // Another branch, a detached HEAD, an unborn branch.
+  await h.git(['checkout', '--quiet', '-b', 'feature', tip]);
+  assert.deepEqual(await headState(ctx), { branch: 'feature', sha: tip });
+  await h.git(['checkout', '--quiet', '--detach', 'main']);
+  assert.deepEqual(await headState(ctx), { branch: null, sha: await sha() });
+  await h.git(['checkout', '--quiet', '--orphan', 'fresh']);
+  assert.deepEqual(await headState(ctx), { branch: 'fresh', sha: null });
+  await h.git(['checkout', '--quiet', '-f', 'feature']);
+
+  // A linked worktree has its own HEAD; the main worktree's memo is not its answer.
+  const wtDir = sb.tmp('wt');
+  await h.git(['worktree', 'add', '--quiet', '-b', 'side', wtDir, 'main']);
+  const wt = hostAt(sb, 'here', wtDir);
+  const wctx = await openRepo(wtDir);
+  assert.deepEqual(await headState(wctx), { branch: 'side', sha: (await wt.git(['rev-parse', 'HEAD'])).out.trim() });
+  assert.deepEqual(await headState(ctx), { branch: 'feature', sha: tip });
+  await wt.commit('on side', { 'side.txt': 's\n' });
+  assert.deepEqual(await headState(wctx), { branch: 'side', sha: (await wt.git(['rev-parse', 'HEAD'])).out.trim() });
+
+  // A HEAD file this module does not read itself (git's old symlink form of a symref) is git's to answer.
+  const headFile = path.join(h.dir, '.git', 'HEAD');
+  fs.rmSync(headFile);
+  fs.symlinkSync('refs/heads/feature', headFile);
+  const viaGit = await tracedGit(() => headState(ctx));
+  assert.deepEqual(viaGit.value, { branch: 'feature', sha: tip });
+  assert.deepEqual(kinds(viaGit.gits).sort(), ['rev-parse', 'symbolic-ref']);
+});
+
+test('protectedBranches: the remote HEAD, a dangling remote HEAD, main/master by exact name only — in one git call when the remote HEAD resolves', async (t) => {
+  const sb = await withSandbox(t);
+  pinProcessEnv(sb, 'here');
+  const remote = await createBareRemote(sb);
+  await seedRemote(sb, remote);
+  const h = await cloneAs(sb, remote, 'here');
+  const config = defaultConfig();
+  const ctx = await openRepo(h.dir);
+  const one = await tracedGit(() => protectedBranches(ctx, config, 'origin'));
+  assert.deepEqual(one.value.sort(), ['dx/index', 'main']);
+  assert.equal(one.gits.length, 1);
+
+  await h.git(['branch', 'develop']);
+  await h.git(['update-ref', 'refs/remotes/origin/develop', 'HEAD']);
+  await h.git(['symbolic-ref', 'refs/remotes/origin/HEAD', 'refs/remotes/origin/develop']);
+  assert.deepEqual((await protectedBranches(ctx, config, 'origin')).sort(), ['develop', 'dx/index']);
+  // The branch it names is gone (pruned): still the branch it names, as `git symbolic-ref` reads it.
+  await h.git(['update-ref', '-d', 'refs/remotes/origin/develop']);
+  assert.deepEqual((await protectedBranches(ctx, config, 'origin')).sort(), ['develop', 'dx/index']);
+
+  // No remote HEAD: main and master when they exist, and a branch under main/ is not main.
+  await h.git(['symbolic-ref', '--delete', 'refs/remotes/origin/HEAD']);
+  await h.git(['branch', '-m', 'main', 'main/x']);
+  assert.deepEqual((await protectedBranches(ctx, config, 'origin')).sort(), ['dx/index']);
+  await h.git(['branch', 'master']);
+  assert.deepEqual((await protectedBranches(ctx, config, 'origin')).sort(), ['dx/index', 'master']);
+});
+
+test('resolveRemote: the branch\'s remote from one config listing; a remote git knows without a URL line still resolves; none is NO_REMOTE', async (t) => {
+  const sb = await withSandbox(t);
+  pinProcessEnv(sb, 'here');
+  const remote = await createBareRemote(sb);
+  await seedRemote(sb, remote);
+  const h = await cloneAs(sb, remote, 'here');
+  await h.git(['remote', 'add', 'up', remote]);
+  await h.git(['config', 'branch.main.remote', 'up']);
+  const r = await tracedGit(async () => resolveRemote(await openRepo(h.dir), undefined, 'main'));
+  assert.equal(r.value, 'up');
+  assert.deepEqual(kinds(r.gits), ['rev-parse', 'config'], 'the context, then one config listing');
+  // A remote from a legacy .git/remotes file has no remote.<name>.url: git is asked, and knows it.
+  fs.mkdirSync(path.join(h.dir, '.git', 'remotes'), { recursive: true });
+  fs.writeFileSync(path.join(h.dir, '.git', 'remotes', 'legacy'), `URL: ${remote}\n`);
+  await h.git(['config', 'branch.main.remote', 'legacy']);
+  assert.equal(await resolveRemote(await openRepo(h.dir), undefined, 'main'), 'legacy');
+  await h.git(['config', 'branch.main.remote', 'nowhere']);
+  await assert.rejects(resolveRemote(await openRepo(h.dir), undefined, 'main'), (err: Error & { code?: string }) => err.code === 'NO_REMOTE');
+});
+
+test('trustIndex: a listing this run took backs the index with no second ls-remote; a ref pushed since, or a hostile entry, sends it to the remote again', async (t) => {
+  const sb = await withSandbox(t);
+  pinProcessEnv(sb, 'here');
+  const remote = await createBareRemote(sb);
+  const base = (await seedRemote(sb, remote)).trim();
+  const other = await cloneAs(sb, remote, 'other');
+  const push = async (ref: string, msg: string) => {
+    const sha = (await other.git(['commit-tree', '-p', base, '-m', msg, `${base}^{tree}`])).out.trim();
+    await other.git(['push', '--quiet', 'origin', `${sha}:${ref}`]);
+    return sha;
+  };
+  const a = await push('refs/heads/wip/other/main', 'one');
+  const h = await cloneAs(sb, remote, 'here');
+  const ctx = await openRepo(h.dir);
+  const entry = (branch: string, sha: string) => ({ host: 'other', branch, ref: `refs/heads/wip/other/${branch}`, sha, base, ts: 1, message: 'm', dirty: false });
+  const index: WipIndex = { schema_version: 1, repo: 'r', updated: 0, entries: { 'other/main': entry('main', a) }, hosts: {} };
+
+  await lsRemote(ctx, 'origin', []); // what sync's check for vanished refs lists first
+  const reused = await tracedGit(() => trustIndex(ctx, 'origin', 'refs/heads/wip', index));
+  assert.equal(reused.value.dropped, 0);
+  assert.equal(reused.gits.length, 0, 'the listing backs every entry: the remote is not asked again');
+
+  // Another host pushes after the listing: its new entry is not in it, so the remote decides (and backs it).
+  const b = await push('refs/heads/wip/other/feature', 'two');
+  index.entries['other/feature'] = entry('feature', b);
+  const fresh = await tracedGit(() => trustIndex(ctx, 'origin', 'refs/heads/wip', index));
+  assert.equal(fresh.value.dropped, 0, 'a ref pushed after the listing is believed');
+  assert.deepEqual(kinds(fresh.gits), ['ls-remote']);
+
+  // A hostile entry (a sha the ref does not hold) is dropped against the fresh listing too.
+  index.entries['other/evil'] = entry('evil', 'e'.repeat(40));
+  const hostile = await tracedGit(() => trustIndex(ctx, 'origin', 'refs/heads/wip', index));
+  assert.equal(hostile.value.dropped, 1);
+  assert.deepEqual(Object.keys(hostile.value.index.entries).sort(), ['other/feature', 'other/main']);
+  assert.deepEqual(kinds(hostile.gits), ['ls-remote']);
+});
