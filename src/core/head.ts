@@ -54,6 +54,22 @@ export async function headState(ctx: RepoContext): Promise<HeadState> {
   if (!before) return headStateFromGit(ctx);
   const known = headMemo.get(ctx.gitDir);
   if (known && known.key === before.key) return { ...known.state };
+  // Callers running side by side (the hook state's parts) share one read.
+  const running = headReads.get(ctx.gitDir);
+  if (running && running.key === before.key) return { ...(await running.read) };
+  const read = readHeadSha(ctx, before);
+  headReads.set(ctx.gitDir, { key: before.key, read });
+  try {
+    return { ...(await read) };
+  } finally {
+    if (headReads.get(ctx.gitDir)?.read === read) headReads.delete(ctx.gitDir);
+  }
+}
+
+/** Reads in flight per git dir, with the HEAD file identity they started under. */
+const headReads = new Map<string, { key: string; read: Promise<HeadState> }>();
+
+async function readHeadSha(ctx: RepoContext, before: { ref: string | null; key: string }): Promise<HeadState> {
   const sha = await gitTry(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: ctx.top });
   const state: HeadState = {
     branch: before.ref?.startsWith('refs/heads/') ? before.ref.slice('refs/heads/'.length) : null,
@@ -63,7 +79,7 @@ export async function headState(ctx: RepoContext): Promise<HeadState> {
   if (readHeadFile(ctx)?.key !== before.key) return headStateFromGit(ctx);
   if (headMemo.size > 100) headMemo.clear();
   headMemo.set(ctx.gitDir, { key: before.key, state });
-  return { ...state };
+  return state;
 }
 
 /** HEAD as git reads it: `symbolic-ref` and `rev-parse`, for a HEAD file this module does not read itself. */

@@ -10,6 +10,7 @@ import { openRepo } from '../../src/core/context.ts';
 import { headState } from '../../src/core/head.ts';
 import { protectedBranches } from '../../src/core/protect/match.ts';
 import { defaultConfig } from '../../src/core/config/schema.ts';
+import { pushWip } from '../../src/core/wip/push.ts';
 import { lsRemote, resolveRemote } from '../../src/core/wip/remote.ts';
 import { trustIndex } from '../../src/core/wipindex/trust.ts';
 import type { WipIndex } from '../../src/core/wipindex/format.ts';
@@ -150,10 +151,19 @@ test('trustIndex: a listing this run took backs the index with no second ls-remo
   assert.equal(fresh.value.dropped, 0, 'a ref pushed after the listing is believed');
   assert.deepEqual(kinds(fresh.gits), ['ls-remote']);
 
+  // What this run pushed itself (and the remote accepted) is in the listing: no second look for it.
+  const mine = (await h.git(['commit-tree', '-p', base, '-m', 'mine', `${base}^{tree}`])).out.trim();
+  const pushed = await pushWip(ctx, 'origin', 'refs/heads/wip/here/main', mine, null, { host: 'here', branch: 'main' });
+  assert.equal(pushed.ok, true);
+  index.entries['here/main'] = { ...entry('main', mine), host: 'here', ref: 'refs/heads/wip/here/main' };
+  const own = await tracedGit(() => trustIndex(ctx, 'origin', 'refs/heads/wip', index));
+  assert.equal(own.value.dropped, 0);
+  assert.equal(own.gits.length, 0, 'the push result updated the listing');
+
   // A hostile entry (a sha the ref does not hold) is dropped against the fresh listing too.
   index.entries['other/evil'] = entry('evil', 'e'.repeat(40));
   const hostile = await tracedGit(() => trustIndex(ctx, 'origin', 'refs/heads/wip', index));
   assert.equal(hostile.value.dropped, 1);
-  assert.deepEqual(Object.keys(hostile.value.index.entries).sort(), ['other/feature', 'other/main']);
+  assert.deepEqual(Object.keys(hostile.value.index.entries).sort(), ['here/main', 'other/feature', 'other/main']);
   assert.deepEqual(kinds(hostile.gits), ['ls-remote']);
 });

@@ -9,7 +9,7 @@ import { gitBestEffort, gitTry } from '../git.js';
 import { displacedRef } from './ref.js';
 import { fetchQuiet, scratchNamespace } from './fetch.js';
 import { lfsUpload } from './lfs.js';
-import { lastLines, lsRemote, NETWORK_TIMEOUT_MS } from './remote.js';
+import { lastLines, lsRemote, NETWORK_TIMEOUT_MS, notePushed } from './remote.js';
 import { shellQuote } from '../text/shell.js';
 
 /** Outcome of pushing a WIP ref: ok (with any displaced foreign value), or the reason it failed. */
@@ -22,7 +22,11 @@ interface RawPush { ok: boolean; stale: boolean; error: string }
 async function rawPush(ctx: RepoContext, remote: string, refspecs: string[], leases: string[], atomic = refspecs.length > 1): Promise<RawPush> {
   const args = ['push', '--no-verify', '--porcelain', ...(atomic ? ['--atomic'] : []), ...leases.map((l) => `--force-with-lease=${l}`), '--', remote, ...refspecs];
   const r = await gitTry(args, { cwd: ctx.top, timeoutMs: NETWORK_TIMEOUT_MS });
-  if (r.code === 0) return { ok: true, stale: false, error: '' };
+  if (r.code === 0) {
+    // Every refspec here is `<sha>:<ref>`: the remote now holds each (a later check needs no listing of it).
+    notePushed(ctx, remote, new Map(refspecs.map((spec) => [spec.slice(spec.indexOf(':') + 1), spec.slice(0, spec.indexOf(':'))] as const)));
+    return { ok: true, stale: false, error: '' };
+  }
   const rejected = r.stdout.split('\n').filter((l) => l.startsWith('!'));
   const stale = rejected.some((l) => l.includes('(stale info)'));
   const why = rejected.map((l) => l.split('\t').slice(2).join(' ')).join('; ');

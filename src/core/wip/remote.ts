@@ -72,6 +72,27 @@ export async function lsRemote(ctx: RepoContext, remote: string, patterns: strin
 const listings = new WeakMap<RepoContext, Map<string, ReadonlyMap<string, string>>>();
 
 /**
+ * Refs this RepoContext just pushed to `remote` and the remote accepted (`ref` → sha; null: deleted):
+ * written into its last full listing, so a check after the push does not list the remote again.
+ */
+export function notePushed(ctx: RepoContext, remote: string, refs: ReadonlyMap<string, string | null>): void {
+  const listed = listings.get(ctx)?.get(remote) as Map<string, string> | undefined;
+  if (!listed) return;
+  for (const [ref, sha] of refs) {
+    if (sha === null) listed.delete(ref);
+    else listed.set(ref, sha);
+  }
+}
+
+/** A fresh listing of the refs under `prefix/` replaces that part of this RepoContext's last full listing of `remote`. */
+export function noteListed(ctx: RepoContext, remote: string, prefix: string, refs: ReadonlyMap<string, string>): void {
+  const listed = listings.get(ctx)?.get(remote) as Map<string, string> | undefined;
+  if (!listed) return;
+  for (const ref of [...listed.keys()]) if (ref.startsWith(`${prefix}/`)) listed.delete(ref);
+  for (const [ref, sha] of refs) listed.set(ref, sha);
+}
+
+/**
  * The refs of `remote` as this RepoContext (one command or worker run) last listed them all, or null.
  * Possibly stale: a first answer for checks that list again when it disagrees (wipindex/trust.ts).
  */
@@ -86,8 +107,8 @@ export function lastLines(stderr: string, n = 2): string {
 
 /** Name of the repository for the index: the remote URL's last path part without `.git`, else the work tree's folder name. */
 export async function repoName(s: { ctx: RepoContext }, remote: string): Promise<string> {
-  const r = await gitTry(['remote', 'get-url', '--', remote], { cwd: s.ctx.top });
-  const url = r.stdout.trim().replace(/\/+$/, '');
+  const configured = lastValue(await repoConfig(s.ctx), `remote.${remote}.url`);
+  const url = (configured ?? (await gitTry(['remote', 'get-url', '--', remote], { cwd: s.ctx.top })).stdout).trim().replace(/\/+$/, '');
   const last = url.split(/[/:]/).pop()?.replace(/\.git$/, '');
   return last || path.basename(s.ctx.top);
 }

@@ -9,7 +9,7 @@ import { DxError } from '../errors.js';
 import { gitBestEffort, gitLine, gitTry } from '../git.js';
 import { identityEnv } from '../identity.js';
 import { fetchQuiet, scratchNamespace } from '../wip/fetch.js';
-import { lastLines, NETWORK_TIMEOUT_MS } from '../wip/remote.js';
+import { lastLines, NETWORK_TIMEOUT_MS, notePushed } from '../wip/remote.js';
 import { boundIndex, truncated, type Truncation } from './bounds.js';
 import { emptyIndex, mergeEntries, parseIndex, sameContent, serializeIndex, type IndexEntry, type WipIndex } from './format.js';
 
@@ -142,6 +142,7 @@ export async function updateIndex(
       timeoutMs: NETWORK_TIMEOUT_MS,
     });
     if (r.code === 0) {
+      notePushed(ctx, remote, new Map([[INDEX_REF, commit]]));
       await gitBestEffort(['update-ref', LOCAL_INDEX_REF, commit], { cwd: ctx.top }, 'the cached copy of the index; the next fetch writes it again');
       return { commit, attempts: attempt, changed: true, repairedCorrupt, index: next, cut: cutOrNull };
     }

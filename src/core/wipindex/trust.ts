@@ -8,7 +8,7 @@
 import type { RepoContext } from '../context.js';
 import { DxError } from '../errors.js';
 import { gitTry } from '../git.js';
-import { lastLines, lastListing, NETWORK_TIMEOUT_MS } from '../wip/remote.js';
+import { lastLines, lastListing, NETWORK_TIMEOUT_MS, noteListed } from '../wip/remote.js';
 import { safeText } from '../text/safe.js';
 import { believedTs } from './bounds.js';
 import { consistentEntry, entriesNewestFirst, type IndexEntry, type WipIndex } from './format.js';
@@ -22,6 +22,7 @@ export async function remoteWipRefs(ctx: RepoContext, remote: string, prefix: st
     const tab = line.indexOf('\t');
     if (tab === 40) refs.set(line.slice(tab + 1), line.slice(0, tab));
   }
+  noteListed(ctx, remote, prefix, refs);
   return refs;
 }
 
