@@ -24,7 +24,7 @@ import { scanContent, ruleNames } from './secrets/scan.js';
 import { markClean } from './secrets/holds.js';
 import { secretPaths } from './secrets/names.js';
 import { LOCAL_ONLY_TRAILER } from './secrets/localonly.js';
-import { stagedEntries } from './staged.js';
+import { scanWorkTree } from './worktree-scan.js';
 
 /** The empty tree's id (SHA-1 repositories). */
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
@@ -85,24 +85,16 @@ export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions): Pro
   const env = { GIT_INDEX_FILE: tmpIndex };
   try {
     if (fs.existsSync(realIndex)) copyInside(ctx.commonDir, realIndex, tmpIndex);
-    // The scans that scale with the tree (changed tracked files, untracked files, what is staged but not in
-    // HEAD — so a `git add .env` cannot slip a secret in) run in parallel beside the small lookups: half the
-    // time of one `ls-files --modified --others` on two cores (bench/).
-    const stagedVsHead = stagedEntries(ctx.top, env, 'HEAD').then((v) => ({ v }), (err: unknown) => ({ err }));
-    const [head, headLog, idEnv, changed, untracked] = await Promise.all([
+    // One status pass (index against HEAD, work tree against index, untracked files) beside the small lookups.
+    const [head, headLog, idEnv, scan] = await Promise.all([
       headState(ctx),
       gitTry(['log', '-1', '--format=%T%x00%s', 'HEAD'], { cwd: ctx.top }),
       identityEnv(ctx, opts.host),
-      gitRaw(['diff-files', '--name-only', '-z'], { cwd: ctx.top, env }),
-      gitRaw(['ls-files', '-z', '--others', '--exclude-standard'], { cwd: ctx.top, env }),
+      scanWorkTree(ctx.top, env),
     ]);
-    // On an unborn branch everything staged is new.
-    const vsHead = await stagedVsHead;
-    if (head.sha && 'err' in vsHead) throw vsHead.err;
-    const staged = head.sha && 'v' in vsHead ? vsHead.v : await stagedEntries(ctx.top, env, null);
+    const staged = scan.staged;
     const [headTree, subject] = headLog.code === 0 ? headLog.stdout.replace(/\n$/, '').split('\0') : [EMPTY_TREE, '(no commits yet)'];
-    const split = (out: string) => out.split('\0').filter((p) => p && !p.endsWith('/'));
-    const paths = [...new Set([...split(changed), ...split(untracked), ...(opts.localOnly ? (opts.ignored ?? []) : [])])];
+    const paths = [...new Set([...scan.changed, ...scan.untracked, ...(opts.localOnly ? (opts.ignored ?? []) : [])])];
     const names = secretPaths(opts.exclude, opts.allowSecrets ?? []);
     // A local-only snapshot keeps what the names leave out (and is never scanned): it never leaves the machine.
     const localOnly: string[] = [];
