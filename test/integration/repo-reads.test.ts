@@ -13,7 +13,8 @@ import { defaultConfig } from '../../src/core/config/schema.ts';
 import { pushWip } from '../../src/core/wip/push.ts';
 import { lsRemote, resolveRemote } from '../../src/core/wip/remote.ts';
 import { trustIndex } from '../../src/core/wipindex/trust.ts';
-import type { WipIndex } from '../../src/core/wipindex/format.ts';
+import { emptyIndex, type WipIndex } from '../../src/core/wipindex/format.ts';
+import { fetchIndexTip, readIndexAt, updateIndex } from '../../src/core/wipindex/store.ts';
 import { cloneAs, createBareRemote, hostAt, seedRemote, withSandbox } from '../helpers/index.ts';
 import { pinProcessEnv, tracedGit } from '../helpers/inproc.ts';
 
@@ -166,4 +167,36 @@ test('trustIndex: a listing this run took backs the index with no second ls-remo
   assert.equal(hostile.value.dropped, 1);
   assert.deepEqual(Object.keys(hostile.value.index.entries).sort(), ['here/main', 'other/feature', 'other/main']);
   assert.deepEqual(kinds(hostile.gits), ['ls-remote']);
+});
+
+test('updateIndex: the run\'s listing stands in for the index fetch; an index another host pushed after the listing still merges (the lease fails, the retry fetches), and nothing is lost', async (t) => {
+  const sb = await withSandbox(t);
+  pinProcessEnv(sb, 'here');
+  const remote = await createBareRemote(sb);
+  const base = (await seedRemote(sb, remote)).trim();
+  const here = await cloneAs(sb, remote, 'here');
+  const other = await cloneAs(sb, remote, 'other');
+  const entry = (host: string, branch: string) => ({ host, branch, ref: `refs/heads/wip/${host}/${branch}`, sha: base, base, ts: 1_700_000_000, message: `${host} ${branch}`, dirty: false });
+  const update = async (dir: string, host: string, branch: string) => {
+    const ctx = await openRepo(dir);
+    return { ctx, r: await updateIndex(ctx, 'origin', { host, repo: 'r', incoming: { [`${host}/${branch}`]: entry(host, branch) }, rebuild: async () => emptyIndex('r', 0) }) };
+  };
+  await update(other.dir, 'other', 'one');
+
+  // No race: the listing matches the local copy, so no fetch of the index.
+  const ctx = await openRepo(here.dir);
+  await fetchIndexTip(ctx, 'origin');
+  await lsRemote(ctx, 'origin', []);
+  const quiet = await tracedGit(() => updateIndex(ctx, 'origin', { host: 'here', repo: 'r', incoming: { 'here/main': entry('here', 'main') }, rebuild: async () => emptyIndex('r', 0) }));
+  assert.equal(kinds(quiet.gits).filter((k) => k === 'fetch').length, 0, 'no fetch: the listing told the tip');
+  assert.equal(quiet.value.attempts, 1);
+
+  // A race: another host updates the index after this run listed it.
+  await update(other.dir, 'other', 'two');
+  const raced = await tracedGit(() => updateIndex(ctx, 'origin', { host: 'here', repo: 'r', incoming: { 'here/feature': entry('here', 'feature') }, rebuild: async () => emptyIndex('r', 0) }));
+  assert.equal(raced.value.attempts, 2, 'the stale tip lost the lease; the retry fetched');
+  const tip = await fetchIndexTip(await openRepo(other.dir), 'origin');
+  const read = await readIndexAt(await openRepo(other.dir), tip as string);
+  assert.ok('index' in read);
+  assert.deepEqual(Object.keys(read.index.entries).sort(), ['here/feature', 'here/main', 'other/one', 'other/two'], 'every host\'s entries are in the remote index');
 });

@@ -10,7 +10,7 @@ import { dxPaths, type RepoContext } from '../context.js';
 import { rmInside, writeInside } from '../nofollow.js';
 import { gitTry } from '../git.js';
 import { headState } from '../head.js';
-import { fetchIndexTip, LOCAL_INDEX_REF, readIndexAt } from '../wipindex/store.js';
+import { fetchIndexTip, listedIndexTip, LOCAL_INDEX_REF, readIndexAt } from '../wipindex/store.js';
 import { appendLedger } from '../ledger.js';
 import { acquireLock, workerLockStaleMs } from '../lock.js';
 import type { Session } from '../session.js';
@@ -147,7 +147,11 @@ export async function refreshWarnings(s: Session, pushed: MirrorReport[] = [], i
   // The index this run just pushed to that remote is the one to read: no second fetch of it.
   let index = pushed.flatMap((r) => r.index).filter((i) => i.remote === remote && i.ok && i.now).at(-1)?.now ?? null;
   if (!index) {
-    const tip = indexFetched ? ((await gitTry(['rev-parse', '-q', '--verify', `${LOCAL_INDEX_REF}^{commit}`], { cwd: s.ctx.top })).stdout.trim() || null) : await fetchIndexTip(s.ctx, remote);
+    const listed = indexFetched ? undefined : await listedIndexTip(s.ctx, remote);
+    const tip =
+      indexFetched ? (await gitTry(['rev-parse', '-q', '--verify', `${LOCAL_INDEX_REF}^{commit}`], { cwd: s.ctx.top })).stdout.trim() || null
+      : listed !== undefined ? listed
+      : await fetchIndexTip(s.ctx, remote);
     if (!tip) return writeBranchWarnings(s, { schema_version: 1, repo: '', updated: 0, entries: {}, hosts: {} }, remote);
     const read = await readIndexAt(s.ctx, tip, s.host);
     if ('error' in read) throw new Error(`the index on ${remote} is corrupt: ${read.error} (fix: dx-hooks index rebuild)`);

@@ -9,7 +9,7 @@ import { DxError } from '../errors.js';
 import { gitBestEffort, gitLine, gitTry } from '../git.js';
 import { identityEnv } from '../identity.js';
 import { fetchQuiet, scratchNamespace } from '../wip/fetch.js';
-import { lastLines, NETWORK_TIMEOUT_MS, notePushed } from '../wip/remote.js';
+import { lastLines, lastListing, NETWORK_TIMEOUT_MS, notePushed } from '../wip/remote.js';
 import { boundIndex, truncated, type Truncation } from './bounds.js';
 import { emptyIndex, mergeEntries, parseIndex, sameContent, serializeIndex, type IndexEntry, type WipIndex } from './format.js';
 
@@ -40,6 +40,21 @@ export async function fetchIndexTip(ctx: RepoContext, remote: string): Promise<s
     return null;
   }
   throw new DxError('REMOTE_UNREACHABLE', `cannot fetch ${INDEX_REF} from "${remote}": ${lastLines(r.stderr)}`, 'Check the network and the remote URL (git remote -v).');
+}
+
+/**
+ * The remote index tip without a fetch, when this run's listing of `remote` (wip/remote.ts lastListing:
+ * the check for vanished refs at the start of a worker or sync, kept current by this run's own pushes)
+ * shows the tip this host already holds as LOCAL_INDEX_REF. Undefined when it cannot tell: fetch then.
+ * A tip that moved since the listing is caught by the lease of the push that follows (then it fetches).
+ */
+export async function listedIndexTip(ctx: RepoContext, remote: string): Promise<string | null | undefined> {
+  const listed = lastListing(ctx, remote);
+  if (!listed) return undefined;
+  const there = listed.get(INDEX_REF) ?? null;
+  const r = await gitTry(['rev-parse', '-q', '--verify', `${LOCAL_INDEX_REF}^{commit}`], { cwd: ctx.top });
+  const local = r.code === 0 ? r.stdout.trim() : null;
+  return there === local ? there : undefined;
 }
 
 /** Index texts by repository and commit sha (a few: the index is bounded, bounds.ts, but can be megabytes). */
@@ -113,7 +128,9 @@ export async function updateIndex(
   let lastError = '';
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const now = Math.floor(Date.now() / 1000);
-    const tip = await fetchIndexTip(ctx, remote);
+    // The first attempt believes this run's listing when it matches the local copy; a retry (lost a race) fetches.
+    const listed = attempt === 1 ? await listedIndexTip(ctx, remote) : undefined;
+    const tip = listed !== undefined ? listed : await fetchIndexTip(ctx, remote);
     let base: WipIndex = emptyIndex(opts.repo, now);
     let repairedCorrupt: string | null = null;
     let cut: Truncation = { entriesDropped: 0, messagesCut: 0, futureTs: 0, hostsDropped: 0 };
