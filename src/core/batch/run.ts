@@ -95,8 +95,23 @@ export async function runBatch<R>(o: BatchOptions<R>): Promise<BatchResult<R>> {
     results: { ...(plan.carried?.results ?? {}) },
   };
   const save = () => {
+    if (soon) clearImmediate(soon);
+    soon = null;
     p.updated_at = now();
     writeProgress(file, p);
+  };
+  // One write per repository, not two: a repository's outcome and the start of the next one (which
+  // p-limit begins in the same turn of the event loop) go out in one write, right after both.
+  let soon: NodeJS.Immediate | null = null;
+  let saveError: unknown = null;
+  const saveSoon = () => {
+    soon ??= setImmediate(() => {
+      try {
+        save();
+      } catch (err) {
+        saveError ??= err;
+      }
+    });
   };
   let interrupted: string | null = o.signal?.aborted ? String(o.signal.reason ?? 'aborted') : null;
   const onAbort = () => {
@@ -114,8 +129,9 @@ export async function runBatch<R>(o: BatchOptions<R>): Promise<BatchResult<R>> {
       plan.todo.map((repo) =>
         limit(async () => {
           if (interrupted) return;
+          if (saveError) throw saveError;
           p.current.push(repo);
-          save();
+          saveSoon();
           let outcome: RepoOutcome<R>;
           try {
             outcome = await o.work(repo);
@@ -125,7 +141,7 @@ export async function runBatch<R>(o: BatchOptions<R>): Promise<BatchResult<R>> {
           p.current = p.current.filter((r) => r !== repo);
           // Ctrl-C reaches git's children too: a repository that failed while stopping is redone on resume, not marked failed.
           if (interrupted && outcome.status === 'failed') {
-            save();
+            saveSoon();
             return;
           }
           p.completed = p.completed.filter((r) => r !== repo);
@@ -137,17 +153,25 @@ export async function runBatch<R>(o: BatchOptions<R>): Promise<BatchResult<R>> {
           if (outcome.result !== undefined) p.results[repo] = outcome.result;
           else delete p.results[repo];
           done++;
-          save();
+          saveSoon();
           o.events?.repoDone?.(itemOf(p, repo, false) as BatchItem<R>, { done, total });
         }),
       ),
     );
-    if (!interrupted) {
-      p.finished_at = now();
-      save();
-    }
+    if (saveError) throw saveError;
+    if (!interrupted) p.finished_at = now();
+    save();
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
+    // Thrown out of the loop with a write still due: it goes out now, before the run lock does (the error thrown is the one that matters).
+    if (soon && !saveError) {
+      try {
+        save();
+      } catch {
+        /* the error already on its way out says what failed */
+      }
+    }
+    if (soon) clearImmediate(soon);
     await release();
   }
   return { items: o.repos.map((r) => itemOf(p, r, !todo.has(r)) as BatchItem<R>), plan, interrupted, file };
