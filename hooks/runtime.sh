@@ -87,7 +87,21 @@ done
 dx_nl='
 '
 dx_tab='	'
+# The per-worktree git dir and HEAD's ref (`HEAD` when detached). Read from the files git keeps when
+# they are plain (HEAD a file naming a loose ref, or a commit): no git process on a commit or checkout
+# (issue 12). Anything else - a packed or unborn branch, a symlinked HEAD, reftable - asks git.
 dx_where() {
+  if [ -f "$dx_wdir/HEAD" ] && [ ! -L "$dx_wdir/HEAD" ] && IFS= read -r dx_l <"$dx_wdir/HEAD"; then
+    case $dx_l in
+      "ref: refs/heads/.invalid") ;;
+      "ref: refs/"*)
+        dx_r=${dx_l#ref: }
+        case $dx_r in *..*|*[!A-Za-z0-9._/@+-]*) ;; *)
+          if [ -f "$dx_common/$dx_r" ] || [ -f "$dx_wdir/$dx_r" ]; then dx_git_dir=$dx_wdir dx_head=$dx_r; return 0; fi ;;
+        esac ;;
+      *) case $dx_l in ''|*[!0-9a-f]*) ;; *) dx_git_dir=$dx_wdir dx_head=HEAD; return 0 ;; esac ;;
+    esac
+  fi
   dx_out=$(git rev-parse --git-dir --symbolic-full-name HEAD 2>/dev/null) || exit "$dx_rc"
   dx_git_dir=${dx_out%%"$dx_nl"*}
   dx_head=${dx_out#*"$dx_nl"}

@@ -109,6 +109,8 @@ export async function mirror(s: Session, items: MirrorItem[], opts: MirrorOption
       // `detached` before issue 11, or wip.refPrefix changed) was coalesced into this one: done too.
       for (const [k, w] of Object.entries(state.wip)) if (k !== ref && w.pending && wipRef(prefix, host, w.pending.branch) === ref) delete w.pending;
       report.pushed.push({ ref, sha: item.sha, remote, ...(out.displaced ? { displaced: out.displaced } : {}), ...(kept.length ? { kept } : {}) });
+      // A deferred index update rebuilds its entries from the state at the end (addPendingKey): no subject to read now.
+      if (opts.deferIndex) continue;
       const info = await commitInfo(ctx, item.sha);
       const entry: IndexEntry = { host, branch: slotOf(item.branch), ref, sha: item.sha, base: item.base, ts: now, message: item.message ?? info.subject, dirty: item.dirty };
       const forRemote = incoming.get(remote) ?? {};
@@ -126,7 +128,8 @@ export async function mirror(s: Session, items: MirrorItem[], opts: MirrorOption
 
   // Index updates: this run's successes plus any earlier update still pending.
   if (opts.deferIndex) {
-    const keys = [...new Set([...(state.index.pending?.keys ?? []), ...[...incoming.values()].flatMap((e) => Object.keys(e))])];
+    const pushedKeys = report.pushed.map((p) => p.ref.slice(prefix.length + 1));
+    const keys = [...new Set([...(state.index.pending?.keys ?? []), ...pushedKeys])];
     if (keys.length) {
       const p = state.index.pending;
       state.index = { ...state.index, pending: { since: p?.since ?? Math.floor(Date.now() / 1000), attempts: p?.attempts ?? 0, error: p?.error ?? INDEX_QUEUED, keys } };

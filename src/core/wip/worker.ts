@@ -90,7 +90,7 @@ function holderDead(pidFile: string): boolean {
   return pidState(pidFile).state === 'dead';
 }
 
-async function toMirrorItems(s: Session, queued: QueueItem[]): Promise<MirrorItem[]> {
+async function toMirrorItems(s: Session, queued: QueueItem[], lookForUnqueued: boolean): Promise<MirrorItem[]> {
   const byRef = new Map<string, MirrorItem>();
   const { state } = readState(s.ctx);
   // A newer commit supersedes a pending snapshot — or, on a detached HEAD, an earlier session's commit:
@@ -122,8 +122,9 @@ async function toMirrorItems(s: Session, queued: QueueItem[]): Promise<MirrorIte
     supersede(wipRef(s.config.wip.refPrefix, s.host, q.branch), { branch: q.branch, sha, dirty: false, base: sha });
   }
   // A commit the shim could not queue (the dx dir was not writable): noticed here, mirrored like a queued one.
+  // Once per run (the first round): a commit made while this worker runs is queued, and so taken by a later round.
   const { unmirroredHead } = await import('./unmirrored.js');
-  const missed = await unmirroredHead(s, { underLock: true });
+  const missed = lookForUnqueued ? await unmirroredHead(s, { underLock: true }) : null;
   if (missed && !byRef.has(missed.ref)) {
     appendLedger(s.ctx, { host: s.host, op: 'wip.unmirrored', ok: true, refs: { [missed.ref]: { new: missed.sha } }, detail: { branch: missed.branch, why: 'HEAD was never queued for backup (the hook could not write the dx dir?); mirroring it now' } });
     byRef.set(missed.ref, { branch: missed.branch, sha: missed.sha, dirty: false, base: missed.sha });
@@ -208,8 +209,8 @@ export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<W
       for (const problem of taken.problems) appendLedger(s.ctx, { host: s.host, op: 'queue.unreadable', ok: false, error: problem });
       // Before anything fetches the index (which forgets a local copy the remote lacks): dx refs a push deleted behind pre-push's back come back.
       if (first && opts.guardRemote !== false) vanished = await guardRemoteRefs(s);
+      const items = await toMirrorItems(s, taken.items, first);
       first = false;
-      const items = await toMirrorItems(s, taken.items);
       // The WIP refs now; the index once, after the queue stays empty: a burst of commits costs one
       // index update (a fetch, a commit and a push), not one per round (issue 12).
       if (items.length) reports.push(await mirror(s, items, { deferIndex: true }));
