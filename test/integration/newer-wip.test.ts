@@ -77,7 +77,7 @@ test('8 hosts × 6 branches: bounded git calls, right counts, contained and own 
   assert.equal(JSON.parse(fs.readFileSync(cache, 'utf8')).schema_version, 1, 'the cache was not rewritten whole');
 });
 
-test('the worker reads the index it just pushed for the warnings: one fetch of dx/index per run, not two', async (t) => {
+test('the worker reads the index it just pushed for the warnings, and its listing of the remote stands in for the index fetch: no fetch of dx/index (two before issue 12)', async (t) => {
   const sb = await withSandbox(t);
   pinProcessEnv(sb, 'solo');
   const remote = await createBareRemote(sb);
@@ -91,7 +91,11 @@ test('the worker reads the index it just pushed for the warnings: one fetch of d
   const run = await tracedGit(() => runWorker(s, { refreshWarnings: true }));
   assert.equal(run.value.busy, false);
   const fetches = run.gits.filter((g) => g.includes('"fetch"') && g.includes('dx/index'));
-  assert.equal(fetches.length, 1, fetches.join(''));
+  assert.equal(fetches.length, 0, fetches.join(''));
+  assert.equal(run.gits.filter((g) => g.includes('"ls-remote"')).length, 1, 'one listing of the remote: the check for vanished refs');
   assert.ok(!run.value.busy && run.value.refreshError === null, 'the warnings refresh failed');
   assert.ok(run.value.busy === false && run.value.reports.some((r) => r.pushed.length === 1));
+  // The index did land: the remote holds it, with this host's entry.
+  const there = (await h.git(['ls-remote', 'origin', 'refs/heads/dx/index'])).out.trim();
+  assert.match(there, /^[0-9a-f]{40}\trefs\/heads\/dx\/index$/);
 });
