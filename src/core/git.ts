@@ -33,6 +33,12 @@ export interface GitOptions {
   input?: string | Buffer;
   /** kill git after this many ms (network calls); default: no limit for local calls */
   timeoutMs?: number;
+  /**
+   * Run no hook (`-c core.hooksPath=/dev/null`): ONLY for calls that write nothing but dx-hooks'
+   * private refs (`refs/dx/…`), which our reference-transaction ignores anyway (runtime.sh 1b). Each
+   * such update-ref otherwise starts two sh processes (prepared, committed): a worker round wrote three.
+   */
+  noHooks?: boolean;
 }
 
 /**
@@ -121,7 +127,7 @@ export async function gitBytes(args: readonly string[], opts: GitOptions): Promi
 
 function spawnGit(args: readonly string[], opts: GitOptions): Promise<GitResult & { bytes: Buffer }> {
   return new Promise((resolve) => {
-    const child = spawn(gitBinary(), ['-c', 'submodule.recurse=false', ...args], { cwd: opts.cwd, env: cleanEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(gitBinary(), ['-c', 'submodule.recurse=false', ...(opts.noHooks ? ['-c', 'core.hooksPath=/dev/null'] : []), ...args], { cwd: opts.cwd, env: cleanEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timer: NodeJS.Timeout | undefined;

@@ -68,13 +68,13 @@ export async function restoreWip(s: Session, host: string, branch: string, remot
       const made = await gitTry(['update-ref', '-m', `dx-hooks restore ${ref}`, `refs/heads/${name}`, sha, ''], { cwd: ctx.top });
       if (made.code === 0) {
         // The restored commits are on the remote (that host's WIP ref): not work "only on this host".
-        await gitBestEffort(['update-ref', '-m', `dx-hooks restore ${ref}`, pushedRef(host, branch), sha], { cwd: ctx.top }, 'a record for the divergence checks; the next push writes it again');
+        await gitBestEffort(['update-ref', '-m', `dx-hooks restore ${ref}`, pushedRef(host, branch), sha], { cwd: ctx.top, noHooks: true }, 'a record for the divergence checks; the next push writes it again');
         appendLedger(ctx, { host: s.host, op: 'restore', ok: true, refs: { [`refs/heads/${name}`]: { old: null, new: sha } }, detail: { from: ref, remote } });
         return { branch: name, sha, ref, remote, host, from: branch };
       }
     }
     throw new DxError('RESCUE_NAMES_EXHAUSTED', `rescue/${host}/${branch} and 999 numbered variants all exist`, 'Delete old rescue branches (git branch -D rescue/...).', EXIT.FAILED);
   } finally {
-    await gitBestEffort(['update-ref', '-d', tmp], { cwd: ctx.top }, 'a scratch ref; the next run drops it');
+    await gitBestEffort(['update-ref', '-d', tmp], { cwd: ctx.top, noHooks: true }, 'a scratch ref; the next run drops it');
   }
 }

@@ -73,3 +73,18 @@ test('pre-commit refuses when its protected-path check cannot be computed (fail 
   process.env.DX_ALLOW_PROTECTED = '1';
   assert.equal(await run({ name: 'pre-commit', cwd: h.dir }), 0);
 });
+
+test('noHooks: an update of a private ref runs no hook (not the user\'s reference-transaction either); without it the hook runs', async (t) => {
+  const sb = await withSandbox(t);
+  const h = await initRepo(sb, 'repo');
+  await h.commit('one', { 'a.txt': 'a\n' });
+  const log = path.join(sb.root, 'hook.log');
+  const hook = path.join(h.dir, '.git', 'hooks', 'reference-transaction');
+  fs.writeFileSync(hook, `#!/bin/sh\ncat >> '${log}'\n`, { mode: 0o755 });
+  const sha = (await h.git(['rev-parse', 'HEAD'])).out.trim();
+  await git(['update-ref', 'refs/dx/quiet', sha], { cwd: h.dir, noHooks: true });
+  assert.equal(fs.existsSync(log), false, 'no hook ran');
+  assert.equal((await h.git(['rev-parse', 'refs/dx/quiet'])).out.trim(), sha, 'the ref was written');
+  await git(['update-ref', 'refs/dx/heard', sha], { cwd: h.dir });
+  assert.match(fs.readFileSync(log, 'utf8'), /refs\/dx\/heard/);
+});

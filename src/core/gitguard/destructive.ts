@@ -195,7 +195,7 @@ export async function guardCommand(s: Session, cmd: GitCommand, env: NodeJS.Proc
     // The whole list as it was: undo puts back whichever entries the command dropped, where they were.
     const entries = await readStash(s.ctx);
     const shas = entries.map((e) => e.sha);
-    for (const [i, sha] of shas.entries()) await gitRaw(['update-ref', `refs/dx/undo/${id}/stash-${i}`, sha], { cwd: s.ctx.top });
+    for (const [i, sha] of shas.entries()) await gitRaw(['update-ref', `refs/dx/undo/${id}/stash-${i}`, sha], { cwd: s.ctx.top, noHooks: true });
     const words = `${shas.length} stash entr${shas.length === 1 ? 'y' : 'ies'}`;
     const dropped = droppedStash(cmd.args, shas);
     appendLedger(s.ctx, {
@@ -215,7 +215,7 @@ export async function guardCommand(s: Session, cmd: GitCommand, env: NodeJS.Proc
     const snap = await takeSnapshot(s.ctx, { exclude: s.config.wip.exclude, maxFileSize: parseSize(s.config.wip.maxFileSize), allowSecrets: s.machine.allowSecrets, host: s.host, message: `dx-hooks snapshot before ${line}`, localOnly: true, ignored });
     snapshot = snap.sha;
     // gitRaw throws on failure: the guard then refuses the command rather than run it unprotected.
-    await gitRaw(['update-ref', `refs/dx/undo/${id}`, snap.sha], { cwd: s.ctx.top });
+    await gitRaw(['update-ref', `refs/dx/undo/${id}`, snap.sha], { cwd: s.ctx.top, noHooks: true });
     const listed = (paths: string[]) => paths.slice(0, 10).map((p) => safeText(p)).join(', ') + (paths.length > 10 ? `, … (${paths.length})` : '');
     if (snap.localOnly?.length) note += ` (kept on this machine only, never pushed: ${listed(snap.localOnly)})`;
     if (snap.excluded.length) note += ` (left out: ${listed(snap.excluded.map((e) => e.path))})`;

@@ -76,7 +76,7 @@ export async function mirror(s: Session, items: MirrorItem[], opts: MirrorOption
     const ws = (state.wip[ref] ??= {});
     const now = Math.floor(Date.now() / 1000);
     let remote: string | null = null;
-    await gitBestEffort(['update-ref', '--create-reflog', '-m', 'dx-hooks mirror', localMirrorRef(host, item.branch), item.sha], { cwd: ctx.top }, 'the local mirror of a WIP value; the push below carries the same commit');
+    await gitBestEffort(['update-ref', '--create-reflog', '-m', 'dx-hooks mirror', localMirrorRef(host, item.branch), item.sha], { cwd: ctx.top, noHooks: true }, 'the local mirror of a WIP value; the push below carries the same commit');
     try {
       remote = await resolveRemote(ctx, config.remote, item.branch);
       if (ws.lastPushed === item.sha && ws.lastResult === 'ok') continue;
@@ -94,7 +94,7 @@ export async function mirror(s: Session, items: MirrorItem[], opts: MirrorOption
       const out = await pushWip(ctx, remote, ref, item.sha, ws.lastPushed ?? null, { host, branch: item.branch }, kept);
       await noteCollision(s, state, remote, ref, item, out.found);
       if (!out.ok) throw new DxError('PUSH_FAILED', out.error);
-      await gitBestEffort(['update-ref', '-m', 'dx-hooks: WIP push landed', pushedRef(host, item.branch), item.sha], { cwd: ctx.top }, 'the record of what landed; the next push writes it again');
+      await gitBestEffort(['update-ref', '-m', 'dx-hooks: WIP push landed', pushedRef(host, item.branch), item.sha], { cwd: ctx.top, noHooks: true }, 'the record of what landed; the next push writes it again');
       appendLedger(ctx, {
         host,
         op: 'wip.push',

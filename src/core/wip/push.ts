@@ -89,6 +89,6 @@ export async function pushWip(
     if (both.ok) return { ok: true, sha, displaced: { ref: aside, sha: current }, found: current };
     return { ok: false, error: `${ref} on ${remote} was moved to ${current.slice(0, 12)} by another writer and could not be kept aside: ${both.error}`, found: current };
   } finally {
-    await gitBestEffort(['update-ref', '-d', tmp], { cwd: ctx.top }, 'a scratch ref; the next run drops it');
+    await gitBestEffort(['update-ref', '-d', tmp], { cwd: ctx.top, noHooks: true }, 'a scratch ref; the next run drops it');
   }
 }

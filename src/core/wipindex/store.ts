@@ -31,12 +31,12 @@ export async function fetchIndexTip(ctx: RepoContext, remote: string): Promise<s
   if (r.code === 0) {
     const tip = await gitLine(['rev-parse', tmp], { cwd: ctx.top });
     // The local copy is a cache: losing a race for its lock to another process is harmless.
-    await gitBestEffort(['update-ref', LOCAL_INDEX_REF, tip], { cwd: ctx.top }, 'the cached copy of the index; the next fetch writes it again');
-    await gitBestEffort(['update-ref', '-d', tmp], { cwd: ctx.top }, 'a scratch ref; the next run drops it');
+    await gitBestEffort(['update-ref', LOCAL_INDEX_REF, tip], { cwd: ctx.top, noHooks: true }, 'the cached copy of the index; the next fetch writes it again');
+    await gitBestEffort(['update-ref', '-d', tmp], { cwd: ctx.top, noHooks: true }, 'a scratch ref; the next run drops it');
     return tip;
   }
   if (/couldn't find remote ref/i.test(r.stderr)) {
-    await gitBestEffort(['update-ref', '-d', LOCAL_INDEX_REF], { cwd: ctx.top }, 'the cached copy of an index the remote no longer has');
+    await gitBestEffort(['update-ref', '-d', LOCAL_INDEX_REF], { cwd: ctx.top, noHooks: true }, 'the cached copy of an index the remote no longer has');
     return null;
   }
   throw new DxError('REMOTE_UNREACHABLE', `cannot fetch ${INDEX_REF} from "${remote}": ${lastLines(r.stderr)}`, 'Check the network and the remote URL (git remote -v).');
@@ -160,7 +160,7 @@ export async function updateIndex(
     });
     if (r.code === 0) {
       notePushed(ctx, remote, new Map([[INDEX_REF, commit]]));
-      await gitBestEffort(['update-ref', LOCAL_INDEX_REF, commit], { cwd: ctx.top }, 'the cached copy of the index; the next fetch writes it again');
+      await gitBestEffort(['update-ref', LOCAL_INDEX_REF, commit], { cwd: ctx.top, noHooks: true }, 'the cached copy of the index; the next fetch writes it again');
       return { commit, attempts: attempt, changed: true, repairedCorrupt, index: next, cut: cutOrNull };
     }
     const raced = /stale info|fetch first|non-fast-forward|cannot lock ref|failed to update ref/i.test(r.stdout + r.stderr);
