@@ -174,9 +174,6 @@ program.command('hook-worker', { hidden: true }).description('internal: the work
   .option('--deadline <ms>', 'give up (leaving the rest pending) after this many ms: the user is waiting (pre-push)')
   .action(action(async () => (await import('./commands/hook-worker.js')).run as Handler));
 
-program.command('batch-lane', { hidden: true }).description('internal: one lane of a batch over many repositories (started by the batch, over IPC)')
-  .action(action(async () => (await import('./commands/batch-lane.js')).run as Handler));
-
 async function main(): Promise<void> {
   try {
     if (process.argv[2] === '-V' || process.argv[2] === '--version') {

@@ -5,9 +5,7 @@
  */
 import path from 'node:path';
 import pc from 'picocolors';
-import type { BatchJob } from '../core/batch/jobs.js';
-import { lanesWanted, runBatch, type BatchEvents, type BatchItem, type BatchResult, type RepoOutcome } from '../core/batch/run.js';
-import { startLanes } from './lanes.js';
+import { runBatch, type BatchEvents, type BatchItem, type BatchResult, type RepoOutcome } from '../core/batch/run.js';
 import type { BatchTarget, TargetFlags } from '../core/batch/target.js';
 import { DxError, EXIT } from '../core/errors.js';
 import { machineConfigPath, type MachineConfig } from '../core/machine.js';
@@ -106,7 +104,7 @@ export function batchExit<R>(r: BatchResult<R>, base: number): number {
  * `levelOf` its level (the line's mark: ✔, ! or ✖).
  * @throws DxError BAD_PARALLEL (exit 2), BATCH_RUNNING (exit 1)
  */
-export async function runBatchCommand<R>(command: string, repos: string[], flags: BatchFlags, describe: (r: R) => string, work: (repo: string) => Promise<RepoOutcome<R>>, levelOf?: (r: R) => ResultLevel, job?: BatchJob): Promise<BatchResult<R>> {
+export async function runBatchCommand<R>(command: string, repos: string[], flags: BatchFlags, describe: (r: R) => string, work: (repo: string) => Promise<RepoOutcome<R>>, levelOf?: (r: R) => ResultLevel): Promise<BatchResult<R>> {
   const parallel = parallelOf(flags);
   const events = await batchEvents<R>(flags, describe, levelOf);
   // The first Ctrl-C or SIGTERM stops the batch after the repositories in progress (the core sees an
@@ -120,9 +118,7 @@ export async function runBatchCommand<R>(command: string, repos: string[], flags
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    // With `job`, many repositories run in lanes (child processes); their outcomes are the ones `work` gives here.
-    const pool = job ? (todo: number) => (lanesWanted(parallel, todo) ? startLanes(parallel, job, work as (repo: string) => Promise<RepoOutcome<unknown>>) : null) : undefined;
-    return await runBatch<R>({ command, repos, parallel, resume: flags.resume !== false, retryFailed: !!flags.retryFailed, events, work, signal: stop.signal, pool });
+    return await runBatch<R>({ command, repos, parallel, resume: flags.resume !== false, retryFailed: !!flags.retryFailed, events, work, signal: stop.signal });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

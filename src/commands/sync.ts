@@ -1,14 +1,29 @@
 /** `dx-hooks sync [--all | --repos <paths|globs…> | <paths…>]`: role-aware sync of this repository, or a resumable batch over many. */
 import pc from 'picocolors';
 import { batchTarget } from '../core/batch/target.js';
-import { jobWork, type BatchJob } from '../core/batch/jobs.js';
-import type { RepoOutcome } from '../core/batch/run.js';
+import { describeError, DxError } from '../core/errors.js';
 import { loadMachineConfig } from '../core/machine.js';
 import { openSession } from '../core/session.js';
-import { summarizeSync, type SyncSummary } from '../core/sync/summary.js';
+import type { SyncResult } from '../core/sync/run.js';
 import { worst } from '../core/triage/row.js';
 import { batchExit, itemLine, runBatchCommand, targetRepos, type BatchFlags, type ResultLevel } from './batch-ui.js';
 import { out, printJson, warn } from './common.js';
+
+/** What a batch stores per repository (small: the progress file keeps it). `level`: the worst of its problems (an `error` is work at risk, a failed sync). */
+interface SyncSummary { role: string; action: SyncResult['action']; remote: string; reset: SyncResult['reset']; backup: string[]; problems: string[]; steps: string[]; level?: ResultLevel }
+
+function summarize(r: SyncResult): SyncSummary {
+  return {
+    role: r.role,
+    action: r.action,
+    remote: r.remote,
+    reset: r.reset,
+    backup: r.backup?.refs.map((b) => `${b.ref} ${b.sha.slice(0, 12)}`) ?? [],
+    problems: r.report.problems.filter((p) => p.level !== 'info').map((p) => `${p.code}: ${p.message}`),
+    steps: r.steps,
+    level: worst(r.report),
+  };
+}
 
 /** A summary's level; one stored by an older version (no `level`) reads as ok. */
 const levelOf = (x: SyncSummary): ResultLevel => x.level ?? 'ok';
@@ -36,7 +51,7 @@ export async function run(opts: BatchFlags & { force?: boolean; dryRun?: boolean
     }
     if (opts.json) printJson(r);
     else {
-      out(itemLine({ repo: r.repo, carried: false, status: 'ok', result: summarizeSync(r) }, describe, levelOf));
+      out(itemLine({ repo: r.repo, carried: false, status: 'ok', result: summarize(r) }, describe, levelOf));
       for (const k of r.reset?.kept ?? []) warn(`  kept as it was (not in the backup: a secret, big or ignored file): ${k}`);
       if (r.reset?.ownConfig.length) out(`  kept dx-hooks' own config, not committed: ${r.reset.ownConfig.join(', ')}`);
     }
@@ -44,10 +59,14 @@ export async function run(opts: BatchFlags & { force?: boolean; dryRun?: boolean
   }
   const machine = await loadMachineConfig();
   const repos = await targetRepos(target, machine, opts.cwd);
-  // One work function, here or in the batch lanes (core/batch/jobs.ts).
-  const job: BatchJob = { kind: 'sync', force: opts.force, dryRun: opts.dryRun };
-  const work = (await jobWork(job)) as (repo: string) => Promise<RepoOutcome<SyncSummary>>;
-  const result = await runBatchCommand<SyncSummary>(opts.dryRun ? 'sync-dry-run' : 'sync', repos, opts, describe, work, levelOf, job);
+  const result = await runBatchCommand<SyncSummary>(opts.dryRun ? 'sync-dry-run' : 'sync', repos, opts, describe, async (repo) => {
+    try {
+      const s = await openSession(repo);
+      return { status: 'ok', result: summarize(await syncRepo(s, { force: opts.force, dryRun: opts.dryRun })) };
+    } catch (err) {
+      return { status: 'failed', error: err instanceof DxError ? `${err.message}${err.hint ? ` — ${err.hint}` : ''}` : describeError(err) };
+    }
+  }, levelOf);
   const failed = result.items.filter((i) => i.status === 'failed');
   // Like one repository's sync: work at risk (an error-level problem) fails the run, though the sync itself ran.
   const atRisk = result.items.filter((i) => i.status === 'ok' && i.result && levelOf(i.result) === 'error');

@@ -3,9 +3,8 @@ import pc from 'picocolors';
 import { resolveHost } from '../core/host.js';
 import { loadMachineConfig } from '../core/machine.js';
 import { sortRows, worst, type TriageRow } from '../core/triage/row.js';
+import { triageRepo } from '../core/triage/row.js';
 import { age, span } from '../core/time.js';
-import { jobWork, type BatchJob } from '../core/batch/jobs.js';
-import type { RepoOutcome } from '../core/batch/run.js';
 import type { BatchTarget } from '../core/batch/target.js';
 import { batchExit, runBatchCommand, showRepo, targetRepos, type BatchFlags } from './batch-ui.js';
 import { out, printJson, safe } from './common.js';
@@ -65,10 +64,7 @@ export async function runTriage(opts: BatchFlags & { target: Exclude<BatchTarget
   const machine = await loadMachineConfig();
   const repos = await targetRepos(opts.target, machine, opts.cwd);
   const host = resolveHost(machine.host);
-  // One work function, here or in the batch lanes (core/batch/jobs.ts).
-  const job: BatchJob = { kind: 'status', machine, host };
-  const work = (await jobWork(job)) as (repo: string) => Promise<RepoOutcome<TriageRow>>;
-  const result = await runBatchCommand<TriageRow>('status', repos, opts, rowSummary, work, worst, job);
+  const result = await runBatchCommand<TriageRow>('status', repos, opts, rowSummary, async (repo) => ({ status: 'ok', result: await triageRepo(repo, machine, host) }), worst);
   const rows = sortRows(result.items.filter((i) => i.status === 'ok' && i.result).map((i) => i.result as TriageRow));
   const failed = result.items.filter((i) => i.status === 'failed').map((i) => ({ repo: i.repo, error: i.error ?? '' }));
   const bad = failed.length > 0 || rows.some((r) => worst(r) === 'error');

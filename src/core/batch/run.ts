@@ -37,28 +37,7 @@ export interface BatchOptions<R> {
   events?: BatchEvents<R>;
   /** aborted to stop the batch; its `reason` (a signal name such as "SIGINT") is reported as `interrupted` */
   signal?: AbortSignal;
-  /**
-   * Another place to run `work` (the command layer's batch lanes, commands/lanes.ts): called once with the
-   * number of repositories to do; a pool it returns runs them, null leaves them to `work` here.
-   */
-  pool?: (todo: number) => WorkPool | null;
 }
-
-/** Runs one repository's work elsewhere (never throws: a failure is a `failed` outcome), and is closed at the end of the batch. */
-export interface WorkPool { run(repo: string): Promise<RepoOutcome<unknown>>; close(): Promise<void> }
-
-/**
- * Whether a batch runs in lanes (commands/lanes.ts): `DX_BATCH_LANES=never` or `always` decides; else with
- * `--parallel` 2 or more and at least LANES_FROM repositories to do (a lane's start-up, ~0.3 s of CPU, pays off from there).
- */
-export function lanesWanted(parallel: number, todo: number, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.DX_BATCH_LANES === 'never') return false;
-  if (env.DX_BATCH_LANES === 'always') return todo > 0;
-  return parallel >= 2 && todo >= LANES_FROM;
-}
-
-/** Repositories to do from which a batch with `--parallel` ≥ 2 runs in lanes. */
-export const LANES_FROM = 24;
 
 /** What the batch did: every repository of the batch in queue order, and whether a signal stopped it. */
 export interface BatchResult<R> { items: BatchItem<R>[]; plan: BatchPlan; interrupted: string | null; file: string }
@@ -142,12 +121,10 @@ export async function runBatch<R>(o: BatchOptions<R>): Promise<BatchResult<R>> {
   const todo = new Set(plan.todo);
   const total = o.repos.length;
   let done = o.repos.length - plan.todo.length;
-  let pool: WorkPool | null = null;
   try {
     save();
     o.events?.start?.({ total, todo: plan.todo.length, plan, file });
     const limit = pLimit(o.parallel);
-    pool = o.pool?.(plan.todo.length) ?? null;
     await Promise.all(
       plan.todo.map((repo) =>
         limit(async () => {
@@ -157,7 +134,7 @@ export async function runBatch<R>(o: BatchOptions<R>): Promise<BatchResult<R>> {
           saveSoon();
           let outcome: RepoOutcome<R>;
           try {
-            outcome = pool ? ((await pool.run(repo)) as RepoOutcome<R>) : await o.work(repo);
+            outcome = await o.work(repo);
           } catch (err) {
             outcome = { status: 'failed', error: describeError(err) };
           }
@@ -195,7 +172,6 @@ export async function runBatch<R>(o: BatchOptions<R>): Promise<BatchResult<R>> {
       }
     }
     if (soon) clearImmediate(soon);
-    await pool?.close();
     await release();
   }
   return { items: o.repos.map((r) => itemOf(p, r, !todo.has(r)) as BatchItem<R>), plan, interrupted, file };
