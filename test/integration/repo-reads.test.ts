@@ -73,6 +73,13 @@ test('headState: every HEAD move is seen (commit, packed refs, branch switch, de
   const viaGit = await tracedGit(() => headState(ctx));
   assert.deepEqual(viaGit.value, { branch: 'feature', sha: tip });
   assert.deepEqual(kinds(viaGit.gits).sort(), ['rev-parse', 'symbolic-ref']);
+
+  // A hostile HEAD file naming a path out of the refs folder is never followed by the memo: git answers.
+  fs.rmSync(headFile);
+  fs.writeFileSync(headFile, 'ref: refs/heads/../../../../etc/passwd\n');
+  const hostile = await tracedGit(() => headState(ctx));
+  assert.deepEqual(kinds(hostile.gits).sort(), ['rev-parse', 'symbolic-ref'], 'no memo, no stat outside .git: git decides');
+  assert.equal(hostile.value.sha, null);
 });
 
 test('protectedBranches: the remote HEAD, a dangling remote HEAD, main/master by exact name only — in one git call when the remote HEAD resolves', async (t) => {
