@@ -5,6 +5,7 @@
  * back opens a new RepoContext.
  */
 import type { RepoContext } from './context.js';
+import { debugNote } from './debug.js';
 import { gitTry } from './git.js';
 
 /** key → every value, in git's order. Keys as `git config --list` prints them: section and variable lowercased, subsection as written. */
@@ -28,7 +29,11 @@ export function repoConfig(ctx: RepoContext): Promise<ConfigSnapshot> {
 async function readConfig(ctx: RepoContext): Promise<ConfigSnapshot> {
   const r = await gitTry(['config', '-z', '--list'], { cwd: ctx.top });
   const out = new Map<string, string[]>();
-  if (r.code !== 0) return out;
+  if (r.code !== 0) {
+    // Said under DX_DEBUG; the callers fall back to git (`remote get-url`), whose failure is reported (NO_REMOTE).
+    debugNote(`git config --list failed (${r.stderr.trim().split('\n').pop() ?? `exit ${r.code}`}): falling back to git per call`);
+    return out;
+  }
   // -z: each entry is `key\nvalue\0`, or `key\0` for a key with no value (`[core] bare` style: true).
   for (const entry of r.stdout.split('\0')) {
     if (!entry) continue;
