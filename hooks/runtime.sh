@@ -384,7 +384,8 @@ dx_worker_live() {
 }
 # A worker is named twice: worker.starting (the pid of the sh that started it, written by the hook that
 # started it, alive as long as its node: a burst's hooks must not each start one in the ~0.3 s before
-# it takes the lock) and worker.pid (the node holding the lock).
+# it takes the lock; the worker removes it before its last look at the queue, so a hook that queues
+# after that look starts a new worker) and worker.pid (the node holding the lock).
 dx_pid_live() {
   [ -f "$1" ] && [ ! -L "$1" ] || return 1
   IFS= read -r dx_wpid <"$1" || return 1

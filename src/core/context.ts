@@ -60,6 +60,8 @@ export function dxPaths(ctx: RepoContext) {
     lock: path.join(d, 'worker'),
     /** the pid of the process holding the worker lock, for the hooks (one worker per burst: runtime.sh dx_worker_live) */
     workerPid: path.join(d, 'worker.pid'),
+    /** the pid of the sh a hook started a background worker with, alive as long as its node (runtime.sh dx_start_worker) */
+    workerStarting: path.join(d, 'worker.starting'),
     workerLog: path.join(d, 'worker.log'),
     /** this worktree's validated .dxrc (config/load.ts) */
     configCache: path.join(w, 'config-cache.json'),

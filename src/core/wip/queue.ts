@@ -78,15 +78,45 @@ export function takeQueue(ctx: RepoContext): { items: QueueItem[]; invalid: numb
     }
   }
   let text = '';
+  const read = new Map<string, number>();
   for (const f of taken) {
     try {
-      text += fs.readFileSync(f, 'utf8') + '\n';
+      const bytes = fs.readFileSync(f);
+      read.set(f, bytes.length);
+      text += bytes.toString('utf8') + '\n';
     } catch (err) {
       problems.push(`cannot read ${f}: ${(err as Error).message}`);
     }
   }
   const { items, invalid } = parseQueue(text);
-  return { items, invalid, problems, done: () => taken.forEach((f) => fs.rmSync(f, { force: true })) };
+  return { items, invalid, problems, done: () => taken.forEach((f) => finishTaken(ctx, f, read.get(f))) };
+}
+
+/**
+ * Delete a taken queue file. A shim that opened the queue for its append before the rename writes its
+ * line into the taken file (same inode) after the worker read it: that tail goes back to the queue for
+ * the next round instead of being deleted with the file (issue 12: no queued entry is ever stranded).
+ */
+function finishTaken(ctx: RepoContext, file: string, readBytes: number | undefined): void {
+  if (readBytes !== undefined) {
+    let tail = Buffer.alloc(0);
+    try {
+      const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+      try {
+        const size = fs.fstatSync(fd).size;
+        if (size > readBytes) {
+          tail = Buffer.alloc(size - readBytes);
+          fs.readSync(fd, tail, 0, tail.length, readBytes);
+        }
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {
+      /* gone already: nothing to hand back */
+    }
+    if (tail.length) appendInside(ctx.commonDir, dxPaths(ctx).queue, tail.toString('utf8').endsWith('\n') ? tail.toString('utf8') : `${tail.toString('utf8')}\n`);
+  }
+  fs.rmSync(file, { force: true });
 }
 
 /** Append a request (what the sh shim does; used by commands and tests). */

@@ -85,6 +85,26 @@ export function liveWorker(ctx: RepoContext): number | null {
   return p.state === 'alive' ? p.pid : null;
 }
 
+/**
+ * Stop being a live worker for the hooks: the hook that started this node wrote the pid of its sh (this
+ * process's parent) to dx/worker.starting, and that sh lives as long as this node does. Removed only when
+ * it names that parent (a newer hook's worker keeps its name). A failure is logged: the cost is a hook
+ * that trusts this process a little longer (its entry waits for the next hook), never a lost commit.
+ */
+function unnameStarter(s: Session): void {
+  const file = dxPaths(s.ctx).workerStarting;
+  try {
+    if (fs.readFileSync(file, 'utf8').trim() !== String(process.ppid)) return;
+  } catch {
+    return; // missing: this worker was not started by a hook
+  }
+  try {
+    rmInside(s.ctx.commonDir, file);
+  } catch (err) {
+    appendLedger(s.ctx, { host: s.host, op: 'worker', ok: false, error: `could not remove ${file}: ${describeError(err)}` });
+  }
+}
+
 /** Whether `pidFile` names a process that no longer exists (ESRCH). Missing, unreadable or alive: false. */
 function holderDead(pidFile: string): boolean {
   return pidState(pidFile).state === 'dead';
@@ -248,6 +268,9 @@ export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<W
       appendLedger(s.ctx, { host: s.host, op: 'worker', ok: false, error: `could not remove ${workerPid}: ${describeError(err)}` });
     }
     await release();
+    // Then the hooks' other name for this process, before the last look: a hook that queues after this
+    // point finds no live worker and starts one; one that queued before it is seen by the look below.
+    unnameStarter(s);
   }
   // A shim may have queued after our last look but before we released: do not strand it.
   if (queueNonEmpty(s.ctx)) {
