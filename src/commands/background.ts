@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { dxPaths, type RepoContext } from '../core/context.js';
 import { appendLedger } from '../core/ledger.js';
 import { ledgerHost } from '../core/host.js';
-import { openAppendInside } from '../core/nofollow.js';
+import { openAppendInside, writeInside } from '../core/nofollow.js';
 import { describeError } from '../core/errors.js';
 import { warn } from './common.js';
 
@@ -34,6 +34,15 @@ export async function startWorker(ctx: RepoContext): Promise<void> {
       child.once('error', reject);
     });
     child.unref();
+    // Named for the hooks and the next command until it holds the lock (then worker.pid): a commit or a
+    // checkpoint meanwhile leaves the work to it instead of starting node again (runtime.sh dx_worker_live, wip/worker.ts liveWorker).
+    if (child.pid) {
+      try {
+        writeInside(ctx.commonDir, dxPaths(ctx).workerStarting, `${child.pid}\n`, { fsync: false });
+      } catch (err) {
+        appendLedger(ctx, { host: await ledgerHost(), op: 'worker.start', ok: false, error: `could not name the started worker in ${dxPaths(ctx).workerStarting}: ${describeError(err)}` });
+      }
+    }
   } catch (err) {
     await failed(ctx, err);
   } finally {

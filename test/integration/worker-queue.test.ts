@@ -5,14 +5,16 @@
 // - a hook that queues after the worker's last look at the queue must find no live worker, so it starts
 //   one: the worker drops its hook-given name (dx/worker.starting, the pid of its parent sh) before that look.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { dxPaths } from '../../src/core/context.ts';
 import { openSession } from '../../src/core/session.ts';
 import { enqueue, takeQueue } from '../../src/core/wip/queue.ts';
-import { runWorker } from '../../src/core/wip/worker.ts';
-import { cloneAs, createBareRemote, lsRemote, seedRemote, withSandbox } from '../helpers/index.ts';
+import { liveWorker, runWorker } from '../../src/core/wip/worker.ts';
+import { startWorker } from '../../src/commands/background.ts';
+import { cloneAs, createBareRemote, lsRemote, seedRemote, waitFor, withSandbox } from '../helpers/index.ts';
 import { pinProcessEnv } from '../helpers/inproc.ts';
 
 test('a line appended to the queue file after the worker took and read it is handed back to the queue', async (t) => {
@@ -66,4 +68,40 @@ test('the worker drops worker.starting when it names its parent sh, before its l
   enqueue(s.ctx, { kind: 'branch', branch: 'main' });
   await runWorker(s, { refreshWarnings: false });
   assert.equal(fs.readFileSync(workerStarting, 'utf8'), `${other}\n`);
+
+  // Started by a command (commands/background.ts): it names the node itself.
+  fs.writeFileSync(workerStarting, `${process.pid}\n`);
+  await runWorker(s, { refreshWarnings: false });
+  assert.equal(fs.existsSync(workerStarting), false);
+});
+
+test('a worker a command started is live for the next command and the hooks until it is done; a starting pid that is not a dx-hooks worker is not', async (t) => {
+  const sb = await withSandbox(t);
+  pinProcessEnv(sb, 's');
+  const remote = await createBareRemote(sb);
+  await seedRemote(sb, remote);
+  const h = await cloneAs(sb, remote, 's');
+  const s = await openSession(h.dir);
+  const { workerStarting } = dxPaths(s.ctx);
+  fs.mkdirSync(path.dirname(workerStarting), { recursive: true });
+  // A live process that is no worker (a reused pid), then one whose command line names hook-worker.
+  const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+  const fake = spawn('sh', ['-c', 'sleep 30', 'hook-worker'], { stdio: 'ignore' });
+  t.after(() => {
+    sleeper.kill('SIGKILL');
+    fake.kill('SIGKILL');
+  });
+  fs.writeFileSync(workerStarting, `${sleeper.pid}\n`);
+  assert.equal(liveWorker(s.ctx), null);
+  fs.writeFileSync(workerStarting, `${fake.pid}\n`);
+  assert.equal(liveWorker(s.ctx), fake.pid);
+  fs.rmSync(workerStarting);
+
+  // The real thing: the node it starts is named before startWorker returns (node's start-up alone outlasts
+  // that), and it drops its name when done.
+  await startWorker(s.ctx);
+  const named = Number(fs.readFileSync(workerStarting, 'utf8').trim());
+  assert.ok(named > 0 && named !== process.pid);
+  await waitFor(async () => !fs.existsSync(workerStarting), { what: 'the started worker to drop its name', timeoutMs: 30_000 });
+  assert.equal(liveWorker(s.ctx), null);
 });

@@ -79,22 +79,37 @@ function pidState(pidFile: string): { state: 'alive' | 'dead' | 'none'; pid: num
   }
 }
 
-/** The pid of the worker that names itself in `<git-common-dir>/dx/worker.pid` while holding the lock, when that process is alive; else null. */
+/**
+ * The pid of a live worker, else null: the one that names itself in `<git-common-dir>/dx/worker.pid`
+ * while holding the lock, or one started and not yet holding it (`dx/worker.starting`, written by the
+ * hook or command that started it). A starting pid counts only when /proc shows it runs a dx-hooks
+ * worker (a reused pid does not), as runtime.sh dx_pid_live.
+ */
 export function liveWorker(ctx: RepoContext): number | null {
   const p = pidState(dxPaths(ctx).workerPid);
-  return p.state === 'alive' ? p.pid : null;
+  if (p.state === 'alive') return p.pid;
+  const st = pidState(dxPaths(ctx).workerStarting);
+  if (st.state !== 'alive') return null;
+  try {
+    const cmdline = fs.readFileSync(`/proc/${st.pid}/cmdline`, 'utf8').split('\0');
+    return cmdline.includes('hook-worker') || cmdline.includes('dx-worker') ? st.pid : null;
+  } catch {
+    return null; // no /proc: unsure, so not live (the caller does the work itself)
+  }
 }
 
 /**
  * Stop being a live worker for the hooks: the hook that started this node wrote the pid of its sh (this
- * process's parent) to dx/worker.starting, and that sh lives as long as this node does. Removed only when
- * it names that parent (a newer hook's worker keeps its name). A failure is logged: the cost is a hook
+ * process's parent) to dx/worker.starting, and that sh lives as long as this node does; a command that
+ * started it wrote this node's own pid. Removed only when it names one of those two (a newer worker keeps its name). A failure is logged: the cost is a hook
  * that trusts this process a little longer (its entry waits for the next hook), never a lost commit.
  */
 function unnameStarter(s: Session): void {
   const file = dxPaths(s.ctx).workerStarting;
   try {
-    if (fs.readFileSync(file, 'utf8').trim() !== String(process.ppid)) return;
+    // A hook names its sh (this node's parent); a command (commands/background.ts) names this node.
+    const named = fs.readFileSync(file, 'utf8').trim();
+    if (named !== String(process.ppid) && named !== String(process.pid)) return;
   } catch {
     return; // missing: this worker was not started by a hook
   }
