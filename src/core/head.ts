@@ -70,16 +70,36 @@ export async function headState(ctx: RepoContext): Promise<HeadState> {
 const headReads = new Map<string, { key: string; read: Promise<HeadState> }>();
 
 async function readHeadSha(ctx: RepoContext, before: { ref: string | null; key: string }): Promise<HeadState> {
-  const sha = await gitTry(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: ctx.top });
+  // A detached HEAD's file holds the commit; a branch's loose ref file holds its tip: no git process for either.
+  const known = before.ref ? looseRefSha(ctx, before.ref) : before.key.trim();
+  const sha: string | null = known ?? (await gitTry(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: ctx.top }).then((r) => (r.code === 0 ? r.stdout.trim() : null)));
   const state: HeadState = {
     branch: before.ref?.startsWith('refs/heads/') ? before.ref.slice('refs/heads/'.length) : null,
-    sha: sha.code === 0 ? sha.stdout.trim() : null,
+    sha,
   };
   // HEAD moved while git looked: answer from git alone, and keep nothing.
   if (readHeadFile(ctx)?.key !== before.key) return headStateFromGit(ctx);
   if (headMemo.size > 100) headMemo.clear();
   headMemo.set(ctx.gitDir, { key: before.key, state });
   return state;
+}
+
+/**
+ * The object name in the loose file of a branch (`refs/heads/…`) or of one of dx-hooks' own refs
+ * (`refs/dx/…`), as git's files backend stores it (gitrepository-layout(5): one line of hex); undefined
+ * when git must be asked — no loose file (a packed ref, an unborn branch), a symlink, a symbolic ref, a
+ * reftable repository, or any other content. Those refs hold commits (git and dx-hooks write only
+ * commits there), so the value is taken as `<ref>^{commit}` would give it.
+ */
+export function looseRefSha(ctx: RepoContext, ref: string): string | undefined {
+  if (!/^refs\/(heads|dx)\/[^\s]+$/.test(ref) || ref.includes('..') || ref === 'refs/heads/.invalid') return undefined;
+  try {
+    const file = path.join(ctx.commonDir, ref);
+    if (!fs.lstatSync(file).isFile()) return undefined;
+    return /^([0-9a-f]{40}|[0-9a-f]{64})\n?$/.exec(fs.readFileSync(file, 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
 }
 
 /** HEAD as git reads it: `symbolic-ref` and `rev-parse`, for a HEAD file this module does not read itself. */

@@ -20,7 +20,7 @@ import { slotOf } from './wip/ref.js';
 import { identityEnv } from './identity.js';
 import { copyInside, mkdirInside } from './nofollow.js';
 import { linkOnPath } from './config/links.js';
-import { scanContent, ruleNames } from './secrets/scan.js';
+import { preloadScanner, scanContent, ruleNames } from './secrets/scan.js';
 import { markClean } from './secrets/holds.js';
 import { secretPaths } from './secrets/names.js';
 import { LOCAL_ONLY_TRAILER } from './secrets/localonly.js';
@@ -85,6 +85,8 @@ export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions): Pro
   const env = { GIT_INDEX_FILE: tmpIndex };
   try {
     if (fs.existsSync(realIndex)) copyInside(ctx.commonDir, realIndex, tmpIndex);
+    // The content scanner loads while git runs the status pass (on the other core).
+    if (opts.scan !== false && !opts.localOnly) preloadScanner();
     // One status pass (index against HEAD, work tree against index, untracked files) beside the small lookups.
     const [head, headLog, idEnv, scan] = await Promise.all([
       headState(ctx),

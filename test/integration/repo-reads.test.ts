@@ -14,7 +14,7 @@ import { pushWip } from '../../src/core/wip/push.ts';
 import { lsRemote, resolveRemote } from '../../src/core/wip/remote.ts';
 import { trustIndex } from '../../src/core/wipindex/trust.ts';
 import { emptyIndex, type WipIndex } from '../../src/core/wipindex/format.ts';
-import { fetchIndexTip, readIndexAt, updateIndex } from '../../src/core/wipindex/store.ts';
+import { fetchIndexTip, readIndexAt, readLocalIndex, updateIndex } from '../../src/core/wipindex/store.ts';
 import { cloneAs, createBareRemote, hostAt, seedRemote, withSandbox } from '../helpers/index.ts';
 import { pinProcessEnv, tracedGit } from '../helpers/inproc.ts';
 
@@ -31,7 +31,7 @@ test('headState: every HEAD move is seen (commit, packed refs, branch switch, de
 
   const first = await tracedGit(() => headState(ctx));
   assert.deepEqual(first.value, { branch: 'main', sha: await sha() });
-  assert.deepEqual(kinds(first.gits), ['rev-parse'], 'one git process for the first read');
+  assert.deepEqual(first.gits, [], 'the branch\'s loose ref file answers the first read: no git process');
   const again = await tracedGit(() => headState(ctx));
   assert.deepEqual(again.value, first.value);
   assert.equal(again.gits.length, 0, 'HEAD did not move: no git process');
@@ -42,7 +42,9 @@ test('headState: every HEAD move is seen (commit, packed refs, branch switch, de
   // The ref packed (its loose file gone), then moved while packed.
   await h.git(['pack-refs', '--all', '--prune']);
   assert.equal(fs.existsSync(path.join(h.dir, '.git', 'refs', 'heads', 'main')), false);
-  assert.deepEqual(await headState(ctx), { branch: 'main', sha: await sha() });
+  const packed = await tracedGit(() => headState(ctx));
+  assert.deepEqual(packed.value, { branch: 'main', sha: await sha() });
+  assert.deepEqual(kinds(packed.gits), ['rev-parse'], 'a packed ref is git\'s to read');
   const tip = await sha();
   await h.git(['update-ref', 'refs/heads/main', 'HEAD~1']);
   assert.deepEqual(await headState(ctx), { branch: 'main', sha: await sha() });
@@ -51,10 +53,25 @@ test('headState: every HEAD move is seen (commit, packed refs, branch switch, de
   await h.git(['checkout', '--quiet', '-b', 'feature', tip]);
   assert.deepEqual(await headState(ctx), { branch: 'feature', sha: tip });
   await h.git(['checkout', '--quiet', '--detach', 'main']);
-  assert.deepEqual(await headState(ctx), { branch: null, sha: await sha() });
+  const detached = await tracedGit(() => headState(ctx));
+  assert.deepEqual(detached.value, { branch: null, sha: await sha() });
+  assert.deepEqual(detached.gits, [], 'a detached HEAD\'s file holds the commit');
   await h.git(['checkout', '--quiet', '--orphan', 'fresh']);
   assert.deepEqual(await headState(ctx), { branch: 'fresh', sha: null });
   await h.git(['checkout', '--quiet', '-f', 'feature']);
+  // A loose ref file that is not one line of hex, or is a symlink: git reads it (and finds no commit).
+  const featureFile = path.join(h.dir, '.git', 'refs', 'heads', 'feature');
+  fs.writeFileSync(featureFile, 'not a sha\n');
+  const garbled = await tracedGit(() => headState(ctx));
+  assert.deepEqual(kinds(garbled.gits), ['rev-parse']);
+  assert.equal(garbled.value.sha, null);
+  fs.rmSync(featureFile);
+  fs.writeFileSync(sb.tmp('elsewhere'), `${tip}\n`);
+  fs.symlinkSync(sb.tmp('elsewhere'), featureFile);
+  const linked = await tracedGit(() => headState(ctx));
+  assert.deepEqual(kinds(linked.gits), ['rev-parse'], 'a symlinked ref file is never read by us');
+  fs.rmSync(featureFile);
+  await h.git(['update-ref', 'refs/heads/feature', tip]);
 
   // A linked worktree has its own HEAD; the main worktree's memo is not its answer.
   const wtDir = sb.tmp('wt');
@@ -196,7 +213,16 @@ test('updateIndex: the run\'s listing stands in for the index fetch; an index an
   await lsRemote(ctx, 'origin', []);
   const quiet = await tracedGit(() => updateIndex(ctx, 'origin', { host: 'here', repo: 'r', incoming: { 'here/main': entry('here', 'main') }, rebuild: async () => emptyIndex('r', 0) }));
   assert.equal(kinds(quiet.gits).filter((k) => k === 'fetch').length, 0, 'no fetch: the listing told the tip');
+  assert.equal(kinds(quiet.gits).filter((k) => k === 'rev-parse').length, 0, 'the local copy\'s tip is read from its ref file');
   assert.equal(quiet.value.attempts, 1);
+  // The local copy read back without git asking for its tip; packed, git is asked and gives the same.
+  const local = await tracedGit(() => readLocalIndex(ctx));
+  assert.ok(local.value && 'index' in local.value && local.value.index.entries['here/main']);
+  assert.deepEqual(kinds(local.gits).filter((k) => k === 'rev-parse'), []);
+  await here.git(['pack-refs', '--all', '--prune']);
+  const packed = await tracedGit(() => readLocalIndex(ctx));
+  assert.deepEqual(packed.value, local.value);
+  assert.deepEqual(kinds(packed.gits).filter((k) => k === 'rev-parse'), ['rev-parse']);
 
   // A race: another host updates the index after this run listed it.
   await update(other.dir, 'other', 'two');

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RepoContext } from '../context.js';
 import { describeError } from '../errors.js';
+import { packageRoot } from '../install/assets.js';
 import { appendLedger } from '../ledger.js';
 import type { MachineConfig } from '../machine.js';
 import { closeEpisode, openEpisode, type EpisodeKind } from './episode.js';
@@ -59,7 +60,8 @@ export function desktopNotifier(): string | null {
 export function spawnAlert(job: AlertJob): void {
   const here = fileURLToPath(import.meta.url);
   const ext = path.extname(here); // .ts under tsx (tests), .js from dist
-  const child = path.resolve(path.dirname(here), '..', '..', 'commands', `alert-child${ext}`);
+  // From the sources (tsx) next to this file; else tsc's dist/commands/alert-child.js (the CLI runs bundled: install/assets.ts).
+  const child = ext === '.ts' ? path.resolve(path.dirname(here), '..', '..', 'commands', 'alert-child.ts') : path.join(packageRoot, 'dist', 'commands', 'alert-child.js');
   const env = { ...process.env, [JOB_ENV]: JSON.stringify(job) };
   const p = spawn(process.execPath, [...(ext === '.ts' ? process.execArgv : []), child], { detached: true, stdio: 'ignore', env, cwd: job.top });
   p.on('error', () => undefined);

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { debugNote } from '../debug.js';
 import { describeError, DxError, EXIT } from '../errors.js';
-import { packageVersion } from '../install/assets.js';
+import { packageRoot, packageVersion } from '../install/assets.js';
 import { readStoreText, writeJson } from '../store/index.js';
 import type { DxConfig } from './schema.js';
 
@@ -36,12 +36,15 @@ let schemaIdMemo: string | null = null;
 export function configSchemaId(): string {
   if (schemaIdMemo) return schemaIdMemo;
   const hash = createHash('sha1');
-  for (const name of ['schema.js', 'schema.ts']) {
+  // tsc's dist/core/config/schema.js, or the TypeScript source beside this file (tsx). The bundled CLI
+  // (dist/cli.js, dist/chunks/) hashes tsc's file too, so the CLI and the library API share one cache.
+  const candidates = [fileURLToPath(new URL('./schema.js', import.meta.url)), fileURLToPath(new URL('./schema.ts', import.meta.url)), path.join(packageRoot, 'dist', 'core', 'config', 'schema.js')];
+  for (const file of candidates) {
     try {
-      hash.update(fs.readFileSync(fileURLToPath(new URL(`./${name}`, import.meta.url))));
+      hash.update(fs.readFileSync(file));
       break;
     } catch {
-      /* dist/ has schema.js, the TypeScript sources schema.ts */
+      /* not in this layout */
     }
   }
   let version = 'unknown';

@@ -3,8 +3,25 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Root of the installed dx-hooks package (the folder holding package.json). */
-export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/**
+ * Root of the installed dx-hooks package: the nearest folder above this module whose package.json names
+ * dx-hooks. This module runs from dist/core/install/ (tsc's output: the library API, the tests) and from
+ * dist/chunks/ (the bundled CLI, scripts/post-build.mjs), so no fixed number of `..` fits both.
+ */
+export const packageRoot = findPackageRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+function findPackageRoot(from: string): string {
+  for (let dir = from; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    try {
+      const text = fs.readFileSync(path.join(dir, 'package.json'), 'utf8');
+      if ((JSON.parse(text) as { name?: unknown }).name === 'dx-hooks') return dir;
+    } catch {
+      /* no package.json here, or not ours */
+    }
+  }
+  // Not found (a copied-out module): where tsc's layout puts it; reading an asset then fails loudly.
+  return path.resolve(from, '..', '..', '..');
+}
 
 /** Absolute path of the CLI entry the hooks start (`dist/cli.js`). */
 export const cliPath = path.join(packageRoot, 'dist', 'cli.js');

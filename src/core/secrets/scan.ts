@@ -29,6 +29,20 @@ async function load(): Promise<Lint> {
   };
 }
 
+/**
+ * Start loading the scanner now, without waiting (~40–150 ms of module loading): a caller about to wait for
+ * a git process (the snapshot's status pass) overlaps the two. A load that fails is forgotten here and
+ * fails again, loudly, in the scanContent call that needs it.
+ */
+export function preloadScanner(): void {
+  if (linter) return;
+  const loading = load();
+  linter = loading;
+  loading.catch(() => {
+    if (linter === loading) linter = null;
+  });
+}
+
 /** True when `bytes` look binary (a NUL in the first 8000 bytes, git's own test): not scanned as text. */
 export function looksBinary(bytes: Buffer): boolean {
   return bytes.subarray(0, 8000).includes(0);

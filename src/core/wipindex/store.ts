@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { RepoContext } from '../context.js';
 import { DxError } from '../errors.js';
 import { gitBestEffort, gitLine, gitTry } from '../git.js';
+import { looseRefSha } from '../head.js';
 import { identityEnv } from '../identity.js';
 import { fetchQuiet, scratchNamespace } from '../wip/fetch.js';
 import { lastLines, lastListing, NETWORK_TIMEOUT_MS, notePushed } from '../wip/remote.js';
@@ -52,8 +53,7 @@ export async function listedIndexTip(ctx: RepoContext, remote: string): Promise<
   const listed = lastListing(ctx, remote);
   if (!listed) return undefined;
   const there = listed.get(INDEX_REF) ?? null;
-  const r = await gitTry(['rev-parse', '-q', '--verify', `${LOCAL_INDEX_REF}^{commit}`], { cwd: ctx.top });
-  const local = r.code === 0 ? r.stdout.trim() : null;
+  const local = await localIndexTip(ctx);
   return there === local ? there : undefined;
 }
 
@@ -81,11 +81,18 @@ export async function readIndexAt(ctx: RepoContext, commit: string, self?: strin
   return parseIndex(text, { self });
 }
 
+/** LOCAL_INDEX_REF's commit: from its loose file when it has one (head.ts looseRefSha), else asked of git; null when none was fetched yet. */
+async function localIndexTip(ctx: RepoContext): Promise<string | null> {
+  const loose = looseRefSha(ctx, LOCAL_INDEX_REF);
+  if (loose) return loose;
+  const r = await gitTry(['rev-parse', '-q', '--verify', `${LOCAL_INDEX_REF}^{commit}`], { cwd: ctx.top });
+  return r.code === 0 ? r.stdout.trim() : null;
+}
+
 /** The last fetched index (LOCAL_INDEX_REF), without network; null when none was fetched yet. */
 export async function readLocalIndex(ctx: RepoContext, self?: string): Promise<{ index: WipIndex; cut: Truncation } | { error: string } | null> {
-  const tip = await gitTry(['rev-parse', '-q', '--verify', `${LOCAL_INDEX_REF}^{commit}`], { cwd: ctx.top });
-  if (tip.code !== 0) return null;
-  return readIndexAt(ctx, tip.stdout.trim(), self);
+  const tip = await localIndexTip(ctx);
+  return tip ? readIndexAt(ctx, tip, self) : null;
 }
 
 /** Build (but do not push) a commit holding `index` at INDEX_FILE, with `parent` as its parent. Returns its sha. */
