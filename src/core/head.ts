@@ -71,7 +71,7 @@ const headReads = new Map<string, { key: string; read: Promise<HeadState> }>();
 
 async function readHeadSha(ctx: RepoContext, before: { ref: string | null; key: string }): Promise<HeadState> {
   // A detached HEAD's file holds the commit; a branch's loose ref file holds its tip: no git process for either.
-  const known = before.ref ? looseRefSha(ctx, before.ref) : before.key.trim();
+  const known = before.ref ? refFileSha(ctx, before.ref) : before.key.trim();
   const sha: string | null = known ?? (await gitTry(['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { cwd: ctx.top }).then((r) => (r.code === 0 ? r.stdout.trim() : null)));
   const state: HeadState = {
     branch: before.ref?.startsWith('refs/heads/') ? before.ref.slice('refs/heads/'.length) : null,
@@ -85,21 +85,42 @@ async function readHeadSha(ctx: RepoContext, before: { ref: string | null; key: 
 }
 
 /**
- * The object name in the loose file of a branch (`refs/heads/…`) or of one of dx-hooks' own refs
- * (`refs/dx/…`), as git's files backend stores it (gitrepository-layout(5): one line of hex); undefined
- * when git must be asked — no loose file (a packed ref, an unborn branch), a symlink, a symbolic ref, a
- * reftable repository, or any other content. Those refs hold commits (git and dx-hooks write only
+ * The object name of a branch (`refs/heads/…`) or of one of dx-hooks' own refs (`refs/dx/…`) as git's
+ * files backend stores it (gitrepository-layout(5)): its loose file (one line of hex), else its line in
+ * `packed-refs`. Undefined when git must be asked — neither (an unborn branch), a symlink, a symbolic
+ * ref, a reftable repository, or any other content. Those refs hold commits (git and dx-hooks write only
  * commits there), so the value is taken as `<ref>^{commit}` would give it.
  */
-export function looseRefSha(ctx: RepoContext, ref: string): string | undefined {
+export function refFileSha(ctx: RepoContext, ref: string): string | undefined {
   if (!/^refs\/(heads|dx)\/[^\s]+$/.test(ref) || ref.includes('..') || ref === 'refs/heads/.invalid') return undefined;
   try {
     const file = path.join(ctx.commonDir, ref);
     if (!fs.lstatSync(file).isFile()) return undefined;
     return /^([0-9a-f]{40}|[0-9a-f]{64})\n?$/.exec(fs.readFileSync(file, 'utf8'))?.[1];
+  } catch (err) {
+    // No loose file: a packed ref has its line in packed-refs.
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? packedRefSha(ctx, ref) : undefined;
+  }
+}
+
+/**
+ * `ref`'s object name from `packed-refs` (gitrepository-layout(5): a `# pack-refs with:` header, then
+ * `<hex> <refname>` lines, each maybe followed by a `^<hex>` peeled line); undefined when the file is
+ * not a regular file or has no such line (then git decides: an unborn branch, or another backend).
+ */
+function packedRefSha(ctx: RepoContext, ref: string): string | undefined {
+  const file = path.join(ctx.commonDir, 'packed-refs');
+  let text: string;
+  try {
+    if (!fs.lstatSync(file).isFile()) return undefined;
+    text = fs.readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }
+  const at = text.indexOf(` ${ref}\n`);
+  if (at < 0) return undefined;
+  const line = text.slice(text.lastIndexOf('\n', at) + 1, at);
+  return /^([0-9a-f]{40}|[0-9a-f]{64})$/.exec(line)?.[1];
 }
 
 /** HEAD as git reads it: `symbolic-ref` and `rev-parse`, for a HEAD file this module does not read itself. */

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { RepoContext } from '../context.js';
 import { DxError } from '../errors.js';
 import { gitBestEffort, gitLine, gitTry } from '../git.js';
-import { looseRefSha } from '../head.js';
+import { refFileSha } from '../head.js';
 import { identityEnv } from '../identity.js';
 import { fetchQuiet, scratchNamespace } from '../wip/fetch.js';
 import { lastLines, lastListing, NETWORK_TIMEOUT_MS, notePushed } from '../wip/remote.js';
@@ -81,9 +81,9 @@ export async function readIndexAt(ctx: RepoContext, commit: string, self?: strin
   return parseIndex(text, { self });
 }
 
-/** LOCAL_INDEX_REF's commit: from its loose file when it has one (head.ts looseRefSha), else asked of git; null when none was fetched yet. */
+/** LOCAL_INDEX_REF's commit: from its ref file or packed-refs (head.ts refFileSha), else asked of git; null when none was fetched yet. */
 async function localIndexTip(ctx: RepoContext): Promise<string | null> {
-  const loose = looseRefSha(ctx, LOCAL_INDEX_REF);
+  const loose = refFileSha(ctx, LOCAL_INDEX_REF);
   if (loose) return loose;
   const r = await gitTry(['rev-parse', '-q', '--verify', `${LOCAL_INDEX_REF}^{commit}`], { cwd: ctx.top });
   return r.code === 0 ? r.stdout.trim() : null;
