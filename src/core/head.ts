@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RepoContext } from './context.js';
 import { gitTry } from './git.js';
+import { checkInside } from './nofollow.js';
 
 /** HEAD of the work tree: `branch` is the short name (`feature/x`), null when detached; `sha` null when unborn. */
 export interface HeadState { branch: string | null; sha: string | null }
@@ -94,13 +95,23 @@ async function readHeadSha(ctx: RepoContext, before: { ref: string | null; key: 
 export function refFileSha(ctx: RepoContext, ref: string): string | undefined {
   if (!/^refs\/(heads|dx)\/[^\s]+$/.test(ref) || ref.includes('..') || ref === 'refs/heads/.invalid') return undefined;
   try {
-    const file = path.join(ctx.commonDir, ref);
-    if (!fs.lstatSync(file).isFile()) return undefined;
-    return /^([0-9a-f]{40}|[0-9a-f]{64})\n?$/.exec(fs.readFileSync(file, 'utf8'))?.[1];
-  } catch (err) {
+    // Every folder on the way a real folder, the file no symlink (nofollow.ts): nothing outside the git dir is read.
+    const { abs, stat } = checkInside(ctx.commonDir, ref);
     // No loose file: a packed ref has its line in packed-refs.
-    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? packedRefSha(ctx, ref) : undefined;
+    if (!stat) return packedRefSha(ctx, ref);
+    if (!stat.isFile()) return undefined;
+    return /^([0-9a-f]{40}|[0-9a-f]{64})\n?$/.exec(fs.readFileSync(abs, 'utf8'))?.[1];
+  } catch {
+    return undefined;
   }
+}
+
+/** A branch's commit (`refs/heads/<branch>`): from its ref file or packed-refs (refFileSha), else asked of git; null when it does not exist. */
+export async function branchTip(ctx: RepoContext, branch: string): Promise<string | null> {
+  const known = refFileSha(ctx, `refs/heads/${branch}`);
+  if (known) return known;
+  const r = await gitTry(['rev-parse', '-q', '--verify', `refs/heads/${branch}^{commit}`], { cwd: ctx.top });
+  return r.code === 0 ? r.stdout.trim() : null;
 }
 
 /**

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { openRepo } from '../../src/core/context.ts';
-import { headState } from '../../src/core/head.ts';
+import { branchTip, headState } from '../../src/core/head.ts';
 import { protectedBranches } from '../../src/core/protect/match.ts';
 import { defaultConfig } from '../../src/core/config/schema.ts';
 import { pushWip } from '../../src/core/wip/push.ts';
@@ -74,6 +74,15 @@ test('headState: every HEAD move is seen (commit, packed refs, branch switch, de
   assert.deepEqual(kinds(linked.gits), ['rev-parse'], 'a symlinked ref file is never read by us');
   fs.rmSync(featureFile);
   await h.git(['update-ref', 'refs/heads/feature', tip]);
+  // A folder of refs/heads that is a symlink out of the git dir: its files are not read by us either.
+  fs.mkdirSync(sb.tmp('outside'));
+  fs.writeFileSync(path.join(sb.tmp('outside'), 'x'), `${tip}\n`);
+  fs.symlinkSync(sb.tmp('outside'), path.join(h.dir, '.git', 'refs', 'heads', 'evil'));
+  const outside = await tracedGit(() => branchTip(ctx, 'evil/x'));
+  assert.deepEqual(kinds(outside.gits), ['rev-parse'], 'a symlinked ref folder is git\'s to read');
+  fs.rmSync(path.join(h.dir, '.git', 'refs', 'heads', 'evil'));
+  const plain = await tracedGit(() => branchTip(ctx, 'feature'));
+  assert.deepEqual([plain.value, plain.gits], [tip, []]);
 
   // A linked worktree has its own HEAD; the main worktree's memo is not its answer.
   const wtDir = sb.tmp('wt');

@@ -3,7 +3,7 @@
  * `<git-common-dir>/dx` (a full disk, a read-only or broken dx dir), so no worker will push it and no
  * pending entry says so. The next hook or command notices: HEAD's branch tip is reached by no
  * remote-tracking ref and no landed WIP push (refs/dx/pushed/*), and no push of it is pending.
- * One git call; the worker then mirrors it like a queued commit.
+ * One git call at most (none when the last landed push was HEAD); the worker then mirrors it like a queued commit.
  */
 import fs from 'node:fs';
 import { dxPaths } from '../context.js';
@@ -29,7 +29,10 @@ export async function unmirroredHead(s: Session, opts: { underLock?: boolean } =
   const head = await headState(s.ctx);
   if (!head.branch || !head.sha) return null;
   const ref = wipRef(s.config.wip.refPrefix, s.host, head.branch);
-  if (readState(s.ctx).state.wip[ref]?.pending) return null;
+  const known = readState(s.ctx).state.wip[ref];
+  if (known?.pending) return null;
+  // The last push that landed on this branch's WIP ref was HEAD itself (the usual case): covered, no git call.
+  if (known?.lastPushed === head.sha) return null;
   // Queued, or a worker is at it right now: not missed, only not done yet.
   if (!opts.underLock && (queueNonEmpty(s.ctx) || (await isLocked(dxPaths(s.ctx).lock, workerLockStaleMs())))) return null;
   const r = await gitTry(['rev-list', '-n', '1', head.sha, '--not', '--remotes', '--glob=refs/dx/pushed/*'], { cwd: s.ctx.top });

@@ -11,7 +11,7 @@ import { dxPaths } from '../context.js';
 import { DxError } from '../errors.js';
 import { gitTry } from '../git.js';
 import { entriesNewestFirst, type WipIndex } from '../wipindex/format.js';
-import { fetchIndexTip, INDEX_REF, LOCAL_INDEX_REF, readIndexAt } from '../wipindex/store.js';
+import { fetchIndexTip, INDEX_REF, localIndexTip, readIndexAt } from '../wipindex/store.js';
 import { appendLedger } from '../ledger.js';
 import { readRef } from '../refs.js';
 import type { Session } from '../session.js';
@@ -133,7 +133,7 @@ export async function restoreVanished(s: Session, remote: string, remoteRefs?: M
   const plan: Restore[] = [];
   let index: WipIndex | null = null;
   const remoteTip = there.get(INDEX_REF) ?? null;
-  const localTip = await readRef(s.ctx, `${LOCAL_INDEX_REF}^{commit}`);
+  const localTip = await localIndexTip(s.ctx);
   let source: string | null = remoteTip;
   if (!remoteTip && localTip) {
     // The newest copy this host has: its own (refs/dx/index) or a plain `git fetch`'s remote-tracking one.

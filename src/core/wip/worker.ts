@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import { dxPaths, type RepoContext } from '../context.js';
 import { rmInside, writeInside } from '../nofollow.js';
 import { gitTry } from '../git.js';
-import { headState } from '../head.js';
-import { fetchIndexTip, listedIndexTip, LOCAL_INDEX_REF, readIndexAt } from '../wipindex/store.js';
+import { branchTip, headState } from '../head.js';
+import { fetchIndexTip, listedIndexTip, localIndexTip, readIndexAt } from '../wipindex/store.js';
 import { appendLedger } from '../ledger.js';
 import { acquireLock, workerLockStaleMs } from '../lock.js';
 import type { Session } from '../session.js';
@@ -141,8 +141,7 @@ async function toMirrorItems(s: Session, queued: QueueItem[], lookForUnqueued: b
     if (!p) continue;
     let sha = p.sha;
     if (!p.dirty && p.branch) {
-      const tip = await gitTry(['rev-parse', '-q', '--verify', `refs/heads/${p.branch}^{commit}`], { cwd: s.ctx.top });
-      if (tip.code === 0) sha = tip.stdout.trim();
+      sha = (await branchTip(s.ctx, p.branch)) ?? sha;
     }
     supersede(wipRef(s.config.wip.refPrefix, s.host, p.branch), { branch: p.branch, sha, dirty: p.dirty, base: p.dirty ? null : sha, keep: p.keep });
   }
@@ -151,9 +150,8 @@ async function toMirrorItems(s: Session, queued: QueueItem[], lookForUnqueued: b
       supersede(wipRef(s.config.wip.refPrefix, s.host, null), { branch: null, sha: q.sha, dirty: false, base: q.sha });
       continue;
     }
-    const tip = await gitTry(['rev-parse', '-q', '--verify', `refs/heads/${q.branch}^{commit}`], { cwd: s.ctx.top });
-    if (tip.code !== 0) continue; // branch deleted since: nothing to mirror
-    const sha = tip.stdout.trim();
+    const sha = await branchTip(s.ctx, q.branch);
+    if (!sha) continue; // branch deleted since: nothing to mirror
     supersede(wipRef(s.config.wip.refPrefix, s.host, q.branch), { branch: q.branch, sha, dirty: false, base: sha });
   }
   // A commit the shim could not queue (the dx dir was not writable): noticed here, mirrored like a queued one.
@@ -185,7 +183,7 @@ export async function refreshWarnings(s: Session, pushed: MirrorReport[] = [], i
   if (!index) {
     const listed = indexFetched ? undefined : await listedIndexTip(s.ctx, remote);
     const tip =
-      indexFetched ? (await gitTry(['rev-parse', '-q', '--verify', `${LOCAL_INDEX_REF}^{commit}`], { cwd: s.ctx.top })).stdout.trim() || null
+      indexFetched ? await localIndexTip(s.ctx)
       : listed !== undefined ? listed
       : await fetchIndexTip(s.ctx, remote);
     if (!tip) return writeBranchWarnings(s, { schema_version: 1, repo: '', updated: 0, entries: {}, hosts: {} }, remote);

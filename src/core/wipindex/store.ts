@@ -82,7 +82,7 @@ export async function readIndexAt(ctx: RepoContext, commit: string, self?: strin
 }
 
 /** LOCAL_INDEX_REF's commit: from its ref file or packed-refs (head.ts refFileSha), else asked of git; null when none was fetched yet. */
-async function localIndexTip(ctx: RepoContext): Promise<string | null> {
+export async function localIndexTip(ctx: RepoContext): Promise<string | null> {
   const loose = refFileSha(ctx, LOCAL_INDEX_REF);
   if (loose) return loose;
   const r = await gitTry(['rev-parse', '-q', '--verify', `${LOCAL_INDEX_REF}^{commit}`], { cwd: ctx.top });
