@@ -9,6 +9,8 @@ import { test } from 'node:test';
 import { openRepo } from '../../src/core/context.ts';
 import { branchTip, headState } from '../../src/core/head.ts';
 import { protectedBranches } from '../../src/core/protect/match.ts';
+import { committedSource } from '../../src/core/protect/inforce.ts';
+import { openSession } from '../../src/core/session.ts';
 import { defaultConfig } from '../../src/core/config/schema.ts';
 import { pushWip } from '../../src/core/wip/push.ts';
 import { lsRemote, resolveRemote } from '../../src/core/wip/remote.ts';
@@ -243,4 +245,22 @@ test('updateIndex: the run\'s listing stands in for the index fetch; an index an
   const read = await readIndexAt(await openRepo(other.dir), tip as string);
   assert.ok('index' in read);
   assert.deepEqual(Object.keys(read.index.entries).sort(), ['here/feature', 'here/main', 'other/one', 'other/two'], 'every host\'s entries are in the remote index');
+});
+
+test('committedSource: every config place at a commit or in the index in one cat-file; a folder named .dxrc, a package.json without a dx key and a missing commit are skipped', async (t) => {
+  const sb = await withSandbox(t);
+  pinProcessEnv(sb, 'here');
+  const remote = await createBareRemote(sb);
+  await seedRemote(sb, remote);
+  const h = await cloneAs(sb, remote, 'here');
+  await h.commit('configs', { '.dxrc/readme': 'a folder, not a config\n', 'package.json': JSON.stringify({ name: 'x' }), '.dxrc.json': JSON.stringify({ protect: { paths: ['deploy/**'] } }) });
+  const s = await openSession(h.dir);
+  const atHead = await tracedGit(() => committedSource(s, 'HEAD'));
+  assert.deepEqual(atHead.value, { from: 'HEAD:.dxrc.json', paths: ['deploy/**'], branches: null });
+  assert.deepEqual(kinds(atHead.gits), ['cat-file']);
+  // The index's stage 0: a package.json with a dx key comes first there.
+  await h.write('package.json', JSON.stringify({ name: 'x', dx: { protect: { paths: ['LICENSE'] } } }));
+  await h.git(['add', 'package.json']);
+  assert.deepEqual(await committedSource(s, { index: true }), { from: 'index:package.json', paths: ['LICENSE'], branches: null });
+  assert.equal(await committedSource(s, 'f'.repeat(40)), null, 'a commit this repository lacks adds nothing');
 });

@@ -19,7 +19,7 @@
 import { defaultLoadersSync } from 'cosmiconfig';
 import type { DxConfig } from '../config/schema.js';
 import { SEARCH_PLACES } from '../config/load.js';
-import { gitTry } from '../git.js';
+import { gitBytes } from '../git.js';
 import type { Session } from '../session.js';
 import { protectedBranches, protectedMatcher, type PathMatcher } from './match.js';
 
@@ -64,33 +64,40 @@ export function workTreeSource(config: DxConfig): ProtectSource {
  */
 export async function committedSource(s: Session, site: ConfigSite): Promise<ProtectSource | null> {
   const cwd = s.ctx.top;
-  const listed = typeof site === 'string'
-    ? await gitTry(['ls-tree', '-z', site, '--', ...DATA_PLACES], { cwd })
-    : await gitTry(['ls-files', '-s', '-z', '--', ...DATA_PLACES], { cwd, env: site.env });
-  if (listed.code !== 0) return null;
+  // Every candidate file at the site in one `cat-file --batch` (`<commit>:<path>`, or `:<path>`: the index's stage 0).
+  const names = DATA_PLACES.map((place) => (typeof site === 'string' ? `${site}:${place}` : `:${place}`));
+  let out: Buffer;
+  try {
+    out = await gitBytes(['cat-file', '--batch'], { cwd, input: names.join('\n') + '\n', env: typeof site === 'string' ? undefined : site.env });
+  } catch {
+    return null;
+  }
   const blobs = new Map<string, string>();
-  for (const rec of listed.stdout.split('\0')) {
-    const tab = rec.indexOf('\t');
-    if (tab < 0) continue;
-    const meta = rec.slice(0, tab).split(' ');
-    // ls-tree: "<mode> blob <sha>"; ls-files -s: "<mode> <sha> <stage>" (stage 0 only).
-    const sha = typeof site === 'string' ? (meta[1] === 'blob' ? meta[2] : undefined) : (meta[2] === '0' ? meta[1] : undefined);
-    if (sha) blobs.set(rec.slice(tab + 1), sha);
+  let at = 0;
+  for (const place of DATA_PLACES) {
+    const nl = out.indexOf(10, at);
+    if (nl < 0) break;
+    const header = out.subarray(at, nl).toString('utf8').split(' ');
+    if (header.length !== 3) {
+      at = nl + 1; // `<name> missing` (or ambiguous): no such file there
+      continue;
+    }
+    const size = Number(header[2]);
+    if (header[1] === 'blob') blobs.set(place, out.subarray(nl + 1, nl + 1 + size).toString('utf8'));
+    at = nl + 1 + size + 1;
   }
   const label = typeof site === 'string' ? (site === 'HEAD' ? 'HEAD' : site.slice(0, 12)) : 'index';
   for (const place of DATA_PLACES) {
-    const sha = blobs.get(place);
-    if (!sha) continue;
-    const blob = await gitTry(['cat-file', 'blob', sha], { cwd });
-    if (blob.code !== 0) continue;
+    const text = blobs.get(place);
+    if (text === undefined) continue;
     let raw: unknown;
     try {
       if (place === 'package.json') {
-        raw = (JSON.parse(blob.stdout) as Record<string, unknown> | null)?.dx;
+        raw = (JSON.parse(text) as Record<string, unknown> | null)?.dx;
         if (raw === undefined) continue; // cosmiconfig skips a package.json without the key
       } else {
         const loader = place.endsWith('.json') ? defaultLoadersSync['.json'] : place === '.dxrc' ? defaultLoadersSync.noExt : defaultLoadersSync['.yaml'];
-        raw = loader(place, blob.stdout);
+        raw = loader(place, text);
       }
     } catch {
       // Unparsable: cosmiconfig would stop here too. It adds nothing; a commit that breaks a config
