@@ -93,14 +93,26 @@ async function readHeadSha(ctx: RepoContext, before: { ref: string | null; key: 
  * commits there), so the value is taken as `<ref>^{commit}` would give it.
  */
 export function refFileSha(ctx: RepoContext, ref: string): string | undefined {
+  const r = refFile(ctx, ref);
+  return r && r !== 'missing' ? r.sha : undefined;
+}
+
+/** Whether a branch or dx ref exists, from the same files as refFileSha: false when neither its loose file nor a packed-refs line has it; undefined when git must be asked. */
+export function refExists(ctx: RepoContext, ref: string): boolean | undefined {
+  const r = refFile(ctx, ref);
+  return r === undefined ? undefined : r !== 'missing';
+}
+
+function refFile(ctx: RepoContext, ref: string): { sha: string } | 'missing' | undefined {
   if (!/^refs\/(heads|dx)\/[^\s]+$/.test(ref) || ref.includes('..') || ref === 'refs/heads/.invalid') return undefined;
   try {
     // Every folder on the way a real folder, the file no symlink (nofollow.ts): nothing outside the git dir is read.
     const { abs, stat } = checkInside(ctx.commonDir, ref);
     // No loose file: a packed ref has its line in packed-refs.
-    if (!stat) return packedRefSha(ctx, ref);
+    if (!stat) return packedRef(ctx, ref);
     if (!stat.isFile()) return undefined;
-    return /^([0-9a-f]{40}|[0-9a-f]{64})\n?$/.exec(fs.readFileSync(abs, 'utf8'))?.[1];
+    const sha = /^([0-9a-f]{40}|[0-9a-f]{64})\n?$/.exec(fs.readFileSync(abs, 'utf8'))?.[1];
+    return sha ? { sha } : undefined;
   } catch {
     return undefined;
   }
@@ -115,23 +127,24 @@ export async function branchTip(ctx: RepoContext, branch: string): Promise<strin
 }
 
 /**
- * `ref`'s object name from `packed-refs` (gitrepository-layout(5): a `# pack-refs with:` header, then
- * `<hex> <refname>` lines, each maybe followed by a `^<hex>` peeled line); undefined when the file is
- * not a regular file or has no such line (then git decides: an unborn branch, or another backend).
+ * `ref` in `packed-refs` (gitrepository-layout(5): a `# pack-refs with:` header, then `<hex> <refname>`
+ * lines, each maybe followed by a `^<hex>` peeled line): its object name, `missing` when the file is
+ * absent or has no such line, undefined when the file is not a regular file or the line is odd.
  */
-function packedRefSha(ctx: RepoContext, ref: string): string | undefined {
+function packedRef(ctx: RepoContext, ref: string): { sha: string } | 'missing' | undefined {
   const file = path.join(ctx.commonDir, 'packed-refs');
   let text: string;
   try {
     if (!fs.lstatSync(file).isFile()) return undefined;
     text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : undefined;
   }
   const at = text.indexOf(` ${ref}\n`);
-  if (at < 0) return undefined;
+  if (at < 0) return 'missing';
   const line = text.slice(text.lastIndexOf('\n', at) + 1, at);
-  return /^([0-9a-f]{40}|[0-9a-f]{64})$/.exec(line)?.[1];
+  const sha = /^([0-9a-f]{40}|[0-9a-f]{64})$/.exec(line)?.[1];
+  return sha ? { sha } : undefined;
 }
 
 /** HEAD as git reads it: `symbolic-ref` and `rev-parse`, for a HEAD file this module does not read itself. */

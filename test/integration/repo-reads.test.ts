@@ -112,7 +112,7 @@ test('headState: every HEAD move is seen (commit, packed refs, branch switch, de
   assert.equal(hostile.value.sha, null);
 });
 
-test('protectedBranches: the remote HEAD, a dangling remote HEAD, main/master by exact name only — in one git call when the remote HEAD resolves', async (t) => {
+test('protectedBranches: the remote HEAD, a dangling remote HEAD, main/master by exact name only (loose or packed) — from the ref files, with git only for a file it does not read', async (t) => {
   const sb = await withSandbox(t);
   pinProcessEnv(sb, 'here');
   const remote = await createBareRemote(sb);
@@ -122,7 +122,7 @@ test('protectedBranches: the remote HEAD, a dangling remote HEAD, main/master by
   const ctx = await openRepo(h.dir);
   const one = await tracedGit(() => protectedBranches(ctx, config, 'origin'));
   assert.deepEqual(one.value.sort(), ['dx/index', 'main']);
-  assert.equal(one.gits.length, 1);
+  assert.equal(one.gits.length, 0, 'the remote HEAD\'s symref file answers');
 
   await h.git(['branch', 'develop']);
   await h.git(['update-ref', 'refs/remotes/origin/develop', 'HEAD']);
@@ -138,6 +138,21 @@ test('protectedBranches: the remote HEAD, a dangling remote HEAD, main/master by
   assert.deepEqual((await protectedBranches(ctx, config, 'origin')).sort(), ['dx/index']);
   await h.git(['branch', 'master']);
   assert.deepEqual((await protectedBranches(ctx, config, 'origin')).sort(), ['dx/index', 'master']);
+  // Packed: the packed-refs line counts, still with no git process.
+  await h.git(['pack-refs', '--all', '--prune']);
+  const packed = await tracedGit(() => protectedBranches(ctx, config, 'origin'));
+  assert.deepEqual([packed.value.sort(), packed.gits.length], [['dx/index', 'master'], 0]);
+  // A remote HEAD that is not a symref file (a symlink, a detached value): git decides, and agrees.
+  const headFile = path.join(h.dir, '.git', 'refs', 'remotes', 'origin', 'HEAD');
+  fs.mkdirSync(path.dirname(headFile), { recursive: true });
+  fs.writeFileSync(sb.tmp('remote-head'), 'ref: refs/remotes/origin/develop\n');
+  fs.symlinkSync(sb.tmp('remote-head'), headFile);
+  const linked = await tracedGit(() => protectedBranches(ctx, config, 'origin'));
+  assert.deepEqual(kinds(linked.gits)[0], 'for-each-ref');
+  fs.rmSync(headFile);
+  fs.writeFileSync(headFile, `${(await h.git(['rev-parse', 'master'])).out.trim()}\n`);
+  const detached = await tracedGit(() => protectedBranches(ctx, config, 'origin'));
+  assert.deepEqual([detached.value.sort(), kinds(detached.gits)[0]], [['dx/index', 'master'], 'for-each-ref']);
 });
 
 test('resolveRemote: the branch\'s remote from one config listing; a remote git knows without a URL line still resolves; none is NO_REMOTE', async (t) => {

@@ -10,6 +10,8 @@ import type { DxConfig } from '../config/schema.js';
 import type { RepoContext } from '../context.js';
 import { DxError, EXIT } from '../errors.js';
 import { gitTry } from '../git.js';
+import { refExists } from '../head.js';
+import { checkInside } from '../nofollow.js';
 
 /** A predicate telling whether a repository-relative path (forward slashes) is protected. */
 export type PathMatcher = (path: string) => boolean;
@@ -38,6 +40,8 @@ export function protectedMatcher(config: DxConfig): PathMatcher {
  */
 export async function protectedBranches(ctx: RepoContext, config: DxConfig, remote = config.remote ?? 'origin'): Promise<string[]> {
   if (config.protect.branches) return config.protect.branches;
+  const fromFiles = defaultBranchesFromFiles(ctx, remote);
+  if (fromFiles) return fromFiles;
   // One for-each-ref for the remote's HEAD and both fallbacks (a pattern also matches below a slash: exact names only).
   const names = [`refs/remotes/${remote}/HEAD`, 'refs/heads/main', 'refs/heads/master'];
   const r = await gitTry(['for-each-ref', '--format=%(refname)%00%(symref)', ...names], { cwd: ctx.top });
@@ -56,6 +60,38 @@ export async function protectedBranches(ctx: RepoContext, config: DxConfig, remo
   const prefix = `refs/remotes/${remote}/`;
   if (target.startsWith(prefix) && target.length > prefix.length) out.add(target.slice(prefix.length));
   else for (const b of ['main', 'master']) if (found.has(`refs/heads/${b}`)) out.add(b);
+  return [...out];
+}
+
+/**
+ * protectedBranches' default from the ref files themselves, with no git process (a sync and every worker
+ * ask): `refs/remotes/<remote>/HEAD` is a loose symref file (`ref: <refname>`; packed-refs holds no
+ * symrefs), and main/master exist when their loose file or packed-refs line does (head.ts refExists).
+ * Undefined when any file is not what git's files backend writes (a symlink, a detached remote HEAD, a
+ * reftable repository): git decides.
+ */
+function defaultBranchesFromFiles(ctx: RepoContext, remote: string): string[] | undefined {
+  if (!/^[^\s]+$/.test(remote) || remote.includes('..')) return undefined;
+  let target = '';
+  try {
+    const { abs, stat } = checkInside(ctx.commonDir, `refs/remotes/${remote}/HEAD`);
+    if (stat) {
+      if (!stat.isFile()) return undefined;
+      const sym = /^ref: (refs\/[^\s]+)\n?$/.exec(fs.readFileSync(abs, 'utf8'));
+      if (!sym) return undefined;
+      target = sym[1] as string;
+    }
+  } catch {
+    return undefined;
+  }
+  const out = new Set<string>(['dx/index']);
+  const prefix = `refs/remotes/${remote}/`;
+  if (target.startsWith(prefix) && target.length > prefix.length) return [...out.add(target.slice(prefix.length))];
+  for (const b of ['main', 'master']) {
+    const exists = refExists(ctx, `refs/heads/${b}`);
+    if (exists === undefined) return undefined;
+    if (exists) out.add(b);
+  }
   return [...out];
 }
 

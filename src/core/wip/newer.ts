@@ -55,9 +55,15 @@ async function localTips(s: Session): Promise<Map<string, { sha: string; time: n
  */
 export async function newerWipByBranch(s: Session, index: WipIndex, remote?: string): Promise<Map<string, NewerWip[]>> {
   const cwd = s.ctx.top;
+  const others = Object.values(index.entries).filter((e) => e.host !== s.host);
+  // No other host's WIP (one machine, or the first one): no branch to list, nothing to count.
+  if (!others.length) {
+    if (readCache(s).size) writeCache(s, {});
+    return new Map();
+  }
   const tips = await localTips(s);
   const byBranch = new Map<string, IndexEntry[]>();
-  for (const e of Object.values(index.entries)) {
+  for (const e of others) {
     const tip = tips.get(e.branch);
     if (!tip || e.host === s.host || e.sha === tip.sha || e.ts <= tip.time) continue;
     const list = byBranch.get(e.branch) ?? [];
@@ -97,11 +103,15 @@ export async function newerWipByBranch(s: Session, index: WipIndex, remote?: str
     out.set(p.branch, [...(out.get(p.branch) ?? []), { entry: p.entry, localSha: p.local, count }]);
   }
   // Only the pairs of this run are kept: the cache stays as small as the warnings.
-  const kept = Object.fromEntries(pairs.filter((p) => cache.has(p.key)).map((p) => [p.key, cache.get(p.key) as number]));
+  writeCache(s, Object.fromEntries(pairs.filter((p) => cache.has(p.key)).map((p) => [p.key, cache.get(p.key) as number])));
+  return out;
+}
+
+/** Write the count cache (dx/newer-cache.json); a failure is logged, never thrown: the next look counts again. */
+function writeCache(s: Session, counts: Record<string, number>): void {
   try {
-    writeJson(s.ctx.commonDir, dxPaths(s.ctx).newerCache, { schema_version: 1, counts: kept }, { indent: 0, fsync: false });
+    writeJson(s.ctx.commonDir, dxPaths(s.ctx).newerCache, { schema_version: 1, counts }, { indent: 0, fsync: false });
   } catch (err) {
     appendLedger(s.ctx, { host: s.host, op: 'cache.write', ok: false, error: `could not write the newer-WIP count cache: ${describeError(err)}` });
   }
-  return out;
 }
