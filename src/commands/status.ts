@@ -40,7 +40,7 @@ export async function run(opts: BatchFlags & { json?: boolean; offline?: boolean
     await retryPending(s, true);
   }
   const r = await getStatus(s, { offline: opts.offline });
-  const triage = await triageRepo(s.ctx.top, s.machine, s.host);
+  const triage = await triageRepo(s.ctx, s.machine, s.host);
   const onlyHere = r.pending.length > 0 || r.refPushes.length > 0 || r.collisions.length > 0 || worst(triage) === 'error';
   if (opts.json) {
     printJson({ ...r, role: triage.role, roleSource: triage.roleSource, localOnly: triage.localOnly, problems: triage.problems });

@@ -47,6 +47,11 @@ async function readConfig(ctx: RepoContext): Promise<ConfigSnapshot> {
   return out;
 }
 
+/** The snapshot of `ctx` when something in this run already read it (repoConfig), else undefined: for callers that would rather ask git one question than list the whole config. */
+export function knownRepoConfig(ctx: RepoContext): Promise<ConfigSnapshot> | undefined {
+  return snapshots.get(ctx);
+}
+
 /** The last value of `key` (git's "last one wins" for single-valued keys), or undefined. */
 export function lastValue(config: ConfigSnapshot, key: string): string | undefined {
   const v = config.get(key);

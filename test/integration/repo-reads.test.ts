@@ -11,6 +11,8 @@ import { branchTip, headState } from '../../src/core/head.ts';
 import { protectedBranches } from '../../src/core/protect/match.ts';
 import { committedSource } from '../../src/core/protect/inforce.ts';
 import { openSession } from '../../src/core/session.ts';
+import { effectiveHooksDir } from '../../src/core/hookcheck/health.ts';
+import { repoConfig } from '../../src/core/repo-config.ts';
 import { defaultConfig } from '../../src/core/config/schema.ts';
 import { pushWip } from '../../src/core/wip/push.ts';
 import { lsRemote, resolveRemote } from '../../src/core/wip/remote.ts';
@@ -278,4 +280,26 @@ test('committedSource: every config place at a commit or in the index in one cat
   await h.git(['add', 'package.json']);
   assert.deepEqual(await committedSource(s, { index: true }), { from: 'index:package.json', paths: ['LICENSE'], branches: null });
   assert.equal(await committedSource(s, 'f'.repeat(40)), null, 'a commit this repository lacks adds nothing');
+});
+
+test('effectiveHooksDir: with the config already listed and no core.hooksPath, the common dir\'s hooks with no git process; core.hooksPath set, git resolves it', async (t) => {
+  const sb = await withSandbox(t);
+  pinProcessEnv(sb, 'here');
+  const remote = await createBareRemote(sb);
+  await seedRemote(sb, remote);
+  const h = await cloneAs(sb, remote, 'here');
+  const asked = async () => {
+    const ctx = await openRepo(h.dir);
+    const cold = await tracedGit(() => effectiveHooksDir(ctx));
+    await repoConfig(ctx);
+    const warm = await tracedGit(() => effectiveHooksDir(ctx));
+    return { cold: [cold.value, kinds(cold.gits)], warm: [warm.value, kinds(warm.gits)] };
+  };
+  const plain = await asked();
+  const hooks = path.join(fs.realpathSync(h.dir), '.git', 'hooks');
+  assert.deepEqual(plain.cold, [hooks, ['rev-parse']], 'nothing listed yet: one question to git');
+  assert.deepEqual(plain.warm, [hooks, []]);
+  await h.git(['config', 'core.hooksPath', '.husky/_']);
+  const husky = await asked();
+  assert.deepEqual(husky.warm, [path.join(fs.realpathSync(h.dir), '.husky', '_'), ['rev-parse']]);
 });

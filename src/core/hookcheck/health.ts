@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { dxPaths, type RepoContext } from '../context.js';
 import { gitTry } from '../git.js';
+import { knownRepoConfig } from '../repo-config.js';
 import { BEGIN, packageVersion } from '../install/assets.js';
 import { hooksInBlock, isLefthookHook } from '../install/lefthook.js';
 import { readManifest, type HookRecord } from '../install/manifest.js';
@@ -41,6 +42,13 @@ const runnable = (file: string): boolean => {
 
 /** The folder git runs `ctx`'s hooks from now (`git rev-parse --git-path hooks`, core.hooksPath honoured), absolute; null when git cannot say. */
 export async function effectiveHooksDir(ctx: RepoContext): Promise<string | null> {
+  // This run listed the config already and core.hooksPath is not in it: the common dir's hooks folder
+  // (git-path: `hooks` is shared by every worktree), with no git process. Set, git resolves it (~, relative paths).
+  const known = knownRepoConfig(ctx);
+  if (known) {
+    const config = await known;
+    if (config.size && !config.has('core.hookspath')) return path.join(ctx.commonDir, 'hooks');
+  }
   const r = await gitTry(['rev-parse', '--git-path', 'hooks'], { cwd: ctx.top });
   return r.code === 0 && r.stdout.trim() ? path.resolve(ctx.top, r.stdout.trim()) : null;
 }

@@ -89,14 +89,14 @@ async function syncOnce(s: Session, opts: { force?: boolean; dryRun?: boolean })
   const vanished = opts.dryRun ? null : await guardRemoteRefs(s, { lock: true });
   if (role === 'active') {
     const steps = [`git fetch --prune ${remote}`, 'push pending WIP and refresh other hosts\' WIP', 'report divergence (HEAD, index and work tree untouched)'];
-    if (opts.dryRun) return { repo: ctx.top, role, remote, action: 'planned', steps, backup: null, reset: null, report: await triageRepo(ctx.top, s.machine, s.host) };
+    if (opts.dryRun) return { repo: ctx.top, role, remote, action: 'planned', steps, backup: null, reset: null, report: await triageRepo(ctx, s.machine, s.host) };
     const indexFetched = await fetchPrune(ctx, remote, { index: s.config.wip.enabled });
     if (s.config.wip.enabled) {
       const { runWorker } = await import('../wip/worker.js');
       await runWorker(s, { waitLockMs: 5000, refreshWarnings: true, guardRemote: false, indexFetched });
     }
     appendLedger(ctx, { host: s.host, op: 'sync', ok: true, detail: { role, remote } });
-    return { repo: ctx.top, role, remote, action: 'fetched', steps, backup: null, reset: null, report: await triageRepo(ctx.top, s.machine, s.host), vanished };
+    return { repo: ctx.top, role, remote, action: 'fetched', steps, backup: null, reset: null, report: await triageRepo(ctx, s.machine, s.host), vanished };
   }
 
   const busy = operationInProgress(ctx.gitDir);
@@ -111,7 +111,7 @@ async function syncOnce(s: Session, opts: { force?: boolean; dryRun?: boolean })
     `git fetch --prune ${remote}`,
     `check out ${remote}'s default branch and reset the work tree to it (files left out of the backup stay as they are)`,
   ];
-  if (opts.dryRun) return { repo: ctx.top, role, remote, action: 'planned', steps, backup: null, reset: null, report: await triageRepo(ctx.top, s.machine, s.host) };
+  if (opts.dryRun) return { repo: ctx.top, role, remote, action: 'planned', steps, backup: null, reset: null, report: await triageRepo(ctx, s.machine, s.host) };
   const backup = await backupAndVerify(s, remote, items);
   await fetchPrune(ctx, remote);
   const target: ResetTarget = await resetTarget(ctx, remote);
@@ -166,7 +166,7 @@ async function syncOnce(s: Session, opts: { force?: boolean; dryRun?: boolean })
     steps,
     backup,
     reset: upToDate ? null : { branch: target.branch, from: head.sha, to: target.sha, event: id, snapshot: before.sha, kept: kept.filter((p) => !keep.includes(p)), ownConfig: keep },
-    report: await triageRepo(ctx.top, s.machine, s.host),
+    report: await triageRepo(ctx, s.machine, s.host),
     vanished,
   };
 }

@@ -70,9 +70,10 @@ export function sortRows<T extends Pick<TriageRow, 'problems' | 'repo'>>(rows: T
  * Triage the repository at `repo` for `host`.
  * @throws DxError NOT_A_REPO / BARE_REPO when `repo` is not a work tree (the batch reports it as failed)
  */
-export async function triageRepo(repo: string, machine: MachineConfig, host: string, now = Math.floor(Date.now() / 1000)): Promise<TriageRow> {
-  if (!fs.existsSync(repo)) throw new DxError('NOT_A_REPO', `${repo} does not exist`, 'Fix the path, or remove it from the machine config\'s "repos".');
-  const ctx = await contextOf(repo);
+export async function triageRepo(repo: string | RepoContext, machine: MachineConfig, host: string, now = Math.floor(Date.now() / 1000)): Promise<TriageRow> {
+  if (typeof repo === 'string' && !fs.existsSync(repo)) throw new DxError('NOT_A_REPO', `${repo} does not exist`, 'Fix the path, or remove it from the machine config\'s "repos".');
+  // A caller with the repository open (sync, status) passes its context: what it read already is not read again.
+  const ctx = typeof repo === 'string' ? await contextOf(repo) : repo;
   const problems: Problem[] = [];
   let config: DxConfig;
   try {
