@@ -7,9 +7,9 @@ import path from 'node:path';
 import { dxPaths } from '../context.js';
 import type { IndexEntry, WipIndex } from '../wipindex/format.js';
 import type { Session } from '../session.js';
-import { renameInside, rmInside, writeInside } from '../nofollow.js';
+import { createInside, renameInside, rmInside } from '../nofollow.js';
 import { safeText } from '../text/safe.js';
-import { writeJson } from '../store/index.js';
+import { createJson } from '../store/index.js';
 import { shellCommand } from '../text/shell.js';
 import { age } from '../time.js';
 import { newerWipByBranch, type NewerWip } from './newer.js';
@@ -68,8 +68,10 @@ export async function writeBranchWarnings(s: Session, index: WipIndex, remote?: 
   const warned: string[] = [];
   for (const [b, newer] of [...byBranch].sort(([x], [y]) => x.localeCompare(y))) {
     warned.push(b);
-    writeInside(s.ctx.commonDir, path.join(tmp, `${b}.msg`), warningMsgLines(b, newer) + '\n');
-    writeJson(s.ctx.commonDir, path.join(tmp, `${b}.json`), warningRecords(newer), { indent: 0 });
+    // Created in the fresh folder that replaces the old one at the end (the rename below is the atomic
+    // step): no temporary file and no fsync per file. A cache: lost in a crash, the next look writes it.
+    createInside(s.ctx.commonDir, path.join(tmp, `${b}.msg`), warningMsgLines(b, newer) + '\n');
+    createJson(s.ctx.commonDir, path.join(tmp, `${b}.json`), warningRecords(newer));
   }
   rmInside(s.ctx.commonDir, dir, { recursive: true });
   if (warned.length) renameInside(s.ctx.commonDir, tmp, dir);

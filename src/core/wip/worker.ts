@@ -156,8 +156,11 @@ async function toMirrorItems(s: Session, queued: QueueItem[], lookForUnqueued: b
   }
   // A commit the shim could not queue (the dx dir was not writable): noticed here, mirrored like a queued one.
   // Once per run (the first round): a commit made while this worker runs is queued, and so taken by a later round.
+  // Not when HEAD's branch is queued already (the usual commit): that entry mirrors its tip.
+  const head = lookForUnqueued ? await headState(s.ctx) : null;
+  const headQueued = !!head?.branch && byRef.has(wipRef(s.config.wip.refPrefix, s.host, head.branch));
   const { unmirroredHead } = await import('./unmirrored.js');
-  const missed = lookForUnqueued ? await unmirroredHead(s, { underLock: true }) : null;
+  const missed = lookForUnqueued && !headQueued ? await unmirroredHead(s, { underLock: true }) : null;
   if (missed && !byRef.has(missed.ref)) {
     appendLedger(s.ctx, { host: s.host, op: 'wip.unmirrored', ok: true, refs: { [missed.ref]: { new: missed.sha } }, detail: { branch: missed.branch, why: 'HEAD was never queued for backup (the hook could not write the dx dir?); mirroring it now' } });
     byRef.set(missed.ref, { branch: missed.branch, sha: missed.sha, dirty: false, base: missed.sha });
