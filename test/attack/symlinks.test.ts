@@ -366,12 +366,12 @@ test('.git/dx replaced by a symlink to outside: hooks and commands write nothing
   unchanged('doctor with .git/dx a link');
 });
 
-test('files the sh hooks write in .git/dx (queue, banner, worker.log) that are symlinks to outside: a commit writes nothing through them and says so', async (t) => {
+test('files the sh hooks write in .git/dx (queue, banner, worker.log, worker.starting) that are symlinks to outside: a commit writes nothing through them and says so', async (t) => {
   const { sb, hosts } = await idleSandbox(t);
   const { unchanged } = fakeHome(sb);
   const { h } = await hostileClone(sb, hosts, { 'a.txt': 'a\n' }, {});
   await install(h);
-  for (const f of ['queue', 'banner', 'worker.log']) {
+  for (const f of ['queue', 'banner', 'worker.log', 'worker.starting']) {
     const p = path.join(h.dir, '.git/dx', f);
     fs.rmSync(p, { force: true });
     fs.symlinkSync(path.join(sb.env.HOME as string, '.bashrc'), p);

@@ -104,4 +104,16 @@ test('a worker a command started is live for the next command and the hooks unti
   assert.ok(named > 0 && named !== process.pid);
   await waitFor(async () => !fs.existsSync(workerStarting), { what: 'the started worker to drop its name', timeoutMs: 30_000 });
   assert.equal(liveWorker(s.ctx), null);
+
+  // worker.starting a symlink to a file outside: nothing is written through it; the ledger says why.
+  const outside = sb.tmp('outside-starting');
+  fs.writeFileSync(outside, 'keep\n');
+  fs.symlinkSync(outside, workerStarting);
+  await startWorker(s.ctx);
+  assert.equal(fs.readFileSync(outside, 'utf8'), 'keep\n');
+  assert.ok(fs.lstatSync(workerStarting).isSymbolicLink());
+  const ledger = fs.readFileSync(dxPaths(s.ctx).ledger, 'utf8');
+  assert.match(ledger, /"op":"worker.start","ok":false,"error":"could not name the started worker/);
+  await waitFor(async () => !fs.existsSync(dxPaths(s.ctx).workerPid) && !fs.existsSync(`${dxPaths(s.ctx).lock}.lock`), { what: 'the started worker to finish', timeoutMs: 30_000 });
+  assert.equal(fs.readFileSync(outside, 'utf8'), 'keep\n', 'the worker wrote nothing through it either');
 });

@@ -65,7 +65,7 @@ export async function newerWipByBranch(s: Session, index: WipIndex, remote?: str
   const byBranch = new Map<string, IndexEntry[]>();
   for (const e of others) {
     const tip = tips.get(e.branch);
-    if (!tip || e.host === s.host || e.sha === tip.sha || e.ts <= tip.time) continue;
+    if (!tip || e.sha === tip.sha || e.ts <= tip.time) continue;
     const list = byBranch.get(e.branch) ?? [];
     list.push(e);
     byBranch.set(e.branch, list);
