@@ -1,5 +1,5 @@
 // Runs every test file under test/ with node's test runner (files in parallel, one process each).
-// Usage: node scripts/run-tests.mjs [unit|integration|e2e ...]
+// Usage: node scripts/run-tests.mjs [unit|integration|e2e|attack|<path/to/x.test.ts> ...]
 //
 // The TypeScript test files are compiled once, up front, by esbuild into .test-build/<group>/ (the
 // same depth as test/<group>/, so a helper's import.meta.url finds the package root the same way).
@@ -24,7 +24,11 @@ const walk = (d) => {
     else if (e.name.endsWith('.test.ts')) files.push(path.relative(root, p));
   }
 };
-groups.forEach((g) => walk(path.join(root, 'test', g)));
+// A group (unit, integration, e2e, attack) or one test file's path (`test/unit/x.test.ts`).
+for (const g of groups) {
+  if (g.endsWith('.test.ts')) files.push(path.relative(root, path.resolve(g)));
+  else walk(path.join(root, 'test', g));
+}
 
 const src = path.join(root, 'src') + path.sep;
 const dist = path.join(root, 'dist');

@@ -142,6 +142,16 @@ test('after a --no-verify mirror push, the next commit restores the index and th
 
 test('dx-hooks sync restores too; a pruned WIP ref is never brought back; a hostile index cannot make the restore write an ordinary branch', async (t) => {
   const { remote, a, b, before } = await twoHosts(t);
+  // A check that found everything is remembered (the index is not read again while nothing changes)…
+  const quiet = await dx(a, ['sync'], { env: { ...a.env, DX_DEBUG: '1' } });
+  assert.equal(quiet.code, 0, quiet.stderr);
+  assert.ok(fs.existsSync(path.join(a.dir, '.git/dx/vanished-checked')), 'the all-present check is remembered');
+  const again = await dx(a, ['sync'], { env: { ...a.env, DX_DEBUG: '1' } });
+  // (The check runs before the fetch; what runs after it, the newer-WIP look at beta's entry, reads the index for itself.)
+  const beforeFetch = again.stderr.slice(0, again.stderr.indexOf('git "fetch"'));
+  assert.match(beforeFetch, /git "ls-remote"/);
+  assert.doesNotMatch(beforeFetch, /git "cat-file" "blob" "[0-9a-f]+:\.dx\/wip-index\.json"/, 'the same index and the same ref names: the check does not read the index again');
+  // …and a ref deleted behind pre-push's back changes what the remote lists, so the next check reads the index and restores it.
   await b.git(['push', '-q', '--no-verify', 'origin', ':refs/heads/wip/alpha/main']);
   const sync = await dx(a, ['sync']);
   assert.equal(sync.code, 0, sync.stderr);

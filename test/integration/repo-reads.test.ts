@@ -9,7 +9,8 @@ import { test } from 'node:test';
 import { openRepo } from '../../src/core/context.ts';
 import { branchTip, headState } from '../../src/core/head.ts';
 import { protectedBranches } from '../../src/core/protect/match.ts';
-import { committedSource } from '../../src/core/protect/inforce.ts';
+import { committedSource, protectionInForce } from '../../src/core/protect/inforce.ts';
+import { readLedger } from '../../src/core/ledger.ts';
 import { openSession } from '../../src/core/session.ts';
 import { effectiveHooksDir } from '../../src/core/hookcheck/health.ts';
 import { repoConfig } from '../../src/core/repo-config.ts';
@@ -167,7 +168,7 @@ test('resolveRemote: the branch\'s remote from one config listing; a remote git 
   await h.git(['config', 'branch.main.remote', 'up']);
   const r = await tracedGit(async () => resolveRemote(await openRepo(h.dir), undefined, 'main'));
   assert.equal(r.value, 'up');
-  assert.deepEqual(kinds(r.gits), ['rev-parse', 'config'], 'the context, then one config listing');
+  assert.deepEqual(kinds(r.gits), ['config'], 'the context from its files (openRepo), then one config listing');
   // A remote from a legacy .git/remotes file has no remote.<name>.url: git is asked, and knows it.
   fs.mkdirSync(path.join(h.dir, '.git', 'remotes'), { recursive: true });
   fs.writeFileSync(path.join(h.dir, '.git', 'remotes', 'legacy'), `URL: ${remote}\n`);
@@ -302,4 +303,105 @@ test('effectiveHooksDir: with the config already listed and no core.hooksPath, t
   await h.git(['config', 'core.hooksPath', '.husky/_']);
   const husky = await asked();
   assert.deepEqual(husky.warm, [path.join(fs.realpathSync(h.dir), '.husky', '_'), ['rev-parse']]);
+});
+
+test('openRepo: the top of a plain main work tree is read from its files with no git process, and gives what git gives; a symlinked path, a subfolder, a linked worktree, core.worktree, an include, extensions and a bare repository go to git', async (t) => {
+  const sb = await withSandbox(t);
+  pinProcessEnv(sb, 'here');
+  const remote = await createBareRemote(sb);
+  await seedRemote(sb, remote);
+  const h = await cloneAs(sb, remote, 'here');
+  /** What git itself says of `cwd`, in openRepo's shape. */
+  const gitSays = async (cwd: string) => {
+    const [, gitDir, commonDir, top] = (await h.git(['-C', cwd, 'rev-parse', '--path-format=absolute', '--is-bare-repository', '--git-dir', '--git-common-dir', '--show-toplevel'])).out.trim().split('\n');
+    return { top, gitDir, commonDir, dxDir: path.join(commonDir!, 'dx') };
+  };
+  const plain = await tracedGit(() => openRepo(h.dir));
+  assert.deepEqual(plain.value, await gitSays(h.dir));
+  assert.deepEqual(plain.gits, [], 'a plain main work tree: no git process');
+
+  // A path through a symlink: the real path, as git gives it.
+  const link = path.join(sb.root, 'via-link');
+  fs.symlinkSync(h.dir, link);
+  assert.deepEqual(await openRepo(link), await gitSays(h.dir));
+  // A subfolder and a linked worktree: git answers (one rev-parse each).
+  fs.mkdirSync(path.join(h.dir, 'sub'));
+  const sub = await tracedGit(() => openRepo(path.join(h.dir, 'sub')));
+  assert.deepEqual(sub.value, await gitSays(h.dir));
+  assert.deepEqual(kinds(sub.gits), ['rev-parse']);
+  const wt = path.join(sb.root, 'linked');
+  await h.git(['worktree', 'add', '-q', wt]);
+  const linked = await tracedGit(() => openRepo(wt));
+  assert.deepEqual(linked.value, await gitSays(wt));
+  assert.equal(linked.value.commonDir, path.join(fs.realpathSync(h.dir), '.git'));
+  assert.deepEqual(kinds(linked.gits), ['rev-parse']);
+
+  // core.worktree moves the work tree elsewhere: the files cannot say it, git does.
+  const elsewhere = path.join(sb.root, 'elsewhere');
+  fs.mkdirSync(elsewhere);
+  await h.git(['config', 'core.worktree', elsewhere]);
+  const moved = await tracedGit(() => openRepo(h.dir));
+  assert.deepEqual(kinds(moved.gits), ['rev-parse'], 'core.worktree set: git decides');
+  assert.equal(moved.value.top, fs.realpathSync(elsewhere));
+  await h.git(['config', '--unset', 'core.worktree']);
+  // An include (it could set core.worktree) and an extension (another format): git decides.
+  for (const [key, value] of [['include.path', path.join(sb.root, 'none.cfg')], ['extensions.noop', 'x']] as const) {
+    await h.git(['config', key, value]);
+    const r = await tracedGit(() => openRepo(h.dir));
+    assert.deepEqual(kinds(r.gits), ['rev-parse'], `${key} set: git decides`);
+    await h.git(['config', '--unset', key]);
+  }
+  // core.bare = true: git says it is bare, and openRepo refuses it as before.
+  await h.git(['config', 'core.bare', 'true']);
+  await assert.rejects(openRepo(h.dir), (err: Error & { code?: string }) => err.code === 'BARE_REPO' || err.code === 'NOT_A_WORK_TREE');
+  await h.git(['config', 'core.bare', 'false']);
+  assert.deepEqual((await tracedGit(() => openRepo(h.dir))).gits, [], 'back to plain: no git process');
+  // A .git that is a symlink to the real folder: git decides.
+  const moved2 = path.join(sb.root, 'gitdir-real');
+  fs.renameSync(path.join(h.dir, '.git'), moved2);
+  fs.symlinkSync(moved2, path.join(h.dir, '.git'));
+  const viaLink = await tracedGit(() => openRepo(h.dir));
+  assert.deepEqual(kinds(viaLink.gits), ['rev-parse']);
+  assert.deepEqual(viaLink.value, await gitSays(h.dir));
+});
+
+test('protectionInForce: HEAD\'s committed config is read once per commit (no git object read while HEAD stays); a new commit, a corrupt cache or a cache for another commit reads it again', async (t) => {
+  const sb = await withSandbox(t);
+  pinProcessEnv(sb, 'here');
+  const remote = await createBareRemote(sb);
+  await seedRemote(sb, remote);
+  const h = await cloneAs(sb, remote, 'here');
+  await h.commit('protect deploy', { '.dxrc.json': JSON.stringify({ protect: { paths: ['deploy/**'] } }) });
+  const s = await openSession(h.dir);
+  const cache = path.join(h.dir, '.git', 'dx', 'committed-config.json');
+  const committed = (p: Awaited<ReturnType<typeof protectionInForce>>) => p.sources.filter((x) => x.from.startsWith('HEAD:'));
+  const first = await tracedGit(() => protectionInForce(s));
+  assert.deepEqual(committed(first.value), [{ from: 'HEAD:.dxrc.json', paths: ['deploy/**'], branches: null }]);
+  assert.ok(kinds(first.gits).includes('cat-file'), 'the first look reads HEAD\'s config places');
+  const again = await tracedGit(() => protectionInForce(s));
+  assert.deepEqual(committed(again.value), committed(first.value));
+  assert.ok(!kinds(again.gits).includes('cat-file'), 'HEAD did not move: no git object read');
+  // A commit that widens the committed protection: the new commit's config is read.
+  await h.commit('protect more', { '.dxrc.json': JSON.stringify({ protect: { paths: ['deploy/**', 'LICENSE'] } }) });
+  const moved = await tracedGit(() => protectionInForce(s));
+  assert.deepEqual(committed(moved.value), [{ from: 'HEAD:.dxrc.json', paths: ['deploy/**', 'LICENSE'], branches: null }]);
+  assert.ok(kinds(moved.gits).includes('cat-file'));
+  assert.ok(moved.value.isProtected('LICENSE'));
+  // A cache that claims HEAD's commit has no config (or names another commit) is not believed past its commit.
+  const head = (await h.git(['rev-parse', 'HEAD'])).out.trim();
+  fs.writeFileSync(cache, JSON.stringify({ schema_version: 1, commit: 'a'.repeat(40), source: null }));
+  assert.ok((await protectionInForce(s)).isProtected('deploy/run.sh'), 'a cache for another commit is read again');
+  // Corrupt: read from git again, and said in the ledger.
+  fs.writeFileSync(cache, '{ not json');
+  assert.ok((await protectionInForce(s)).isProtected('deploy/run.sh'));
+  const ledger = await readLedger(s.ctx);
+  assert.ok(ledger.events.some((e) => e.op === 'cache.corrupt' && JSON.stringify(e.detail).includes('committed-config.json')), 'a corrupt cache is said in the ledger');
+  assert.equal(JSON.parse(fs.readFileSync(cache, 'utf8')).commit, head, 'rewritten for HEAD\'s commit');
+  // A cache file that is a symlink is never written through.
+  const outside = path.join(sb.root, 'outside.json');
+  fs.writeFileSync(outside, 'untouched');
+  fs.rmSync(cache);
+  fs.symlinkSync(outside, cache);
+  assert.ok((await protectionInForce(s)).isProtected('deploy/run.sh'));
+  assert.equal(fs.readFileSync(outside, 'utf8'), 'untouched');
 });

@@ -43,6 +43,8 @@ export interface BatchOptions<R> {
 export interface BatchResult<R> { items: BatchItem<R>[]; plan: BatchPlan; interrupted: string | null; file: string }
 
 const now = () => Math.floor(Date.now() / 1000);
+/** The least time between two writes of the progress file while repositories finish (ms). */
+const SAVE_EVERY_MS = 100;
 
 /**
  * The run lock of one command's batches (proper-lockfile on `<dir>/run`, which holds the owner's
@@ -94,24 +96,28 @@ export async function runBatch<R>(o: BatchOptions<R>): Promise<BatchResult<R>> {
     finished_at: null,
     results: { ...(plan.carried?.results ?? {}) },
   };
+  let lastSave = 0;
   const save = () => {
-    if (soon) clearImmediate(soon);
+    if (soon) clearTimeout(soon);
     soon = null;
     p.updated_at = now();
     writeProgress(file, p);
+    lastSave = Date.now();
   };
-  // One write per repository, not two: a repository's outcome and the start of the next one (which
-  // p-limit begins in the same turn of the event loop) go out in one write, right after both.
-  let soon: NodeJS.Immediate | null = null;
+  // At most one write per SAVE_EVERY_MS while repositories finish, and always one right after the
+  // last: the file holds every result so far, so a write per repository made 200 repositories cost
+  // O(n²) bytes. A kill loses at most that long of progress, and those repositories are simply done
+  // again on resume (every batch operation is safe to repeat).
+  let soon: NodeJS.Timeout | null = null;
   let saveError: unknown = null;
   const saveSoon = () => {
-    soon ??= setImmediate(() => {
+    soon ??= setTimeout(() => {
       try {
         save();
       } catch (err) {
         saveError ??= err;
       }
-    });
+    }, Math.max(0, lastSave + SAVE_EVERY_MS - Date.now()));
   };
   let interrupted: string | null = o.signal?.aborted ? String(o.signal.reason ?? 'aborted') : null;
   const onAbort = () => {
@@ -171,7 +177,7 @@ export async function runBatch<R>(o: BatchOptions<R>): Promise<BatchResult<R>> {
         /* the error already on its way out says what failed */
       }
     }
-    if (soon) clearImmediate(soon);
+    if (soon) clearTimeout(soon);
     await release();
   }
   return { items: o.repos.map((r) => itemOf(p, r, !todo.has(r)) as BatchItem<R>), plan, interrupted, file };

@@ -138,17 +138,47 @@ function syncLegacy(ctx: RepoContext, st: HookState): void {
 }
 
 /**
- * Write this worktree's hook state for `s` (always rewritten: the hooks compare `.dxrc`'s mtime with
- * the file's), and remove the legacy caches — or, for an older runtime still installed, write them
+ * Write this worktree's hook state for `s` — unless the file already holds the same text and is newer
+ * than every config file the hooks compare it with (`.dxrc`'s mtime against the file's) — and remove the legacy caches — or, for an older runtime still installed, write them
  * in their careful form. Returns what was written.
  * @throws SymlinkRefused, fs errors, GitError (buildHookState)
  */
 export async function writeHookState(s: Session): Promise<HookState> {
-  const prev = readHookState(s.ctx);
+  const file = dxPaths(s.ctx).hookState;
+  const before = readStateFile(file);
+  const prev = before ? parseHookState(before.text) : null;
   const st = await buildHookState(s, prev && !('error' in prev) ? prev : null);
-  writeInside(s.ctx.commonDir, dxPaths(s.ctx).hookState, formatHookState(st), { fsync: false });
+  const text = formatHookState(st);
+  if (!before || before.text !== text || !olderThanAllRcFiles(s.ctx.top, before.mtimeMs)) writeInside(s.ctx.commonDir, file, text, { fsync: false });
   syncLegacy(s.ctx, st);
   return st;
+}
+
+/** The hook state file's text and mtime (ms), or null when it is missing, not a regular file or unreadable (then it is written). */
+function readStateFile(file: string): { text: string; mtimeMs: number } | null {
+  try {
+    const st = fs.lstatSync(file);
+    if (!st.isFile()) return null;
+    return { text: fs.readFileSync(file, 'utf8'), mtimeMs: st.mtimeMs };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether every config file the runtime compares with the hook state (`[ <rc> -nt <hook-state> ]`,
+ * RC_NAMES) is older than `mtimeMs`, or absent: then an unchanged state is not rewritten (the hooks
+ * would find nothing newer either way). Any other answer (equal times, a stat error) rewrites it.
+ */
+function olderThanAllRcFiles(top: string, mtimeMs: number): boolean {
+  for (const name of RC_NAMES) {
+    try {
+      if (fs.statSync(path.join(top, name)).mtimeMs >= mtimeMs) return false;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+    }
+  }
+  return true;
 }
 
 /**

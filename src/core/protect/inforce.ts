@@ -17,10 +17,16 @@
  * run (it would execute repository code), so it contributes nothing.
  */
 import { defaultLoadersSync } from 'cosmiconfig';
+import { z } from 'zod';
 import type { DxConfig } from '../config/schema.js';
 import { SEARCH_PLACES } from '../config/load.js';
+import { dxPaths } from '../context.js';
+import { debugNote } from '../debug.js';
 import { gitBytes } from '../git.js';
+import { headState } from '../head.js';
+import { appendLedger } from '../ledger.js';
 import type { Session } from '../session.js';
+import { readJson, writeJson } from '../store/index.js';
 import { protectedBranches, protectedMatcher, type PathMatcher } from './match.js';
 
 /** The protection one config gives: `branches` null means "not set" (the defaults apply). */
@@ -62,7 +68,12 @@ export function workTreeSource(config: DxConfig): ProtectSource {
  * The config committed at `site` (a commit, or the index), as cosmiconfig would find it there.
  * @returns null when the site has no config file (or no such commit): defaults apply
  */
-export async function committedSource(s: Session, site: ConfigSite): Promise<ProtectSource | null> {
+export async function committedSource(s: Session, site: ConfigSite, label?: string): Promise<ProtectSource | null> {
+  return (await readCommitted(s, site, label)) ?? null;
+}
+
+/** committedSource's reading, with undefined when git could not be asked (so a failure is never cached as "no config"). */
+async function readCommitted(s: Session, site: ConfigSite, label?: string): Promise<ProtectSource | null | undefined> {
   const cwd = s.ctx.top;
   // Every candidate file at the site in one `cat-file --batch` (`<commit>:<path>`, or `:<path>`: the index's stage 0).
   const names = DATA_PLACES.map((place) => (typeof site === 'string' ? `${site}:${place}` : `:${place}`));
@@ -70,7 +81,7 @@ export async function committedSource(s: Session, site: ConfigSite): Promise<Pro
   try {
     out = await gitBytes(['cat-file', '--batch'], { cwd, input: names.join('\n') + '\n', env: typeof site === 'string' ? undefined : site.env });
   } catch {
-    return null;
+    return undefined;
   }
   const blobs = new Map<string, string>();
   let at = 0;
@@ -86,7 +97,7 @@ export async function committedSource(s: Session, site: ConfigSite): Promise<Pro
     if (header[1] === 'blob') blobs.set(place, out.subarray(nl + 1, nl + 1 + size).toString('utf8'));
     at = nl + 1 + size + 1;
   }
-  const label = typeof site === 'string' ? (site === 'HEAD' ? 'HEAD' : site.slice(0, 12)) : 'index';
+  label ??= typeof site === 'string' ? (site === 'HEAD' ? 'HEAD' : site.slice(0, 12)) : 'index';
   for (const place of DATA_PLACES) {
     const text = blobs.get(place);
     if (text === undefined) continue;
@@ -117,10 +128,44 @@ export async function committedSource(s: Session, site: ConfigSite): Promise<Pro
 export async function protectionInForce(s: Session, sites: ConfigSite[] = [], remote?: string): Promise<Protection> {
   const sources: ProtectSource[] = [workTreeSource(s.config)];
   for (const site of ['HEAD', ...sites]) {
-    const src = await committedSource(s, site);
+    const src = site === 'HEAD' ? await headSource(s) : await committedSource(s, site);
     if (src) sources.push(src);
   }
   return combine(s, sources, remote);
+}
+
+/**
+ * `<git-common-dir>/dx/committed-config.json`: the config committed at one commit, as committedSource
+ * read it (labelled `HEAD:`). A commit's tree never changes, so it holds for as long as HEAD is that
+ * commit: `sync`, `status` and the worker after a checkout or fetch read no git object for it.
+ */
+const CommittedCacheSchema = z.object({
+  schema_version: z.literal(1),
+  commit: z.string().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/),
+  source: z.object({ from: z.string().startsWith('HEAD:'), paths: z.array(z.string()), branches: z.array(z.string()).nullable() }).nullable(),
+});
+
+/**
+ * The config committed at HEAD (committedSource's answer for `HEAD`), from the cache when it was read
+ * for HEAD's commit. HEAD is resolved once (from its files: head.ts) and read by that sha, so a HEAD
+ * that moves meanwhile cannot file one commit's config under another. A corrupt cache is read again
+ * from git and said in the ledger; a cache that cannot be written is a DX_DEBUG note (it is a cache).
+ */
+async function headSource(s: Session): Promise<ProtectSource | null> {
+  const sha = (await headState(s.ctx)).sha;
+  if (!sha) return committedSource(s, 'HEAD');
+  const file = dxPaths(s.ctx).committedConfig;
+  const cached = readJson(file, CommittedCacheSchema, 'committed-config cache');
+  if (cached.kind === 'ok' && cached.value.commit === sha) return cached.value.source;
+  if (cached.kind === 'corrupt') appendLedger(s.ctx, { host: s.host, op: 'cache.corrupt', ok: false, error: cached.problem.message, detail: { file } });
+  const source = await readCommitted(s, sha, 'HEAD');
+  if (source === undefined) return null; // git failed: adds nothing this time (as committedSource), and nothing is cached
+  try {
+    writeJson(s.ctx.commonDir, file, { schema_version: 1, commit: sha, source }, { indent: 0, fsync: false });
+  } catch (err) {
+    debugNote(`could not write the committed-config cache: ${String(err)}`);
+  }
+  return source;
 }
 
 /** The union of `sources` (branches: each source's list, or the defaults where a source sets none). */

@@ -25,6 +25,20 @@ export function readStoreText(file: string): string | null {
   }
 }
 
+/**
+ * Read a cache file of dx-hooks' own (a copy of something git can tell again) as UTF-8: null when it is
+ * missing, is not a regular file (a symlink is never followed) or cannot be read. Never throws: a
+ * cache that cannot be read is asked of git again.
+ */
+export function readCacheText(file: string): string | null {
+  try {
+    if (!fs.lstatSync(file).isFile()) return null;
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
 /** The loud error (STORE_UNREADABLE) for a file that exists but cannot be read. */
 export function unreadable(file: string, e: NodeJS.ErrnoException): DxError {
   return new DxError(

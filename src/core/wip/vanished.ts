@@ -7,7 +7,9 @@
  * (`--force-with-lease=<ref>:`), so it never overwrites something new; each is a ledger line and a
  * notice the hooks print once. A WIP ref the index no longer names (pruned) is never brought back.
  */
+import { createHash } from 'node:crypto';
 import { dxPaths } from '../context.js';
+import { debugNote } from '../debug.js';
 import { DxError } from '../errors.js';
 import { gitTry } from '../git.js';
 import { entriesNewestFirst, type WipIndex } from '../wipindex/format.js';
@@ -15,7 +17,7 @@ import { fetchIndexTip, INDEX_REF, localIndexTip, readIndexAt } from '../wipinde
 import { appendLedger } from '../ledger.js';
 import { readRef } from '../refs.js';
 import type { Session } from '../session.js';
-import { readStoreText } from '../store/read.js';
+import { readCacheText, readStoreText } from '../store/read.js';
 import { rmInside, writeInside } from '../nofollow.js';
 import { safeLine } from '../text/safe.js';
 import { clock } from '../time.js';
@@ -144,14 +146,20 @@ export async function restoreVanished(s: Session, remote: string, remoteRefs?: M
   } else if (remoteTip && remoteTip !== localTip) {
     source = await fetchIndexTip(s.ctx, remote);
   }
+  // The last check that found every ref present read this same index against the same ref names:
+  // the answer is the same (wipPlan looks only at which refs the remote has), so the index is not read.
+  const key = !plan.length && source ? checkKey(remote, source, there) : null;
+  if (key && readCacheText(checkedFile(s)) === key + '\n') return report;
   if (source) {
     const read = await readIndexAt(s.ctx, source);
     if ('index' in read) index = read.index;
   }
   plan.push(...(await wipPlan(s, remote, source ? index : null, there, report)));
+  const allThere = !plan.length && !report.unknown.length;
   report.unknown = onlyNew(s, report.unknown);
   if (!plan.length) {
     recordVanished(s, report);
+    if (key && allThere && index) rememberCheck(s, key);
     return report;
   }
   const batch = plan.slice(0, MAX_RESTORES);
@@ -171,6 +179,27 @@ export async function restoreVanished(s: Session, remote: string, remoteRefs?: M
   if (plan.length > batch.length) report.unknown.push(...plan.slice(batch.length).map((p) => ({ ref: p.ref, sha: p.sha, why: `more than ${MAX_RESTORES} refs vanished: the rest on the next run` })));
   recordVanished(s, report);
   return report;
+}
+
+/** `<dx dir>/vanished-checked`: the key of the last check that found every ref the index names on the remote. */
+function checkedFile(s: Session): string {
+  return dxPaths(s.ctx).banner.replace(/banner$/, 'vanished-checked');
+}
+
+/** What a check's answer depends on: the remote, the index commit read, and the names of the remote's refs (sha256, hex). */
+function checkKey(remote: string, source: string, there: Map<string, string>): string {
+  const h = createHash('sha256').update(`${remote}\0${source}\0`);
+  for (const name of [...there.keys()].sort()) h.update(name + '\n');
+  return h.digest('hex');
+}
+
+/** Remember a check that found everything present (a cache: a failure to write is a DX_DEBUG note). */
+function rememberCheck(s: Session, key: string): void {
+  try {
+    writeInside(s.ctx.commonDir, checkedFile(s), key + '\n', { fsync: false });
+  } catch (err) {
+    debugNote(`could not remember the remote's dx refs check: ${String(err)}`);
+  }
 }
 
 /** The words for a report: one line, or null when nothing was missing. */

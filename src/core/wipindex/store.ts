@@ -4,10 +4,13 @@
  * tip; when another host wins the race we fetch, merge per key and retry with jitter.
  */
 import path from 'node:path';
-import type { RepoContext } from '../context.js';
+import { dxPaths, type RepoContext } from '../context.js';
+import { debugNote } from '../debug.js';
 import { DxError } from '../errors.js';
 import { gitBestEffort, gitLine, gitTry } from '../git.js';
 import { refFileSha } from '../head.js';
+import { writeInside } from '../nofollow.js';
+import { readCacheText } from '../store/read.js';
 import { identityEnv } from '../identity.js';
 import { fetchQuiet, scratchNamespace } from '../wip/fetch.js';
 import { lastLines, lastListing, NETWORK_TIMEOUT_MS, notePushed } from '../wip/remote.js';
@@ -68,17 +71,39 @@ export async function readIndexAt(ctx: RepoContext, commit: string, self?: strin
   // A commit named by its full sha never changes: its index text is read once per process (sync's
   // remote check and its warnings refresh read the same one). Parsed anew each time: callers change the object.
   const key = /^([0-9a-f]{40}|[0-9a-f]{64})$/.test(commit) ? `${ctx.commonDir}\0${commit}` : null;
-  let text = key ? indexTexts.get(key) : undefined;
+  let text = key ? (indexTexts.get(key) ?? diskCopy(ctx, commit)) : undefined;
   if (text === undefined) {
     const r = await gitTry(['cat-file', 'blob', `${commit}:${INDEX_FILE}`], { cwd: ctx.top });
     if (r.code !== 0) return { error: `${INDEX_FILE} is missing from ${commit.slice(0, 12)}` };
     text = r.stdout;
-    if (key) {
-      if (indexTexts.size >= 4) indexTexts.delete(indexTexts.keys().next().value as string);
-      indexTexts.set(key, text);
-    }
+    if (key) keepDiskCopy(ctx, commit, text);
+  }
+  if (key) {
+    if (indexTexts.size >= 4) indexTexts.delete(indexTexts.keys().next().value as string);
+    indexTexts.set(key, text);
   }
   return parseIndex(text, { self });
+}
+
+/**
+ * `<git-common-dir>/dx/index-text`: the text of the last index read from git, after a first line naming
+ * its commit (`<sha>\n<text>`). The next process that reads the same commit (sync's warnings refresh,
+ * status, the next worker) reads the file instead of starting `git cat-file`. It is only a copy: the
+ * text is parsed and validated like git's (parseIndex), and a copy for another commit is not used.
+ */
+function diskCopy(ctx: RepoContext, commit: string): string | undefined {
+  const data = readCacheText(dxPaths(ctx).indexText);
+  if (!data || !data.startsWith(commit + '\n')) return undefined;
+  return data.slice(commit.length + 1);
+}
+
+/** Keep the copy (a cache: a failure to write is a DX_DEBUG note). */
+function keepDiskCopy(ctx: RepoContext, commit: string, text: string): void {
+  try {
+    writeInside(ctx.commonDir, dxPaths(ctx).indexText, `${commit}\n${text}`, { fsync: false });
+  } catch (err) {
+    debugNote(`could not keep a copy of the index text: ${String(err)}`);
+  }
 }
 
 /** LOCAL_INDEX_REF's commit: from its ref file or packed-refs (head.ts refFileSha), else asked of git; null when none was fetched yet. */
