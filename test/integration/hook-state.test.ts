@@ -34,7 +34,7 @@ async function setup(t: TestContext) {
     const later = new Date(Date.now() + 5000);
     fs.utimesSync(file, later, later);
   };
-  return { h, file, calls, head, put, base: readHookStateFile(file) };
+  return { sb, h, file, calls, head, put, base: readHookStateFile(file) };
 }
 
 /** Stage a deletion of b.txt and commit it; returns the commit's exit code (b.txt is put back after). */
@@ -302,4 +302,35 @@ test('reference-transaction: input naming no branch and no stash ends in sh (a r
   const many = Array.from({ length: 200 }, (_, i) => `${head} ${orphan} refs/remotes/origin/b${i}`);
   await fire('committed', [...many, `${head} ${orphan} refs/heads/side`]);
   assert.ok(calls().some((c) => c.endsWith('hook reference-transaction committed')), 'the branch rewind was not sent to node');
+});
+
+test('an unchanged hook state is not rewritten while it is newer than every config file; a config file as new or newer, or new content, rewrites it', async (t) => {
+  const { sb, h, file } = await setup(t);
+  const { pinProcessEnv } = await import('../helpers/inproc.ts');
+  const { openSession } = await import('../../src/core/session.ts');
+  const { writeHookState } = await import('../../src/core/hookstate/write.ts');
+  pinProcessEnv(sb, 'stateful');
+  const rc = path.join(h.dir, '.dxrc.json');
+  const at = (f: string, s: number) => fs.utimesSync(f, s, s);
+  const mtime = () => fs.statSync(file).mtimeMs;
+  const now = Math.floor(Date.now() / 1000);
+  at(rc, now - 100);
+  if (fs.existsSync(path.join(h.dir, 'package.json'))) at(path.join(h.dir, 'package.json'), now - 100);
+  await writeHookState(await openSession(h.dir));
+  at(file, now - 50);
+  const text = fs.readFileSync(file, 'utf8');
+  await writeHookState(await openSession(h.dir));
+  assert.equal(mtime(), (now - 50) * 1000, 'the same text, newer than .dxrc: not rewritten');
+  assert.equal(fs.readFileSync(file, 'utf8'), text);
+  // .dxrc as new as the state (the runtime's -nt would ask node): rewritten, so the state is newer again.
+  at(rc, now - 50);
+  await writeHookState(await openSession(h.dir));
+  assert.ok(mtime() > (now - 50) * 1000, 'a config file as new as the state: rewritten');
+  // New content (another setting): rewritten even while the state is newer than the file.
+  fs.writeFileSync(rc, fs.readFileSync(rc, 'utf8').replace(/\}\s*$/, ', "divergence": { "warn": false } }\n'));
+  at(rc, now - 100);
+  at(file, now - 50);
+  await writeHookState(await openSession(h.dir));
+  assert.ok(mtime() > (now - 50) * 1000);
+  assert.equal(readHookStateFile(file).divergence.warn, false);
 });

@@ -20,7 +20,8 @@ import { lsRemote, resolveRemote } from '../../src/core/wip/remote.ts';
 import { trustIndex } from '../../src/core/wipindex/trust.ts';
 import { emptyIndex, type WipIndex } from '../../src/core/wipindex/format.ts';
 import { fetchIndexTip, readIndexAt, readLocalIndex, updateIndex } from '../../src/core/wipindex/store.ts';
-import { cloneAs, createBareRemote, hostAt, seedRemote, withSandbox } from '../helpers/index.ts';
+import { cloneAs, createBareRemote, dx, hostAt, installHooks, seedRemote, withSandbox } from '../helpers/index.ts';
+import { idleSandbox } from '../helpers/idle.ts';
 import { pinProcessEnv, tracedGit } from '../helpers/inproc.ts';
 
 const kinds = (gits: string[]) => gits.map((g) => /git "([^"]+)"/.exec(g)?.[1]);
@@ -404,4 +405,41 @@ test('protectionInForce: HEAD\'s committed config is read once per commit (no gi
   fs.symlinkSync(outside, cache);
   assert.ok((await protectionInForce(s)).isProtected('deploy/run.sh'));
   assert.equal(fs.readFileSync(outside, 'utf8'), 'untouched');
+});
+
+test('readIndexAt: the last index text read is kept on disk by commit, so the next process reads no git object for it; a damaged copy or one for another commit is read from git again', async (t) => {
+  const { sb, hosts } = await idleSandbox(t);
+  const remote = await createBareRemote(sb);
+  await seedRemote(sb, remote);
+  const h = await cloneAs(sb, remote, 'here');
+  hosts.push(h);
+  h.env.DX_WIP_PUSH = 'sync';
+  await installHooks(h);
+  await h.commit('work', { 'w.txt': 'w\n' });
+  const copy = path.join(h.dir, '.git', 'dx', 'index-text');
+  const indexReads = async () => {
+    const r = await dx(h, ['restore', '--list', '--json'], { env: { ...h.env, DX_DEBUG: '1' } });
+    assert.equal(r.code, 0, r.stderr);
+    const refs = (JSON.parse(r.stdout) as { ref: string }[] | { entries: { ref: string }[] });
+    const listed = Array.isArray(refs) ? refs : refs.entries;
+    assert.ok(JSON.stringify(listed).includes('refs/heads/wip/here/main'), r.stdout);
+    return r.stderr.split('\n').filter((l) => /git "cat-file" "blob" "[0-9a-f]+:\.dx\/wip-index\.json"/.test(l)).length;
+  };
+  await indexReads();
+  const tip = (await h.git(['rev-parse', 'refs/dx/index'])).out.trim();
+  assert.ok(fs.readFileSync(copy, 'utf8').startsWith(tip + '\n'), 'the copy names the commit it came from');
+  assert.equal(await indexReads(), 0, 'the same commit: the copy is read, not git');
+  // Damaged (same commit line, text that is not an index): git is asked, and the listing is right.
+  fs.writeFileSync(copy, `${tip}\n{ "entries": "not an index" }`);
+  assert.equal(await indexReads(), 1);
+  // A copy of another commit is not used.
+  fs.writeFileSync(copy, `${'b'.repeat(40)}\n${fs.readFileSync(copy, 'utf8').split('\n').slice(1).join('\n')}`);
+  assert.equal(await indexReads(), 1);
+  // A symlink in its place is never followed nor written through.
+  const outside = path.join(sb.root, 'outside-copy');
+  fs.writeFileSync(outside, `${tip}\n{}`);
+  fs.rmSync(copy);
+  fs.symlinkSync(outside, copy);
+  assert.equal(await indexReads(), 1);
+  assert.equal(fs.readFileSync(outside, 'utf8'), `${tip}\n{}`);
 });

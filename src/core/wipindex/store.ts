@@ -71,7 +71,12 @@ export async function readIndexAt(ctx: RepoContext, commit: string, self?: strin
   // A commit named by its full sha never changes: its index text is read once per process (sync's
   // remote check and its warnings refresh read the same one). Parsed anew each time: callers change the object.
   const key = /^([0-9a-f]{40}|[0-9a-f]{64})$/.test(commit) ? `${ctx.commonDir}\0${commit}` : null;
-  let text = key ? (indexTexts.get(key) ?? diskCopy(ctx, commit)) : undefined;
+  let text = key ? indexTexts.get(key) : undefined;
+  if (text === undefined && key) {
+    // The copy on disk is used only when it parses: a damaged copy must not make a good index look corrupt.
+    const copy = diskCopy(ctx, commit);
+    if (copy !== undefined && !('error' in parseIndex(copy, { self }))) text = copy;
+  }
   if (text === undefined) {
     const r = await gitTry(['cat-file', 'blob', `${commit}:${INDEX_FILE}`], { cwd: ctx.top });
     if (r.code !== 0) return { error: `${INDEX_FILE} is missing from ${commit.slice(0, 12)}` };
