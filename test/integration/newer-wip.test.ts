@@ -99,3 +99,18 @@ test('the worker reads the index it just pushed for the warnings, and its listin
   const there = (await h.git(['ls-remote', 'origin', 'refs/heads/dx/index'])).out.trim();
   assert.match(there, /^[0-9a-f]{40}\trefs\/heads\/dx\/index$/);
 });
+
+test('an entry of the very second the branch tip was committed in is newer work when it holds commits the branch lacks; an older one is not looked at', async (t) => {
+  const sb = await withSandbox(t);
+  pinProcessEnv(sb, 'here');
+  const remote = await createBareRemote(sb);
+  await seedRemote(sb, remote);
+  const here = await cloneAs(sb, remote, 'here');
+  const base = (await here.git(['rev-parse', 'HEAD'])).out.trim();
+  const tipTime = Number((await here.git(['log', '-1', '--format=%ct'])).out.trim());
+  const ahead = (await here.git(['commit-tree', '-p', base, '-m', 'same second', `${base}^{tree}`])).out.trim();
+  const entry = (host: string, ts: number) => ({ host, branch: 'main', ref: `refs/heads/wip/${host}/main`, sha: ahead, base, ts, message: host, dirty: false });
+  const index: WipIndex = { schema_version: 1, repo: 'r', updated: 0, entries: { 'same/main': entry('same', tipTime), 'older/main': entry('older', tipTime - 1) }, hosts: {} };
+  const got = await newerWipByBranch(await openSession(here.dir), index);
+  assert.deepEqual(got.get('main')?.map((n) => [n.entry.host, n.count]), [['same', 1]]);
+});

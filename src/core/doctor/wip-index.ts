@@ -50,7 +50,7 @@ async function readRemoteIndex(s: Session, remote: string, tip: string): Promise
       await dropNamespace(ctx, ns);
     }
   }
-  return readIndexAt(ctx, commit);
+  return readIndexAt(ctx, commit, undefined, { keepCopy: false });
 }
 
 /**

@@ -47,8 +47,8 @@ async function localTips(s: Session): Promise<Map<string, { sha: string; time: n
 }
 
 /**
- * For each local branch, other hosts' entries that hold work it lacks: a different sha, newer than the
- * branch tip's commit time, not contained in it; the newest MAX_WARNINGS_PER_BRANCH per branch. With
+ * For each local branch, other hosts' entries that hold work it lacks: a different sha, not older than
+ * the branch tip's commit time (Unix seconds), not contained in it; the newest MAX_WARNINGS_PER_BRANCH per branch. With
  * `remote`, WIP commits not here yet are fetched in one fetch (into a scratch namespace, dropped after)
  * so they can be counted. Branches with nothing newer are absent from the map.
  * @throws GitError when the local branches cannot be listed or the object check fails
@@ -65,7 +65,8 @@ export async function newerWipByBranch(s: Session, index: WipIndex, remote?: str
   const byBranch = new Map<string, IndexEntry[]>();
   for (const e of others) {
     const tip = tips.get(e.branch);
-    if (!tip || e.sha === tip.sha || e.ts <= tip.time) continue;
+    // Older than the tip's commit (whole seconds) is not newer work; the same second may be, and the count below decides.
+    if (!tip || e.sha === tip.sha || e.ts < tip.time) continue;
     const list = byBranch.get(e.branch) ?? [];
     list.push(e);
     byBranch.set(e.branch, list);

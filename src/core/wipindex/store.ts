@@ -66,8 +66,9 @@ const indexTexts = new Map<string, string>();
 /**
  * The index stored in `commit`, bounded (see parseIndex; `self` = this host, whose entries are kept
  * first), with what was cut; or why it cannot be read (missing file, too large, bad JSON, schema errors).
+ * `keepCopy: false` writes no copy to disk (a command that must change nothing: doctor without --fix).
  */
-export async function readIndexAt(ctx: RepoContext, commit: string, self?: string): Promise<{ index: WipIndex; cut: Truncation } | { error: string }> {
+export async function readIndexAt(ctx: RepoContext, commit: string, self?: string, opts: { keepCopy?: boolean } = {}): Promise<{ index: WipIndex; cut: Truncation } | { error: string }> {
   // A commit named by its full sha never changes: its index text is read once per process (sync's
   // remote check and its warnings refresh read the same one). Parsed anew each time: callers change the object.
   const key = /^([0-9a-f]{40}|[0-9a-f]{64})$/.test(commit) ? `${ctx.commonDir}\0${commit}` : null;
@@ -81,7 +82,7 @@ export async function readIndexAt(ctx: RepoContext, commit: string, self?: strin
     const r = await gitTry(['cat-file', 'blob', `${commit}:${INDEX_FILE}`], { cwd: ctx.top });
     if (r.code !== 0) return { error: `${INDEX_FILE} is missing from ${commit.slice(0, 12)}` };
     text = r.stdout;
-    if (key) keepDiskCopy(ctx, commit, text);
+    if (key && opts.keepCopy !== false) keepDiskCopy(ctx, commit, text);
   }
   if (key) {
     if (indexTexts.size >= 4) indexTexts.delete(indexTexts.keys().next().value as string);
