@@ -149,6 +149,12 @@ async function hookScenarios(sb: Sandbox, env: NodeJS.ProcessEnv, lefthook: { pr
   const dxHost = await mk('h-dx');
   await dxInstall(dxHost);
   variants.push({ name: 'dx-hooks', host: dxHost, dx: true });
+  // Issue 13: what prepare-commit-msg adds to a person's commit (no agent in the environment: it ends in sh).
+  const noPcm = await mk('h-dx-no-pcm');
+  await dxInstall(noPcm);
+  fs.rmSync(path.join(noPcm.dir, '.git', 'hooks', 'prepare-commit-msg'));
+  const noPcmVariant: Variant = { name: 'dx-hooks without its prepare-commit-msg hook', host: noPcm, dx: true };
+  variants.push(noPcmVariant);
   const huskyDx = await mk('h-husky-dx');
   await installHusky(huskyDx, HOOKS);
   await dxInstall(huskyDx);
@@ -169,6 +175,8 @@ async function hookScenarios(sb: Sandbox, env: NodeJS.ProcessEnv, lefthook: { pr
     }
     // dx-hooks against the floor of its shape: the cost of its own sh work.
     rows.push({ section, variant: 'dx-hooks against the floor of its shape', samples: res.get(dxMain)!.ms, baseline: { section, variant: shAll.name, samples: res.get(shAll)!.ms } });
+    // A commit runs prepare-commit-msg; a checkout does not (the row shows the noise between two equal setups).
+    rows.push({ section, variant: 'dx-hooks against the same without prepare-commit-msg (no agent in the environment)', samples: res.get(dxMain)!.ms, baseline: { section, variant: noPcmVariant.name, samples: res.get(noPcmVariant)!.ms }, target: targetMs === 10 ? { kind: 'added', ms: 2 } : undefined });
     log(`${what}: done`);
   };
 

@@ -33,7 +33,7 @@ if [ -x "$dx_hook_path.pre-dx-hooks" ]; then
   # Its refusal is git's answer, as without dx-hooks: every pre-* hook, and reference-transaction in
   # "prepared" (the one state whose exit code git obeys; "committed" still records a rewind below).
   case $dx_hook:${1-} in
-    pre-*|reference-transaction:prepared) [ "$dx_rc" -eq 0 ] || exit "$dx_rc" ;;
+    pre-*|prepare-commit-msg:*|reference-transaction:prepared) [ "$dx_rc" -eq 0 ] || exit "$dx_rc" ;;
   esac
 fi
 
@@ -65,6 +65,15 @@ if [ "${DX_HOOKS-}" = 0 ]; then
     printf "$dx_sep"'{"id":"%s-off%s","ts":%s,"host":"","op":"hooks.off","ok":true,"detail":{"hook":"%s","override":"DX_HOOKS=0"}}\n' "$dx_ts" "$$" "$dx_ts" "$dx_hook" >>"$dx_l"
   fi
   exit "$dx_rc"
+fi
+
+# 2b. prepare-commit-msg: attribution trailers for a commit a coding agent makes (DESIGN §9). No agent
+#    named in the environment (a person's commit, the common case): the message is left exactly as it
+#    is, here, before the rest of this file is even read. No fork. `dx-hooks commit` wrote its own
+#    trailers (DX_ATTRIBUTED=1).
+if [ "$dx_hook" = prepare-commit-msg ]; then
+  [ -n "${DX_AGENT-}${AI_AGENT-}${CLAUDECODE-}${CLAUDE_CODE_SESSION_ID-}${CODEX_THREAD_ID-}${GEMINI_CLI-}" ] || exit "$dx_rc"
+  [ "${DX_ATTRIBUTED-}" = 1 ] && exit "$dx_rc"
 fi
 
 # 3. Where we are. The stub passes the common dir it already asked git for (DX_COMMON_DIR);
@@ -683,6 +692,13 @@ EOF_DX_RTIN
     [ "$dx_mode" = off ] && exit 0
     dx_banner
     dx_checkout_due && ! dx_worker_live && dx_start_worker
+    ;;
+  prepare-commit-msg)
+    # 2b found an agent in the environment: node checks the names and adds the trailers to the message
+    # file ($1). Attribution never costs the commit: whatever fails is said, and the commit goes on.
+    if dx_find_node; then
+      "$dx_node" "$dx_cli" hook prepare-commit-msg "$@" || printf '%s\n' "dx-hooks: the agent attribution trailers were NOT added (see above); the commit goes on without them" >&2
+    fi
     ;;
   pre-push)
     # Node checks the refs being pushed (protected paths and branches, other hosts' WIP; exit 10 =

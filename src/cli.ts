@@ -81,6 +81,13 @@ program.command('undo [id]').description('reverse an operation from the ledger (
   .option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/undo.js')).run as Handler));
 
+program.command('commit').description('an attributed commit for a coding agent: [<agent>] <task>: <description>, with Agent/Task/Assisted-by trailers; secrets and oversized files are left out')
+  .option('--agent <name>', 'the agent (a slug: claude-code, codex, gemini-cli, …)').option('--task <id>', 'the task this commit is for')
+  .option('-m, --message <description>', 'what the change does').option('--model <model>', 'the model (Assisted-by: <agent>:<model>)')
+  .option('--session <id>', 'the agent session (Agent-Session trailer)').option('--files <paths...>', 'stage and commit only these paths (default: every change)')
+  .option('--json', 'print JSON')
+  .action(action(async () => (await import('./commands/commit.js')).run as Handler));
+
 program.command('log').description('the ledger, newest first: what dx-hooks and the hooks changed, when, on which host')
   .option('--since <duration>', 'only events newer than this (30m, 24h, 7d)').option('--path <path>', 'only events touching this path')
   .option('--json', 'print JSON')

@@ -34,6 +34,10 @@ export { removeCheckpoint, type RemoveCheckpointResult } from './core/checkpoint
 export { planRollback, rollback, type RollbackPlan, type RollbackResult } from './core/rollback.js';
 export { listUndoable, type UndoEntry } from './core/undo/list.js';
 export { undo, type UndoResult } from './core/undo/apply.js';
+// Agents (DESIGN §9): attributed commits
+export { agentCommit, type AgentCommitInput, type AgentCommitResult } from './core/agents/commit.js';
+export { agentFromEnv, type AgentIdentity } from './core/agents/names.js';
+export { attributionTrailers, type Trailer } from './core/agents/trailers.js';
 // The critical-files guardrail and diagnosis
 export { runGuard, type GuardReport } from './core/guardrail/run.js';
 export { checkCritical, type Drift } from './core/guardrail/check.js';

@@ -3,6 +3,7 @@ import { describeError, DxError } from '../core/errors.js';
 import { recordFailure } from '../core/loud.js';
 import { openSession } from '../core/session.js';
 import { errLine } from './print.js';
+import { safeLine } from '../core/text/safe.js';
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) return '';
@@ -119,6 +120,13 @@ async function check(opts: { name: string; args?: string[]; cwd: string }): Prom
     return 0;
   }
   switch (opts.name) {
+    case 'prepare-commit-msg': {
+      // Attribution never blocks a commit: what went wrong is said, and git goes on (exit 0).
+      const { prepareCommitMessage } = await import('../core/agents/prepare-msg.js');
+      const r = await prepareCommitMessage(s, opts.args?.[0] ?? '', process.env);
+      if (r.kind === 'skipped') errLine(`dx-hooks: the agent attribution trailers were NOT added: ${safeLine(r.why)}`);
+      return 0;
+    }
     case 'pre-commit':
     case 'pre-merge-commit':
     case 'pre-applypatch': {

@@ -17,5 +17,9 @@ export const MachineConfigSchema = z
       .array(z.string().min(1))
       .optional()
       .describe('gitignore patterns: paths matching a built-in secret exclusion that this machine lets into snapshots and commit mirrors (no name check, no content scan). Only the machine config can; a repository .dxrc cannot.'),
+    agentCoAuthors: z
+      .record(z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'an agent name (a slug such as claude-code)'), z.string().regex(/^[^<>\n\r]+ <[^<>@\s]+@[^<>\s]+>$/, 'Name <email>'))
+      .optional()
+      .describe('agent name → "Name <email>": a Co-authored-by trailer that agent\'s attributed commits carry (DESIGN §9). None unless set here; a repository .dxrc cannot.'),
   })
   .strict();

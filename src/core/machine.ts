@@ -20,6 +20,8 @@ export interface MachineConfig {
   allowJsConfig?: boolean;
   /** gitignore patterns of paths this machine lets through the built-in secret exclusions (src/core/secrets/names.ts) */
   allowSecrets?: string[];
+  /** agent name → `Name <email>`: the Co-authored-by trailer of that agent's attributed commits (agents/trailers.ts) */
+  agentCoAuthors?: Record<string, string>;
 }
 
 /**

@@ -37,7 +37,7 @@ export function packageVersion(): string {
 }
 
 /** Hooks this version installs. */
-export const HOOKS = ['pre-commit', 'pre-merge-commit', 'pre-applypatch', 'post-commit', 'post-merge', 'post-rewrite', 'post-checkout', 'pre-push', 'reference-transaction'] as const;
+export const HOOKS = ['pre-commit', 'pre-merge-commit', 'pre-applypatch', 'prepare-commit-msg', 'post-commit', 'post-merge', 'post-rewrite', 'post-checkout', 'pre-push', 'reference-transaction'] as const;
 export type HookName = (typeof HOOKS)[number];
 
 /** Markers around every block dx-hooks writes into a hook file, so uninstall removes exactly it. */
