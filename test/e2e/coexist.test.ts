@@ -119,7 +119,7 @@ test('husky + dx-hooks: the user\'s lines still refuse and still get git\'s pre-
   const said = inst.stdout.split('\n');
   const commitAt = said.indexOf('What to commit (shared with everyone who clones the repository):');
   const localAt = said.indexOf('What not to commit (local to this clone):');
-  const shared = ['pre-commit', 'pre-merge-commit', 'pre-applypatch', 'post-commit', 'post-merge', 'post-rewrite', 'post-checkout', 'pre-push'].map((x) => `.husky/${x}`);
+  const shared = ['pre-commit', 'pre-merge-commit', 'pre-applypatch', 'prepare-commit-msg', 'post-commit', 'post-merge', 'post-rewrite', 'post-checkout', 'pre-push'].map((x) => `.husky/${x}`);
   const huskyLine = ': husky hook file with dx-hooks\' lines (silent in clones without dx-hooks)';
   assert.deepEqual(said.slice(commitAt + 1, localAt), ['    .dxrc.json: the settings every clone shares', ...shared.map((p) => `    ${p}${huskyLine}`), `  run: git add -- .dxrc.json ${shared.join(' ')}`], inst.stdout);
   assert.ok(said.includes('    .husky/_/reference-transaction: dx-hooks\' stub for this clone (each clone gets its own from npx dx-hooks install)'), inst.stdout);

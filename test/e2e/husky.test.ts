@@ -141,7 +141,7 @@ test('plain .git/hooks: an existing hook is chained, install is idempotent, --dr
   assert.deepEqual(
     plan.actions.filter((a) => a.hook).map((a) => `${a.kind}:${a.hook}`).sort(),
     ['chain-hook:post-commit', 'create-hook:post-checkout', 'create-hook:post-merge', 'create-hook:post-rewrite', 'create-hook:pre-applypatch', 'create-hook:pre-commit',
-      'create-hook:pre-merge-commit', 'create-hook:pre-push', 'create-hook:reference-transaction'],
+      'create-hook:pre-merge-commit', 'create-hook:pre-push', 'create-hook:prepare-commit-msg', 'create-hook:reference-transaction'],
   );
   assert.deepEqual(diffTrees(whole, await snapshotTree(sb.root)), [], 'install --dry-run wrote something');
 
