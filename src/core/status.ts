@@ -15,7 +15,7 @@ import { distrustWarning, remoteWipRefs, trustIndex } from './wipindex/trust.js'
 import type { Session } from './session.js';
 import { readState, type Collision, type WipState } from './state.js';
 import { wipRef } from './wip/ref.js';
-import { resolveRemote } from './wip/remote.js';
+import { lastListing, resolveRemote } from './wip/remote.js';
 import { shellCommand } from './text/shell.js';
 
 /** The status report (`--json` prints exactly this). Times are Unix seconds. */
@@ -107,7 +107,11 @@ export async function getStatus(s: Session, opts: { offline?: boolean } = {}): P
   if (remote && !opts.offline) {
     const { keepSightings, liveCollisions } = await import('./wip/collision.js');
     try {
-      seen = await liveCollisions(s, remote, await remoteWipRefs(ctx, remote, `${config.wip.refPrefix}/${host}`));
+      // The listing this command took moments ago (the vanished-refs check) answers, with this run's own pushes noted in it; else one ls-remote.
+      const prefix = `${config.wip.refPrefix}/${host}`;
+      const listed = lastListing(ctx, remote);
+      const mine = listed ? new Map([...listed].filter(([ref]) => ref.startsWith(`${prefix}/`))) : await remoteWipRefs(ctx, remote, prefix);
+      seen = await liveCollisions(s, remote, mine);
       await keepSightings(ctx, seen);
     } catch {
       /* the remote did not answer: the index line above says so; the records below still count */

@@ -114,3 +114,34 @@ test('an entry of the very second the branch tip was committed in is newer work 
   const got = await newerWipByBranch(await openSession(here.dir), index);
   assert.deepEqual(got.get('main')?.map((n) => [n.entry.host, n.count]), [['same', 1]]);
 });
+
+test('writeBranchWarnings: the same warnings are not written again (the folder\'s content key matches); new ones, or a key that does not match, rewrite the folder', async (t) => {
+  const { writeBranchWarnings } = await import('../../src/core/wip/others.ts');
+  const sb = await withSandbox(t);
+  pinProcessEnv(sb, 'here');
+  const remote = await createBareRemote(sb);
+  await seedRemote(sb, remote);
+  const here = await cloneAs(sb, remote, 'here');
+  const base = (await here.git(['rev-parse', 'HEAD'])).out.trim();
+  const tipTime = Number((await here.git(['log', '-1', '--format=%ct'])).out.trim());
+  const ahead = (await here.git(['commit-tree', '-p', base, '-m', 'newer', `${base}^{tree}`])).out.trim();
+  const index = (ts: number): WipIndex => ({ schema_version: 1, repo: 'r', updated: 0, hosts: {}, entries: { 'other/main': { host: 'other', branch: 'main', ref: 'refs/heads/wip/other/main', sha: ahead, base, ts, message: 'newer', dirty: false } } });
+  const s = await openSession(here.dir);
+  const warn = path.join(here.dir, '.git', 'dx', 'warn');
+  const msg = path.join(warn, 'main.msg');
+  assert.deepEqual(await writeBranchWarnings(s, index(tipTime + 10)), ['main']);
+  const first = fs.statSync(msg).ino;
+  assert.match(fs.readFileSync(msg, 'utf8'), /host "other" has newer WIP of "main"/);
+  assert.deepEqual(await writeBranchWarnings(s, index(tipTime + 10)), ['main']);
+  assert.equal(fs.statSync(msg).ino, first, 'the same warnings: the file was not written again');
+  await writeBranchWarnings(s, index(tipTime + 20));
+  assert.notEqual(fs.statSync(msg).ino, first, 'a newer entry: rewritten');
+  assert.match(fs.readFileSync(msg, 'utf8'), new RegExp(`^${tipTime + 20}\t`));
+  const again = fs.statSync(msg).ino;
+  fs.writeFileSync(path.join(warn, '.content-key'), 'not the key\n');
+  await writeBranchWarnings(s, index(tipTime + 20));
+  assert.notEqual(fs.statSync(msg).ino, again, 'a key that does not match the content: rewritten');
+  // No newer WIP any more: the folder goes.
+  await writeBranchWarnings(s, index(tipTime - 10));
+  assert.equal(fs.existsSync(warn), false);
+});

@@ -3,13 +3,14 @@
  * fetched index and written as one small file per branch (`<git-common-dir>/dx/warn/<branch>.msg`)
  * so the post-checkout shim can print it in sh without starting node.
  */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { dxPaths } from '../context.js';
 import type { IndexEntry, WipIndex } from '../wipindex/format.js';
 import type { Session } from '../session.js';
 import { createInside, renameInside, rmInside } from '../nofollow.js';
 import { safeText } from '../text/safe.js';
-import { createJson } from '../store/index.js';
+import { readCacheText } from '../store/index.js';
 import { shellCommand } from '../text/shell.js';
 import { age } from '../time.js';
 import { newerWipByBranch, type NewerWip } from './newer.js';
@@ -63,17 +64,28 @@ export function warningRecords(newer: NewerWip[]): NewerWipRecord[] {
 export async function writeBranchWarnings(s: Session, index: WipIndex, remote?: string): Promise<string[]> {
   const dir = dxPaths(s.ctx).warnDir;
   const byBranch = await newerWipByBranch(s, index, remote);
-  const tmp = `${dir}.${process.pid}.tmp`;
-  rmInside(s.ctx.commonDir, tmp, { recursive: true });
+  const files: Array<[string, string]> = [];
   const warned: string[] = [];
   for (const [b, newer] of [...byBranch].sort(([x], [y]) => x.localeCompare(y))) {
     warned.push(b);
-    // Created in the fresh folder that replaces the old one at the end (the rename below is the atomic
-    // step): no temporary file and no fsync per file. A cache: lost in a crash, the next look writes it.
-    createInside(s.ctx.commonDir, path.join(tmp, `${b}.msg`), warningMsgLines(b, newer) + '\n');
-    createJson(s.ctx.commonDir, path.join(tmp, `${b}.json`), warningRecords(newer));
+    files.push([`${b}.msg`, warningMsgLines(b, newer) + '\n'], [`${b}.json`, JSON.stringify(warningRecords(newer)) + '\n']);
   }
+  // The folder already holds exactly these warnings (its key names their content): nothing is written.
+  // With 50 hosts × 100 branches the folder is ~200 files, which cost more to create than to compute.
+  const hash = createHash('sha256');
+  for (const [name, text] of files) hash.update(`${name}\0${text}\0`);
+  const key = hash.digest('hex') + '\n';
+  if (warned.length && readCacheText(path.join(dir, KEY_FILE)) === key) return warned;
+  const tmp = `${dir}.${process.pid}.tmp`;
+  rmInside(s.ctx.commonDir, tmp, { recursive: true });
+  // Created in the fresh folder that replaces the old one at the end (the rename below is the atomic
+  // step): no temporary file and no fsync per file. A cache: lost in a crash, the next look writes it.
+  for (const [name, text] of files) createInside(s.ctx.commonDir, path.join(tmp, name), text);
+  if (warned.length) createInside(s.ctx.commonDir, path.join(tmp, KEY_FILE), key);
   rmInside(s.ctx.commonDir, dir, { recursive: true });
   if (warned.length) renameInside(s.ctx.commonDir, tmp, dir);
   return warned;
 }
+
+/** `warn/.content-key`: sha256 of the folder's files (names and text), so unchanged warnings are not rewritten. No branch name starts with a dot. */
+const KEY_FILE = '.content-key';
