@@ -1,6 +1,8 @@
 /** `dx-hooks checkpoint [-m message] [--json] [--all | --repos <paths|globs…>]`: snapshot the work tree now and push it as this host's WIP, in the foreground — here, or in every active repository (what the scheduler runs). */
 import pc from 'picocolors';
 import { batchTarget, type BatchTarget } from '../core/batch/target.js';
+import { openRepo } from '../core/context.js';
+import { discardSnapshotStart, startSnapshot } from '../core/snapshot.js';
 import { pushSnapshot } from '../core/wip/snapshot-push.js';
 import { openSession } from '../core/session.js';
 import { startWorker } from './background.js';
@@ -11,9 +13,17 @@ import { out, printJson, retryPending, warn } from './common.js';
 export async function run(opts: BatchFlags & { message?: string; wait?: boolean; cwd: string }): Promise<number> {
   const target = batchTarget(opts);
   if (target.kind !== 'here') return runMany(opts, target);
-  const s = await openSession(opts.cwd);
-  await retryPending(s, true);
-  const { snapshot: snap, report, unchanged } = await pushSnapshot(s, { message: opts.message, wait: opts.wait });
+  // The snapshot's status pass starts first, on the other core, while the configs are read and pending pushes retried.
+  const started = startSnapshot(await openRepo(opts.cwd));
+  let s;
+  try {
+    s = await openSession(opts.cwd);
+    await retryPending(s, true);
+  } catch (err) {
+    await discardSnapshotStart(started);
+    throw err;
+  }
+  const { snapshot: snap, report, unchanged } = await pushSnapshot(s, { message: opts.message, wait: opts.wait, started });
   if (report.indexQueued) await startWorker(s.ctx);
   const failed = report.failed[0];
   if (opts.json) printJson({ snapshot: snap, unchanged, pushed: report.pushed, failed: report.failed, index: report.index, indexQueued: !!report.indexQueued, warnings: report.warnings });

@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { RepoContext } from './context.js';
 import { DxError } from './errors.js';
 import { blobSizes, readBlobs } from './blobs.js';
-import { gitRaw, gitTry } from './git.js';
+import { gitRaw, gitTry, type GitResult } from './git.js';
 import { headState } from './head.js';
 import { slotOf } from './wip/ref.js';
 import { identityEnv } from './identity.js';
@@ -24,7 +24,7 @@ import { preloadScanner, scanContent, ruleNames } from './secrets/scan.js';
 import { markClean } from './secrets/holds.js';
 import { secretPaths } from './secrets/names.js';
 import { LOCAL_ONLY_TRAILER } from './secrets/localonly.js';
-import { scanWorkTree } from './worktree-scan.js';
+import { scanWorkTree, type WorkTreeScan } from './worktree-scan.js';
 
 /** The empty tree's id (SHA-1 repositories). */
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
@@ -70,6 +70,45 @@ function fileContent(top: string, p: string): Buffer | null {
   }
 }
 
+/**
+ * A snapshot's first pass, started before its options are known: the copy of the real index (its stat
+ * cache kept, so only changed files are read) and the status pass over it, beside HEAD's tree and subject.
+ * `checkpoint` starts it while node loads the rest of itself and reads the configs (git runs on the
+ * other core). Hand it to takeSnapshot, which removes the copy, or to discardSnapshotStart.
+ */
+export interface SnapshotStart { top: string; tmpIndex: string; scan: Promise<WorkTreeScan>; headLog: Promise<GitResult> }
+
+/**
+ * Start a snapshot's first pass in the work tree of `ctx` (see SnapshotStart); with `preload`, the secret
+ * scanner starts loading too. The promises never reject unhandled: takeSnapshot awaits them.
+ * @throws SymlinkRefused / fs errors when the index cannot be copied (nothing is left behind)
+ */
+export function startSnapshot(ctx: RepoContext, opts: { preload?: boolean } = {}): SnapshotStart {
+  // GIT_INDEX_FILE is cleared for our git calls, so the real index is the worktree's own.
+  const realIndex = path.join(ctx.gitDir, 'index');
+  mkdirInside(ctx.commonDir, ctx.dxDir);
+  const tmpIndex = path.join(ctx.dxDir, `snapshot-index-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  try {
+    if (fs.existsSync(realIndex)) copyInside(ctx.commonDir, realIndex, tmpIndex);
+  } catch (err) {
+    fs.rmSync(tmpIndex, { force: true });
+    throw err;
+  }
+  // The content scanner loads while git runs the status pass (on the other core).
+  if (opts.preload !== false) preloadScanner();
+  const scan = scanWorkTree(ctx.top, { GIT_INDEX_FILE: tmpIndex });
+  const headLog = gitTry(['log', '-1', '--format=%T%x00%s', 'HEAD'], { cwd: ctx.top });
+  scan.catch(() => undefined); // awaited (and its error thrown) by takeSnapshot
+  return { top: ctx.top, tmpIndex, scan, headLog };
+}
+
+/** Drop a first pass that no snapshot will use: wait for its git to end, then remove the index copy. Never throws. */
+export async function discardSnapshotStart(st: SnapshotStart): Promise<void> {
+  await Promise.allSettled([st.scan, st.headLog]);
+  fs.rmSync(st.tmpIndex, { force: true });
+  fs.rmSync(`${st.tmpIndex}.lock`, { force: true });
+}
+
 /** Trailer marking a snapshot commit, so index rebuilds can tell snapshots (dirty) from mirrored commits. */
 export const SNAPSHOT_TRAILER = 'Dx-Snapshot';
 
@@ -77,23 +116,19 @@ export const SNAPSHOT_TRAILER = 'Dx-Snapshot';
  * Take a snapshot of the work tree of `ctx`.
  * @throws DxError NOTHING_TO_SNAPSHOT on an unborn branch with no files; GitError when git fails
  */
-export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions): Promise<Snapshot> {
-  // GIT_INDEX_FILE is cleared for our git calls, so the real index is the worktree's own.
-  const realIndex = path.join(ctx.gitDir, 'index');
-  mkdirInside(ctx.commonDir, ctx.dxDir);
-  const tmpIndex = path.join(ctx.dxDir, `snapshot-index-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+export async function takeSnapshot(ctx: RepoContext, opts: SnapshotOptions, started?: SnapshotStart): Promise<Snapshot> {
+  // The first pass started earlier for this very work tree is used; one for another is dropped.
+  if (started && started.top !== ctx.top) {
+    await discardSnapshotStart(started);
+    started = undefined;
+  }
+  if (opts.scan !== false && !opts.localOnly) preloadScanner();
+  const first = started ?? startSnapshot(ctx, { preload: false });
+  const { tmpIndex } = first;
   const env = { GIT_INDEX_FILE: tmpIndex };
   try {
-    if (fs.existsSync(realIndex)) copyInside(ctx.commonDir, realIndex, tmpIndex);
-    // The content scanner loads while git runs the status pass (on the other core).
-    if (opts.scan !== false && !opts.localOnly) preloadScanner();
     // One status pass (index against HEAD, work tree against index, untracked files) beside the small lookups.
-    const [head, headLog, idEnv, scan] = await Promise.all([
-      headState(ctx),
-      gitTry(['log', '-1', '--format=%T%x00%s', 'HEAD'], { cwd: ctx.top }),
-      identityEnv(ctx, opts.host),
-      scanWorkTree(ctx.top, env),
-    ]);
+    const [head, headLog, idEnv, scan] = await Promise.all([headState(ctx), first.headLog, identityEnv(ctx, opts.host), first.scan]);
     const staged = scan.staged;
     const [headTree, subject] = headLog.code === 0 ? headLog.stdout.replace(/\n$/, '').split('\0') : [EMPTY_TREE, '(no commits yet)'];
     const paths = [...new Set([...scan.changed, ...scan.untracked, ...(opts.localOnly ? (opts.ignored ?? []) : [])])];

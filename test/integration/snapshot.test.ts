@@ -6,7 +6,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { openRepo } from '../../src/core/context.ts';
 import { DEFAULT_EXCLUDE } from '../../src/core/config/schema.ts';
-import { takeSnapshot } from '../../src/core/snapshot.ts';
+import { discardSnapshotStart, startSnapshot, takeSnapshot } from '../../src/core/snapshot.ts';
+import { pinProcessEnv, tracedGit } from '../helpers/inproc.ts';
 import { git, initRepo, withSandbox, type Host } from '../helpers/index.ts';
 
 const opts = { exclude: DEFAULT_EXCLUDE, maxFileSize: 1024, host: 'snap' };
@@ -118,4 +119,34 @@ test('in a linked worktree the snapshot uses that worktree\'s index and files, a
   assert.equal((await h.git(['show', `${snap.sha}:a.txt`])).out, 'edited in worktree');
   assert.deepEqual(fs.readFileSync(wtIndex), before);
   assert.equal(fs.readFileSync(path.join(h.dir, 'a.txt'), 'utf8'), 'main\n');
+});
+
+test('a first pass started early (checkpoint) is the snapshot\'s only status pass; one for another work tree, or one dropped, leaves no index copy', async (t) => {
+  const sb = await withSandbox(t);
+  pinProcessEnv(sb, 'snap');
+  const h = await initRepo(sb, 'early', 'snap');
+  await h.commit('base', { 'a.txt': 'a\n' });
+  const other = await initRepo(sb, 'other', 'snap');
+  await other.commit('base', { 'o.txt': 'o\n' });
+  const ctx = await openRepo(h.dir);
+  const copies = () => fs.readdirSync(ctx.dxDir).filter((f) => f.startsWith('snapshot-index-'));
+  await h.write('a.txt', 'changed before the start\n');
+  const traced = await tracedGit(async () => {
+    const started = startSnapshot(ctx);
+    assert.equal(copies().length, 1, 'the index was copied at the start');
+    return takeSnapshot(ctx, { ...opts, scan: false }, started);
+  });
+  assert.equal(traced.gits.filter((g) => g.includes('"status"')).length, 1, 'one status pass, the early one');
+  assert.ok(traced.value.dirty);
+  assert.equal((await h.git(['show', `${traced.value.sha}:a.txt`])).out, 'changed before the start');
+  assert.deepEqual(copies(), [], 'the copy is gone');
+  // Started in another work tree: dropped, and the snapshot takes its own pass here.
+  const wrong = startSnapshot(await openRepo(other.dir));
+  const snap = await takeSnapshot(ctx, { ...opts, scan: false }, wrong);
+  assert.equal(snap.tree, traced.value.tree);
+  assert.deepEqual(fs.readdirSync(path.join(other.dir, '.git', 'dx')).filter((f) => f.startsWith('snapshot-index-')), []);
+  // Dropped (the command failed before its snapshot): no copy left.
+  const dropped = startSnapshot(ctx);
+  await discardSnapshotStart(dropped);
+  assert.deepEqual(copies(), []);
 });

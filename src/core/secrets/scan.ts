@@ -64,6 +64,22 @@ export async function scanContent(bytes: Buffer, filePath: string): Promise<Cont
   }
 }
 
+/**
+ * Scan text (a transcript, a state object's JSON) the same way; positions are indexes into `text`.
+ * @param name a file name (only its extension matters to the rules)
+ * @throws DxError SECRET_SCAN_FAILED when the scanner cannot load or run
+ */
+export async function scanText(text: string, name: string): Promise<ContentFinding[]> {
+  if (!text) return [];
+  try {
+    linter ??= load();
+    return await (await linter)(text, name);
+  } catch (err) {
+    linter = null;
+    throw new DxError('SECRET_SCAN_FAILED', `the secret scanner failed on ${name}: ${(err as Error).message}`, 'Reinstall dx-hooks (npm i -D dx-hooks); nothing unscanned is written meanwhile.');
+  }
+}
+
 /** The distinct rule names of `findings`, for messages (`PrivateKey, GITHUB_TOKEN`). */
 export function ruleNames(findings: readonly ContentFinding[]): string[] {
   return [...new Set(findings.map((f) => f.rule))];

@@ -13,7 +13,7 @@ import { gitTry } from '../git.js';
 import { appendLedger } from '../ledger.js';
 import { acquireLock, workerLockStaleMs } from '../lock.js';
 import type { Session } from '../session.js';
-import { takeSnapshot, type Snapshot } from '../snapshot.js';
+import { takeSnapshot, type Snapshot, type SnapshotStart } from '../snapshot.js';
 import { readState } from '../state.js';
 import { mirror, type MirrorReport } from './mirror.js';
 import { wipRef } from './ref.js';
@@ -25,8 +25,8 @@ import { wipRef } from './ref.js';
  */
 export interface SnapshotPushResult { snapshot: Snapshot; report: MirrorReport; unchanged: boolean }
 
-/** `wait`: update the WIP index before returning (default: leave it to the background worker). */
-export interface SnapshotPushOptions { message?: string; wait?: boolean }
+/** `wait`: update the WIP index before returning (default: leave it to the background worker). `started`: the snapshot's first pass, already running (snapshot.ts startSnapshot). */
+export interface SnapshotPushOptions { message?: string; wait?: boolean; started?: SnapshotStart }
 
 /** The last pushed value of this snapshot's WIP ref when it records the same tree on the same HEAD (one git call), else null. */
 async function samePushed(s: Session, snap: Snapshot): Promise<string | null> {
@@ -43,7 +43,7 @@ async function samePushed(s: Session, snap: Snapshot): Promise<string | null> {
  * @throws DxError NOTHING_TO_SNAPSHOT, LOCKED (another worker held the lock for 30 s); never for a failed push
  */
 export async function pushSnapshot(s: Session, opts: SnapshotPushOptions = {}): Promise<SnapshotPushResult> {
-  const taken = await takeSnapshot(s.ctx, { exclude: s.config.wip.exclude, maxFileSize: parseSize(s.config.wip.maxFileSize), allowSecrets: s.machine.allowSecrets, host: s.host, message: opts.message });
+  const taken = await takeSnapshot(s.ctx, { exclude: s.config.wip.exclude, maxFileSize: parseSize(s.config.wip.maxFileSize), allowSecrets: s.machine.allowSecrets, host: s.host, message: opts.message }, opts.started);
   const same = await samePushed(s, taken);
   const snapshot = same ? { ...taken, sha: same } : taken;
   appendLedger(s.ctx, { host: s.host, op: 'snapshot', ok: true, detail: { sha: snapshot.sha, base: snapshot.base, dirty: snapshot.dirty, excluded: snapshot.excluded, ...(same ? { unchanged: true } : {}) } });
