@@ -24,7 +24,7 @@ export interface BenchContext {
 
 const DXRC = { protect: { paths: ['deploy/**'] } };
 /** The hooks `dx-hooks install` writes besides pre-commit and reference-transaction (removed in 5.). */
-const OTHER_HOOKS = ['pre-merge-commit', 'pre-applypatch', 'post-commit', 'post-merge', 'post-rewrite', 'post-checkout', 'pre-push'];
+const OTHER_HOOKS = ['pre-merge-commit', 'pre-applypatch', 'prepare-commit-msg', 'post-commit', 'post-merge', 'post-rewrite', 'post-checkout', 'pre-push'];
 
 /** app.txt at round `round`: 20 lines, line 11 carries the round, so consecutive rounds differ in one line. */
 const appText = (round: number) => Array.from({ length: 20 }, (_, k) => (k === 10 ? `value = ${round}` : `line ${k}`)).join('\n') + '\n';

@@ -1,0 +1,339 @@
+/**
+ * Agent sessions in git (DESIGN §9): ONE moving ref per session, `refs/dx/sessions/<host>/<agent>/<id>`;
+ * each save is a commit whose first parent is the previous save and whose second parent, when given, is
+ * the code snapshot of that turn. Its tree holds `session.json` (format.ts), `state.json` (the state
+ * object without its messages), `messages/NNNNNN.jsonl` (one message per line) and, when the agent keeps
+ * one, `transcript/NNNNNN.jsonl` (its own file) — chunks of at most 1 MiB, so a save rewrites at most the
+ * last chunk and adds new ones: its cost grows with what is new, not with the whole history.
+ *
+ * A save is one `git cat-file --batch` (the previous session.json and last chunks) and one
+ * `git fast-import` (blobs, trees, the commit and the ref, in one process; only the changed paths are
+ * named: fast-import takes the rest from the previous save). fast-import moves the ref only as a
+ * fast-forward, so two saves racing never lose one: the loser builds again on top of the winner.
+ * Everything that becomes a git object passes the redaction first (secrets/redact.ts; fail closed).
+ * Pushing sessions to the remote is not built yet (issue 13 point 2): sessions are local refs here.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DxError, EXIT } from '../errors.js';
+import { gitBytes, gitTry } from '../git.js';
+import { headState } from '../head.js';
+import { appendLedger } from '../ledger.js';
+import { readRef } from '../refs.js';
+import { lastValue, repoConfig } from '../repo-config.js';
+import { redactJsonl, redactValue } from '../secrets/redact.js';
+import type { Session } from '../session.js';
+import { zodIssues } from '../store/index.js';
+import { checkName } from '../agents/names.js';
+import { CHUNK_BYTES, SessionMetaSchema, SessionStateSchema, type Chunk, type SessionMeta, type SessionState } from './format.js';
+
+/** Where session refs live (never under refs/heads: no collaborator fetches them by default). */
+export const SESSIONS_PREFIX = 'refs/dx/sessions';
+
+/** The ref of one session. Names are checked first (agents/names.ts): none can climb out of its place. */
+export function sessionRef(host: string, agent: string, id: string): string {
+  return `${SESSIONS_PREFIX}/${host}/${agent}/${id}`;
+}
+
+/** What to save: the session id, the agent, the state object, and the agent's own transcript file's bytes (optional). */
+export interface SaveSessionInput { id: string; agent: string; state: unknown; transcript?: Buffer; snapshot?: string | null }
+
+/**
+ * What a save did: the ref and its new commit, the turn number, what was appended (messages; transcript
+ * bytes as read), whether everything was written anew (the history changed, not only grew), and the
+ * redaction rules that matched.
+ */
+export interface SaveSessionResult { ref: string; commit: string; turn: number; appended: { messages: number; transcriptBytes: number }; rewrote: boolean; redacted: string[] }
+
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+const chunkName = (i: number) => `${String(i).padStart(6, '0')}.jsonl`;
+const TAIL = 4096;
+
+/** Read `<commit>:<path>` blobs (and blobs by id) in one `cat-file --batch`; a missing one is absent from the map. */
+async function readObjects(cwd: string, names: readonly string[]): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  if (!names.length) return out;
+  const bytes = await gitBytes(['cat-file', '--batch'], { cwd, input: names.join('\n') + '\n' });
+  let at = 0;
+  for (const name of names) {
+    const nl = bytes.indexOf(10, at);
+    if (nl < 0) break;
+    const header = bytes.subarray(at, nl).toString('utf8').split(' ');
+    if (header.length !== 3) {
+      at = nl + 1; // `<name> missing`
+      continue;
+    }
+    const size = Number(header[2]);
+    out.set(name, bytes.subarray(nl + 1, nl + 1 + size));
+    at = nl + 1 + size + 1;
+  }
+  return out;
+}
+
+/** A save's session.json, validated; null when it is missing or not valid (the next save then writes every chunk anew). */
+async function readMeta(cwd: string, commit: string): Promise<SessionMeta | null> {
+  const blob = (await readObjects(cwd, [`${commit}:session.json`])).get(`${commit}:session.json`);
+  if (!blob) return null;
+  try {
+    const r = SessionMetaSchema.safeParse(JSON.parse(blob.toString('utf8')));
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Split lines (each ending in "\n") into chunk texts of at most CHUNK_BYTES (a single longer line is a chunk of its own). */
+function pack(lines: readonly string[], room: number): string[] {
+  const chunks: string[] = [];
+  let cur = '';
+  let curBytes = 0;
+  let limit = room;
+  for (const line of lines) {
+    const b = Buffer.byteLength(line);
+    if (curBytes && curBytes + b > limit) {
+      chunks.push(cur);
+      cur = '';
+      curBytes = 0;
+      limit = CHUNK_BYTES;
+    }
+    if (!curBytes && b > limit && chunks.length === 0 && limit < CHUNK_BYTES) {
+      // Not even one line fits in the room left in the previous chunk: it starts a chunk of its own.
+      chunks.push('');
+      limit = CHUNK_BYTES;
+    }
+    cur += line;
+    curBytes += b;
+  }
+  if (curBytes || !chunks.length) chunks.push(cur);
+  return chunks;
+}
+
+/** One chunked stream's new chunks after appending `lines` (or writing them anew), and the files to write. */
+async function appendChunks(cwd: string, algo: 'sha1' | 'sha256', dir: string, old: readonly Chunk[], lines: readonly string[], fresh: boolean): Promise<{ chunks: Chunk[]; files: Array<[string, Buffer]> }> {
+  const kept = fresh ? [] : [...old];
+  const files: Array<[string, Buffer]> = [];
+  if (!lines.length) return { chunks: kept, files };
+  let prefix = '';
+  let room = CHUNK_BYTES;
+  const last = kept.at(-1);
+  if (last && last.bytes < CHUNK_BYTES) {
+    // The last chunk has room: it is read back and written again with the new lines after it.
+    const text = (await readObjects(cwd, [last.blob])).get(last.blob);
+    if (!text) throw new DxError('SESSION_CORRUPT', `the session's chunk ${dir}/${last.name} (${last.blob.slice(0, 12)}) is missing`, 'Save again with the whole state: the missing chunk cannot be appended to.');
+    prefix = text.toString('utf8');
+    room = CHUNK_BYTES - last.bytes;
+    kept.pop();
+  }
+  const texts = pack(lines, room);
+  texts[0] = prefix + texts[0];
+  let n = kept.length;
+  for (const t of texts) {
+    if (!t) continue;
+    n++;
+    const buf = Buffer.from(t, 'utf8');
+    const name = chunkName(n);
+    files.push([`${dir}/${name}`, buf]);
+    kept.push({ name, blob: blobId(buf, algo), bytes: buf.length, lines: t.split('\n').length - 1 });
+  }
+  return { chunks: kept, files };
+}
+
+/** git's id of a blob holding `data`: the repository's object hash over `blob <size>\0<data>` (git's object format). */
+function blobId(data: Buffer, algo: 'sha1' | 'sha256'): string {
+  return createHash(algo).update(`blob ${data.length}\0`).update(data).digest('hex');
+}
+
+/** A fast-import `data` block. */
+function dataBlock(data: Buffer | string): Buffer {
+  const b = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  return Buffer.concat([Buffer.from(`data ${b.length}\n`), b, Buffer.from('\n')]);
+}
+
+/**
+ * Save a session (see the header). The state is validated and redacted; the transcript, when given, is
+ * the agent's whole file as it is now (only what it grew by since the last save is stored anew).
+ * @throws DxError AGENT_NAME_INVALID (exit 2) for a bad agent or session id; SESSION_STATE_INVALID (exit 2)
+ *   naming what is wrong with the state; SECRET_SCAN_FAILED / SECRET_REDACTION_FAILED (nothing written);
+ *   SESSION_SAVE_FAILED when git could not write it (after retries for a racing save)
+ */
+export async function saveSession(s: Session, input: SaveSessionInput): Promise<SaveSessionResult> {
+  const agent = checkName('agent', input.agent);
+  const id = checkName('session', input.id, 'the session id');
+  const parsed = SessionStateSchema.safeParse(input.state);
+  if (!parsed.success) {
+    throw new DxError('SESSION_STATE_INVALID', `the session state is not valid: ${zodIssues(parsed.error).join('; ')}`, 'Give an object with messages (an array), agent_contexts (an object), task_progress (an object or array) and current_task (a string, an object or null).', EXIT.USAGE);
+  }
+  if (input.snapshot != null && !/^[0-9a-f]{40}$/.test(input.snapshot)) throw new DxError('SESSION_SNAPSHOT_INVALID', `${JSON.stringify(input.snapshot)} is not a commit id`, 'Pass the snapshot commit\'s full sha.', EXIT.USAGE);
+  const state: SessionState = parsed.data;
+  const ref = sessionRef(s.host, agent, id);
+  const cwd = s.ctx.top;
+  const head = await headState(s.ctx);
+  const algo = lastValue(await repoConfig(s.ctx), 'extensions.objectformat')?.trim().toLowerCase() === 'sha256' ? 'sha256' : 'sha1';
+  const worktree = path.relative(path.dirname(s.ctx.commonDir), s.ctx.top).split(path.sep).join('/') || '.';
+  // Redacted once, before any attempt: the same text on every retry.
+  const { messages, ...rest } = state;
+  const restRedacted = await redactValue(rest, 'state.json');
+  const redacted = new Set(restRedacted.rules);
+  for (let attempt = 0; ; attempt++) {
+    const prev = await readRef(s.ctx, ref);
+    const meta = prev ? await readMeta(cwd, prev) : null;
+    const now = Math.floor(Date.now() / 1000);
+    // Messages: an append when the saved ones are a prefix (same count reached, same last message).
+    const count = meta?.messages.count ?? 0;
+    let fresh = !meta || messages.length < count;
+    if (!fresh && count > 0) {
+      const lastLine = (await redactValue(messages[count - 1], 'messages.jsonl')).value;
+      fresh = sha256(JSON.stringify(lastLine)) !== meta!.messages.last;
+    }
+    const from = fresh ? 0 : count;
+    const newLines = messages.slice(from).map((m) => JSON.stringify(m) + '\n');
+    const red = newLines.length ? await redactJsonl(newLines.join(''), 'messages.jsonl') : { value: '', rules: [] };
+    red.rules.forEach((r) => redacted.add(r));
+    const lines = red.value ? red.value.split(/(?<=\n)/) : [];
+    const msg = await appendChunks(cwd, algo, 'messages', meta?.messages.chunks ?? [], lines, fresh);
+    const lastSaved = lines.length ? lines[lines.length - 1]!.replace(/\n$/, '') : null;
+    // The transcript: an append when the file only grew since the last save (its last 4 KiB then match).
+    let transcript = meta?.transcript ?? null;
+    let transcriptFiles: Array<[string, Buffer]> = [];
+    let grown = 0;
+    let tFresh = false;
+    if (input.transcript) {
+      const t = input.transcript;
+      const before = transcript?.sourceBytes ?? 0;
+      tFresh = !transcript || t.length < before || sha256(t.subarray(Math.max(0, before - TAIL), before)) !== transcript.tail;
+      const start = tFresh ? 0 : before;
+      const added = t.subarray(start).toString('utf8');
+      const tr = added ? await redactJsonl(added, 'transcript.jsonl') : { value: '', rules: [] };
+      tr.rules.forEach((r) => redacted.add(r));
+      const tlines = tr.value ? tr.value.split(/(?<=\n)/) : [];
+      const packed = await appendChunks(cwd, algo, 'transcript', transcript?.chunks ?? [], tlines, tFresh);
+      transcriptFiles = packed.files;
+      grown = t.length - start;
+      transcript = { sourceBytes: t.length, tail: sha256(t.subarray(Math.max(0, t.length - TAIL))), chunks: packed.chunks };
+    }
+    const turn = (meta?.turns.at(-1)?.n ?? 0) + 1;
+    const next: SessionMeta = {
+      schema_version: 1,
+      agent,
+      session: id,
+      host: s.host,
+      branch: head.branch,
+      worktree,
+      created: meta?.created ?? now,
+      updated: now,
+      messages: { count: messages.length, last: lastSaved !== null ? sha256(lastSaved) : messages.length ? (meta?.messages.last ?? null) : null, chunks: msg.chunks },
+      transcript,
+      turns: [...(meta?.turns ?? []), { n: turn, ts: now, snapshot: input.snapshot ?? null, messages: messages.length, transcriptBytes: transcript?.sourceBytes ?? 0 }],
+    };
+    const parts: Buffer[] = [];
+    const message = `dx-hooks session save: ${agent}/${id}, turn ${turn}\n`;
+    parts.push(Buffer.from(`commit ${ref}\nmark :1\ncommitter dx-hooks <dx-hooks@${s.host}> ${now} +0000\n`), dataBlock(message));
+    if (prev) parts.push(Buffer.from(`from ${prev}\n`));
+    if (input.snapshot) parts.push(Buffer.from(`merge ${input.snapshot}\n`));
+    if (fresh && prev) parts.push(Buffer.from('D messages\n'));
+    if (tFresh && prev) parts.push(Buffer.from('D transcript\n'));
+    const files: Array<[string, Buffer]> = [
+      ['session.json', Buffer.from(JSON.stringify(next, null, 1) + '\n')],
+      ['state.json', Buffer.from(JSON.stringify(restRedacted.value, null, 1) + '\n')],
+      ...msg.files,
+      ...transcriptFiles,
+    ];
+    for (const [p, data] of files) parts.push(Buffer.from(`M 100644 inline ${p}\n`), dataBlock(data));
+    parts.push(Buffer.from('\n'));
+    const marks = path.join(os.tmpdir(), `dx-session-marks-${process.pid}-${Date.now()}-${attempt}`);
+    const r = await gitTry(['fast-import', '--quiet', '--date-format=raw', `--export-marks=${marks}`], { cwd, input: Buffer.concat(parts) });
+    let commit = '';
+    try {
+      commit = /^:1 ([0-9a-f]{40,64})$/m.exec(fs.readFileSync(marks, 'utf8'))?.[1] ?? '';
+    } catch {
+      /* no marks: fast-import failed before writing them */
+    } finally {
+      fs.rmSync(marks, { force: true });
+    }
+    // fast-import moves the ref only as a fast-forward; a ref another save moved first keeps its value
+    // (and one moved again right after ours holds ours in its history).
+    const landed = async () => {
+      const tip = await readRef(s.ctx, ref);
+      return tip === commit || (!!tip && (await gitTry(['merge-base', '--is-ancestor', commit, tip], { cwd })).code === 0);
+    };
+    if (r.code === 0 && commit && (await landed())) {
+      appendLedger(s.ctx, { host: s.host, op: 'session.save', ok: true, refs: { [ref]: { old: prev, new: commit } }, detail: { agent, session: id, turn, messages: messages.length, rewrote: fresh || tFresh, redacted: [...redacted] } });
+      return { ref, commit, turn, appended: { messages: messages.length - from, transcriptBytes: grown }, rewrote: fresh || tFresh, redacted: [...redacted] };
+    }
+    // Another save moved the ref first (fast-import refuses a non-fast-forward): build again on top of it.
+    const raced = r.code === 0 || /not updating|does not contain|lock/i.test(r.stderr);
+    if (!raced || attempt >= 8) {
+      throw new DxError('SESSION_SAVE_FAILED', `could not save session ${agent}/${id}: ${r.stderr.trim().split('\n').slice(-3).join(' | ') || `git fast-import exit ${r.code}`}`, 'Nothing was lost: the previous save is unchanged. Save again.');
+    }
+    await new Promise((res) => setTimeout(res, 5 + Math.floor(Math.random() * 20 * (attempt + 1))));
+  }
+}
+
+/** A session as read back: its ref and commit, session.json, the state object (messages included) and the transcript's bytes (null when none was saved). */
+export interface LoadedSession { ref: string; commit: string; meta: SessionMeta; state: SessionState; transcript: Buffer | null }
+
+/**
+ * Read a session saved on this repository (this host's, or `host`'s when its ref was fetched here).
+ * @throws DxError AGENT_NAME_INVALID (exit 2) for a bad id; SESSION_NOT_FOUND (exit 1); SESSION_CORRUPT
+ *   naming what is wrong (a chunk missing, a file that is not valid)
+ */
+export async function loadSession(s: Session, opts: { id: string; agent?: string; host?: string }): Promise<LoadedSession> {
+  const id = checkName('session', opts.id, 'the session id');
+  if (opts.agent) checkName('agent', opts.agent);
+  const host = opts.host ?? s.host;
+  const refs = await gitTry(['for-each-ref', '--format=%(refname) %(objectname)', `${SESSIONS_PREFIX}/${host}/`], { cwd: s.ctx.top });
+  const found = refs.stdout.split('\n').map((l) => l.split(' ') as [string, string]).filter(([r]) => r && r.endsWith(`/${id}`) && r.split('/').length === 6 && (!opts.agent || r === sessionRef(host, opts.agent, id)));
+  if (!found.length) throw new DxError('SESSION_NOT_FOUND', `no session ${JSON.stringify(id)} of host ${JSON.stringify(host)} here`, 'List them: dx-hooks session list.', EXIT.FAILED);
+  if (found.length > 1) throw new DxError('SESSION_AMBIGUOUS', `session ${JSON.stringify(id)} exists for ${found.length} agents`, 'Name the agent (--agent).', EXIT.USAGE);
+  const [ref, commit] = found[0]!;
+  const meta = await readMeta(s.ctx.top, commit);
+  if (!meta) throw new DxError('SESSION_CORRUPT', `${ref} (${commit.slice(0, 12)}) has no valid session.json`, 'Save the session again from the agent.');
+  const chunks = [...meta.messages.chunks, ...(meta.transcript?.chunks ?? [])];
+  const objects = await readObjects(s.ctx.top, [`${commit}:state.json`, ...chunks.map((c) => c.blob)]);
+  const missing = chunks.filter((c) => !objects.has(c.blob));
+  if (missing.length) throw new DxError('SESSION_CORRUPT', `${ref}: chunk(s) ${missing.map((c) => c.name).join(', ')} are missing`, 'Fetch the session again, or save it again from the agent.');
+  let rest: Record<string, unknown> = {};
+  try {
+    rest = JSON.parse((objects.get(`${commit}:state.json`) ?? Buffer.from('{}')).toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw new DxError('SESSION_CORRUPT', `${ref}: state.json is not JSON`, 'Save the session again from the agent.');
+  }
+  const messages: unknown[] = [];
+  for (const c of meta.messages.chunks) {
+    for (const line of objects.get(c.blob)!.toString('utf8').split('\n')) if (line) messages.push(JSON.parse(line));
+  }
+  const parsed = SessionStateSchema.safeParse({ ...rest, messages });
+  if (!parsed.success) throw new DxError('SESSION_CORRUPT', `${ref}: the saved state is not valid: ${zodIssues(parsed.error).join('; ')}`, 'Save the session again from the agent.');
+  const transcript = meta.transcript ? Buffer.concat(meta.transcript.chunks.map((c) => objects.get(c.blob)!)) : null;
+  return { ref, commit, meta, state: parsed.data, transcript };
+}
+
+/** One session as `session list` shows it (times in Unix seconds). */
+export interface ListedSession { ref: string; host: string; agent: string; id: string; branch: string | null; updated: number; turns: number; messages: number }
+
+/**
+ * The sessions whose refs this repository has (this host's, and others' once fetched), newest first:
+ * one for-each-ref and one cat-file for all their session.json. A ref whose session.json is not valid
+ * is listed with what its name says and zero turns.
+ */
+export async function listSessions(s: Session, opts: { allHosts?: boolean } = {}): Promise<ListedSession[]> {
+  const prefix = opts.allHosts ? `${SESSIONS_PREFIX}/` : `${SESSIONS_PREFIX}/${s.host}/`;
+  const r = await gitTry(['for-each-ref', '--format=%(refname) %(objectname) %(committerdate:unix)', prefix], { cwd: s.ctx.top });
+  const rows = r.stdout.split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string, string]).filter(([ref]) => ref.split('/').length === 6);
+  const metas = await readObjects(s.ctx.top, rows.map(([, sha]) => `${sha}:session.json`));
+  return rows
+    .map(([ref, sha, time]) => {
+      const [, , , host, agent, id] = ref.split('/') as [string, string, string, string, string, string];
+      let meta: SessionMeta | null = null;
+      try {
+        const p = SessionMetaSchema.safeParse(JSON.parse(metas.get(`${sha}:session.json`)?.toString('utf8') ?? 'null'));
+        meta = p.success ? p.data : null;
+      } catch {
+        meta = null;
+      }
+      return { ref, host, agent, id, branch: meta?.branch ?? null, updated: meta?.updated ?? Number(time), turns: meta?.turns.length ?? 0, messages: meta?.messages.count ?? 0 };
+    })
+    .sort((a, b) => b.updated - a.updated || a.ref.localeCompare(b.ref));
+}
