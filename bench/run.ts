@@ -153,8 +153,13 @@ async function hookScenarios(sb: Sandbox, env: NodeJS.ProcessEnv, lefthook: { pr
   const noPcm = await mk('h-dx-no-pcm');
   await dxInstall(noPcm);
   fs.rmSync(path.join(noPcm.dir, '.git', 'hooks', 'prepare-commit-msg'));
-  // Removing a hook changed the hooks folder: refresh install's stamp, or the hooks' check would find the
-  // hook gone and every later hook would print (and pay for) that alert.
+  // Removing a hook changed the hooks folder: refresh install's stamp, and take the hook out of install's
+  // record, or the hooks' check (hooks and worker) would find it gone and every later hook would print (and
+  // pay for) that alert.
+  const manifestFile = path.join(noPcm.dir, '.git', 'dx', 'install.json');
+  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { hooks: Record<string, unknown> };
+  delete manifest.hooks['prepare-commit-msg'];
+  fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
   const pcmStamp = path.join(noPcm.dir, '.git', 'dx', 'hooks', 'stamp');
   const pcmLater = new Date(Date.now() + 1000);
   fs.utimesSync(pcmStamp, pcmLater, pcmLater);
