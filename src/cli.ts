@@ -92,15 +92,15 @@ const session = program.command('session').description('agent sessions (state, t
 session.command('save <id>').description('save a session\'s state (and the agent\'s transcript) as a new commit on its ref; secrets are redacted first')
   .option('--agent <name>', 'the agent (a slug: claude-code, codex, …)').option('--file <path>', 'the state JSON (- or none: stdin)')
   .option('--transcript <file>', 'the agent\'s own transcript file (JSON lines)').option('--snapshot <sha>', 'the code snapshot of this turn (the save\'s second parent)')
-  .option('--json', 'print JSON')
+  .option('--wait', 'push the session before returning (default: the background worker does)').option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/session.js')).save as Handler));
-session.command('list').description('sessions saved here, newest first').option('--all-hosts', 'every host\'s sessions fetched here, not only this host\'s').option('--json', 'print JSON')
+session.command('list').description('sessions saved here, newest first').option('--all-hosts', 'every host\'s sessions: here and on the remote').option('--offline', 'do not read the remote').option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/session.js')).list as Handler));
 session.command('show <id>').description('what a session holds: turns, messages, transcript, current task')
-  .option('--agent <name>', 'the agent, when several have a session of that id').option('--host <host>', 'another host\'s session (fetched here)').option('--json', 'print JSON')
+  .option('--agent <name>', 'the agent, when several have a session of that id').option('--host <host>', 'another host\'s session (fetched from the remote)').option('--offline', 'do not fetch').option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/session.js')).show as Handler));
 session.command('restore <id>').description('write a session\'s state back (stdout, or --out), and its transcript (--transcript-out)')
-  .option('--agent <name>', 'the agent, when several have a session of that id').option('--host <host>', 'another host\'s session (fetched here)')
+  .option('--agent <name>', 'the agent, when several have a session of that id').option('--host <host>', 'another host\'s session (fetched from the remote)').option('--offline', 'do not fetch')
   .option('--out <file>', 'write the state JSON here').option('--transcript-out <file>', 'write the transcript here')
   .option('--force', 'replace files that exist').option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/session.js')).restore as Handler));

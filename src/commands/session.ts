@@ -9,9 +9,10 @@ import path from 'node:path';
 import { DxError, EXIT } from '../core/errors.js';
 import { writeInside } from '../core/nofollow.js';
 import { openSession } from '../core/session.js';
-import { listSessions, loadSession, saveSession } from '../core/sessions/store.js';
+import { fetchSession, listSessions, loadSession, remoteSessions, saveSession } from '../core/sessions/store.js';
 import { clock } from '../core/time.js';
-import { out, printJson, safe } from './common.js';
+import type { Session } from '../core/session.js';
+import { out, printJson, safe, warn } from './common.js';
 
 /** The state object from `--file <path>` or stdin (`--file -`, or no --file with a pipe). */
 async function readState(file: string | undefined): Promise<unknown> {
@@ -36,7 +37,7 @@ async function readState(file: string | undefined): Promise<unknown> {
 }
 
 /** `session save <id> --agent <name> [--file <state.json> | -] [--transcript <file>] [--snapshot <sha>] [--json]`. */
-export async function save(opts: { id: string; agent?: string; file?: string; transcript?: string; snapshot?: string; json?: boolean; cwd: string }): Promise<number> {
+export async function save(opts: { id: string; agent?: string; file?: string; transcript?: string; snapshot?: string; wait?: boolean; json?: boolean; cwd: string }): Promise<number> {
   if (!opts.agent) throw new DxError('USAGE', '--agent is required', 'dx-hooks session save <id> --agent <name> --file <state.json>', EXIT.USAGE);
   const state = await readState(opts.file);
   let transcript: Buffer | undefined;
@@ -49,28 +50,89 @@ export async function save(opts: { id: string; agent?: string; file?: string; tr
   }
   const s = await openSession(opts.cwd);
   const r = await saveSession(s, { id: opts.id, agent: opts.agent, state, transcript, snapshot: opts.snapshot });
-  if (opts.json) printJson(r);
-  else out(`✔ saved ${safe(r.ref)} turn ${r.turn} (${r.commit.slice(0, 12)}): ${r.rewrote ? 'written anew' : `${r.appended.messages} new message(s)`}${r.redacted.length ? `; redacted: ${r.redacted.join(', ')}` : ''}`);
-  return 0;
+  const push = await pushSaved(s, r.ref, opts.wait === true);
+  if (opts.json) printJson({ ...r, push });
+  else {
+    out(`✔ saved ${safe(r.ref)} turn ${r.turn} (${r.commit.slice(0, 12)}): ${r.rewrote ? 'written anew' : `${r.appended.messages} new message(s)`}${r.redacted.length ? `; redacted: ${r.redacted.join(', ')}` : ''}`);
+    if (push.state === 'failed') warn(`✖ the session is kept here but NOT on ${push.remote || 'the remote'}: ${push.error} — retried by the next hook or command (dx-hooks status)`);
+    else if (push.state === 'off' || (push.state === 'queued' && !push.remote)) out(`  not pushed: ${push.error}`);
+  }
+  return push.state === 'failed' ? 1 : 0;
+}
+
+/**
+ * The save's push, like WIP's: queued for the background worker (default), or now with `wait`. A failure
+ * is kept pending (state.json), retried by the next hook or command, and shown in the banner until it lands.
+ */
+async function pushSaved(s: Session, ref: string, wait: boolean): Promise<{ state: 'queued' | 'pushed' | 'failed' | 'off'; remote: string; error: string | null }> {
+  if (!s.config.wip.enabled || s.config.wip.push === 'off') return { state: 'off', remote: '', error: 'WIP pushing is off in .dxrc (wip.push: off): the session stays on this machine' };
+  const [{ resolveRemote }, { headState }, { keepPending, pushRefs, queueRefPush }] = await Promise.all([import('../core/wip/remote.js'), import('../core/head.js'), import('../core/remote-refs.js')]);
+  let remote = '';
+  try {
+    remote = await resolveRemote(s.ctx, s.config.remote, (await headState(s.ctx)).branch);
+  } catch {
+    remote = ''; // no remote yet: kept pending, pushed once there is one (remote-refs.ts pendingRemote)
+  }
+  if (!remote) {
+    // No remote yet: queued (not failing), pushed by the first worker after one is set up.
+    await queueRefPush(s, '', [ref]);
+    return { state: 'queued', remote: '', error: 'no remote yet: pushed once there is one' };
+  }
+  if (!wait) {
+    await queueRefPush(s, remote, [ref]);
+    const { startWorker } = await import('./background.js');
+    await startWorker(s.ctx);
+    return { state: 'queued', remote, error: null };
+  }
+  const r = await pushRefs(s.ctx, remote, [ref]);
+  if (r.ok) return { state: 'pushed', remote, error: null };
+  await keepPending(s, r, false);
+  return { state: 'failed', remote, error: r.error };
 }
 
 /** `session list [--all-hosts] [--json]`. */
-export async function list(opts: { allHosts?: boolean; json?: boolean; cwd: string }): Promise<number> {
+export async function list(opts: { allHosts?: boolean; offline?: boolean; json?: boolean; cwd: string }): Promise<number> {
   const s = await openSession(opts.cwd);
-  const rows = await listSessions(s, { allHosts: opts.allHosts });
+  const rows: Array<Awaited<ReturnType<typeof listSessions>>[number] & { fetched?: boolean }> = await listSessions(s, { allHosts: opts.allHosts });
+  if (opts.allHosts && !opts.offline) {
+    // Every host's sessions on the remote (one ls-remote): the ones not fetched here are listed by name;
+    // `session show|restore <id> --host <h>` fetches one.
+    const [{ resolveRemote }, { headState }] = await Promise.all([import('../core/wip/remote.js'), import('../core/head.js')]);
+    const remote = await resolveRemote(s.ctx, s.config.remote, (await headState(s.ctx)).branch);
+    const here = new Map(rows.map((r) => [r.ref, r]));
+    for (const r of await remoteSessions(s, remote)) {
+      if (!here.has(r.ref)) rows.push({ ref: r.ref, host: r.host, agent: r.agent, id: r.id, branch: null, updated: 0, turns: 0, messages: 0, fetched: false });
+    }
+  }
   if (opts.json) {
     printJson(rows);
     return 0;
   }
   if (!rows.length) out(`no sessions${opts.allHosts ? '' : ` of host ${safe(s.host)}`} here`);
-  for (const r of rows) out(`${safe(r.agent)}/${safe(r.id)}  host ${safe(r.host)}  branch ${safe(r.branch ?? '(detached)')}  updated ${clock(r.updated)}  ${r.turns} turn(s), ${r.messages} message(s)`);
+  for (const r of rows) {
+    if (r.fetched === false) out(`${safe(r.agent)}/${safe(r.id)}  host ${safe(r.host)}  on the remote, not fetched here (details: dx-hooks session show ${safe(r.id)} --host ${safe(r.host)})`);
+    else out(`${safe(r.agent)}/${safe(r.id)}  host ${safe(r.host)}  branch ${safe(r.branch ?? '(detached)')}  updated ${clock(r.updated)}  ${r.turns} turn(s), ${r.messages} message(s)`);
+  }
   return 0;
 }
 
 /** `session show <id> [--agent <a>] [--host <h>] [--json]`: what is saved, without the messages themselves. */
-export async function show(opts: { id: string; agent?: string; host?: string; json?: boolean; cwd: string }): Promise<number> {
+/**
+ * Another host's session is fetched from the remote first (just that session's ref), unless `offline`;
+ * this host's own is read as it is here.
+ */
+async function loadAny(s: Session, opts: { id: string; agent?: string; host?: string; offline?: boolean }) {
+  if (opts.host && opts.host !== s.host && !opts.offline) {
+    const [{ resolveRemote }, { headState }] = await Promise.all([import('../core/wip/remote.js'), import('../core/head.js')]);
+    const remote = await resolveRemote(s.ctx, s.config.remote, (await headState(s.ctx)).branch);
+    await fetchSession(s, remote, { id: opts.id, host: opts.host, agent: opts.agent });
+  }
+  return loadSession(s, { id: opts.id, agent: opts.agent, host: opts.host });
+}
+
+export async function show(opts: { id: string; agent?: string; host?: string; offline?: boolean; json?: boolean; cwd: string }): Promise<number> {
   const s = await openSession(opts.cwd);
-  const l = await loadSession(s, { id: opts.id, agent: opts.agent, host: opts.host });
+  const l = await loadAny(s, opts);
   if (opts.json) {
     printJson({ ref: l.ref, commit: l.commit, session: l.meta, current_task: l.state.current_task });
     return 0;
@@ -90,9 +152,9 @@ export async function show(opts: { id: string; agent?: string; host?: string; js
  * the state object (and the transcript) written back. Without --out the state goes to stdout. An existing
  * file is never overwritten without --force, and never through a link.
  */
-export async function restore(opts: { id: string; agent?: string; host?: string; out?: string; transcriptOut?: string; force?: boolean; json?: boolean; cwd: string }): Promise<number> {
+export async function restore(opts: { id: string; agent?: string; host?: string; offline?: boolean; out?: string; transcriptOut?: string; force?: boolean; json?: boolean; cwd: string }): Promise<number> {
   const s = await openSession(opts.cwd);
-  const l = await loadSession(s, { id: opts.id, agent: opts.agent, host: opts.host });
+  const l = await loadAny(s, opts);
   const written: string[] = [];
   const put = (file: string, data: string | Buffer) => {
     const abs = path.resolve(opts.cwd, file);

@@ -93,6 +93,27 @@ export async function keepPending(s: Session, failed: PushRefsResult, force: boo
 }
 
 /**
+ * Queue a push of `refs` for the background worker: a `refPushes` entry with 0 attempts, which the banner
+ * does not count as failing until the worker has tried it (retryRefPushes). Nothing is queued when the same
+ * push is pending already. The caller starts the worker (commands/background.ts startWorker).
+ * @throws when the worker lock cannot be had within 30 s
+ */
+export async function queueRefPush(s: Session, remote: string, refs: string[]): Promise<void> {
+  const ctx = s.ctx;
+  const release = await acquireLock(dxPaths(ctx).lock, 30_000, workerLockStaleMs(), ctx.commonDir);
+  if (!release) throw new Error('could not take the dx-hooks lock to queue the push');
+  try {
+    const { state } = readState(ctx);
+    const key = (r: string[]) => [...r].sort().join('\0');
+    if (state.refPushes.some((p) => p.remote === remote && key(p.refs) === key(refs))) return;
+    state.refPushes.push({ remote, refs, force: false, since: Math.floor(Date.now() / 1000), attempts: 0, error: 'queued for the background worker' });
+    writeState(ctx, state);
+  } finally {
+    await release();
+  }
+}
+
+/**
  * The remote a pending push goes to: its own, or — when it failed because there was no remote to
  * name (recorded as `''`: a checkpoint made before the repository had one) — the remote WIP would go
  * to now (`.dxrc` remote, HEAD's upstream remote, else origin). Null while there is still none.

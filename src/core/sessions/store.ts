@@ -271,6 +271,41 @@ export async function saveSession(s: Session, input: SaveSessionInput): Promise<
   }
 }
 
+/**
+ * Fetch one session of another host from `remote` into the same ref here (the session's commits, chunks
+ * and snapshot come with it): one `ls-remote` to find it by id, one `fetch`. Returns the ref.
+ * @throws DxError REMOTE_UNREACHABLE; SESSION_NOT_FOUND (exit 1) when the remote has no such session;
+ *   SESSION_AMBIGUOUS (exit 2) when several agents have a session of that id (name the agent)
+ */
+export async function fetchSession(s: Session, remote: string, opts: { id: string; host: string; agent?: string }): Promise<string> {
+  const id = checkName('session', opts.id, 'the session id');
+  if (opts.agent) checkName('agent', opts.agent);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(opts.host) || opts.host.includes('..')) throw new DxError('HOST_INVALID', `${JSON.stringify(opts.host)} is not a host id`, 'Use the host id status shows.', EXIT.USAGE);
+  const { lsRemote } = await import('../wip/remote.js');
+  const there = await lsRemote(s.ctx, remote, [`${SESSIONS_PREFIX}/${opts.host}/*`]);
+  const found = [...there.keys()].filter((r) => r.split('/').length === 6 && r.startsWith(`${SESSIONS_PREFIX}/${opts.host}/`) && r.endsWith(`/${id}`) && (!opts.agent || r === sessionRef(opts.host, opts.agent, id)));
+  if (!found.length) throw new DxError('SESSION_NOT_FOUND', `${remote} has no session ${JSON.stringify(id)} of host ${JSON.stringify(opts.host)}`, 'List them: dx-hooks session list --all-hosts.', EXIT.FAILED);
+  if (found.length > 1) throw new DxError('SESSION_AMBIGUOUS', `session ${JSON.stringify(id)} of host ${JSON.stringify(opts.host)} exists for ${found.length} agents`, 'Name the agent (--agent).', EXIT.USAGE);
+  const ref = found[0]!;
+  const { NETWORK_TIMEOUT_MS, lastLines } = await import('../wip/remote.js');
+  // Another host's session: the remote's value wins here (it is that host's record, not ours).
+  const r = await gitTry(['fetch', '--no-tags', '--no-write-fetch-head', '--quiet', '--', remote, `+${ref}:${ref}`], { cwd: s.ctx.top, timeoutMs: NETWORK_TIMEOUT_MS, noHooks: true });
+  if (r.code !== 0) throw new DxError('REMOTE_UNREACHABLE', `cannot fetch ${ref} from ${remote}: ${lastLines(r.stderr)}`, 'Check the network and the remote URL (git remote -v).');
+  return ref;
+}
+
+/** The session refs `remote` holds (every host's): host, agent, id and the commit, from one `ls-remote`. */
+export async function remoteSessions(s: Session, remote: string): Promise<Array<{ ref: string; host: string; agent: string; id: string; commit: string }>> {
+  const { lsRemote } = await import('../wip/remote.js');
+  const there = await lsRemote(s.ctx, remote, [`${SESSIONS_PREFIX}/*`]);
+  return [...there]
+    .filter(([ref]) => ref.startsWith(`${SESSIONS_PREFIX}/`) && ref.split('/').length === 6)
+    .map(([ref, commit]) => {
+      const [, , , host, agent, id] = ref.split('/') as [string, string, string, string, string, string];
+      return { ref, host, agent, id, commit };
+    });
+}
+
 /** A session as read back: its ref and commit, session.json, the state object (messages included) and the transcript's bytes (null when none was saved). */
 export interface LoadedSession { ref: string; commit: string; meta: SessionMeta; state: SessionState; transcript: Buffer | null }
 

@@ -35,10 +35,12 @@ export async function bannerText(s: Session, state: DxState): Promise<string | n
     const newest = pending.reduce((a, b) => (b.since >= a.since ? b : a));
     return `dx-hooks: WIP backup failing since ${clock(since)} — ${what || 'work'} only on this machine — ${newest.error} (details: dx-hooks status)`;
   }
-  const rp = state.refPushes[0];
+  // attempts 0: queued for the background worker (a session save), not failing.
+  const failingRefs = state.refPushes.filter((p) => p.attempts > 0);
+  const rp = failingRefs[0];
   if (rp) {
-    const refs = state.refPushes.flatMap((p) => p.refs);
-    return `dx-hooks: push of ${refs.join(', ')} failing since ${clock(Math.min(...state.refPushes.map((p) => p.since)))} — only on this machine — ${rp.error} (details: dx-hooks status)`;
+    const refs = failingRefs.flatMap((p) => p.refs);
+    return `dx-hooks: push of ${refs.join(', ')} failing since ${clock(Math.min(...failingRefs.map((p) => p.since)))} — only on this machine — ${rp.error} (details: dx-hooks status)`;
   }
   const ip = state.index.pending;
   // attempts 0: queued for the background worker (a checkpoint's index update), not failing.

@@ -1,0 +1,88 @@
+// Issue 13 point 2 across hosts: host A (a VM running an agent) saves a 10,000-message session and 20
+// more saves; they reach the remote (the first with --wait, the rest through the background worker). A's
+// repository is deleted; host B (a laptop) lists it from the remote, restores it — every message
+// identical. With the remote unreachable a save is loud, kept pending, and lands once it is back.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { cloneAs, createBareRemote, dx, installHooks, lsRemote, seedRemote, waitFor } from '../helpers/index.ts';
+import { idle, idleSandbox } from '../helpers/idle.ts';
+
+const stateOf = (n: number) => ({
+  messages: Array.from({ length: n }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `message ${i}: ${'the quick brown fox '.repeat(5)}` })),
+  agent_contexts: { coder: { files: n } },
+  task_progress: { done: n },
+  current_task: `step ${n}`,
+});
+
+test('a session saved on host A (10,000 messages + 20 saves) is restored on host B after A is gone: every message identical', async (t) => {
+  const { sb, hosts } = await idleSandbox(t);
+  const remote = await createBareRemote(sb);
+  await seedRemote(sb, remote);
+  const a = await cloneAs(sb, remote, 'vm');
+  const b = await cloneAs(sb, remote, 'laptop');
+  hosts.push(a, b);
+  for (const h of [a, b]) {
+    await installHooks(h);
+    await h.commit('install dx-hooks');
+    await idle(h);
+  }
+  const file = path.join(sb.root, 'state.json');
+  fs.writeFileSync(file, JSON.stringify(stateOf(10_000)));
+  const first = await dx(a, ['session', 'save', 'run-7', '--agent', 'claude-code', '--file', file, '--wait', '--json']);
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal((JSON.parse(first.stdout) as { push: { state: string } }).push.state, 'pushed');
+  let last = '';
+  for (let i = 1; i <= 20; i++) {
+    fs.writeFileSync(file, JSON.stringify(stateOf(10_000 + i)));
+    const r = await dx(a, ['session', 'save', 'run-7', '--agent', 'claude-code', '--file', file, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    last = (JSON.parse(r.stdout) as { commit: string }).commit;
+  }
+  const ref = 'refs/dx/sessions/vm/claude-code/run-7';
+  await waitFor(async () => (await lsRemote(a.env, remote)).get(ref) === last, { what: 'the last save on the remote (background worker)', timeoutMs: 30_000 });
+  await idle(a);
+  fs.rmSync(a.dir, { recursive: true, force: true });
+
+  const listed = await dx(b, ['session', 'list', '--all-hosts', '--json']);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.deepEqual((JSON.parse(listed.stdout) as Array<{ host: string; agent: string; id: string; fetched?: boolean }>).map((x) => [x.host, x.agent, x.id, x.fetched]), [['vm', 'claude-code', 'run-7', false]]);
+  const out = path.join(sb.root, 'restored.json');
+  const r = await dx(b, ['session', 'restore', 'run-7', '--host', 'vm', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(fs.readFileSync(out, 'utf8')), stateOf(10_020));
+  const show = JSON.parse((await dx(b, ['session', 'show', 'run-7', '--host', 'vm', '--offline', '--json'])).stdout) as { session: { turns: unknown[]; host: string } };
+  assert.equal(show.session.turns.length, 21);
+  assert.equal(show.session.host, 'vm');
+});
+
+test('an unreachable remote: the save is kept, said on stderr, in the ledger and the banner, pending — and it lands when the remote is back', async (t) => {
+  const { sb, hosts } = await idleSandbox(t);
+  const remote = await createBareRemote(sb);
+  await seedRemote(sb, remote);
+  const a = await cloneAs(sb, remote, 'vm');
+  hosts.push(a);
+  await installHooks(a);
+  await a.commit('install dx-hooks');
+  await idle(a);
+  const gone = path.join(sb.root, 'moved.git');
+  fs.renameSync(remote, gone);
+  const file = path.join(sb.root, 'state.json');
+  fs.writeFileSync(file, JSON.stringify(stateOf(3)));
+  const r = await dx(a, ['session', 'save', 's-off', '--agent', 'codex', '--file', file, '--wait']);
+  assert.equal(r.code, 1, r.stdout);
+  assert.match(r.stderr, /kept here but NOT on origin/);
+  const ref = 'refs/dx/sessions/vm/codex/s-off';
+  assert.ok((await a.git(['rev-parse', '--verify', ref])).out, 'kept locally');
+  const state = JSON.parse(fs.readFileSync(path.join(a.dir, '.git/dx/state.json'), 'utf8')) as { refPushes: Array<{ refs: string[]; attempts: number }> };
+  assert.deepEqual(state.refPushes.map((p) => [p.refs, p.attempts]), [[[ref], 1]]);
+  assert.match(fs.readFileSync(path.join(a.dir, '.git/dx/banner'), 'utf8'), /push of refs\/dx\/sessions\/vm\/codex\/s-off failing/);
+  // The remote is back: the next command's retry pushes it.
+  fs.renameSync(gone, remote);
+  const st = await dx(a, ['status']);
+  assert.equal(st.code, 0, st.stderr + st.stdout);
+  await idle(a);
+  assert.equal((await lsRemote(a.env, remote)).get(ref), (await a.git(['rev-parse', ref])).out, 'landed');
+  assert.deepEqual((JSON.parse(fs.readFileSync(path.join(a.dir, '.git/dx/state.json'), 'utf8')) as { refPushes: unknown[] }).refPushes, []);
+});
