@@ -38,7 +38,7 @@ export { undo, type UndoResult } from './core/undo/apply.js';
 export { agentCommit, type AgentCommitInput, type AgentCommitResult } from './core/agents/commit.js';
 export { agentFromEnv, type AgentIdentity } from './core/agents/names.js';
 export { attributionTrailers, type Trailer } from './core/agents/trailers.js';
-export { saveSession, loadSession, listSessions, type SaveSessionInput, type SaveSessionResult, type LoadedSession, type ListedSession } from './core/sessions/store.js';
+export { saveSession, loadSession, listSessions, restoreSession, type SaveSessionInput, type SaveSessionResult, type LoadedSession, type ListedSession } from './core/sessions/store.js';
 export { SessionStateSchema, type SessionState, type SessionMeta } from './core/sessions/format.js';
 // The critical-files guardrail and diagnosis
 export { runGuard, type GuardReport } from './core/guardrail/run.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { DxError, EXIT } from '../core/errors.js';
 import { writeInside } from '../core/nofollow.js';
 import { openSession } from '../core/session.js';
-import { fetchSession, listSessions, loadSession, remoteSessions, saveSession } from '../core/sessions/store.js';
+import { listSessions, remoteSessions, restoreSession, saveSession } from '../core/sessions/store.js';
 import { clock } from '../core/time.js';
 import type { Session } from '../core/session.js';
 import { out, printJson, safe, warn } from './common.js';
@@ -117,22 +117,9 @@ export async function list(opts: { allHosts?: boolean; offline?: boolean; json?:
 }
 
 /** `session show <id> [--agent <a>] [--host <h>] [--json]`: what is saved, without the messages themselves. */
-/**
- * Another host's session is fetched from the remote first (just that session's ref), unless `offline`;
- * this host's own is read as it is here.
- */
-async function loadAny(s: Session, opts: { id: string; agent?: string; host?: string; offline?: boolean }) {
-  if (opts.host && opts.host !== s.host && !opts.offline) {
-    const [{ resolveRemote }, { headState }] = await Promise.all([import('../core/wip/remote.js'), import('../core/head.js')]);
-    const remote = await resolveRemote(s.ctx, s.config.remote, (await headState(s.ctx)).branch);
-    await fetchSession(s, remote, { id: opts.id, host: opts.host, agent: opts.agent });
-  }
-  return loadSession(s, { id: opts.id, agent: opts.agent, host: opts.host });
-}
-
 export async function show(opts: { id: string; agent?: string; host?: string; offline?: boolean; json?: boolean; cwd: string }): Promise<number> {
   const s = await openSession(opts.cwd);
-  const l = await loadAny(s, opts);
+  const l = await restoreSession(s, opts);
   if (opts.json) {
     printJson({ ref: l.ref, commit: l.commit, session: l.meta, current_task: l.state.current_task });
     return 0;
@@ -154,7 +141,7 @@ export async function show(opts: { id: string; agent?: string; host?: string; of
  */
 export async function restore(opts: { id: string; agent?: string; host?: string; offline?: boolean; out?: string; transcriptOut?: string; force?: boolean; json?: boolean; cwd: string }): Promise<number> {
   const s = await openSession(opts.cwd);
-  const l = await loadAny(s, opts);
+  const l = await restoreSession(s, opts);
   const written: string[] = [];
   const put = (file: string, data: string | Buffer) => {
     const abs = path.resolve(opts.cwd, file);

@@ -7,7 +7,7 @@ import * as api from '../../src/index.ts';
 
 const PUBLIC = [
   'DxConfigSchema', 'DxError', 'EXIT', 'GitError', 'INDEX_REF', 'WipIndexSchema',
-  'SessionStateSchema', 'agentCommit', 'agentFromEnv', 'applyInstall', 'attributionTrailers', 'buildReport', 'listSessions', 'loadSession', 'saveSession', 'checkCritical', 'createCheckpoint', 'defaultConfig', 'diagnose', 'effectiveRole',
+  'SessionStateSchema', 'agentCommit', 'agentFromEnv', 'applyInstall', 'attributionTrailers', 'buildReport', 'listSessions', 'loadSession', 'restoreSession', 'saveSession', 'checkCritical', 'createCheckpoint', 'defaultConfig', 'diagnose', 'effectiveRole',
   'getStatus', 'listCheckpoints', 'listUndoable', 'listWip', 'loadConfig', 'loadMachineConfig', 'openRepo',
   'openSession', 'parseWipRef', 'planInstall', 'planRollback', 'prune', 'pushSnapshot', 'queryLog', 'readLedger',
   'readTelemetry', 'removeCheckpoint', 'resolveHost', 'resolveRepos', 'restoreCheckpoint', 'restoreWip', 'rollback',

@@ -306,6 +306,20 @@ export async function remoteSessions(s: Session, remote: string): Promise<Array<
     });
 }
 
+/**
+ * A session for restoring: another host's is fetched from the remote first (just its ref; `offline`: read
+ * what was fetched before), this host's is read as it is here.
+ * @throws as fetchSession and loadSession
+ */
+export async function restoreSession(s: Session, opts: { id: string; agent?: string; host?: string; offline?: boolean }): Promise<LoadedSession> {
+  if (opts.host && opts.host !== s.host && !opts.offline) {
+    const [{ resolveRemote }] = await Promise.all([import('../wip/remote.js')]);
+    const remote = await resolveRemote(s.ctx, s.config.remote, (await headState(s.ctx)).branch);
+    await fetchSession(s, remote, { id: opts.id, host: opts.host, agent: opts.agent });
+  }
+  return loadSession(s, { id: opts.id, agent: opts.agent, host: opts.host });
+}
+
 /** A session as read back: its ref and commit, session.json, the state object (messages included) and the transcript's bytes (null when none was saved). */
 export interface LoadedSession { ref: string; commit: string; meta: SessionMeta; state: SessionState; transcript: Buffer | null }
 
