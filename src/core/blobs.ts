@@ -22,6 +22,31 @@ export async function blobSizes(cwd: string, shas: readonly string[]): Promise<M
 }
 
 /**
+ * Objects by name (`<rev>:<path>`, or an id) in one `cat-file --batch` call, keyed by the name asked for; a
+ * name git reports missing (or ambiguous) is absent from the map. `env` is for a temporary index (`:<path>`).
+ * @throws GitError when git fails
+ */
+export async function readNamed(cwd: string, names: readonly string[], env?: Record<string, string>): Promise<Map<string, { type: string; bytes: Buffer }>> {
+  const found = new Map<string, { type: string; bytes: Buffer }>();
+  if (!names.length) return found;
+  const out = await gitBytes(['cat-file', '--batch'], { cwd, input: names.join('\n') + '\n', env });
+  let at = 0;
+  for (const name of names) {
+    const nl = out.indexOf(10, at);
+    if (nl < 0) break;
+    const header = out.subarray(at, nl).toString('utf8').split(' ');
+    if (header.length !== 3) {
+      at = nl + 1; // `<name> missing` (or ambiguous)
+      continue;
+    }
+    const size = Number(header[2]);
+    found.set(name, { type: header[1]!, bytes: out.subarray(nl + 1, nl + 1 + size) });
+    at = nl + 1 + size + 1;
+  }
+  return found;
+}
+
+/**
  * Objects' contents (blobs, commits) in one `cat-file --batch` call, whose output is
  * `<sha> <type> <size>\n<bytes>\n` per object.
  * @throws Error when an object is missing; GitError when git fails

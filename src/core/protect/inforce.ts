@@ -22,7 +22,7 @@ import type { DxConfig } from '../config/schema.js';
 import { SEARCH_PLACES } from '../config/load.js';
 import { dxPaths } from '../context.js';
 import { debugNote } from '../debug.js';
-import { gitBytes } from '../git.js';
+import { readNamed } from '../blobs.js';
 import { headState } from '../head.js';
 import { appendLedger } from '../ledger.js';
 import type { Session } from '../session.js';
@@ -77,25 +77,15 @@ async function readCommitted(s: Session, site: ConfigSite, label?: string): Prom
   const cwd = s.ctx.top;
   // Every candidate file at the site in one `cat-file --batch` (`<commit>:<path>`, or `:<path>`: the index's stage 0).
   const names = DATA_PLACES.map((place) => (typeof site === 'string' ? `${site}:${place}` : `:${place}`));
-  let out: Buffer;
+  const blobs = new Map<string, string>();
   try {
-    out = await gitBytes(['cat-file', '--batch'], { cwd, input: names.join('\n') + '\n', env: typeof site === 'string' ? undefined : site.env });
+    const found = await readNamed(cwd, names, typeof site === 'string' ? undefined : site.env);
+    DATA_PLACES.forEach((place, i) => {
+      const o = found.get(names[i]!);
+      if (o?.type === 'blob') blobs.set(place, o.bytes.toString('utf8'));
+    });
   } catch {
     return undefined;
-  }
-  const blobs = new Map<string, string>();
-  let at = 0;
-  for (const place of DATA_PLACES) {
-    const nl = out.indexOf(10, at);
-    if (nl < 0) break;
-    const header = out.subarray(at, nl).toString('utf8').split(' ');
-    if (header.length !== 3) {
-      at = nl + 1; // `<name> missing` (or ambiguous): no such file there
-      continue;
-    }
-    const size = Number(header[2]);
-    if (header[1] === 'blob') blobs.set(place, out.subarray(nl + 1, nl + 1 + size).toString('utf8'));
-    at = nl + 1 + size + 1;
   }
   label ??= typeof site === 'string' ? (site === 'HEAD' ? 'HEAD' : site.slice(0, 12)) : 'index';
   for (const place of DATA_PLACES) {

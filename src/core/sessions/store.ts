@@ -18,7 +18,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DxError, EXIT } from '../errors.js';
-import { gitBytes, gitTry } from '../git.js';
+import { readNamed } from '../blobs.js';
+import { gitTry } from '../git.js';
 import { headState } from '../head.js';
 import { appendLedger } from '../ledger.js';
 import { readRef } from '../refs.js';
@@ -53,23 +54,7 @@ const TAIL = 4096;
 
 /** Read `<commit>:<path>` blobs (and blobs by id) in one `cat-file --batch`; a missing one is absent from the map. */
 async function readObjects(cwd: string, names: readonly string[]): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  if (!names.length) return out;
-  const bytes = await gitBytes(['cat-file', '--batch'], { cwd, input: names.join('\n') + '\n' });
-  let at = 0;
-  for (const name of names) {
-    const nl = bytes.indexOf(10, at);
-    if (nl < 0) break;
-    const header = bytes.subarray(at, nl).toString('utf8').split(' ');
-    if (header.length !== 3) {
-      at = nl + 1; // `<name> missing`
-      continue;
-    }
-    const size = Number(header[2]);
-    out.set(name, bytes.subarray(nl + 1, nl + 1 + size));
-    at = nl + 1 + size + 1;
-  }
-  return out;
+  return new Map([...(await readNamed(cwd, names))].map(([k, v]) => [k, v.bytes]));
 }
 
 /** A save's session.json, validated; null when it is missing or not valid (the next save then writes every chunk anew). */
