@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { installHooks, cloneAs, createBareRemote, dx, git, lsRemote, seedRemote, withSandbox, type Host, type Sandbox } from '../helpers/index.ts';
+import { idle } from '../helpers/idle.ts';
 
 const DXRC = JSON.stringify({ protect: { paths: ['deploy/**', 'LICENSE'] } });
 
@@ -213,6 +214,9 @@ test('when the old tip of a deleted branch cannot be kept, the deletion is refus
   fs.mkdirSync(path.join(h.dir, '.git/refs/dx'), { recursive: true });
   fs.rmSync(path.join(h.dir, '.git/refs/dx/undo'), { recursive: true, force: true });
   fs.writeFileSync(path.join(h.dir, '.git/refs/dx/undo'), 'not a folder\n');
+  // The commit's background worker rewrites the banner from its own state when it ends: it must be done
+  // before the failure below writes the banner, or it can clear it.
+  await idle(h);
   const r = await h.git(['branch', '-D', 'doomed'], { allowFail: true });
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /the reference-transaction check failed — could not keep refs\/heads\/doomed's old tip/);
