@@ -20,7 +20,7 @@ import path from 'node:path';
 import { DxError, EXIT } from '../errors.js';
 import { readNamed } from '../blobs.js';
 import { gitTry } from '../git.js';
-import { headState } from '../head.js';
+import { headState, refFileSha } from '../head.js';
 import { appendLedger } from '../ledger.js';
 import { readRef } from '../refs.js';
 import { lastValue, repoConfig } from '../repo-config.js';
@@ -69,6 +69,18 @@ async function readMeta(cwd: string, commit: string): Promise<SessionMeta | null
   }
 }
 
+/**
+ * The last save this process made or read of each session (by common dir and ref): its commit, its
+ * session.json and the text of each stream's last chunk. An orchestrator saving after every message then
+ * reads nothing back from git: it is used only while the ref still names that commit.
+ */
+const lastSaves = new Map<string, { commit: string; meta: SessionMeta; tails: Map<string, string> }>();
+
+/** The ref's value: its file or packed-refs line (head.ts), else git. */
+async function refValue(s: Session, ref: string): Promise<string | null> {
+  return refFileSha(s.ctx, ref) ?? (await readRef(s.ctx, ref));
+}
+
 /** Split lines (each ending in "\n") into chunk texts of at most CHUNK_BYTES (a single longer line is a chunk of its own). */
 function pack(lines: readonly string[], room: number): string[] {
   const chunks: string[] = [];
@@ -96,7 +108,7 @@ function pack(lines: readonly string[], room: number): string[] {
 }
 
 /** One chunked stream's new chunks after appending `lines` (or writing them anew), and the files to write. */
-async function appendChunks(cwd: string, algo: 'sha1' | 'sha256', dir: string, old: readonly Chunk[], lines: readonly string[], fresh: boolean): Promise<{ chunks: Chunk[]; files: Array<[string, Buffer]> }> {
+async function appendChunks(cwd: string, algo: 'sha1' | 'sha256', dir: string, old: readonly Chunk[], lines: readonly string[], fresh: boolean, tails: Map<string, string>): Promise<{ chunks: Chunk[]; files: Array<[string, Buffer]> }> {
   const kept = fresh ? [] : [...old];
   const files: Array<[string, Buffer]> = [];
   if (!lines.length) return { chunks: kept, files };
@@ -105,7 +117,7 @@ async function appendChunks(cwd: string, algo: 'sha1' | 'sha256', dir: string, o
   const last = kept.at(-1);
   if (last && last.bytes < CHUNK_BYTES) {
     // The last chunk has room: it is read back and written again with the new lines after it.
-    const text = (await readObjects(cwd, [last.blob])).get(last.blob);
+    const text = tails.has(last.blob) ? Buffer.from(tails.get(last.blob)!, 'utf8') : (await readObjects(cwd, [last.blob])).get(last.blob);
     if (!text) throw new DxError('SESSION_CORRUPT', `the session's chunk ${dir}/${last.name} (${last.blob.slice(0, 12)}) is missing`, 'Save again with the whole state: the missing chunk cannot be appended to.');
     prefix = text.toString('utf8');
     room = CHUNK_BYTES - last.bytes;
@@ -114,6 +126,7 @@ async function appendChunks(cwd: string, algo: 'sha1' | 'sha256', dir: string, o
   const texts = pack(lines, room);
   texts[0] = prefix + texts[0];
   let n = kept.length;
+  let lastText = '';
   for (const t of texts) {
     if (!t) continue;
     n++;
@@ -121,7 +134,9 @@ async function appendChunks(cwd: string, algo: 'sha1' | 'sha256', dir: string, o
     const name = chunkName(n);
     files.push([`${dir}/${name}`, buf]);
     kept.push({ name, blob: blobId(buf, algo), bytes: buf.length, lines: t.split('\n').length - 1 });
+    lastText = t;
   }
+  if (lastText) tails.set(kept.at(-1)!.blob, lastText);
   return { chunks: kept, files };
 }
 
@@ -162,8 +177,12 @@ export async function saveSession(s: Session, input: SaveSessionInput): Promise<
   const restRedacted = await redactValue(rest, 'state.json');
   const redacted = new Set(restRedacted.rules);
   for (let attempt = 0; ; attempt++) {
-    const prev = await readRef(s.ctx, ref);
-    const meta = prev ? await readMeta(cwd, prev) : null;
+    const prev = await refValue(s, ref);
+    const memoKey = `${s.ctx.commonDir}\0${ref}`;
+    const memo = lastSaves.get(memoKey);
+    const known = prev && memo?.commit === prev ? memo : null;
+    const meta = known ? known.meta : prev ? await readMeta(cwd, prev) : null;
+    const tails = new Map(known?.tails ?? []);
     const now = Math.floor(Date.now() / 1000);
     // Messages: an append when the saved ones are a prefix (same count reached, same last message).
     const count = meta?.messages.count ?? 0;
@@ -177,7 +196,7 @@ export async function saveSession(s: Session, input: SaveSessionInput): Promise<
     const red = newLines.length ? await redactJsonl(newLines.join(''), 'messages.jsonl') : { value: '', rules: [] };
     red.rules.forEach((r) => redacted.add(r));
     const lines = red.value ? red.value.split(/(?<=\n)/) : [];
-    const msg = await appendChunks(cwd, algo, 'messages', meta?.messages.chunks ?? [], lines, fresh);
+    const msg = await appendChunks(cwd, algo, 'messages', meta?.messages.chunks ?? [], lines, fresh, tails);
     const lastSaved = lines.length ? lines[lines.length - 1]!.replace(/\n$/, '') : null;
     // The transcript: an append when the file only grew since the last save (its last 4 KiB then match).
     let transcript = meta?.transcript ?? null;
@@ -193,7 +212,7 @@ export async function saveSession(s: Session, input: SaveSessionInput): Promise<
       const tr = added ? await redactJsonl(added, 'transcript.jsonl') : { value: '', rules: [] };
       tr.rules.forEach((r) => redacted.add(r));
       const tlines = tr.value ? tr.value.split(/(?<=\n)/) : [];
-      const packed = await appendChunks(cwd, algo, 'transcript', transcript?.chunks ?? [], tlines, tFresh);
+      const packed = await appendChunks(cwd, algo, 'transcript', transcript?.chunks ?? [], tlines, tFresh, tails);
       transcriptFiles = packed.files;
       grown = t.length - start;
       transcript = { sourceBytes: t.length, tail: sha256(t.subarray(Math.max(0, t.length - TAIL))), chunks: packed.chunks };
@@ -240,10 +259,13 @@ export async function saveSession(s: Session, input: SaveSessionInput): Promise<
     // fast-import moves the ref only as a fast-forward; a ref another save moved first keeps its value
     // (and one moved again right after ours holds ours in its history).
     const landed = async () => {
-      const tip = await readRef(s.ctx, ref);
+      const tip = await refValue(s, ref);
       return tip === commit || (!!tip && (await gitTry(['merge-base', '--is-ancestor', commit, tip], { cwd })).code === 0);
     };
     if (r.code === 0 && commit && (await landed())) {
+      // Only the last chunk of each stream is kept for the next save.
+      const lastBlobs = new Set([next.messages.chunks.at(-1)?.blob, next.transcript?.chunks.at(-1)?.blob].filter(Boolean));
+      lastSaves.set(memoKey, { commit, meta: next, tails: new Map([...tails].filter(([b]) => lastBlobs.has(b))) });
       appendLedger(s.ctx, { host: s.host, op: 'session.save', ok: true, refs: { [ref]: { old: prev, new: commit } }, detail: { agent, session: id, turn, messages: messages.length, rewrote: fresh || tFresh, redacted: [...redacted] } });
       return { ref, commit, turn, appended: { messages: messages.length - from, transcriptBytes: grown }, rewrote: fresh || tFresh, redacted: [...redacted] };
     }
