@@ -100,23 +100,9 @@ test('the worker reads the index it just pushed for the warnings, and its listin
   assert.match(there, /^[0-9a-f]{40}\trefs\/heads\/dx\/index$/);
 });
 
-test('an entry of the very second the branch tip was committed in is newer work when it holds commits the branch lacks; an older one is not looked at', async (t) => {
-  const sb = await withSandbox(t);
-  pinProcessEnv(sb, 'here');
-  const remote = await createBareRemote(sb);
-  await seedRemote(sb, remote);
-  const here = await cloneAs(sb, remote, 'here');
-  const base = (await here.git(['rev-parse', 'HEAD'])).out.trim();
-  const tipTime = Number((await here.git(['log', '-1', '--format=%ct'])).out.trim());
-  const ahead = (await here.git(['commit-tree', '-p', base, '-m', 'same second', `${base}^{tree}`])).out.trim();
-  const entry = (host: string, ts: number) => ({ host, branch: 'main', ref: `refs/heads/wip/${host}/main`, sha: ahead, base, ts, message: host, dirty: false });
-  const index: WipIndex = { schema_version: 1, repo: 'r', updated: 0, entries: { 'same/main': entry('same', tipTime), 'older/main': entry('older', tipTime - 1) }, hosts: {} };
-  const got = await newerWipByBranch(await openSession(here.dir), index);
-  assert.deepEqual(got.get('main')?.map((n) => [n.entry.host, n.count]), [['same', 1]]);
-});
 
-test('writeBranchWarnings: the same warnings are not written again (the folder\'s content key matches); new ones, or a key that does not match, rewrite the folder', async (t) => {
-  const { writeBranchWarnings } = await import('../../src/core/wip/others.ts');
+/** A clone "here" of a seeded remote, its tip, the tip's commit time (Unix s), and a commit on top of it that the branch lacks. */
+async function oneCommitAhead(t: Parameters<typeof withSandbox>[0]) {
   const sb = await withSandbox(t);
   pinProcessEnv(sb, 'here');
   const remote = await createBareRemote(sb);
@@ -125,6 +111,20 @@ test('writeBranchWarnings: the same warnings are not written again (the folder\'
   const base = (await here.git(['rev-parse', 'HEAD'])).out.trim();
   const tipTime = Number((await here.git(['log', '-1', '--format=%ct'])).out.trim());
   const ahead = (await here.git(['commit-tree', '-p', base, '-m', 'newer', `${base}^{tree}`])).out.trim();
+  return { here, base, tipTime, ahead };
+}
+
+test('an entry of the very second the branch tip was committed in is newer work when it holds commits the branch lacks; an older one is not looked at', async (t) => {
+  const { here, base, tipTime, ahead } = await oneCommitAhead(t);
+  const entry = (host: string, ts: number) => ({ host, branch: 'main', ref: `refs/heads/wip/${host}/main`, sha: ahead, base, ts, message: host, dirty: false });
+  const index: WipIndex = { schema_version: 1, repo: 'r', updated: 0, entries: { 'same/main': entry('same', tipTime), 'older/main': entry('older', tipTime - 1) }, hosts: {} };
+  const got = await newerWipByBranch(await openSession(here.dir), index);
+  assert.deepEqual(got.get('main')?.map((n) => [n.entry.host, n.count]), [['same', 1]]);
+});
+
+test('writeBranchWarnings: the same warnings are not written again (the folder\'s content key matches); new ones, or a key that does not match, rewrite the folder', async (t) => {
+  const { writeBranchWarnings } = await import('../../src/core/wip/others.ts');
+  const { here, base, tipTime, ahead } = await oneCommitAhead(t);
   const index = (ts: number): WipIndex => ({ schema_version: 1, repo: 'r', updated: 0, hosts: {}, entries: { 'other/main': { host: 'other', branch: 'main', ref: 'refs/heads/wip/other/main', sha: ahead, base, ts, message: 'newer', dirty: false } } });
   const s = await openSession(here.dir);
   const warn = path.join(here.dir, '.git', 'dx', 'warn');
