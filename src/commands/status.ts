@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import pc from 'picocolors';
 import { dxPaths } from '../core/context.js';
 import { openSession } from '../core/session.js';
-import { getStatus } from '../core/status.js';
+import { getStatus, type StatusReport } from '../core/status.js';
 import { age, clock } from '../core/time.js';
 import { triageRepo, worst } from '../core/triage/row.js';
 import { batchTarget } from '../core/batch/target.js';
@@ -79,5 +79,21 @@ export async function run(opts: BatchFlags & { json?: boolean; offline?: boolean
   const SHOWN = 50;
   if (r.others.length > SHOWN) out(`  (the ${SHOWN} newest of ${r.others.length}; all of them: dx-hooks status --json, or dx-hooks restore --list --limit 0)`);
   for (const e of r.others.slice(0, SHOWN)) out(`  ${safe(e.host).padEnd(12)} ${safe(e.branch).padEnd(24)} ${safe(e.sha.slice(0, 12))} ${(e.ts ? age(e.ts) : 'time?').padEnd(8)} ${e.verified ? '' : pc.yellow('unverified ')}${e.dirty ? pc.yellow('dirty ') : ''}${safe(e.message)}`);
+  agentsPart(r);
   return onlyHere ? 1 : 0;
+}
+
+/** The last commits (an attributed one names its agent and task), the checkpoints and this host's sessions, a few lines each. Every text from git is made safe (it can be another host's). */
+function agentsPart(r: StatusReport): void {
+  const FEW = 5;
+  out('');
+  out(pc.bold('recent commits'));
+  if (!r.commits.length) out('  none');
+  for (const c of r.commits) out(`  ${c.sha.slice(0, 12)} ${age(c.ts).padEnd(8)} ${c.agent ? pc.cyan(`[${safe(c.agent)}${c.task ? ` ${safe(c.task)}` : ''}] `) : ''}${safe(c.subject)}`);
+  out(pc.bold('checkpoints') + (r.checkpoints.length > FEW ? ` (the ${FEW} newest of ${r.checkpoints.length}: dx-hooks checkpoint list)` : ''));
+  if (!r.checkpoints.length) out('  none');
+  for (const c of r.checkpoints.slice(0, FEW)) out(`  ${safe(c.name).padEnd(24)} ${age(c.time).padEnd(8)} ${safe(c.host)} ${safe(c.branch ?? '(detached)')}${c.description ? ` — ${safe(c.description.split('\n')[0] ?? '')}` : ''}`);
+  out(pc.bold('sessions') + ` of this host` + (r.sessions.length > FEW ? ` (the ${FEW} newest of ${r.sessions.length}: dx-hooks session list)` : ''));
+  if (!r.sessions.length) out('  none');
+  for (const x of r.sessions.slice(0, FEW)) out(`  ${safe(x.agent)}/${safe(x.id)}  ${age(x.updated).padEnd(8)} ${safe(x.branch ?? '(detached)')}  ${x.turns} turn(s)`);
 }

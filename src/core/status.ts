@@ -2,7 +2,7 @@
  * `dx-hooks status` as data: this host (branch, upstream ahead/behind, dirty files, last WIP push
  * and its result, pending pushes) and the other hosts' WIP entries, newest first.
  */
-import { dxPaths } from './context.js';
+import { dxPaths, type RepoContext } from './context.js';
 import { describeError } from './errors.js';
 import { readStoreText } from './store/read.js';
 import { gitTry } from './git.js';
@@ -16,6 +16,8 @@ import type { Session } from './session.js';
 import { readState, type Collision, type WipState } from './state.js';
 import { wipRef } from './wip/ref.js';
 import { lastListing, resolveRemote } from './wip/remote.js';
+import type { CheckpointInfo } from './checkpoints/tag.js';
+import type { ListedSession } from './sessions/store.js';
 import { shellCommand } from './text/shell.js';
 
 /** The status report (`--json` prints exactly this). Times are Unix seconds. */
@@ -42,6 +44,25 @@ export interface StatusReport {
   stateCorrupt: string | null;
   /** this host's WIP refs another machine wrote under the same host id (wip/collision.ts): seen now on the remote, or recorded earlier */
   collisions: Collision[];
+  /** HEAD's last 5 commits, newest first; `agent` / `task` from an attributed commit's trailers (DESIGN §9), else null */
+  commits: RecentCommit[];
+  /** this repository's checkpoints (the local tags, newest first: `checkpoint list` also reads the remote's) */
+  checkpoints: CheckpointInfo[];
+  /** this host's agent sessions here, newest first */
+  sessions: ListedSession[];
+}
+
+/** One of HEAD's recent commits: its sha, committer time (Unix s), subject, and its attribution when it has one. */
+export interface RecentCommit { sha: string; ts: number; subject: string; agent: string | null; task: string | null }
+
+/** HEAD's last `n` commits with their Agent/Task trailers, in one `git log` (none on an unborn branch). */
+export async function recentCommits(ctx: RepoContext, n = 5): Promise<RecentCommit[]> {
+  const r = await gitTry(['log', `-${n}`, '--format=%H%x00%ct%x00%s%x00%(trailers:key=Agent,valueonly,separator=%x2C)%x00%(trailers:key=Task,valueonly,separator=%x2C)%x1e', 'HEAD', '--'], { cwd: ctx.top });
+  if (r.code !== 0) return [];
+  return r.stdout.split('\x1e').map((rec) => rec.replace(/^\n/, '')).filter(Boolean).map((rec) => {
+    const [sha, ts, subject, agent, task] = rec.split('\0');
+    return { sha: sha ?? '', ts: Number(ts) || 0, subject: subject ?? '', agent: agent?.trim() || null, task: task?.trim() || null };
+  });
 }
 
 /** Build the status report. With `offline`, the index is read from the last fetched copy instead of the remote. */
@@ -143,5 +164,13 @@ export async function getStatus(s: Session, opts: { offline?: boolean } = {}): P
     index,
     stateCorrupt: corrupt,
     collisions: collisionsOf(host, state.collisions, seen),
+    ...(await agentsPart(s)),
   };
+}
+
+/** The seed's part of the story (issue 13 point 4): recent commits with their attribution, the checkpoints, this host's sessions. */
+async function agentsPart(s: Session): Promise<Pick<StatusReport, 'commits' | 'checkpoints' | 'sessions'>> {
+  const [{ readLocalCheckpoints }, { listSessions }] = await Promise.all([import('./checkpoints/read.js'), import('./sessions/store.js')]);
+  const [commits, checkpoints, sessions] = await Promise.all([recentCommits(s.ctx), readLocalCheckpoints(s.ctx), listSessions(s)]);
+  return { commits, checkpoints, sessions };
 }

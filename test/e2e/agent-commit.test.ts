@@ -3,7 +3,8 @@
 // `git interpret-trailers --parse`, partial --files, a .env left out and named, a staged one refused,
 // a protected path refused, nothing to commit, bad names. The prepare-commit-msg hook: a plain
 // `git commit` an agent makes gets the trailers; one without an agent is byte for byte what git wrote,
-// and a hostile value in the agent's environment never becomes a trailer.
+// and a hostile value in the agent's environment never becomes a trailer. And status (point 4) tells the
+// story: recent commits with their attribution, the checkpoints, this host's sessions.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -190,4 +191,30 @@ test('prepare-commit-msg: an agent\'s plain git commit gets the trailers (Claude
     const body = (await h.git(['cat-file', 'commit', 'HEAD'])).out;
     assert.equal(body.slice(body.indexOf('\n\n') + 2), 'hostile env');
   }
+});
+
+test('status tells the whole story: the last 5 commits (attributed ones with agent and task), the checkpoints, this host\'s sessions — in text (made safe) and in --json', async (t) => {
+  const { sb, h } = await setup(t);
+  await h.write('one.txt', '1\n');
+  assert.equal((await dx(h, ['commit', '--agent', 'codex', '--task', 'T-1', '-m', 'first task'])).code, 0);
+  // A commit whose subject carries a terminal escape: printed harmless.
+  await h.commit('evil \u001b]0;pwned\u0007 subject', { 'two.txt': '2\n' });
+  await idle(h);
+  assert.equal((await dx(h, ['checkpoint', 'create', 'before-refactor', '-m', 'safe point'])).code, 0);
+  const state = path.join(sb.root, 's.json');
+  fs.writeFileSync(state, JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], agent_contexts: {}, task_progress: {}, current_task: 'T-1' }));
+  assert.equal((await dx(h, ['session', 'save', 'sess-9', '--agent', 'codex', '--file', state, '--wait'])).code, 0);
+  await idle(h);
+  const j = JSON.parse((await dx(h, ['status', '--json'])).stdout) as { commits: Array<{ subject: string; agent: string | null; task: string | null }>; checkpoints: Array<{ name: string }>; sessions: Array<{ agent: string; id: string; turns: number }> };
+  assert.ok(j.commits.length >= 3 && j.commits.length <= 5, JSON.stringify(j.commits));
+  assert.deepEqual([j.commits[1]!.agent, j.commits[1]!.task, j.commits[1]!.subject], ['codex', 'T-1', '[codex] T-1: first task']);
+  assert.equal(j.commits[0]!.agent, null, 'a person\'s commit has no attribution');
+  assert.deepEqual(j.checkpoints.map((c) => c.name), ['before-refactor']);
+  assert.deepEqual(j.sessions.map((x) => [x.agent, x.id, x.turns]), [['codex', 'sess-9', 1]]);
+  const text = (await dx(h, ['status'])).stdout;
+  assert.match(text, /recent commits\n/);
+  assert.match(text, /\[codex T-1\] \[codex\] T-1: first task/);
+  assert.match(text, /checkpoints\n\s+before-refactor/);
+  assert.match(text, /sessions of this host\n\s+codex\/sess-9/);
+  assert.ok(!text.includes('\u001b]0;'), 'the escape sequence is not printed raw');
 });
