@@ -59,7 +59,9 @@ const checkpoint = manyRepos(program.command('checkpoint').description('snapshot
   .option('-m, --message <text>', 'message of the snapshot commit').option('--wait', 'update the WIP index before returning (default: the background worker does)').option('--json', 'print JSON'), 'every repository in the machine config\'s list whose role is active (what the scheduler runs)')
   .action(action(async () => (await import('./commands/checkpoint.js')).run as Handler));
 checkpoint.command('create <name>').description('tag a snapshot of the work tree (uncommitted work included) as checkpoint/<name> and push the tag')
-  .option('-m, --message <text>', 'description of the checkpoint').option('--force', 'replace a checkpoint of that name').option('--json', 'print JSON')
+  .option('-m, --message <text>', 'description of the checkpoint').option('--force', 'replace a checkpoint of that name')
+  .option('--session <id>', 'record this host\'s agent session (its last save) with the checkpoint').option('--session-agent <name>', 'the session\'s agent, when several have that id')
+  .option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/checkpoints.js')).create as Handler));
 checkpoint.command('list').description('named checkpoints, here and on the remote, newest first')
   .option('--offline', 'do not read the remote').option('--json', 'print JSON')
@@ -101,6 +103,7 @@ session.command('show <id>').description('what a session holds: turns, messages,
   .action(action(async () => (await import('./commands/session.js')).show as Handler));
 session.command('restore <id>').description('write a session\'s state back (stdout, or --out), and its transcript (--transcript-out)')
   .option('--agent <name>', 'the agent, when several have a session of that id').option('--host <host>', 'another host\'s session (fetched from the remote)').option('--offline', 'do not fetch')
+  .option('--checkpoint <name>', 'the state saved with that checkpoint (checkpoint create --session), not the newest')
   .option('--out <file>', 'write the state JSON here').option('--transcript-out <file>', 'write the transcript here')
   .option('--force', 'replace files that exist').option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/session.js')).restore as Handler));

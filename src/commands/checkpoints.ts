@@ -11,16 +11,17 @@ import { openSession } from '../core/session.js';
 import { age } from '../core/time.js';
 import { out, printJson, safe, shellCommand, warn } from './common.js';
 
-type Opts = { name: string; message?: string; force?: boolean; json?: boolean; offline?: boolean; cwd: string };
+type Opts = { name: string; message?: string; force?: boolean; json?: boolean; offline?: boolean; session?: string; sessionAgent?: string; cwd: string };
 
 /** Create. Returns 1 when the tag could not be pushed (it is kept locally), else 0. */
 export async function create(opts: Opts): Promise<number> {
   const s = await openSession(opts.cwd);
-  const r = await createCheckpoint(s, opts.name, { description: opts.message, force: opts.force });
+  const r = await createCheckpoint(s, opts.name, { description: opts.message, force: opts.force, session: opts.session, sessionAgent: opts.sessionAgent });
   if (opts.json) printJson(r);
   else {
     for (const x of r.snapshot.excluded) warn(`left out of the checkpoint: ${safe(x.path)} (${x.reason === 'size' ? `${x.bytes} bytes, over wip.maxFileSize` : x.reason === 'secret' ? `its content holds a secret: ${safe(x.rules?.join(', ') ?? '')}` : 'a secret file name: the built-in exclusions or wip.exclude'})`);
     out(pc.green(`✔ checkpoint ${pc.bold(opts.name)} = ${r.snapshot.sha.slice(0, 12)} on ${r.checkpoint.branch ?? 'a detached HEAD'}${r.snapshot.dirty ? ' (with uncommitted work)' : ''}${r.replaced ? ' — replaced the old one' : ''}`));
+    if (r.checkpoint.session) out(`  with the session state of ${safe(r.checkpoint.session.ref)} at ${r.checkpoint.session.commit.slice(0, 12)}`);
   }
   if (!r.push.ok) {
     warn(`✖ checkpoint "${opts.name}" is kept ONLY on this machine: pushing ${r.checkpoint.ref} to ${r.push.remote || 'the remote'} failed: ${r.push.error}`);
@@ -61,6 +62,11 @@ export async function restore(opts: Opts): Promise<number> {
   for (const p of r.kept) warn(linked.has(p) ? `✖ not restored: ${safe(p)} — ${safe(linked.get(p) ?? '')} is a symbolic link, and dx-hooks never writes through one (it stays as it is; the checkpoint still holds the file)` : `left as it is (not in the snapshot: secret, big or ignored file): ${safe(p)}`);
   out(pc.green(`✔ restored checkpoint ${pc.bold(opts.name)}: ${r.branch ?? 'HEAD (detached)'} at ${r.checkpoint.base?.slice(0, 12) ?? '(no commit)'}${r.checkpoint.dirty ? ', its uncommitted work back as uncommitted' : ''}`));
   out(`  the state before is snapshot ${r.snapshot.slice(0, 12)}; go back to it: dx-hooks undo ${r.id}`);
+  const ss = r.checkpoint.session;
+  if (ss) {
+    const id = ss.ref.split('/').pop() ?? '';
+    out(`  the agent session state saved with it: ${safe(ss.ref)} at ${ss.commit.slice(0, 12)} — bring it back: ${shellCommand(['dx-hooks', 'session', 'restore', id, '--checkpoint', opts.name, '--out', 'session-state.json'])}`);
+  }
   return 0;
 }
 

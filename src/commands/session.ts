@@ -9,7 +9,7 @@ import path from 'node:path';
 import { DxError, EXIT } from '../core/errors.js';
 import { writeInside } from '../core/nofollow.js';
 import { openSession } from '../core/session.js';
-import { listSessions, remoteSessions, restoreSession, saveSession } from '../core/sessions/store.js';
+import { listSessions, remoteSessions, restoreSession, saveSession, sessionAtCheckpoint } from '../core/sessions/store.js';
 import { clock } from '../core/time.js';
 import type { Session } from '../core/session.js';
 import { out, printJson, safe, warn } from './common.js';
@@ -139,9 +139,10 @@ export async function show(opts: { id: string; agent?: string; host?: string; of
  * the state object (and the transcript) written back. Without --out the state goes to stdout. An existing
  * file is never overwritten without --force, and never through a link.
  */
-export async function restore(opts: { id: string; agent?: string; host?: string; offline?: boolean; out?: string; transcriptOut?: string; force?: boolean; json?: boolean; cwd: string }): Promise<number> {
+export async function restore(opts: { id: string; agent?: string; host?: string; offline?: boolean; checkpoint?: string; out?: string; transcriptOut?: string; force?: boolean; json?: boolean; cwd: string }): Promise<number> {
   const s = await openSession(opts.cwd);
-  const l = await restoreSession(s, opts);
+  const l = opts.checkpoint ? await sessionAtCheckpoint(s, opts.checkpoint) : await restoreSession(s, opts);
+  if (opts.checkpoint && l.ref.split('/').pop() !== opts.id) throw new DxError('SESSION_MISMATCH', `checkpoint ${JSON.stringify(opts.checkpoint)} recorded session ${JSON.stringify(l.ref)}, not ${JSON.stringify(opts.id)}`, `Restore it by its own id: dx-hooks session restore ${l.ref.split('/').pop() ?? ''} --checkpoint ${opts.checkpoint}`, EXIT.USAGE);
   const written: string[] = [];
   const put = (file: string, data: string | Buffer) => {
     const abs = path.resolve(opts.cwd, file);

@@ -11,7 +11,7 @@ import type { Session } from '../session.js';
 import { SNAPSHOT_TRAILER } from '../snapshot.js';
 import { fetchQuiet } from '../wip/fetch.js';
 import { lastLines, resolveRemote } from '../wip/remote.js';
-import { checkpointRef, parseCheckpointMessage, type CheckpointInfo } from './tag.js';
+import { checkpointRef, parseCheckpointMessage, parseSessionTrailer, type CheckpointInfo } from './tag.js';
 
 const PREFIX = 'refs/tags/checkpoint/';
 
@@ -43,6 +43,7 @@ export async function readLocalCheckpoints(ctx: RepoContext, names?: string[]): 
       name: ref.slice(PREFIX.length), ref, tag: obj, snapshot,
       host: trailers['Dx-Host'] ?? '', branch: trailers['Dx-Branch'] || null, base, dirty,
       time: Number(trailers['Dx-Time']) || Number(tagTime) || 0, description,
+      session: parseSessionTrailer(trailers['Dx-Session']),
     });
   }
   return list.sort((a, b) => b.time - a.time || a.name.localeCompare(b.name));

@@ -11,6 +11,7 @@
  *   Dx-Base: <HEAD sha under the snapshot>   (empty: unborn branch)
  *   Dx-Dirty: true|false
  *   Dx-Time: <unix seconds>
+ *   Dx-Session: <session ref> <save commit>   (only with `checkpoint create --session`, DESIGN §9)
  */
 import type { RepoContext } from '../context.js';
 import { DxError, EXIT } from '../errors.js';
@@ -29,6 +30,15 @@ export interface CheckpointInfo {
   dirty: boolean;
   time: number;
   description: string;
+  /** the agent session saved with it (`--session`): its ref and the save's commit; null: none */
+  session?: { ref: string; commit: string } | null;
+}
+
+/** A `Dx-Session` value as written: a session ref (refs/dx/sessions/<host>/<agent>/<id>) and a full commit id. Anything else is not believed (a tag can come from another host). */
+export function parseSessionTrailer(v: string | undefined): { ref: string; commit: string } | null {
+  const m = /^(refs\/dx\/sessions\/[A-Za-z0-9][A-Za-z0-9._-]*\/[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\/[A-Za-z0-9][A-Za-z0-9._-]{0,127}) ([0-9a-f]{40}(?:[0-9a-f]{24})?)$/.exec(v ?? '');
+  if (!m || m[1]!.includes('..') || m[1]!.endsWith('.lock')) return null;
+  return { ref: m[1]!, commit: m[2]! };
 }
 
 /** The tag ref of checkpoint `name`. */
@@ -50,7 +60,8 @@ export function formatCheckpointMessage(info: Omit<CheckpointInfo, 'ref' | 'tag'
   const description = info.description.trim() || `checkpoint ${info.name}`;
   return `${description}\n\n` +
     `Dx-Checkpoint: ${info.name}\nDx-Host: ${info.host}\nDx-Branch: ${info.branch ?? ''}\nDx-Base: ${info.base ?? ''}\n` +
-    `Dx-Dirty: ${info.dirty}\nDx-Time: ${info.time}\n`;
+    `Dx-Dirty: ${info.dirty}\nDx-Time: ${info.time}\n` +
+    (info.session ? `Dx-Session: ${info.session.ref} ${info.session.commit}\n` : '');
 }
 
 /** Parse a tag message: the description and the `Dx-*` trailers of its last paragraph (missing ones: undefined). */

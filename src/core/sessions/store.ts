@@ -327,6 +327,29 @@ export async function restoreSession(s: Session, opts: { id: string; agent?: str
   return loadSession(s, { id: opts.id, agent: opts.agent, host: opts.host });
 }
 
+/**
+ * The session state a checkpoint recorded (`checkpoint create --session`): the checkpoint is found here or
+ * fetched; its session's ref is fetched when the save is not here. The save must be in that session's
+ * history (a tag can come from another host: it cannot make this read an unrelated commit).
+ * @throws DxError CHECKPOINT_NOT_FOUND; SESSION_NOT_IN_CHECKPOINT (exit 1) when it recorded none;
+ *   SESSION_NOT_FOUND when the save is not in its session's history; as loadSessionAt
+ */
+export async function sessionAtCheckpoint(s: Session, name: string): Promise<LoadedSession> {
+  const { findCheckpoint } = await import('../checkpoints/read.js');
+  const cp = await findCheckpoint(s, name);
+  if (!cp.session) throw new DxError('SESSION_NOT_IN_CHECKPOINT', `checkpoint ${JSON.stringify(name)} recorded no session`, 'Restore the newest save instead: dx-hooks session restore <id> (a checkpoint carries one when made with --session).', EXIT.FAILED);
+  const { ref, commit } = cp.session;
+  const inHistory = async () => (await gitTry(['merge-base', '--is-ancestor', commit, ref], { cwd: s.ctx.top })).code === 0;
+  if (!(await inHistory())) {
+    const [, , , host, agent, id] = ref.split('/') as [string, string, string, string, string, string];
+    const { resolveRemote } = await import('../wip/remote.js');
+    const remote = await resolveRemote(s.ctx, s.config.remote, (await headState(s.ctx)).branch);
+    await fetchSession(s, remote, { id, host, agent });
+    if (!(await inHistory())) throw new DxError('SESSION_NOT_FOUND', `checkpoint ${JSON.stringify(name)} names save ${commit.slice(0, 12)} of ${ref}, which is not in that session's history`, 'The checkpoint or the session was rewritten; restore the session\'s newest save instead.', EXIT.FAILED);
+  }
+  return loadSessionAt(s, ref, commit);
+}
+
 /** A session as read back: its ref and commit, session.json, the state object (messages included) and the transcript's bytes (null when none was saved). */
 export interface LoadedSession { ref: string; commit: string; meta: SessionMeta; state: SessionState; transcript: Buffer | null }
 
@@ -336,6 +359,15 @@ export interface LoadedSession { ref: string; commit: string; meta: SessionMeta;
  *   naming what is wrong (a chunk missing, a file that is not valid)
  */
 export async function loadSession(s: Session, opts: { id: string; agent?: string; host?: string }): Promise<LoadedSession> {
+  const { ref, commit } = await findSession(s, opts);
+  return loadSessionAt(s, ref, commit);
+}
+
+/**
+ * A session's ref here and the commit it names (`host` default: this host's), found by id.
+ * @throws DxError AGENT_NAME_INVALID (exit 2); SESSION_NOT_FOUND (exit 1); SESSION_AMBIGUOUS (exit 2: name the agent)
+ */
+export async function findSession(s: Session, opts: { id: string; agent?: string; host?: string }): Promise<{ ref: string; commit: string }> {
   const id = checkName('session', opts.id, 'the session id');
   if (opts.agent) checkName('agent', opts.agent);
   const host = opts.host ?? s.host;
@@ -344,6 +376,14 @@ export async function loadSession(s: Session, opts: { id: string; agent?: string
   if (!found.length) throw new DxError('SESSION_NOT_FOUND', `no session ${JSON.stringify(id)} of host ${JSON.stringify(host)} here`, 'List them: dx-hooks session list.', EXIT.FAILED);
   if (found.length > 1) throw new DxError('SESSION_AMBIGUOUS', `session ${JSON.stringify(id)} exists for ${found.length} agents`, 'Name the agent (--agent).', EXIT.USAGE);
   const [ref, commit] = found[0]!;
+  return { ref, commit };
+}
+
+/**
+ * A session as one save left it: `commit` on `ref` (a checkpoint's save, not necessarily the ref's tip).
+ * @throws DxError SESSION_CORRUPT naming what is wrong (a chunk missing, a file that is not valid)
+ */
+export async function loadSessionAt(s: Session, ref: string, commit: string): Promise<LoadedSession> {
   const meta = await readMeta(s.ctx.top, commit);
   if (!meta) throw new DxError('SESSION_CORRUPT', `${ref} (${commit.slice(0, 12)}) has no valid session.json`, 'Save the session again from the agent.');
   const chunks = [...meta.messages.chunks, ...(meta.transcript?.chunks ?? [])];
