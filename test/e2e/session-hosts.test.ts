@@ -1,12 +1,13 @@
 // Issue 13 point 2 across hosts: host A (a VM running an agent) saves a 10,000-message session and 20
 // more saves; they reach the remote (the first with --wait, the rest through the background worker). A's
 // repository is deleted; host B (a laptop) lists it from the remote, restores it — every message
-// identical. With the remote unreachable a save is loud, kept pending, and lands once it is back.
+// identical. With the remote unreachable a save is loud, kept pending, and lands once it is back. Six hosts
+// saving at once all land, and a pasted token is in none of the remote's objects.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cloneAs, createBareRemote, dx, installHooks, lsRemote, seedRemote, waitFor } from '../helpers/index.ts';
+import { cloneAs, createBareRemote, dx, git, installHooks, lsRemote, seedRemote, waitFor } from '../helpers/index.ts';
 import { idle, idleSandbox } from '../helpers/idle.ts';
 
 const stateOf = (n: number) => ({
@@ -85,4 +86,47 @@ test('an unreachable remote: the save is kept, said on stderr, in the ledger and
   await idle(a);
   assert.equal((await lsRemote(a.env, remote)).get(ref), (await a.git(['rev-parse', ref])).out, 'landed');
   assert.deepEqual((JSON.parse(fs.readFileSync(path.join(a.dir, '.git/dx/state.json'), 'utf8')) as { refPushes: unknown[] }).refPushes, []);
+});
+
+test('six hosts save at once to one remote: every save lands, each restores on another host, and a pasted token is in none of the remote\'s objects', async (t) => {
+  const { sb, hosts } = await idleSandbox(t);
+  const remote = await createBareRemote(sb);
+  await seedRemote(sb, remote);
+  const six = await Promise.all(Array.from({ length: 6 }, (_, i) => cloneAs(sb, remote, `h${i}`)));
+  hosts.push(...six);
+  for (const h of six) {
+    await installHooks(h);
+    await h.commit('install dx-hooks');
+    await idle(h);
+  }
+  const TOKEN = 'ghp_' + 'x7Kq2mZpL9vR4tY8wB3nC6dF1gH5jS0aE2uI';
+  const files = six.map((h, i) => {
+    const f = path.join(sb.root, `state-${i}.json`);
+    const st = stateOf(50 + i);
+    (st.messages[0] as { content: string }).content = `token ${TOKEN} from ${h.name}`;
+    fs.writeFileSync(f, JSON.stringify(st));
+    return f;
+  });
+  const results = await Promise.all(six.map((h, i) => dx(h, ['session', 'save', 'shared-id', '--agent', 'aider', '--file', files[i]!, '--wait', '--json'])));
+  for (const r of results) assert.equal(r.code, 0, r.stderr);
+  const there = await lsRemote(six[0]!.env, remote);
+  for (const [i, h] of six.entries()) {
+    const ref = `refs/dx/sessions/${h.name}/aider/shared-id`;
+    assert.equal(there.get(ref), (JSON.parse(results[i]!.stdout) as { commit: string }).commit, `${ref} landed`);
+  }
+  // Every object the remote holds, as text: the token is in none.
+  const ids = (await git(remote, six[0]!.env, ['rev-list', '--objects', '--all'])).out.split('\n').map((l) => l.split(' ')[0]).filter(Boolean);
+  const objects = (await git(remote, six[0]!.env, ['cat-file', '--batch'], { input: ids.join('\n') + '\n' })).out;
+  assert.ok(!objects.includes(TOKEN), 'the token reached the remote');
+  assert.ok(objects.includes('[REDACTED:GITHUB_TOKEN]'));
+  // Each host's session restores on its neighbour, every message as saved (the token redacted).
+  for (const [i, h] of six.entries()) {
+    const other = six[(i + 1) % 6]!;
+    const r = await dx(other, ['session', 'restore', 'shared-id', '--host', h.name]);
+    assert.equal(r.code, 0, r.stderr);
+    const got = JSON.parse(r.stdout) as ReturnType<typeof stateOf>;
+    assert.equal(got.messages.length, 50 + i);
+    assert.equal((got.messages[0] as { content: string }).content, `token [REDACTED:GITHUB_TOKEN] from ${h.name}`);
+    assert.deepEqual(got.messages.slice(1), stateOf(50 + i).messages.slice(1));
+  }
 });
