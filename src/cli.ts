@@ -107,6 +107,9 @@ session.command('restore <id>').description('write a session\'s state back (stdo
   .option('--out <file>', 'write the state JSON here').option('--transcript-out <file>', 'write the transcript here')
   .option('--force', 'replace files that exist').option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/session.js')).restore as Handler));
+session.command('rm <id>').description('remove this host\'s session here and on the remote (dx-hooks undo brings it back)')
+  .option('--agent <name>', 'the agent, when several have a session of that id').option('--json', 'print JSON')
+  .action(action(async () => (await import('./commands/session.js')).rm as Handler));
 
 program.command('log').description('the ledger, newest first: what dx-hooks and the hooks changed, when, on which host')
   .option('--since <duration>', 'only events newer than this (30m, 24h, 7d)').option('--path <path>', 'only events touching this path')

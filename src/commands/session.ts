@@ -9,7 +9,7 @@ import path from 'node:path';
 import { DxError, EXIT } from '../core/errors.js';
 import { writeInside } from '../core/nofollow.js';
 import { openSession } from '../core/session.js';
-import { listSessions, remoteSessions, restoreSession, saveSession, sessionAtCheckpoint } from '../core/sessions/store.js';
+import { listSessions, remoteSessions, removeSession, restoreSession, saveSession, sessionAtCheckpoint } from '../core/sessions/store.js';
 import { clock } from '../core/time.js';
 import type { Session } from '../core/session.js';
 import { out, printJson, safe, warn } from './common.js';
@@ -159,5 +159,18 @@ export async function restore(opts: { id: string; agent?: string; host?: string;
   if (opts.json) printJson({ ref: l.ref, commit: l.commit, written, ...(opts.out ? {} : { state: l.state }) });
   else if (!opts.out) process.stdout.write(stateText);
   else out(`✔ restored ${safe(l.ref)} (${l.commit.slice(0, 12)}, turn ${l.meta.turns.at(-1)?.n ?? 0}) to ${written.map(safe).join(', ')}`);
+  return 0;
+}
+
+/** `session rm <id> [--agent <a>] [--json]`: this host's session, here and on the remote; `dx-hooks undo` brings it back. */
+export async function rm(opts: { id: string; agent?: string; json?: boolean; cwd: string }): Promise<number> {
+  const s = await openSession(opts.cwd);
+  const r = await removeSession(s, { id: opts.id, agent: opts.agent });
+  if (opts.json) printJson(r);
+  else out(`✔ removed ${safe(r.ref)} (${r.commit.slice(0, 12)})${r.push?.ok ? ` here and on ${safe(r.push.remote)}` : ''}; bring it back: dx-hooks undo ${r.id}`);
+  if (r.push && !r.push.ok) {
+    warn(`✖ removed here, but NOT on ${safe(r.push.remote)}: ${r.push.error} — retried by the next hook or command`);
+    return 1;
+  }
   return 0;
 }

@@ -130,3 +130,31 @@ test('six hosts save at once to one remote: every save lands, each restores on a
     assert.deepEqual(got.messages.slice(1), stateOf(50 + i).messages.slice(1));
   }
 });
+
+test('session rm removes this host\'s session here and on the remote; dx-hooks undo puts it back, both places, at the same save', async (t) => {
+  const { sb, hosts } = await idleSandbox(t);
+  const remote = await createBareRemote(sb);
+  await seedRemote(sb, remote);
+  const a = await cloneAs(sb, remote, 'vm');
+  hosts.push(a);
+  await installHooks(a);
+  await a.commit('install dx-hooks');
+  await idle(a);
+  const file = path.join(sb.root, 's.json');
+  fs.writeFileSync(file, JSON.stringify(stateOf(4)));
+  assert.equal((await dx(a, ['session', 'save', 'gone', '--agent', 'codex', '--file', file, '--wait'])).code, 0);
+  const ref = 'refs/dx/sessions/vm/codex/gone';
+  const saved = (await a.git(['rev-parse', ref])).out;
+  assert.equal((await dx(a, ['session', 'rm', 'nope'])).code, 1, 'an unknown session');
+  const rm = await dx(a, ['session', 'rm', 'gone', '--json']);
+  assert.equal(rm.code, 0, rm.stderr);
+  const event = (JSON.parse(rm.stdout) as { id: string }).id;
+  assert.equal((await a.git(['rev-parse', '-q', '--verify', ref], { allowFail: true })).out, '', 'gone here');
+  assert.equal((await lsRemote(a.env, remote)).get(ref), undefined, 'gone on the remote');
+  const undo = await dx(a, ['undo', event]);
+  assert.equal(undo.code, 0, undo.stderr + undo.stdout);
+  await idle(a);
+  assert.equal((await a.git(['rev-parse', ref])).out, saved, 'back here');
+  assert.equal((await lsRemote(a.env, remote)).get(ref), saved, 'back on the remote');
+  assert.deepEqual(JSON.parse((await dx(a, ['session', 'restore', 'gone'])).stdout), stateOf(4));
+});

@@ -350,6 +350,43 @@ export async function sessionAtCheckpoint(s: Session, name: string): Promise<Loa
   return loadSessionAt(s, ref, commit);
 }
 
+/** What `session rm` did: the ref removed, its last save, the ledger event (`dx-hooks undo <id>` brings it back), and the remote deletion (null: no remote). */
+export interface RemoveSessionResult { id: string; ref: string; commit: string; push: import('../remote-refs.js').PushRefsResult | null }
+
+/**
+ * Remove this host's session `id`, here and on the remote. Never lost: its last save stays reachable under
+ * refs/dx/undo/<event id>, and the ledger line says how to put the ref back (on the remote too): `dx-hooks undo`.
+ * A failed remote deletion is kept pending and retried like any ref push.
+ * @throws as findSession; the ref move's errors (nothing removed then)
+ */
+export async function removeSession(s: Session, opts: { id: string; agent?: string }): Promise<RemoveSessionResult> {
+  const { ref, commit } = await findSession(s, opts);
+  const [{ keepReachable, moveRefs }, { keepPending, pushRefs }, { newEventId }, { resolveRemote }, { describeError }] = await Promise.all([
+    import('../refs.js'), import('../remote-refs.js'), import('../ledger.js'), import('../wip/remote.js'), import('../errors.js'),
+  ]);
+  let remote: string | null = null;
+  try {
+    remote = await resolveRemote(s.ctx, s.config.remote, (await headState(s.ctx)).branch);
+  } catch {
+    // No remote: the session only ever existed here.
+  }
+  const id = newEventId();
+  await keepReachable(s.ctx, id, [commit]);
+  const undo: Record<string, unknown> = { refs: { [ref]: commit } };
+  if (remote) undo.push = { remote, refs: [ref] };
+  appendLedger(s.ctx, { id, host: s.host, op: 'session.rm', ok: true, refs: { [ref]: { old: commit, new: null } }, detail: { session: opts.id, summary: `removed session ${ref.split('/').slice(-2).join('/')} (${commit.slice(0, 7)})`, undo } });
+  try {
+    await moveRefs(s.ctx, [{ ref, value: null, expect: commit }], `dx-hooks: session rm ${opts.id}`);
+  } catch (err) {
+    appendLedger(s.ctx, { host: s.host, op: 'session.rm', ok: false, error: describeError(err), detail: { event: id } });
+    throw err;
+  }
+  lastSaves.delete(`${s.ctx.commonDir}\0${ref}`);
+  const push = remote ? await pushRefs(s.ctx, remote, [ref]) : null;
+  if (push && !push.ok) await keepPending(s, push, false);
+  return { id, ref, commit, push };
+}
+
 /** A session as read back: its ref and commit, session.json, the state object (messages included) and the transcript's bytes (null when none was saved). */
 export interface LoadedSession { ref: string; commit: string; meta: SessionMeta; state: SessionState; transcript: Buffer | null }
 
