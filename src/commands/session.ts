@@ -40,14 +40,8 @@ async function readState(file: string | undefined): Promise<unknown> {
 export async function save(opts: { id: string; agent?: string; file?: string; transcript?: string; snapshot?: string; wait?: boolean; json?: boolean; cwd: string }): Promise<number> {
   if (!opts.agent) throw new DxError('USAGE', '--agent is required', 'dx-hooks session save <id> --agent <name> --file <state.json>', EXIT.USAGE);
   const state = await readState(opts.file);
-  let transcript: Buffer | undefined;
-  if (opts.transcript) {
-    try {
-      transcript = fs.readFileSync(opts.transcript);
-    } catch (err) {
-      throw new DxError('SESSION_TRANSCRIPT_UNREADABLE', `cannot read the transcript ${JSON.stringify(opts.transcript)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'Check the path.', EXIT.USAGE);
-    }
-  }
+  // The transcript is read by the save, from where the last one stopped (it only grows between turns).
+  const transcript = opts.transcript ? { file: path.resolve(opts.cwd, opts.transcript) } : undefined;
   const s = await openSession(opts.cwd);
   const r = await saveSession(s, { id: opts.id, agent: opts.agent, state, transcript, snapshot: opts.snapshot });
   const push = await pushSaved(s, r.ref, opts.wait === true);

@@ -127,3 +127,25 @@ test('two saves of one session racing, and six sessions saved at once: no save i
   assert.equal(six.value.length, 6);
   for (let i = 0; i < 6; i++) assert.deepEqual((await loadSession(s, { id: `par-${i}` })).state, stateOf(i + 1));
 });
+
+test('a transcript given as a file is read from where the last save stopped: a grown file appends, a rewritten one is written anew, and it reads back byte for byte', async (t) => {
+  const { sb, s } = await setup(t);
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const file = path.join(sb.root, 'transcript.jsonl');
+  const line = (i: number) => JSON.stringify({ type: 'user', n: i, text: 'y'.repeat(300) }) + '\n';
+  fs.writeFileSync(file, Array.from({ length: 2000 }, (_, i) => line(i)).join(''));
+  const first = await saveSession(s, { id: 'tf', agent: 'claude-code', state: stateOf(1), transcript: { file } });
+  assert.equal(first.appended.transcriptBytes, fs.statSync(file).size);
+  fs.appendFileSync(file, line(2000) + line(2001));
+  const grown = await saveSession(s, { id: 'tf', agent: 'claude-code', state: stateOf(1), transcript: { file } });
+  assert.equal(grown.appended.transcriptBytes, Buffer.byteLength(line(2000) + line(2001)), 'only the new lines');
+  assert.equal(grown.rewrote, false);
+  assert.equal((await loadSession(s, { id: 'tf' })).transcript!.toString(), fs.readFileSync(file, 'utf8'));
+  // Rewritten in place (same size or longer, other bytes before the end): written anew.
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"n":5,', '"n":7,') + line(3000));
+  const rewritten = await saveSession(s, { id: 'tf', agent: 'claude-code', state: stateOf(1), transcript: { file } });
+  assert.equal(rewritten.rewrote, true);
+  assert.equal((await loadSession(s, { id: 'tf' })).transcript!.toString(), fs.readFileSync(file, 'utf8'));
+  await assert.rejects(saveSession(s, { id: 'tf', agent: 'claude-code', state: stateOf(1), transcript: { file: path.join(sb.root, 'missing.jsonl') } }), (e: Error & { code?: string }) => e.code === 'SESSION_TRANSCRIPT_UNREADABLE');
+});

@@ -33,8 +33,8 @@ export type Turn = z.output<typeof TurnSchema>;
 
 /**
  * `session.json`. `messages.last` is the sha256 of the last saved message's JSON (an append is recognised by
- * it); `transcript.sourceBytes` counts the agent's own file as read (before redaction), and `tail` is the
- * sha256 of its last 4 KiB, so the next save knows whether the file only grew.
+ * it); `transcript.sourceBytes` counts the agent's own file as read (before redaction), and `tail` is a
+ * sampled sha256 of those bytes (store.ts sampleHash), so the next save knows whether the file only grew.
  */
 export const SessionMetaSchema = z.object({
   schema_version: z.literal(1),

@@ -39,7 +39,67 @@ export function sessionRef(host: string, agent: string, id: string): string {
 }
 
 /** What to save: the session id, the agent, the state object, and the agent's own transcript file's bytes (optional). */
-export interface SaveSessionInput { id: string; agent: string; state: unknown; transcript?: Buffer; snapshot?: string | null }
+export interface SaveSessionInput { id: string; agent: string; state: unknown; transcript?: Buffer | { file: string }; snapshot?: string | null }
+
+/**
+ * A fingerprint of the first `upTo` bytes of a transcript without reading them all: sha256 over 4 KiB
+ * windows at every MiB (0, 1 MiB, 2 MiB, …) and the last 4 KiB before `upTo`. The next save compares it to
+ * tell a file that only grew (an agent's transcript is append-only) from one rewritten: a change inside a
+ * window is noticed; one elsewhere before the end is not (bench 18: ~100 KiB read for a 20 MB file).
+ */
+function sampleHash(src: Buffer | { file: string }, upTo: number): string {
+  const windows: Array<[number, number]> = [];
+  for (let off = 0; off < upTo; off += 1024 * 1024) windows.push([off, Math.min(upTo, off + TAIL)]);
+  windows.push([Math.max(0, upTo - TAIL), upTo]);
+  const h = createHash('sha256').update(`${upTo}\0`);
+  if (Buffer.isBuffer(src)) {
+    for (const [a, b] of windows) h.update(src.subarray(a, b));
+    return h.digest('hex');
+  }
+  let fd: number | null = null;
+  try {
+    fd = fs.openSync(src.file, 'r');
+    for (const [a, b] of windows) {
+      const buf = Buffer.alloc(b - a);
+      const n = fs.readSync(fd, buf, 0, buf.length, a);
+      h.update(buf.subarray(0, n));
+    }
+    return h.digest('hex');
+  } catch (err) {
+    throw new DxError('SESSION_TRANSCRIPT_UNREADABLE', `cannot read the transcript ${JSON.stringify(src.file)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'Check the path.', EXIT.USAGE);
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
+  }
+}
+
+/**
+ * The part of a transcript a save needs: from 4 KiB before what the last save stored (`before` bytes) to
+ * the end, or all of it. A file is read from there only (an agent's transcript grows by a few KiB a turn,
+ * while the whole can be tens of MB). `view(a, b)` gives bytes [a, b) of the file for a ≥ `from`.
+ * @throws DxError SESSION_TRANSCRIPT_UNREADABLE naming the file and the errno
+ */
+function transcriptPart(src: Buffer | { file: string }, before: number, whole: boolean): { size: number; from: number; view: (a: number, b: number) => Buffer } {
+  if (Buffer.isBuffer(src)) return { size: src.length, from: 0, view: (a, b) => src.subarray(a, b) };
+  let fd: number | null = null;
+  try {
+    fd = fs.openSync(src.file, 'r');
+    const size = fs.fstatSync(fd).size;
+    const from = whole || size < before ? 0 : Math.max(0, before - TAIL);
+    const buf = Buffer.alloc(size - from);
+    let got = 0;
+    while (got < buf.length) {
+      const n = fs.readSync(fd, buf, got, buf.length - got, from + got);
+      if (n === 0) break;
+      got += n;
+    }
+    const data = buf.subarray(0, got);
+    return { size: from + got, from, view: (a, b) => data.subarray(a - from, b - from) };
+  } catch (err) {
+    throw new DxError('SESSION_TRANSCRIPT_UNREADABLE', `cannot read the transcript ${JSON.stringify(src.file)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'Check the path.', EXIT.USAGE);
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
+  }
+}
 
 /**
  * What a save did: the ref and its new commit, the turn number, what was appended (messages; transcript
@@ -204,18 +264,19 @@ export async function saveSession(s: Session, input: SaveSessionInput): Promise<
     let grown = 0;
     let tFresh = false;
     if (input.transcript) {
-      const t = input.transcript;
       const before = transcript?.sourceBytes ?? 0;
-      tFresh = !transcript || t.length < before || sha256(t.subarray(Math.max(0, before - TAIL), before)) !== transcript.tail;
+      let t = transcriptPart(input.transcript, before, !transcript);
+      tFresh = !transcript || t.size < before || sampleHash(input.transcript, before) !== transcript.tail;
+      if (tFresh && t.from > 0) t = transcriptPart(input.transcript, 0, true); // rewritten: all of it, anew
       const start = tFresh ? 0 : before;
-      const added = t.subarray(start).toString('utf8');
+      const added = t.view(start, t.size).toString('utf8');
       const tr = added ? await redactJsonl(added, 'transcript.jsonl') : { value: '', rules: [] };
       tr.rules.forEach((r) => redacted.add(r));
       const tlines = tr.value ? tr.value.split(/(?<=\n)/) : [];
       const packed = await appendChunks(cwd, algo, 'transcript', transcript?.chunks ?? [], tlines, tFresh, tails);
       transcriptFiles = packed.files;
-      grown = t.length - start;
-      transcript = { sourceBytes: t.length, tail: sha256(t.subarray(Math.max(0, t.length - TAIL))), chunks: packed.chunks };
+      grown = t.size - start;
+      transcript = { sourceBytes: t.size, tail: sampleHash(input.transcript, t.size), chunks: packed.chunks };
     }
     const turn = (meta?.turns.at(-1)?.n ?? 0) + 1;
     const next: SessionMeta = {
