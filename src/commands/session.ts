@@ -9,6 +9,7 @@ import path from 'node:path';
 import { DxError, EXIT } from '../core/errors.js';
 import { writeInside } from '../core/nofollow.js';
 import { openSession } from '../core/session.js';
+import { preloadScanner } from '../core/secrets/scan.js';
 import { listSessions, remoteSessions, removeSession, restoreSession, saveSession, sessionAtCheckpoint } from '../core/sessions/store.js';
 import { clock } from '../core/time.js';
 import type { Session } from '../core/session.js';
@@ -39,6 +40,7 @@ async function readState(file: string | undefined): Promise<unknown> {
 /** `session save <id> --agent <name> [--file <state.json> | -] [--transcript <file>] [--snapshot <sha>] [--json]`. */
 export async function save(opts: { id: string; agent?: string; file?: string; transcript?: string; snapshot?: string; wait?: boolean; json?: boolean; cwd: string }): Promise<number> {
   if (!opts.agent) throw new DxError('USAGE', '--agent is required', 'dx-hooks session save <id> --agent <name> --file <state.json>', EXIT.USAGE);
+  preloadScanner(); // loads while the state file is read and the session opened
   const state = await readState(opts.file);
   // The transcript is read by the save, from where the last one stopped (it only grows between turns).
   const transcript = opts.transcript ? { file: path.resolve(opts.cwd, opts.transcript) } : undefined;

@@ -25,6 +25,7 @@ import { appendLedger } from '../ledger.js';
 import { readRef } from '../refs.js';
 import { lastValue, repoConfig } from '../repo-config.js';
 import { redactJsonl, redactValue } from '../secrets/redact.js';
+import { preloadScanner } from '../secrets/scan.js';
 import type { Session } from '../session.js';
 import { zodIssues } from '../store/index.js';
 import { checkName } from '../agents/names.js';
@@ -219,6 +220,8 @@ function dataBlock(data: Buffer | string): Buffer {
  *   SESSION_SAVE_FAILED when git could not write it (after retries for a racing save)
  */
 export async function saveSession(s: Session, input: SaveSessionInput): Promise<SaveSessionResult> {
+  // The redaction's scanner loads while git answers the reads below (its compile fills those waits).
+  preloadScanner();
   const agent = checkName('agent', input.agent);
   const id = checkName('session', input.id, 'the session id');
   const parsed = SessionStateSchema.safeParse(input.state);
