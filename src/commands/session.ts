@@ -9,7 +9,6 @@ import path from 'node:path';
 import { DxError, EXIT } from '../core/errors.js';
 import { writeInside } from '../core/nofollow.js';
 import { openSession } from '../core/session.js';
-import { preloadScanner } from '../core/secrets/scan.js';
 import { listSessions, remoteSessions, removeSession, restoreSession, saveSession, sessionAtCheckpoint } from '../core/sessions/store.js';
 import { clock } from '../core/time.js';
 import type { Session } from '../core/session.js';
@@ -40,7 +39,6 @@ async function readState(file: string | undefined): Promise<unknown> {
 /** `session save <id> --agent <name> [--file <state.json> | -] [--transcript <file>] [--snapshot <sha>] [--json]`. */
 export async function save(opts: { id: string; agent?: string; file?: string; transcript?: string; snapshot?: string; wait?: boolean; json?: boolean; cwd: string }): Promise<number> {
   if (!opts.agent) throw new DxError('USAGE', '--agent is required', 'dx-hooks session save <id> --agent <name> --file <state.json>', EXIT.USAGE);
-  preloadScanner(); // loads while the state file is read and the session opened
   const state = await readState(opts.file);
   // The transcript is read by the save, from where the last one stopped (it only grows between turns).
   const transcript = opts.transcript ? { file: path.resolve(opts.cwd, opts.transcript) } : undefined;
@@ -62,7 +60,7 @@ export async function save(opts: { id: string; agent?: string; file?: string; tr
  */
 async function pushSaved(s: Session, ref: string, wait: boolean): Promise<{ state: 'queued' | 'pushed' | 'failed' | 'off'; remote: string; error: string | null }> {
   if (!s.config.wip.enabled || s.config.wip.push === 'off') return { state: 'off', remote: '', error: 'WIP pushing is off in .dxrc (wip.push: off): the session stays on this machine' };
-  const [{ resolveRemote }, { headState }, { keepPending, pushRefs, queueRefPush }] = await Promise.all([import('../core/wip/remote.js'), import('../core/head.js'), import('../core/remote-refs.js')]);
+  const [{ resolveRemote }, { headState }] = await Promise.all([import('../core/wip/remote.js'), import('../core/head.js')]);
   let remote = '';
   try {
     remote = await resolveRemote(s.ctx, s.config.remote, (await headState(s.ctx)).branch);
@@ -71,15 +69,18 @@ async function pushSaved(s: Session, ref: string, wait: boolean): Promise<{ stat
   }
   if (!remote) {
     // No remote yet: queued (not failing), pushed by the first worker after one is set up.
+    const { queueRefPush } = await import('../core/remote-refs.js');
     await queueRefPush(s, '', [ref]);
     return { state: 'queued', remote: '', error: 'no remote yet: pushed once there is one' };
   }
   if (!wait) {
-    await queueRefPush(s, remote, [ref]);
-    const { startWorker } = await import('./background.js');
+    // Like a commit's WIP: one line in the queue, and the background worker pushes it (a failure there is kept pending).
+    const [{ enqueue }, { startWorker }] = await Promise.all([import('../core/wip/queue.js'), import('./background.js')]);
+    enqueue(s.ctx, { kind: 'ref', ref });
     await startWorker(s.ctx);
     return { state: 'queued', remote, error: null };
   }
+  const { keepPending, pushRefs } = await import('../core/remote-refs.js');
   const r = await pushRefs(s.ctx, remote, [ref]);
   if (r.ok) return { state: 'pushed', remote, error: null };
   await keepPending(s, r, false);

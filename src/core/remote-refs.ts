@@ -103,14 +103,22 @@ export async function queueRefPush(s: Session, remote: string, refs: string[]): 
   const release = await acquireLock(dxPaths(ctx).lock, 30_000, workerLockStaleMs(), ctx.commonDir);
   if (!release) throw new Error('could not take the dx-hooks lock to queue the push');
   try {
-    const { state } = readState(ctx);
-    const key = (r: string[]) => [...r].sort().join('\0');
-    if (state.refPushes.some((p) => p.remote === remote && key(p.refs) === key(refs))) return;
-    state.refPushes.push({ remote, refs, force: false, since: Math.floor(Date.now() / 1000), attempts: 0, error: 'queued for the background worker' });
-    writeState(ctx, state);
+    addRefPushes(ctx, remote, refs);
   } finally {
     await release();
   }
+}
+
+/**
+ * Record a push of `refs` to `remote` with 0 attempts (queued, not failing) in state.json, unless the same
+ * push is pending already. The caller holds the worker lock (queueRefPush takes it; the worker has it).
+ */
+export function addRefPushes(ctx: RepoContext, remote: string, refs: string[]): void {
+  const { state } = readState(ctx);
+  const key = (r: string[]) => [...r].sort().join('\0');
+  if (state.refPushes.some((p) => p.remote === remote && key(p.refs) === key(refs))) return;
+  state.refPushes.push({ remote, refs, force: false, since: Math.floor(Date.now() / 1000), attempts: 0, error: 'queued for the background worker' });
+  writeState(ctx, state);
 }
 
 /**

@@ -27,7 +27,7 @@ test('WIP refs: one per (host, branch); a detached HEAD mirrors to HEAD, never t
   assert.equal(parseWipRef('refs/heads/wip', 'refs/heads/wip/mac'), null);
 });
 
-test('queue lines: branch refs and detached shas; junk is counted, not trusted', () => {
+test('queue lines: branch refs, detached shas and session refs; junk is counted, not trusted', () => {
   const q = parseQueue(`refs/heads/main\n${'a'.repeat(40)}\n\nrm -rf /\nrefs/heads/\nrefs/heads/feat/$(x)\n`);
   assert.deepEqual(q.items, [
     { kind: 'branch', branch: 'main' },
@@ -35,6 +35,10 @@ test('queue lines: branch refs and detached shas; junk is counted, not trusted',
     { kind: 'branch', branch: 'feat/$(x)' },
   ]);
   assert.equal(q.invalid, 2);
+  // A session save queued for the worker: only a session ref of the strict shape; anything else is junk.
+  const r = parseQueue('refs/dx/sessions/vm1/claude-code/abc-1\nrefs/dx/sessions/vm1/claude-code/../../heads/main\nrefs/dx/undo/x\nrefs/dx/sessions/vm1/Claude/abc\nrefs/dx/sessions/vm1/codex/a.lock\n');
+  assert.deepEqual(r.items, [{ kind: 'ref', ref: 'refs/dx/sessions/vm1/claude-code/abc-1' }]);
+  assert.equal(r.invalid, 4);
 });
 
 test('git versions: reference-transaction needs git 2.28 or newer', async () => {

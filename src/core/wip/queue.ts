@@ -13,7 +13,10 @@ import { dxPaths } from '../context.js';
 import { appendInside, renameInside } from '../nofollow.js';
 
 /** A queued mirror request: a branch (its tip at mirror time is pushed) or a detached commit. */
-export type QueueItem = { kind: 'branch'; branch: string } | { kind: 'detached'; sha: string };
+export type QueueItem = { kind: 'branch'; branch: string } | { kind: 'detached'; sha: string } | { kind: 'ref'; ref: string };
+
+/** A ref other than a branch the worker pushes as it is (a session save, DESIGN §9): only session refs, by their strict shape. */
+const QUEUED_REF = /^refs\/dx\/sessions\/[A-Za-z0-9][A-Za-z0-9._-]*\/[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\/[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** Parse queue lines; unknown lines are ignored (and counted). */
 export function parseQueue(text: string): { items: QueueItem[]; invalid: number } {
@@ -24,6 +27,7 @@ export function parseQueue(text: string): { items: QueueItem[]; invalid: number 
     if (!line) continue;
     if (line.startsWith('refs/heads/') && line.length > 'refs/heads/'.length) items.push({ kind: 'branch', branch: line.slice('refs/heads/'.length) });
     else if (/^[0-9a-f]{40}$/.test(line)) items.push({ kind: 'detached', sha: line });
+    else if (QUEUED_REF.test(line) && !line.includes('..') && !line.endsWith('.lock')) items.push({ kind: 'ref', ref: line });
     else invalid++;
   }
   return { items, invalid };
@@ -121,5 +125,5 @@ function finishTaken(ctx: RepoContext, file: string, readBytes: number | undefin
 
 /** Append a request (what the sh shim does; used by commands and tests). */
 export function enqueue(ctx: RepoContext, item: QueueItem): void {
-  appendInside(ctx.commonDir, dxPaths(ctx).queue, (item.kind === 'branch' ? `refs/heads/${item.branch}` : item.sha) + '\n');
+  appendInside(ctx.commonDir, dxPaths(ctx).queue, (item.kind === 'branch' ? `refs/heads/${item.branch}` : item.kind === 'ref' ? item.ref : item.sha) + '\n');
 }

@@ -146,6 +146,7 @@ async function toMirrorItems(s: Session, queued: QueueItem[], lookForUnqueued: b
     supersede(wipRef(s.config.wip.refPrefix, s.host, p.branch), { branch: p.branch, sha, dirty: p.dirty, base: p.dirty ? null : sha, keep: p.keep });
   }
   for (const q of queued) {
+    if (q.kind === 'ref') continue; // pushed as it is, after the WIP (pushQueuedRefs)
     if (q.kind === 'detached') {
       supersede(wipRef(s.config.wip.refPrefix, s.host, null), { branch: null, sha: q.sha, dirty: false, base: q.sha });
       continue;
@@ -200,6 +201,24 @@ export async function refreshWarnings(s: Session, pushed: MirrorReport[] = [], i
 }
 
 /**
+ * Refs queued as they are (session saves): recorded as ref pushes with 0 attempts (this worker holds the
+ * lock), which retryRefPushes below pushes in the same run; what fails stays pending there (the banner, the
+ * next hook's or command's retry), never dropped.
+ */
+async function recordQueuedRefs(s: Session, queued: QueueItem[]): Promise<void> {
+  const refs = [...new Set(queued.flatMap((q) => (q.kind === 'ref' ? [q.ref] : [])))];
+  if (!refs.length) return;
+  let remote = '';
+  try {
+    remote = await resolveRemote(s.ctx, s.config.remote, (await headState(s.ctx)).branch);
+  } catch {
+    remote = ''; // none yet: pending until there is one (remote-refs.ts pendingRemote)
+  }
+  const { addRefPushes } = await import('../remote-refs.js');
+  addRefPushes(s.ctx, remote, refs);
+}
+
+/**
  * Run the worker once (looping while the queue refills). Network failures never throw: they end up
  * pending, in the ledger and in the banner. Throws only for local failures (unwritable state).
  */
@@ -250,6 +269,7 @@ export async function runWorker(s: Session, opts: WorkerOptions = {}): Promise<W
       // The WIP refs now; the index once, after the queue stays empty: a burst of commits costs one
       // index update (a fetch, a commit and a push), not one per round (issue 12).
       if (items.length) reports.push(await mirror(s, items, { deferIndex: true }));
+      await recordQueuedRefs(s, taken.items);
       taken.done();
     }
     if (readState(s.ctx).state.index.pending) reports.push(await mirror(s, []));
