@@ -6,24 +6,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cloneAs, createBareRemote, dx, installHooks, lsRemote, seedRemote } from '../helpers/index.ts';
-import { idle, idleSandbox } from '../helpers/idle.ts';
+import { dx, lsRemote, type Host, type Sandbox } from '../helpers/index.ts';
+import { idle, installedHosts } from '../helpers/idle.ts';
 
 const stateOf = (n: number) => ({ messages: Array.from({ length: n }, (_, i) => ({ role: 'user', content: `m${i}` })), agent_contexts: {}, task_progress: { n }, current_task: `t${n}` });
 
 test('checkpoint create --session records the save and pushes the session with the tag; session restore --checkpoint brings that save back on another host; restore names it', async (t) => {
-  const { sb, hosts } = await idleSandbox(t);
-  const remote = await createBareRemote(sb);
-  await seedRemote(sb, remote);
-  const a = await cloneAs(sb, remote, 'vm');
-  const b = await cloneAs(sb, remote, 'laptop');
-  hosts.push(a, b);
-  for (const h of [a, b]) {
-    h.env.DX_WIP_PUSH = 'sync';
-    await installHooks(h);
-    await h.commit('install dx-hooks');
-    await idle(h);
-  }
+  const { sb, remote, hosts: [a, b] } = await installedHosts(t, ['vm', 'laptop'], { DX_WIP_PUSH: 'sync' }) as { sb: Sandbox; remote: string; hosts: [Host, Host] };
   const file = path.join(sb.root, 's.json');
   fs.writeFileSync(file, JSON.stringify(stateOf(3)));
   // Saved but not pushed yet (wip.push would queue it): the checkpoint's push carries the session ref.
@@ -57,14 +46,7 @@ test('checkpoint create --session records the save and pushes the session with t
 });
 
 test('a hostile checkpoint tag: a Dx-Session naming a commit outside that session\'s history restores nothing; a garbled one counts as none', async (t) => {
-  const { sb, hosts } = await idleSandbox(t);
-  const remote = await createBareRemote(sb);
-  await seedRemote(sb, remote);
-  const a = await cloneAs(sb, remote, 'vm');
-  hosts.push(a);
-  await installHooks(a);
-  await a.commit('install dx-hooks');
-  await idle(a);
+  const { sb, hosts: [a] } = await installedHosts(t, ['vm']) as { sb: Sandbox; remote: string; hosts: [Host] };
   const file = path.join(sb.root, 's.json');
   fs.writeFileSync(file, JSON.stringify(stateOf(2)));
   assert.equal((await dx(a, ['session', 'save', 'ses', '--agent', 'codex', '--file', file, '--wait'])).code, 0);

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cloneAs, createBareRemote, dx, git, installHooks, lsRemote, seedRemote, waitFor } from '../helpers/index.ts';
-import { idle, idleSandbox } from '../helpers/idle.ts';
+import { dx, git, lsRemote, waitFor, type Host, type Sandbox } from '../helpers/index.ts';
+import { idle, installedHosts } from '../helpers/idle.ts';
 
 const stateOf = (n: number) => ({
   messages: Array.from({ length: n }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `message ${i}: ${'the quick brown fox '.repeat(5)}` })),
@@ -18,17 +18,7 @@ const stateOf = (n: number) => ({
 });
 
 test('a session saved on host A (10,000 messages + 20 saves) is restored on host B after A is gone: every message identical', async (t) => {
-  const { sb, hosts } = await idleSandbox(t);
-  const remote = await createBareRemote(sb);
-  await seedRemote(sb, remote);
-  const a = await cloneAs(sb, remote, 'vm');
-  const b = await cloneAs(sb, remote, 'laptop');
-  hosts.push(a, b);
-  for (const h of [a, b]) {
-    await installHooks(h);
-    await h.commit('install dx-hooks');
-    await idle(h);
-  }
+  const { sb, remote, hosts: [a, b] } = await installedHosts(t, ['vm', 'laptop']) as { sb: Sandbox; remote: string; hosts: [Host, Host] };
   const file = path.join(sb.root, 'state.json');
   fs.writeFileSync(file, JSON.stringify(stateOf(10_000)));
   const first = await dx(a, ['session', 'save', 'run-7', '--agent', 'claude-code', '--file', file, '--wait', '--json']);
@@ -59,14 +49,7 @@ test('a session saved on host A (10,000 messages + 20 saves) is restored on host
 });
 
 test('an unreachable remote: the save is kept, said on stderr, in the ledger and the banner, pending — and it lands when the remote is back', async (t) => {
-  const { sb, hosts } = await idleSandbox(t);
-  const remote = await createBareRemote(sb);
-  await seedRemote(sb, remote);
-  const a = await cloneAs(sb, remote, 'vm');
-  hosts.push(a);
-  await installHooks(a);
-  await a.commit('install dx-hooks');
-  await idle(a);
+  const { sb, remote, hosts: [a] } = await installedHosts(t, ['vm']) as { sb: Sandbox; remote: string; hosts: [Host] };
   const gone = path.join(sb.root, 'moved.git');
   fs.renameSync(remote, gone);
   const file = path.join(sb.root, 'state.json');
@@ -89,16 +72,7 @@ test('an unreachable remote: the save is kept, said on stderr, in the ledger and
 });
 
 test('six hosts save at once to one remote: every save lands, each restores on another host, and a pasted token is in none of the remote\'s objects', async (t) => {
-  const { sb, hosts } = await idleSandbox(t);
-  const remote = await createBareRemote(sb);
-  await seedRemote(sb, remote);
-  const six = await Promise.all(Array.from({ length: 6 }, (_, i) => cloneAs(sb, remote, `h${i}`)));
-  hosts.push(...six);
-  for (const h of six) {
-    await installHooks(h);
-    await h.commit('install dx-hooks');
-    await idle(h);
-  }
+  const { sb, remote, hosts: six } = await installedHosts(t, Array.from({ length: 6 }, (_, i) => `h${i}`));
   const TOKEN = 'ghp_' + 'x7Kq2mZpL9vR4tY8wB3nC6dF1gH5jS0aE2uI';
   const files = six.map((h, i) => {
     const f = path.join(sb.root, `state-${i}.json`);
@@ -132,14 +106,7 @@ test('six hosts save at once to one remote: every save lands, each restores on a
 });
 
 test('session rm removes this host\'s session here and on the remote; dx-hooks undo puts it back, both places, at the same save', async (t) => {
-  const { sb, hosts } = await idleSandbox(t);
-  const remote = await createBareRemote(sb);
-  await seedRemote(sb, remote);
-  const a = await cloneAs(sb, remote, 'vm');
-  hosts.push(a);
-  await installHooks(a);
-  await a.commit('install dx-hooks');
-  await idle(a);
+  const { sb, remote, hosts: [a] } = await installedHosts(t, ['vm']) as { sb: Sandbox; remote: string; hosts: [Host] };
   const file = path.join(sb.root, 's.json');
   fs.writeFileSync(file, JSON.stringify(stateOf(4)));
   assert.equal((await dx(a, ['session', 'save', 'gone', '--agent', 'codex', '--file', file, '--wait'])).code, 0);

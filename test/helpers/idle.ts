@@ -48,3 +48,24 @@ export function spyOnNode(sb: Sandbox, h: Host): { log: string; bin: string; lin
   h.env.PATH = `${bin}${path.delimiter}${h.env.PATH ?? ''}`;
   return { log, bin, lines: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : []) };
 }
+
+/**
+ * A sandbox whose cleanup waits out every host's background work (idleSandbox), a seeded bare remote,
+ * and one clone per name with dx-hooks installed and committed, each quiet before the test goes on.
+ * `env` is added to every host's environment first (e.g. DX_WIP_PUSH).
+ */
+export async function installedHosts(t: { after: (fn: () => Promise<void>) => void }, names: string[], env: NodeJS.ProcessEnv = {}): Promise<{ sb: Sandbox; remote: string; hosts: Host[] }> {
+  const [{ cloneAs, createBareRemote, seedRemote }, { installHooks }] = await Promise.all([import('./git.ts'), import('./install.ts')]);
+  const { sb, hosts } = await idleSandbox(t);
+  const remote = await createBareRemote(sb);
+  await seedRemote(sb, remote);
+  for (const name of names) {
+    const h = await cloneAs(sb, remote, name);
+    hosts.push(h);
+    Object.assign(h.env, env);
+    await installHooks(h);
+    await h.commit('install dx-hooks');
+    await idle(h);
+  }
+  return { sb, remote, hosts: [...hosts] };
+}
