@@ -71,13 +71,19 @@ test('an unreachable remote: the save is kept, said on stderr, in the ledger and
   assert.deepEqual((JSON.parse(fs.readFileSync(path.join(a.dir, '.git/dx/state.json'), 'utf8')) as { refPushes: unknown[] }).refPushes, []);
 });
 
-test('six hosts save at once to one remote: every save lands, each restores on another host, and a pasted token is in none of the remote\'s objects', async (t) => {
+test('six hosts save at once to one remote: every save lands, each restores on another host, and a pasted GitHub token, AWS secret key and private key are in none of the remote\'s objects', async (t) => {
   const { sb, remote, hosts: six } = await installedHosts(t, Array.from({ length: 6 }, (_, i) => `h${i}`));
   const TOKEN = 'ghp_' + 'x7Kq2mZpL9vR4tY8wB3nC6dF1gH5jS0aE2uI';
+  const AWS = '9yNqVnXk5wR3sT7uP2qM' + '8bF4hJ6kL0cD1eG3iA5z';
+  const KEY_BODY = 'MIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM2Bs2+8f5q2S4zYp0nYcQm0u3ZqXq';
   const files = six.map((h, i) => {
     const f = path.join(sb.root, `state-${i}.json`);
     const st = stateOf(50 + i);
     (st.messages[0] as { content: string }).content = `token ${TOKEN} from ${h.name}`;
+    // The AWS secret key and the private key in later messages of the same session.
+    (st.messages[1] as { content: string }).content = `aws_secret_access_key = ${AWS}`;
+    // A key of a real key's length (the scanner's rule wants more than one line of body).
+    (st.messages[2] as { content: string }).content = `-----BEGIN RSA PRIVATE KEY-----\n${Array(25).fill(KEY_BODY).join('\n')}\n-----END RSA PRIVATE KEY-----`;
     fs.writeFileSync(f, JSON.stringify(st));
     return f;
   });
@@ -92,6 +98,8 @@ test('six hosts save at once to one remote: every save lands, each restores on a
   const ids = (await git(remote, six[0]!.env, ['rev-list', '--objects', '--all'])).out.split('\n').map((l) => l.split(' ')[0]).filter(Boolean);
   const objects = (await git(remote, six[0]!.env, ['cat-file', '--batch'], { input: ids.join('\n') + '\n' })).out;
   assert.ok(!objects.includes(TOKEN), 'the token reached the remote');
+  assert.ok(!objects.includes(AWS) && !objects.includes(AWS.slice(-12)), 'the AWS secret key (or a part of it) reached the remote');
+  assert.ok(!objects.includes(KEY_BODY), 'the private key reached the remote');
   assert.ok(objects.includes('[REDACTED:GITHUB_TOKEN]'));
   // Each host's session restores on its neighbour, every message as saved (the token redacted).
   for (const [i, h] of six.entries()) {
@@ -101,7 +109,9 @@ test('six hosts save at once to one remote: every save lands, each restores on a
     const got = JSON.parse(r.stdout) as ReturnType<typeof stateOf>;
     assert.equal(got.messages.length, 50 + i);
     assert.equal((got.messages[0] as { content: string }).content, `token [REDACTED:GITHUB_TOKEN] from ${h.name}`);
-    assert.deepEqual(got.messages.slice(1), stateOf(50 + i).messages.slice(1));
+    assert.match((got.messages[1] as { content: string }).content, /^\[REDACTED:AWSSecretAccessKey\]$/);
+    assert.match((got.messages[2] as { content: string }).content, /\[REDACTED:PrivateKey\]/);
+    assert.deepEqual(got.messages.slice(3), stateOf(50 + i).messages.slice(3));
   }
 });
 
