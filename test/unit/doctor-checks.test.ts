@@ -68,6 +68,12 @@ test('pending: WIP pushes, the index update, other ref pushes and unhandled queu
   assert.deepEqual(pendingItems(queued, 0, 130), []);
   assert.deepEqual(pendingItems(queued, 0, 400, true), []);
   assert.deepEqual(pendingItems(queued, 0, 400), ['the index update (h/main), queued for the background worker 5m ago']);
+  // A session push queued for the worker (0 attempts) is the same: on its way, then pending — never "failing".
+  const ref = 'refs/dx/sessions/h/codex/s1';
+  const queuedRef: DxState = { schema_version: 1, wip: {}, index: {}, refPushes: [{ remote: 'origin', refs: [ref], force: false, since: 100, attempts: 0, error: 'queued for the background worker' }] };
+  assert.deepEqual(pendingItems(queuedRef, 0, 130), []);
+  assert.deepEqual(pendingItems(queuedRef, 0, 400, true), []);
+  assert.deepEqual(pendingItems(queuedRef, 0, 400), [`${ref} to "origin", queued 5m ago and not pushed by any worker yet`]);
 });
 
 test('the network timeout: DX_NETWORK_TIMEOUT_MS when a positive number, else 10 s', () => {

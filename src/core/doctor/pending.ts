@@ -44,7 +44,12 @@ export function pendingItems(state: DxState, queued: number, now: number, workin
   const ip = state.index.pending;
   const onItsWay = ip && ip.attempts === 0 && (working || now - ip.since < QUEUED_GRACE_SECONDS);
   if (ip && !onItsWay) out.push(`the index update (${ip.keys.join(', ') || 'entries'}), ${ip.attempts ? `failing since ${age(ip.since, now)}: ${ip.error}` : `${ip.error} ${age(ip.since, now)}`}`);
-  for (const r of state.refPushes) out.push(`${r.refs.join(', ')} to ${r.remote ? `"${r.remote}"` : 'the remote (none set up yet)'}, failing since ${age(r.since, now)}: ${r.error}`);
+  for (const r of state.refPushes) {
+    // attempts 0: queued for the background worker (a session save), not failing — like the index update above.
+    if (r.attempts === 0 && (working || now - r.since < QUEUED_GRACE_SECONDS)) continue;
+    const to = r.remote ? `"${r.remote}"` : 'the remote (none set up yet)';
+    out.push(r.attempts ? `${r.refs.join(', ')} to ${to}, failing since ${age(r.since, now)}: ${r.error}` : `${r.refs.join(', ')} to ${to}, queued ${age(r.since, now)} and not pushed by any worker yet`);
+  }
   if (queued) out.push(`${queued} queued commit(s) that no worker is pushing`);
   return out;
 }
