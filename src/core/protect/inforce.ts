@@ -16,7 +16,6 @@
  * holds, so breaking the file does not remove its protection. `dx.config.js` in history is never
  * run (it would execute repository code), so it contributes nothing.
  */
-import { defaultLoadersSync } from 'cosmiconfig';
 import { z } from 'zod';
 import type { DxConfig } from '../config/schema.js';
 import { SEARCH_PLACES } from '../config/load.js';
@@ -97,6 +96,8 @@ async function readCommitted(s: Session, site: ConfigSite, label?: string): Prom
         raw = (JSON.parse(text) as Record<string, unknown> | null)?.dx;
         if (raw === undefined) continue; // cosmiconfig skips a package.json without the key
       } else {
+        // cosmiconfig's loaders, loaded only when a committed config file is there to parse (most runs: none).
+        const { defaultLoadersSync } = await import('cosmiconfig');
         const loader = place.endsWith('.json') ? defaultLoadersSync['.json'] : place === '.dxrc' ? defaultLoadersSync.noExt : defaultLoadersSync['.yaml'];
         raw = loader(place, text);
       }
