@@ -84,6 +84,8 @@ async function pushSaved(s: Session, ref: string, wait: boolean): Promise<{ stat
   const r = await pushRefs(s.ctx, remote, [ref]);
   if (r.ok) return { state: 'pushed', remote, error: null };
   await keepPending(s, r, false);
+  const { appendLedger } = await import('../core/ledger.js');
+  appendLedger(s.ctx, { host: s.host, op: 'refs.push', ok: false, error: r.error ?? 'push failed', detail: { remote, refs: [ref] } });
   return { state: 'failed', remote, error: r.error };
 }
 

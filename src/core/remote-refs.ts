@@ -5,6 +5,7 @@
  */
 import { dxPaths, type RepoContext } from './context.js';
 import { acquireLock, workerLockStaleMs } from './lock.js';
+import { appendLedger } from './ledger.js';
 import type { Session } from './session.js';
 import { readState, writeState } from './state.js';
 import { gitTry } from './git.js';
@@ -150,6 +151,9 @@ export async function retryRefPushes(s: Session): Promise<PushRefsResult[]> {
     const where = await pendingRemote(s, p.remote);
     const r = 'remote' in where ? await pushRefs(ctx, where.remote, p.refs, { force: p.force }) : { ok: false, remote: '', refs: p.refs, error: where.error };
     if (r.ok) continue;
+    // A push queued for the background (a session save) that failed its first try: said in the ledger once
+    // (later retries are counted in state.json; the banner says it meanwhile).
+    if (p.attempts === 0) appendLedger(ctx, { host: s.host, op: 'refs.push', ok: false, error: r.error ?? 'push failed', detail: { remote: r.remote, refs: p.refs } });
     still.push({ ...p, remote: r.remote, attempts: p.attempts + 1, error: r.error ?? p.error });
     failures.push(r);
   }

@@ -62,6 +62,8 @@ test('an unreachable remote: the save is kept, said on stderr, in the ledger and
   const state = JSON.parse(fs.readFileSync(path.join(a.dir, '.git/dx/state.json'), 'utf8')) as { refPushes: Array<{ refs: string[]; attempts: number }> };
   assert.deepEqual(state.refPushes.map((p) => [p.refs, p.attempts]), [[[ref], 1]]);
   assert.match(fs.readFileSync(path.join(a.dir, '.git/dx/banner'), 'utf8'), /push of refs\/dx\/sessions\/vm\/codex\/s-off failing/);
+  const ledger = fs.readFileSync(path.join(a.dir, '.git/dx/events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { op: string; ok: boolean; detail?: { refs?: string[] } });
+  assert.ok(ledger.some((e) => e.op === 'refs.push' && !e.ok && e.detail?.refs?.includes(ref)), 'the failed push is in the ledger');
   // The remote is back: the next command's retry pushes it.
   fs.renameSync(gone, remote);
   const st = await dx(a, ['status']);

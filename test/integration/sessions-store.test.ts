@@ -149,3 +149,19 @@ test('a transcript given as a file is read from where the last save stopped: a g
   assert.equal((await loadSession(s, { id: 'tf' })).transcript!.toString(), fs.readFileSync(file, 'utf8'));
   await assert.rejects(saveSession(s, { id: 'tf', agent: 'claude-code', state: stateOf(1), transcript: { file: path.join(sb.root, 'missing.jsonl') } }), (e: Error & { code?: string }) => e.code === 'SESSION_TRANSCRIPT_UNREADABLE');
 });
+
+test('a session whose messages chunk is not JSON (another host\'s, or damaged) is refused as corrupt, by name', async (t) => {
+  const { h, s } = await setup(t);
+  const r = await saveSession(s, { id: 'bad', agent: 'codex', state: stateOf(2) });
+  const meta = JSON.parse((await h.git(['show', `${r.commit}:session.json`])).out) as { messages: { chunks: Array<{ name: string; blob: string; bytes: number }> } };
+  const junk = 'not json {\n';
+  const blob = (await h.git(['hash-object', '-w', '--stdin'], { input: junk })).out.trim();
+  meta.messages.chunks[0]!.blob = blob;
+  meta.messages.chunks[0]!.bytes = junk.length;
+  const metaBlob = (await h.git(['hash-object', '-w', '--stdin'], { input: JSON.stringify(meta) })).out.trim();
+  const tree = (await h.git(['ls-tree', r.commit])).out.split('\n').map((l) => (l.endsWith('\tsession.json') ? `100644 blob ${metaBlob}\tsession.json` : l)).join('\n') + '\n';
+  const newTree = (await h.git(['mktree'], { input: tree })).out.trim();
+  const commit = (await h.git(['commit-tree', '-p', r.commit, '-m', 'damaged', newTree])).out.trim();
+  await h.git(['update-ref', r.ref, commit]);
+  await assert.rejects(loadSession(s, { id: 'bad' }), (e: Error & { code?: string }) => e.code === 'SESSION_CORRUPT' && /messages\/000001\.jsonl holds a line that is not JSON/.test(e.message));
+});

@@ -310,7 +310,10 @@ export async function saveSession(s: Session, input: SaveSessionInput): Promise<
     ];
     for (const [p, data] of files) parts.push(Buffer.from(`M 100644 inline ${p}\n`), dataBlock(data));
     parts.push(Buffer.from('\n'));
-    const marks = path.join(os.tmpdir(), `dx-session-marks-${process.pid}-${Date.now()}-${attempt}`);
+    // The marks file lives in a fresh private folder (mkdtemp, mode 0700): git writes it, and a predictable
+    // name in the shared temp folder could be a link another user planted.
+    const marksDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dx-session-'));
+    const marks = path.join(marksDir, 'marks');
     const r = await gitTry(['fast-import', '--quiet', '--date-format=raw', `--export-marks=${marks}`], { cwd, input: Buffer.concat(parts) });
     let commit = '';
     try {
@@ -318,7 +321,7 @@ export async function saveSession(s: Session, input: SaveSessionInput): Promise<
     } catch {
       /* no marks: fast-import failed before writing them */
     } finally {
-      fs.rmSync(marks, { force: true });
+      fs.rmSync(marksDir, { recursive: true, force: true });
     }
     // fast-import moves the ref only as a fast-forward; a ref another save moved first keeps its value
     // (and one moved again right after ours holds ours in its history).
@@ -499,7 +502,14 @@ export async function loadSessionAt(s: Session, ref: string, commit: string): Pr
   }
   const messages: unknown[] = [];
   for (const c of meta.messages.chunks) {
-    for (const line of objects.get(c.blob)!.toString('utf8').split('\n')) if (line) messages.push(JSON.parse(line));
+    for (const line of objects.get(c.blob)!.toString('utf8').split('\n')) {
+      if (!line) continue;
+      try {
+        messages.push(JSON.parse(line));
+      } catch {
+        throw new DxError('SESSION_CORRUPT', `${ref}: messages/${c.name} holds a line that is not JSON`, 'Save the session again from the agent.');
+      }
+    }
   }
   const parsed = SessionStateSchema.safeParse({ ...rest, messages });
   if (!parsed.success) throw new DxError('SESSION_CORRUPT', `${ref}: the saved state is not valid: ${zodIssues(parsed.error).join('; ')}`, 'Save the session again from the agent.');
