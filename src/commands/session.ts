@@ -1,17 +1,19 @@
 /**
  * `dx-hooks session save|show|list|restore` (DESIGN §9, issue 13 point 2): an agent's session state in
  * git refs. This layer reads the input (a state file or stdin, a transcript file), prints, and writes
- * `--out` files; the store is core/sessions/store.ts. Sessions are local refs for now: pushing them to
- * the remote (and restoring on another host from it) is not built yet.
+ * `--out` files; the store is core/sessions/store.ts. A save is pushed like WIP (queued for the background
+ * worker, or now with --wait); another host's session is fetched by name.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { DxError, EXIT } from '../core/errors.js';
 import { writeInside } from '../core/nofollow.js';
 import { openSession } from '../core/session.js';
-import { listSessions, remoteSessions, removeSession, restoreSession, saveSession, sessionAtCheckpoint } from '../core/sessions/store.js';
+import { listSessions, removeSession, restoreSession, saveSession, sessionAtCheckpoint } from '../core/sessions/store.js';
 import { clock } from '../core/time.js';
 import type { Session } from '../core/session.js';
+import type { ListedSession } from '../core/sessions/store.js';
+import type { HostSessionRow } from '../core/sessions/summary.js';
 import { out, printJson, safe, warn } from './common.js';
 
 /** The state object from `--file <path>` or stdin (`--file -`, or no --file with a pipe). */
@@ -43,8 +45,11 @@ export async function save(opts: { id: string; agent?: string; file?: string; tr
   // The transcript is read by the save, from where the last one stopped (it only grows between turns).
   const transcript = opts.transcript ? { file: path.resolve(opts.cwd, opts.transcript) } : undefined;
   const s = await openSession(opts.cwd);
+  // The push's modules load while git writes the save (node compiles them on this thread: the waits are free time).
+  const pushing = pushModules();
+  pushing.catch(() => undefined); // awaited below; a save that fails first must not leave it unhandled
   const r = await saveSession(s, { id: opts.id, agent: opts.agent, state, transcript, snapshot: opts.snapshot });
-  const push = await pushSaved(s, r.ref, opts.wait === true);
+  const push = await pushSaved(s, r.ref, opts.wait === true, await pushing);
   if (opts.json) printJson({ ...r, push });
   else {
     out(`✔ saved ${safe(r.ref)} turn ${r.turn} (${r.commit.slice(0, 12)}): ${r.rewrote ? 'written anew' : `${r.appended.messages} new message(s)`}${r.redacted.length ? `; redacted: ${r.redacted.join(', ')}` : ''}`);
@@ -54,13 +59,21 @@ export async function save(opts: { id: string; agent?: string; file?: string; tr
   return push.state === 'failed' ? 1 : 0;
 }
 
+/** The modules a queued push needs (pushSaved), loaded at once. */
+async function pushModules() {
+  const [{ resolveRemote }, { headState }, { enqueue }, { liveWorker }, { startWorker }] = await Promise.all([
+    import('../core/wip/remote.js'), import('../core/head.js'), import('../core/wip/queue.js'), import('../core/wip/live.js'), import('./background.js'),
+  ]);
+  return { resolveRemote, headState, enqueue, liveWorker, startWorker };
+}
+
 /**
  * The save's push, like WIP's: queued for the background worker (default), or now with `wait`. A failure
  * is kept pending (state.json), retried by the next hook or command, and shown in the banner until it lands.
  */
-async function pushSaved(s: Session, ref: string, wait: boolean): Promise<{ state: 'queued' | 'pushed' | 'failed' | 'off'; remote: string; error: string | null }> {
+async function pushSaved(s: Session, ref: string, wait: boolean, mods: Awaited<ReturnType<typeof pushModules>>): Promise<{ state: 'queued' | 'pushed' | 'failed' | 'off'; remote: string; error: string | null }> {
   if (!s.config.wip.enabled || s.config.wip.push === 'off') return { state: 'off', remote: '', error: 'WIP pushing is off in .dxrc (wip.push: off): the session stays on this machine' };
-  const [{ resolveRemote }, { headState }] = await Promise.all([import('../core/wip/remote.js'), import('../core/head.js')]);
+  const { resolveRemote, headState, enqueue, liveWorker, startWorker } = mods;
   let remote = '';
   try {
     remote = await resolveRemote(s.ctx, s.config.remote, (await headState(s.ctx)).branch);
@@ -75,9 +88,9 @@ async function pushSaved(s: Session, ref: string, wait: boolean): Promise<{ stat
   }
   if (!wait) {
     // Like a commit's WIP: one line in the queue, and the background worker pushes it (a failure there is kept pending).
-    const [{ enqueue }, { startWorker }] = await Promise.all([import('../core/wip/queue.js'), import('./background.js')]);
+    // A worker alive already takes the line (it looks at the queue again before it lets go: wip/worker.ts).
     enqueue(s.ctx, { kind: 'ref', ref });
-    await startWorker(s.ctx);
+    if (!liveWorker(s.ctx)) await startWorker(s.ctx);
     return { state: 'queued', remote, error: null };
   }
   const { keepPending, pushRefs } = await import('../core/remote-refs.js');
@@ -89,28 +102,31 @@ async function pushSaved(s: Session, ref: string, wait: boolean): Promise<{ stat
   return { state: 'failed', remote, error: r.error };
 }
 
-/** `session list [--all-hosts] [--json]`. */
+/** `session list [--all-hosts] [--offline] [--json]`. */
 export async function list(opts: { allHosts?: boolean; offline?: boolean; json?: boolean; cwd: string }): Promise<number> {
   const s = await openSession(opts.cwd);
-  const rows: Array<Awaited<ReturnType<typeof listSessions>>[number] & { fetched?: boolean }> = await listSessions(s, { allHosts: opts.allHosts });
+  let rows: Array<ListedSession & Partial<HostSessionRow>> = [];
   if (opts.allHosts && !opts.offline) {
-    // Every host's sessions on the remote (one ls-remote): the ones not fetched here are listed by name;
-    // `session show|restore <id> --host <h>` fetches one.
-    const [{ resolveRemote }, { headState }] = await Promise.all([import('../core/wip/remote.js'), import('../core/head.js')]);
+    // Every host's sessions on the remote, described by each host's summary: no session is fetched.
+    const [{ resolveRemote }, { headState }, { listAllHosts }] = await Promise.all([import('../core/wip/remote.js'), import('../core/head.js'), import('../core/sessions/summary.js')]);
     const remote = await resolveRemote(s.ctx, s.config.remote, (await headState(s.ctx)).branch);
-    const here = new Map(rows.map((r) => [r.ref, r]));
-    for (const r of await remoteSessions(s, remote)) {
-      if (!here.has(r.ref)) rows.push({ ref: r.ref, host: r.host, agent: r.agent, id: r.id, branch: null, updated: 0, turns: 0, messages: 0, fetched: false });
-    }
-  }
+    const all = await listAllHosts(s, remote);
+    rows = all.rows;
+    for (const p of all.problems) warn(`dx-hooks: ${safe(p)}`);
+  } else rows = await listSessions(s, { allHosts: opts.allHosts });
   if (opts.json) {
     printJson(rows);
     return 0;
   }
   if (!rows.length) out(`no sessions${opts.allHosts ? '' : ` of host ${safe(s.host)}`} here`);
   for (const r of rows) {
-    if (r.fetched === false) out(`${safe(r.agent)}/${safe(r.id)}  host ${safe(r.host)}  on the remote, not fetched here (details: dx-hooks session show ${safe(r.id)} --host ${safe(r.host)})`);
-    else out(`${safe(r.agent)}/${safe(r.id)}  host ${safe(r.host)}  branch ${safe(r.branch ?? '(detached)')}  updated ${clock(r.updated)}  ${r.turns} turn(s), ${r.messages} message(s)`);
+    const name = `${safe(r.agent)}/${safe(r.id)}  host ${safe(r.host)}`;
+    if (r.described === 'none') {
+      out(`${name}  on the remote, not described (details: dx-hooks session show ${safe(r.id)} --host ${safe(r.host)})`);
+      continue;
+    }
+    const where = r.fetched === false ? `  (on the remote${r.described === 'older-summary' ? '; as of an earlier save' : ''})` : r.remoteCommit !== undefined && r.remoteCommit !== null && r.remoteCommit !== r.commit ? '  (the remote has a newer save)' : '';
+    out(`${name}  branch ${safe(r.branch ?? '(detached)')}  updated ${clock(r.updated)}  ${r.turns} turn(s), ${r.messages} message(s)${where}`);
   }
   return 0;
 }

@@ -102,6 +102,8 @@ export function dxPaths(ctx: RepoContext) {
     indexText: path.join(d, 'index-text'),
     /** the config committed at HEAD's commit, read once per commit (protect/inforce.ts headSource) */
     committedConfig: path.join(d, 'committed-config.json'),
+    /** the last save of each agent session made here, so the next save reads nothing back from git (sessions/store.ts) */
+    sessionMemo: path.join(d, 'session-memo'),
     lock: path.join(d, 'worker'),
     /** the pid of the process holding the worker lock, for the hooks (one worker per burst: runtime.sh dx_worker_live) */
     workerPid: path.join(d, 'worker.pid'),

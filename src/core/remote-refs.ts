@@ -4,6 +4,8 @@
  * `--no-verify` so dx-hooks never re-enters its own pre-push; bounded by the network timeout.
  */
 import { dxPaths, type RepoContext } from './context.js';
+import { debugNote } from './debug.js';
+import { SUMMARY_PREFIX, sessionRefHost } from './sessions/refs.js';
 import { acquireLock, workerLockStaleMs } from './lock.js';
 import { appendLedger } from './ledger.js';
 import type { Session } from './session.js';
@@ -27,10 +29,11 @@ export async function pushRefs(ctx: RepoContext, remote: string, refs: string[],
   const deletions: string[] = [];
   const present: string[] = [];
   const uploads: { ref: string; sha: string }[] = [];
-  for (const ref of refs) {
+  for (const ref of [...refs, ...(await sessionSummaries(ctx, refs))]) {
     const sha = await readRef(ctx, ref);
     if (sha) {
-      specs.push(`${opts.force ? '+' : ''}${ref}:${ref}`);
+      // A session summary is rebuilt whole each time, with no parent: it replaces the last one.
+      specs.push(`${opts.force || ref.startsWith(`${SUMMARY_PREFIX}/`) ? '+' : ''}${ref}:${ref}`);
       present.push(sha);
       uploads.push({ ref, sha });
     } else deletions.push(ref);
@@ -56,6 +59,27 @@ export async function pushRefs(ctx: RepoContext, remote: string, refs: string[],
   if (lfsError) return { ok: false, remote, refs, error: lfsError };
   const r = await gitTry(['push', '--no-verify', '--quiet', '--atomic', '--', remote, ...specs], { cwd: ctx.top, timeoutMs: NETWORK_TIMEOUT_MS });
   return { ok: r.code === 0, remote, refs, error: r.code === 0 ? null : lastLines(r.stderr) };
+}
+
+/**
+ * The session summaries to push with `refs` (sessions/summary.ts): for each host whose session refs are
+ * among them, its summary rewritten from the local refs now. One that cannot be written is said under
+ * DX_DEBUG and left out: the sessions still go, and `session list --all-hosts` shows them by name until
+ * the next push writes it.
+ */
+async function sessionSummaries(ctx: RepoContext, refs: readonly string[]): Promise<string[]> {
+  const hosts = [...new Set(refs.map(sessionRefHost).filter((h): h is string => h !== null))];
+  if (!hosts.length) return [];
+  const { writeSummary } = await import('./sessions/summary.js');
+  const out: string[] = [];
+  for (const host of hosts) {
+    try {
+      out.push(await writeSummary(ctx, host));
+    } catch (err) {
+      debugNote(`could not write the session summary of ${host}: ${String(err)}`);
+    }
+  }
+  return out;
 }
 
 /** The secret gate (secrets/gate.ts) for what a ref push would send: the refusal message, or null when it may go. */

@@ -38,7 +38,14 @@ test('a session saved on host A (10,000 messages + 20 saves) is restored on host
 
   const listed = await dx(b, ['session', 'list', '--all-hosts', '--json']);
   assert.equal(listed.code, 0, listed.stderr);
-  assert.deepEqual((JSON.parse(listed.stdout) as Array<{ host: string; agent: string; id: string; fetched?: boolean }>).map((x) => [x.host, x.agent, x.id, x.fetched]), [['vm', 'claude-code', 'run-7', false]]);
+  // Described from the remote by vm's summary (nothing of the session itself is fetched for a list).
+  type Row = { host: string; agent: string; id: string; fetched: boolean; described: string; branch: string | null; turns: number; messages: number; updated: number; commit: string };
+  const rows = JSON.parse(listed.stdout) as Row[];
+  assert.deepEqual(rows.map((x) => [x.host, x.agent, x.id, x.fetched, x.described, x.branch, x.turns, x.messages, x.commit]), [['vm', 'claude-code', 'run-7', false, 'summary', 'main', 21, 10_020, last]]);
+  assert.ok(rows[0]!.updated > 0);
+  assert.equal((await b.git(['rev-parse', '--verify', '--quiet', ref], { allowFail: true })).out, '', 'listing fetched no session');
+  const text = await dx(b, ['session', 'list', '--all-hosts']);
+  assert.match(text.stdout, /claude-code\/run-7 {2}host vm {2}branch main {2}updated .+ {2}21 turn\(s\), 10020 message\(s\) {2}\(on the remote\)/);
   const out = path.join(sb.root, 'restored.json');
   const r = await dx(b, ['session', 'restore', 'run-7', '--host', 'vm', '--out', out]);
   assert.equal(r.code, 0, r.stderr);

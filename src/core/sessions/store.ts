@@ -6,18 +6,23 @@
  * one, `transcript/NNNNNN.jsonl` (its own file) — chunks of at most 1 MiB, so a save rewrites at most the
  * last chunk and adds new ones: its cost grows with what is new, not with the whole history.
  *
- * A save is one `git cat-file --batch` (the previous session.json and last chunks) and one
- * `git fast-import` (blobs, trees, the commit and the ref, in one process; only the changed paths are
- * named: fast-import takes the rest from the previous save). fast-import moves the ref only as a
+ * A save is one `git fast-import` (blobs, trees, the commit and the ref, in one process; only the changed
+ * paths are named: fast-import takes the rest from the previous save), after `git cat-file --batch` reads
+ * of the previous session.json and last chunk only when neither this process nor the disk memo
+ * (`dx/session-memo/`) has them. fast-import moves the ref only as a
  * fast-forward, so two saves racing never lose one: the loser builds again on top of the winner.
  * Everything that becomes a git object passes the redaction first (secrets/redact.ts; fail closed).
- * Pushing sessions to the remote is not built yet (issue 13 point 2): sessions are local refs here.
+ * Pushing is the caller's (commands/session.ts: queued for the worker like WIP); fetchSession brings another host's.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { z } from 'zod';
+import { dxPaths, type RepoContext } from '../context.js';
+import { debugNote } from '../debug.js';
 import { DxError, EXIT } from '../errors.js';
+import { rmInside } from '../nofollow.js';
 import { readNamed } from '../blobs.js';
 import { gitTry } from '../git.js';
 import { headState, refFileSha } from '../head.js';
@@ -27,17 +32,12 @@ import { lastValue, repoConfig } from '../repo-config.js';
 import { redactJsonl, redactValue } from '../secrets/redact.js';
 import { preloadScanner } from '../secrets/scan.js';
 import type { Session } from '../session.js';
-import { zodIssues } from '../store/index.js';
+import { readJson, writeJson, zodIssues } from '../store/index.js';
 import { checkName } from '../agents/names.js';
+import { SESSIONS_PREFIX, sessionRef } from './refs.js';
 import { CHUNK_BYTES, SessionMetaSchema, SessionStateSchema, type Chunk, type SessionMeta, type SessionState } from './format.js';
 
-/** Where session refs live (never under refs/heads: no collaborator fetches them by default). */
-export const SESSIONS_PREFIX = 'refs/dx/sessions';
-
-/** The ref of one session. Names are checked first (agents/names.ts): none can climb out of its place. */
-export function sessionRef(host: string, agent: string, id: string): string {
-  return `${SESSIONS_PREFIX}/${host}/${agent}/${id}`;
-}
+export { SESSIONS_PREFIX, sessionRef };
 
 /** What to save: the session id, the agent, the state object, and the agent's own transcript file's bytes (optional). */
 export interface SaveSessionInput { id: string; agent: string; state: unknown; transcript?: Buffer | { file: string }; snapshot?: string | null }
@@ -130,12 +130,63 @@ async function readMeta(cwd: string, commit: string): Promise<SessionMeta | null
   }
 }
 
+/** What a save needs of the previous one: its commit, its session.json, and the text of each stream's last chunk (by blob id). */
+interface LastSave { commit: string; meta: SessionMeta; tails: Map<string, string> }
+
 /**
- * The last save this process made or read of each session (by common dir and ref): its commit, its
- * session.json and the text of each stream's last chunk. An orchestrator saving after every message then
- * reads nothing back from git: it is used only while the ref still names that commit.
+ * The last save this process made or read of each session (by common dir and ref). An orchestrator
+ * saving after every message then reads nothing back from git: it is used only while the ref still
+ * names that commit.
  */
-const lastSaves = new Map<string, { commit: string; meta: SessionMeta; tails: Map<string, string> }>();
+const lastSaves = new Map<string, LastSave>();
+
+/**
+ * The same, on disk for the next process (`<git-common-dir>/dx/session-memo/<sha256 of the ref>.json`):
+ * a CLI save after each turn then starts no `cat-file`. A copy of what git holds, so it is trusted only
+ * as far as it proves itself: zod-valid, naming this ref and the commit the ref names now, and each kept
+ * chunk text hashing to its blob id. Anything else is ignored (git is asked), and a corrupt file is said in the ledger.
+ */
+const MemoSchema = z.object({
+  schema_version: z.literal(1),
+  ref: z.string(),
+  commit: z.string().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/),
+  meta: SessionMetaSchema,
+  tails: z.array(z.tuple([z.string(), z.string()])).max(2),
+});
+
+const memoFile = (s: Session, ref: string) => path.join(dxPaths(s.ctx).sessionMemo, `${sha256(ref).slice(0, 32)}.json`);
+
+/** The previous save from the disk memo, when it proves itself for `commit` (see MemoSchema); else null. */
+function readMemo(s: Session, ref: string, commit: string, algo: 'sha1' | 'sha256'): LastSave | null {
+  const file = memoFile(s, ref);
+  let r;
+  try {
+    r = readJson(file, MemoSchema, 'session memo');
+  } catch (err) {
+    debugNote(`session memo unreadable, asking git: ${String(err)}`);
+    return null;
+  }
+  if (r.kind === 'corrupt') {
+    appendLedger(s.ctx, { host: s.host, op: 'cache.corrupt', ok: false, error: r.problem.message, detail: { file } });
+    return null;
+  }
+  if (r.kind !== 'ok' || r.value.ref !== ref || r.value.commit !== commit) return null;
+  const tails = new Map<string, string>();
+  for (const [blob, text] of r.value.tails) {
+    if (blobId(Buffer.from(text, 'utf8'), algo) !== blob) return null;
+    tails.set(blob, text);
+  }
+  return { commit, meta: r.value.meta, tails };
+}
+
+/** Keep `save` for the next process (see MemoSchema). A failure costs the next save two git reads, nothing else: said under DX_DEBUG. */
+function writeMemo(s: Session, ref: string, save: LastSave): void {
+  try {
+    writeJson(s.ctx.commonDir, memoFile(s, ref), { schema_version: 1, ref, commit: save.commit, meta: save.meta, tails: [...save.tails] }, { indent: 0, fsync: false });
+  } catch (err) {
+    debugNote(`could not write the session memo: ${String(err)}`);
+  }
+}
 
 /** The ref's value: its file or packed-refs line (head.ts), else git. */
 async function refValue(s: Session, ref: string): Promise<string | null> {
@@ -243,7 +294,7 @@ export async function saveSession(s: Session, input: SaveSessionInput): Promise<
     const prev = await refValue(s, ref);
     const memoKey = `${s.ctx.commonDir}\0${ref}`;
     const memo = lastSaves.get(memoKey);
-    const known = prev && memo?.commit === prev ? memo : null;
+    const known = !prev ? null : memo?.commit === prev ? memo : readMemo(s, ref, prev, algo);
     const meta = known ? known.meta : prev ? await readMeta(cwd, prev) : null;
     const tails = new Map(known?.tails ?? []);
     const now = Math.floor(Date.now() / 1000);
@@ -332,7 +383,9 @@ export async function saveSession(s: Session, input: SaveSessionInput): Promise<
     if (r.code === 0 && commit && (await landed())) {
       // Only the last chunk of each stream is kept for the next save.
       const lastBlobs = new Set([next.messages.chunks.at(-1)?.blob, next.transcript?.chunks.at(-1)?.blob].filter(Boolean));
-      lastSaves.set(memoKey, { commit, meta: next, tails: new Map([...tails].filter(([b]) => lastBlobs.has(b))) });
+      const save = { commit, meta: next, tails: new Map([...tails].filter(([b]) => lastBlobs.has(b))) };
+      lastSaves.set(memoKey, save);
+      writeMemo(s, ref, save);
       appendLedger(s.ctx, { host: s.host, op: 'session.save', ok: true, refs: { [ref]: { old: prev, new: commit } }, detail: { agent, session: id, turn, messages: messages.length, rewrote: fresh || tFresh, redacted: [...redacted] } });
       return { ref, commit, turn, appended: { messages: messages.length - from, transcriptBytes: grown }, rewrote: fresh || tFresh, redacted: [...redacted] };
     }
@@ -366,18 +419,6 @@ export async function fetchSession(s: Session, remote: string, opts: { id: strin
   const r = await gitTry(['fetch', '--no-tags', '--no-write-fetch-head', '--quiet', '--', remote, `+${ref}:${ref}`], { cwd: s.ctx.top, timeoutMs: NETWORK_TIMEOUT_MS, noHooks: true });
   if (r.code !== 0) throw new DxError('REMOTE_UNREACHABLE', `cannot fetch ${ref} from ${remote}: ${lastLines(r.stderr)}`, 'Check the network and the remote URL (git remote -v).');
   return ref;
-}
-
-/** The session refs `remote` holds (every host's): host, agent, id and the commit, from one `ls-remote`. */
-export async function remoteSessions(s: Session, remote: string): Promise<Array<{ ref: string; host: string; agent: string; id: string; commit: string }>> {
-  const { lsRemote } = await import('../wip/remote.js');
-  const there = await lsRemote(s.ctx, remote, [`${SESSIONS_PREFIX}/*`]);
-  return [...there]
-    .filter(([ref]) => ref.startsWith(`${SESSIONS_PREFIX}/`) && ref.split('/').length === 6)
-    .map(([ref, commit]) => {
-      const [, , , host, agent, id] = ref.split('/') as [string, string, string, string, string, string];
-      return { ref, host, agent, id, commit };
-    });
 }
 
 /**
@@ -449,6 +490,11 @@ export async function removeSession(s: Session, opts: { id: string; agent?: stri
     throw err;
   }
   lastSaves.delete(`${s.ctx.commonDir}\0${ref}`);
+  try {
+    rmInside(s.ctx.commonDir, memoFile(s, ref));
+  } catch (err) {
+    debugNote(`could not remove the session memo: ${String(err)}`); // it names a commit the ref no longer has: never used
+  }
   const push = remote ? await pushRefs(s.ctx, remote, [ref]) : null;
   if (push && !push.ok) await keepPending(s, push, false);
   return { id, ref, commit, push };
@@ -517,8 +563,8 @@ export async function loadSessionAt(s: Session, ref: string, commit: string): Pr
   return { ref, commit, meta, state: parsed.data, transcript };
 }
 
-/** One session as `session list` shows it (times in Unix seconds). */
-export interface ListedSession { ref: string; host: string; agent: string; id: string; branch: string | null; updated: number; turns: number; messages: number }
+/** One session as `session list` shows it: its ref and the commit it names, times in Unix seconds. */
+export interface ListedSession { ref: string; commit: string; host: string; agent: string; id: string; branch: string | null; updated: number; turns: number; messages: number }
 
 /**
  * The sessions whose refs this repository has (this host's, and others' once fetched), newest first:
@@ -526,10 +572,14 @@ export interface ListedSession { ref: string; host: string; agent: string; id: s
  * is listed with what its name says and zero turns.
  */
 export async function listSessions(s: Session, opts: { allHosts?: boolean } = {}): Promise<ListedSession[]> {
-  const prefix = opts.allHosts ? `${SESSIONS_PREFIX}/` : `${SESSIONS_PREFIX}/${s.host}/`;
-  const r = await gitTry(['for-each-ref', '--format=%(refname) %(objectname) %(committerdate:unix)', prefix], { cwd: s.ctx.top });
+  return listSessionRefs(s.ctx, opts.allHosts ? `${SESSIONS_PREFIX}/` : `${SESSIONS_PREFIX}/${s.host}/`);
+}
+
+/** listSessions for the session refs under `prefix` (`refs/dx/sessions/` or one host's `refs/dx/sessions/<host>/`). */
+export async function listSessionRefs(ctx: RepoContext, prefix: string): Promise<ListedSession[]> {
+  const r = await gitTry(['for-each-ref', '--format=%(refname) %(objectname) %(committerdate:unix)', prefix], { cwd: ctx.top });
   const rows = r.stdout.split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string, string]).filter(([ref]) => ref.split('/').length === 6);
-  const metas = await readObjects(s.ctx.top, rows.map(([, sha]) => `${sha}:session.json`));
+  const metas = await readObjects(ctx.top, rows.map(([, sha]) => `${sha}:session.json`));
   return rows
     .map(([ref, sha, time]) => {
       const [, , , host, agent, id] = ref.split('/') as [string, string, string, string, string, string];
@@ -540,7 +590,7 @@ export async function listSessions(s: Session, opts: { allHosts?: boolean } = {}
       } catch {
         meta = null;
       }
-      return { ref, host, agent, id, branch: meta?.branch ?? null, updated: meta?.updated ?? Number(time), turns: meta?.turns.length ?? 0, messages: meta?.messages.count ?? 0 };
+      return { ref, commit: sha, host, agent, id, branch: meta?.branch ?? null, updated: meta?.updated ?? Number(time), turns: meta?.turns.length ?? 0, messages: meta?.messages.count ?? 0 };
     })
     .sort((a, b) => b.updated - a.updated || a.ref.localeCompare(b.ref));
 }

@@ -22,6 +22,9 @@ import { queueNonEmpty, takeQueue, type QueueItem } from './queue.js';
 import { slotKeepsReplaced, wipRef } from './ref.js';
 import { resolveRemote } from './remote.js';
 import { guardRemoteRefs, type VanishedReport } from './vanished.js';
+import { liveWorker, pidState } from './live.js';
+
+export { liveWorker };
 
 /**
  * Options for one worker run. `debounceMs`: wait before taking the queue so a burst of commits coalesces.
@@ -56,46 +59,6 @@ export function refreshDue(ctx: RepoContext, env: NodeJS.ProcessEnv = process.en
   }
   const now = Math.floor(Date.now() / 1000);
   return !Number.isInteger(last) || last > now || now - last >= every;
-}
-
-/**
- * What `pidFile` says of its process: `alive` (signal 0 reaches it, or it belongs to another user),
- * `dead` (ESRCH), or `none` (missing, unreadable, not a pid, or this process).
- */
-function pidState(pidFile: string): { state: 'alive' | 'dead' | 'none'; pid: number } {
-  let pid: number;
-  try {
-    pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
-  } catch {
-    return { state: 'none', pid: 0 };
-  }
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return { state: 'none', pid: 0 };
-  try {
-    process.kill(pid, 0);
-    return { state: 'alive', pid };
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return { state: code === 'EPERM' ? 'alive' : code === 'ESRCH' ? 'dead' : 'none', pid };
-  }
-}
-
-/**
- * The pid of a live worker, else null: the one that names itself in `<git-common-dir>/dx/worker.pid`
- * while holding the lock, or one started and not yet holding it (`dx/worker.starting`, written by the
- * hook or command that started it). A starting pid counts only when /proc shows it runs a dx-hooks
- * worker (a reused pid does not), as runtime.sh dx_pid_live.
- */
-export function liveWorker(ctx: RepoContext): number | null {
-  const p = pidState(dxPaths(ctx).workerPid);
-  if (p.state === 'alive') return p.pid;
-  const st = pidState(dxPaths(ctx).workerStarting);
-  if (st.state !== 'alive') return null;
-  try {
-    const cmdline = fs.readFileSync(`/proc/${st.pid}/cmdline`, 'utf8').split('\0');
-    return cmdline.includes('hook-worker') || cmdline.includes('dx-worker') ? st.pid : null;
-  } catch {
-    return null; // no /proc: unsure, so not live (the caller does the work itself)
-  }
 }
 
 /**
