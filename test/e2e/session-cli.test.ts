@@ -1,4 +1,4 @@
-// Issue 13 point 2, the commands (local refs; pushing sessions is not built yet): `dx-hooks session save`
+// Issue 13 point 2, the commands: `dx-hooks session save`
 // from a file and from stdin, `list`, `show`, `restore` to stdout and to files — an existing file is not
 // replaced without --force, a link is never written through — and bad input (a corrupt state file, an id
 // with `..`) is exit 2 with nothing written.

@@ -1,4 +1,4 @@
-// Issue 13 point 2 (the local store; pushing sessions is not built yet): a session ref per session, a
+// Issue 13 point 2 (the local store): a session ref per session, a
 // commit per save, messages and transcript in chunks, a save that appends writes only what is new, a
 // secret never becomes a git object, bad input writes nothing, and racing saves lose none.
 import assert from 'node:assert/strict';

@@ -32,7 +32,7 @@ import { lastValue, repoConfig } from '../repo-config.js';
 import { redactJsonl, redactValue } from '../secrets/redact.js';
 import { preloadScanner } from '../secrets/scan.js';
 import type { Session } from '../session.js';
-import { readJson, writeJson, zodIssues } from '../store/index.js';
+import { readCacheText, writeJson, zodIssues } from '../store/index.js';
 import { checkName } from '../agents/names.js';
 import { SESSIONS_PREFIX, sessionRef } from './refs.js';
 import { CHUNK_BYTES, SessionMetaSchema, SessionStateSchema, type Chunk, type SessionMeta, type SessionState } from './format.js';
@@ -159,29 +159,34 @@ const memoFile = (s: Session, ref: string) => path.join(dxPaths(s.ctx).sessionMe
 /** The previous save from the disk memo, when it proves itself for `commit` (see MemoSchema); else null. */
 function readMemo(s: Session, ref: string, commit: string, algo: 'sha1' | 'sha256'): LastSave | null {
   const file = memoFile(s, ref);
-  let r;
+  const text = readCacheText(file); // a link or anything but a file reads as missing
+  if (text === null) return null;
+  let value: z.output<typeof MemoSchema> | null = null;
   try {
-    r = readJson(file, MemoSchema, 'session memo');
-  } catch (err) {
-    debugNote(`session memo unreadable, asking git: ${String(err)}`);
+    const r = MemoSchema.safeParse(JSON.parse(text));
+    if (r.success) value = r.data;
+  } catch {
+    value = null;
+  }
+  if (!value) {
+    appendLedger(s.ctx, { host: s.host, op: 'cache.corrupt', ok: false, error: `${file} is not a valid session memo: asked of git instead`, detail: { file } });
     return null;
   }
-  if (r.kind === 'corrupt') {
-    appendLedger(s.ctx, { host: s.host, op: 'cache.corrupt', ok: false, error: r.problem.message, detail: { file } });
-    return null;
-  }
-  if (r.kind !== 'ok' || r.value.ref !== ref || r.value.commit !== commit) return null;
+  if (value.ref !== ref || value.commit !== commit) return null;
   const tails = new Map<string, string>();
-  for (const [blob, text] of r.value.tails) {
+  for (const [blob, text] of value.tails) {
     if (blobId(Buffer.from(text, 'utf8'), algo) !== blob) return null;
     tails.set(blob, text);
   }
-  return { commit, meta: r.value.meta, tails };
+  return { commit, meta: value.meta, tails };
 }
 
 /** Keep `save` for the next process (see MemoSchema). A failure costs the next save two git reads, nothing else: said under DX_DEBUG. */
 function writeMemo(s: Session, ref: string, save: LastSave): void {
   try {
+    const file = memoFile(s, ref);
+    // A link in its place (never written through): removed, and a file written instead.
+    if (fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink()) rmInside(s.ctx.commonDir, file);
     writeJson(s.ctx.commonDir, memoFile(s, ref), { schema_version: 1, ref, commit: save.commit, meta: save.meta, tails: [...save.tails] }, { indent: 0, fsync: false });
   } catch (err) {
     debugNote(`could not write the session memo: ${String(err)}`);
