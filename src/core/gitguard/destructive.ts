@@ -165,17 +165,26 @@ export interface GuardOptions { shellAlias?: string; removedWorktree?: string }
 export interface GuardVerdict { exitCode: 0 | 10; message: string | null; eventId: string | null; snapshot: string | null }
 
 /**
+ * What a destructive git command puts at risk (`paths`: uncommitted work it would destroy) and which of it is
+ * protected (`hit`: paths, and folders `git clean` would remove that hold protected files). A shell alias
+ * runs what dx-hooks cannot see: no protected-path verdict (`hit` empty).
+ * @throws DxError GUARD_CHECK_FAILED when what a clean would delete cannot be listed (fail closed)
+ */
+export async function protectedHits(s: Session, cmd: GitCommand, opts: GuardOptions = {}): Promise<{ paths: string[]; hit: string[] }> {
+  const inForce = await protectionInForce(s);
+  const isProtected = inForce.isProtected;
+  const { paths, losses } = await pathsAtRisk(s, cmd);
+  const hit = opts.shellAlias ? [] : [...new Set([...paths.filter((p) => isProtected(p)), ...losses])];
+  for (const p of paths) if (!hit.includes(p) && inForce.paths.length && isProtected(p + '/x')) hit.push(p);
+  return { paths, hit };
+}
+
+/**
  * Guard one destructive git command.
  * @param env the caller's environment (DX_ALLOW_DESTRUCTIVE)
  */
 export async function guardCommand(s: Session, cmd: GitCommand, env: NodeJS.ProcessEnv = process.env, opts: GuardOptions = {}): Promise<GuardVerdict> {
-  const inForce = await protectionInForce(s);
-  const isProtected = inForce.isProtected;
-  const { paths, losses } = await pathsAtRisk(s, cmd);
-  // A shell alias runs what dx-hooks cannot see: snapshot, but no protected-path verdict to give.
-  const hit = opts.shellAlias ? [] : [...new Set([...paths.filter((p) => isProtected(p)), ...losses])];
-  // A folder that clean would remove holds protected files too.
-  for (const p of paths) if (!hit.includes(p) && inForce.paths.length && isProtected(p + '/x')) hit.push(p);
+  const { paths, hit } = await protectedHits(s, cmd, opts);
   const line = `git ${cmd.sub} ${cmd.args.join(' ')}`.trim();
   if (hit.length && env.DX_ALLOW_DESTRUCTIVE !== '1') {
     appendLedger(s.ctx, { host: s.host, op: 'guard.refuse', ok: false, error: `${line} would destroy protected paths`, paths: hit, detail: { args: [cmd.sub, ...cmd.args] } });
