@@ -59,3 +59,21 @@ async function failed(ctx: RepoContext, err: unknown): Promise<void> {
     // the warning above stands
   }
 }
+
+/**
+ * Start `dx-hooks agent drain` detached (agents/event/turns.ts drainInbox), its output appended to
+ * `<git-common-dir>/dx/agent/drain.log`. One that cannot start leaves the turns in the inbox for the next.
+ */
+export function startDrain(ctx: RepoContext): void {
+  const here = fileURLToPath(import.meta.url);
+  const ext = path.extname(here); // .ts under tsx (tests), .js from dist
+  const cli = path.resolve(path.dirname(here), '..', `cli${ext}`);
+  const log = openAppendInside(ctx.commonDir, path.join(ctx.dxDir, 'agent', 'drain.log'));
+  try {
+    const child = spawn(process.execPath, [...(ext === '.ts' ? process.execArgv : []), cli, 'agent', 'drain', '--dx-dir', ctx.dxDir], { cwd: ctx.top, detached: true, stdio: ['ignore', log, log] });
+    child.on('error', () => undefined);
+    child.unref();
+  } finally {
+    fs.closeSync(log);
+  }
+}

@@ -27,8 +27,11 @@ export type SessionState = z.output<typeof SessionStateSchema>;
 export const ChunkSchema = z.object({ name: ChunkName, blob: Sha, bytes: z.number().int().nonnegative(), lines: z.number().int().nonnegative() });
 export type Chunk = z.output<typeof ChunkSchema>;
 
-/** One save: when (Unix s), the code snapshot that went with it (null: none), and how much was saved by then. */
-export const TurnSchema = z.object({ n: z.number().int().positive(), ts: Seconds, snapshot: Sha.nullable(), messages: z.number().int().nonnegative(), transcriptBytes: z.number().int().nonnegative() });
+/**
+ * One save: when (Unix s), the code snapshot at the turn's end that went with it (null: none) and, from an
+ * agent hook, the one at its start, and how much was saved by then.
+ */
+export const TurnSchema = z.object({ n: z.number().int().positive(), ts: Seconds, snapshot: Sha.nullable(), start: Sha.optional(), messages: z.number().int().nonnegative(), transcriptBytes: z.number().int().nonnegative() });
 export type Turn = z.output<typeof TurnSchema>;
 
 /**

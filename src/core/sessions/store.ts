@@ -40,7 +40,12 @@ import { CHUNK_BYTES, SessionMetaSchema, SessionStateSchema, type Chunk, type Se
 export { SESSIONS_PREFIX, sessionRef };
 
 /** What to save: the session id, the agent, the state object, and the agent's own transcript file's bytes (optional). */
-export interface SaveSessionInput { id: string; agent: string; state: unknown; transcript?: Buffer | { file: string }; snapshot?: string | null }
+/**
+ * What to save: the session id, the agent, the state object, the agent's own transcript file's bytes
+ * (optional), the code snapshot at the turn's end (the save's second parent) and at its start (a third
+ * parent, only with an end snapshot: an agent hook's UserPromptSubmit).
+ */
+export interface SaveSessionInput { id: string; agent: string; state: unknown; transcript?: Buffer | { file: string }; snapshot?: string | null; start?: string | null }
 
 /**
  * A fingerprint of the first `upTo` bytes of a transcript without reading them all: sha256 over 4 KiB
@@ -284,7 +289,10 @@ export async function saveSession(s: Session, input: SaveSessionInput): Promise<
   if (!parsed.success) {
     throw new DxError('SESSION_STATE_INVALID', `the session state is not valid: ${zodIssues(parsed.error).join('; ')}`, 'Give an object with messages (an array), agent_contexts (an object), task_progress (an object or array) and current_task (a string, an object or null).', EXIT.USAGE);
   }
-  if (input.snapshot != null && !/^[0-9a-f]{40}$/.test(input.snapshot)) throw new DxError('SESSION_SNAPSHOT_INVALID', `${JSON.stringify(input.snapshot)} is not a commit id`, 'Pass the snapshot commit\'s full sha.', EXIT.USAGE);
+  for (const sha of [input.snapshot, input.start]) {
+    if (sha != null && !/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(sha)) throw new DxError('SESSION_SNAPSHOT_INVALID', `${JSON.stringify(sha)} is not a commit id`, 'Pass the snapshot commit\'s full sha.', EXIT.USAGE);
+  }
+  const startSnapshot = input.snapshot ? (input.start ?? null) : null;
   const state: SessionState = parsed.data;
   const ref = sessionRef(s.host, agent, id);
   const cwd = s.ctx.top;
@@ -349,13 +357,14 @@ export async function saveSession(s: Session, input: SaveSessionInput): Promise<
       updated: now,
       messages: { count: messages.length, last: lastSaved !== null ? sha256(lastSaved) : messages.length ? (meta?.messages.last ?? null) : null, chunks: msg.chunks },
       transcript,
-      turns: [...(meta?.turns ?? []), { n: turn, ts: now, snapshot: input.snapshot ?? null, messages: messages.length, transcriptBytes: transcript?.sourceBytes ?? 0 }],
+      turns: [...(meta?.turns ?? []), { n: turn, ts: now, snapshot: input.snapshot ?? null, ...(startSnapshot ? { start: startSnapshot } : {}), messages: messages.length, transcriptBytes: transcript?.sourceBytes ?? 0 }],
     };
     const parts: Buffer[] = [];
     const message = `dx-hooks session save: ${agent}/${id}, turn ${turn}\n`;
     parts.push(Buffer.from(`commit ${ref}\nmark :1\ncommitter dx-hooks <dx-hooks@${s.host}> ${now} +0000\n`), dataBlock(message));
     if (prev) parts.push(Buffer.from(`from ${prev}\n`));
     if (input.snapshot) parts.push(Buffer.from(`merge ${input.snapshot}\n`));
+    if (startSnapshot && startSnapshot !== input.snapshot) parts.push(Buffer.from(`merge ${startSnapshot}\n`));
     if (fresh && prev) parts.push(Buffer.from('D messages\n'));
     if (tFresh && prev) parts.push(Buffer.from('D transcript\n'));
     const files: Array<[string, Buffer]> = [

@@ -3,6 +3,7 @@
  * every command prints while a WIP or index push is failing — "WIP backup failing since 14:02 —
  * 3 commits only on this machine — remote rejected: …". Deleted when everything succeeded.
  */
+import { failedTurns } from '../agents/event/inbox.js';
 import { alertEpisode } from '../alert/send.js';
 import { dxPaths } from '../context.js';
 import { gitTry } from '../git.js';
@@ -45,6 +46,9 @@ export async function bannerText(s: Session, state: DxState): Promise<string | n
   const ip = state.index.pending;
   // attempts 0: queued for the background worker (a checkpoint's index update), not failing.
   if (ip && ip.attempts > 0) return `dx-hooks: WIP index update failing since ${clock(ip.since)} — ${ip.error} (details: dx-hooks status)`;
+  // An agent's turns that could not be saved (agents/event/turns.ts): kept, retried by the next turn's drain.
+  const turns = failedTurns(s.ctx.dxDir);
+  if (turns) return `dx-hooks: ${turns} agent turn${turns === 1 ? '' : 's'} NOT saved to the session — retried at the next turn (details: dx-hooks log)`;
   return null;
 }
 
