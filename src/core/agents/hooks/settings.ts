@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { applyEdits, modify, parse, printParseErrorCode, type FormattingOptions, type ParseError } from 'jsonc-parser';
+import { findNodeAtLocation, parse, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { z } from 'zod';
 import type { RepoContext } from '../../context.js';
 import { DxError, EXIT } from '../../errors.js';
@@ -36,12 +36,81 @@ export function recordFile(ctx: RepoContext, agent: string, file: string): strin
   return path.join(ctx.gitDir, 'dx', 'agents', `${agent}-${sha256(file).slice(0, 12)}.json`);
 }
 
-/** The formatting a file uses (indent, line ends), so added entries look like the rest. */
-function formatting(text: string): FormattingOptions {
+/** The file's line end and one level of its indentation (what added entries use, so they look like the rest). */
+function formatting(text: string): { eol: string; unit: string } {
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const m = /\n([ \t]+)\S/.exec(text);
-  const indent = m?.[1] ?? '  ';
-  return indent.startsWith('\t') ? { insertSpaces: false, tabSize: 1, eol } : { insertSpaces: true, tabSize: indent.length, eol };
+  return { eol, unit: m?.[1]?.startsWith('\t') ? '\t' : (m?.[1] ?? '  ') };
+}
+
+/** The leading whitespace of the line `offset` is on. */
+function indentAt(text: string, offset: number): string {
+  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(start))![0];
+}
+
+/**
+ * `text` with `value` added as the last element of the array, or the last property (`key`) of the object,
+ * at `at`. Only bytes are added: the rest stays as it was. In a container written on several lines the
+ * new entry is on lines of its own, indented like its siblings; in one written inline, it is inline too.
+ */
+function appendAt(text: string, at: Array<string | number>, key: string | null, value: unknown): string {
+  const { eol, unit } = formatting(text);
+  const root = parseTree(text);
+  const container = root && (at.length ? findNodeAtLocation(root, at) : root);
+  if (!container || (container.type !== 'object' && container.type !== 'array')) throw new Error(`no ${at.join('.') || 'top-level'} container to add to`);
+  const children = container.children ?? [];
+  const last = children.at(-1);
+  let insertAt: number;
+  let before: string;
+  let after = '';
+  let indent: string;
+  let multiline: boolean;
+  if (last) {
+    insertAt = last.offset + last.length;
+    multiline = text.slice(container.offset, last.offset).includes('\n');
+    indent = multiline ? indentAt(text, last.offset) : '';
+    before = multiline ? `,${eol}${indent}` : ', ';
+  } else {
+    // An empty container: the entry on a line of its own, inside brackets on lines of their own.
+    insertAt = container.offset + 1;
+    const outer = indentAt(text, container.offset);
+    indent = outer + unit;
+    multiline = true;
+    before = `${eol}${indent}`;
+    after = `${eol}${outer}`;
+    const close = container.offset + container.length - 1;
+    text = text.slice(0, insertAt) + text.slice(close); // whatever whitespace was inside goes
+  }
+  const json = multiline ? JSON.stringify(value, null, unit).split('\n').join(eol + indent) : JSON.stringify(value);
+  const item = (key === null ? '' : `${JSON.stringify(key)}: `) + json;
+  return text.slice(0, insertAt) + before + item + after + text.slice(insertAt);
+}
+
+/** `text` without the array element or object property at `at`, and the separator that came with it (what appendAt added, exactly). */
+function removeAt(text: string, at: Array<string | number>): string {
+  const root = parseTree(text);
+  const found = root && findNodeAtLocation(root, at);
+  if (!found) return text;
+  const node: Node = found.parent?.type === 'property' ? found.parent : found;
+  const siblings = node.parent?.children ?? [node];
+  const i = siblings.indexOf(node);
+  let start: number;
+  let end: number;
+  if (i > 0) {
+    const prev = siblings[i - 1]!;
+    start = prev.offset + prev.length;
+    end = node.offset + node.length;
+  } else if (siblings.length > 1) {
+    start = node.offset;
+    end = siblings[1]!.offset;
+  } else {
+    // The only entry: the container is left empty (`[]`, `{}`), its brackets where they were.
+    const c = node.parent!;
+    start = c.offset + 1;
+    end = c.offset + c.length - 1;
+  }
+  return text.slice(0, start) + text.slice(end);
 }
 
 /**
@@ -70,8 +139,7 @@ const ours = (h: unknown) => !!h && typeof h === 'object' && typeof (h as { comm
 
 /** The text without dx-hooks' entries (groups left empty by that, and events or a `hooks` key left empty, go too). */
 export function withoutOurs(text: string, file: string, comments: boolean): string {
-  const fmt = formatting(text);
-  const edit = (t: string, p: Array<string | number>) => applyEdits(t, modify(t, p, undefined, { formattingOptions: fmt }));
+  const edit = removeAt;
   let out = text;
   const value = parseSettings(out, file, comments);
   const hooks = (value.hooks ?? {}) as Record<string, unknown>;
@@ -100,24 +168,23 @@ export function withoutOurs(text: string, file: string, comments: boolean): stri
   return out;
 }
 
-/** The text with dx-hooks' entries for `agent` (any older ones replaced). */
+/** The text with dx-hooks' entries for `agent` (any older ones replaced). A file that did not exist is written whole, two-space indented. */
 export function withOurs(text: string, adapter: AgentAdapter, file: string): string {
-  const base = withoutOurs(text, file, adapter.comments);
-  const fmt = formatting(base || '{}\n');
-  let out = base.trim() ? base : '{}\n';
-  const value = parseSettings(out, file, adapter.comments);
-  const hooks = (value.hooks ?? {}) as Record<string, unknown>;
   const command = hookCommand(adapter.name);
+  const group = (e: AgentAdapter['events'][number]) => ({ ...(e.matcher ? { matcher: e.matcher } : {}), hooks: [{ type: 'command', command, timeout: adapter.timeout }] });
+  if (!text.trim()) {
+    const hooks: Record<string, unknown[]> = {};
+    for (const e of adapter.events) (hooks[e.event] ??= []).push(group(e));
+    return JSON.stringify({ hooks }, null, 2) + '\n';
+  }
+  let out = withoutOurs(text, file, adapter.comments);
   for (const e of adapter.events) {
-    const group = { ...(e.matcher ? { matcher: e.matcher } : {}), hooks: [{ type: 'command', command, timeout: adapter.timeout }] };
-    const existing = hooks[e.event];
-    if (Array.isArray(existing)) {
-      out = applyEdits(out, modify(out, ['hooks', e.event, existing.length], group, { isArrayInsertion: true, formattingOptions: fmt }));
-      existing.push(group);
-    } else {
-      out = applyEdits(out, modify(out, ['hooks', e.event], [group], { formattingOptions: fmt }));
-      hooks[e.event] = [group];
-    }
+    const value = parseSettings(out, file, adapter.comments);
+    const hooks = value.hooks as Record<string, unknown> | undefined;
+    if (!hooks) out = appendAt(out, [], 'hooks', { [e.event]: [group(e)] });
+    else if (Array.isArray(hooks[e.event])) out = appendAt(out, ['hooks', e.event], null, group(e));
+    else if (hooks[e.event] === undefined) out = appendAt(out, ['hooks'], e.event, [group(e)]);
+    else throw new DxError('AGENT_SETTINGS_INVALID', `${file}: hooks.${e.event} is not an array`, 'Fix the file (it is left as it is), then run the command again.', EXIT.USAGE);
   }
   return out;
 }
