@@ -32,7 +32,10 @@ export function effectsOf(c: ReachedCommand, env: EffectEnv): Effect[] {
     const dd = from.findIndex((a) => a.literal && a.value === '--');
     return from.filter((a, i) => (dd >= 0 && i > dd) || (i !== dd && !(a.literal && a.value.startsWith('-') && a.value !== '-' && (dd < 0 || i < dd))));
   };
-  const flags = args.filter((a) => a.literal && /^-[^-]/.test(a.value)).map((a) => a.value.slice(1)).join('') + ' ' + args.filter((a) => a.literal && a.value.startsWith('--')).map((a) => a.value).join(' ');
+  // Options: the arguments before `--` that start with a dash (short ones run together, then the long ones).
+  const dd = args.findIndex((a) => a.literal && a.value === '--');
+  const opts = (dd >= 0 ? args.slice(0, dd) : args).filter((a) => a.literal);
+  const flags = opts.filter((a) => /^-[^-]/.test(a.value)).map((a) => a.value.slice(1)).join('') + ' ' + opts.filter((a) => a.value.startsWith('--')).map((a) => a.value).join(' ');
   switch (base) {
     case 'git': {
       const argv = args.map((a) => a.value);
@@ -70,7 +73,7 @@ export function effectsOf(c: ReachedCommand, env: EffectEnv): Effect[] {
       }
       break;
     case 'truncate': {
-      const ops = operands(args).filter((a, i, all) => !(i > 0 && all[i - 1]?.literal && all[i - 1]!.value === '-s'));
+      const ops = operands(args.filter((a, i) => !(i > 0 && args[i - 1]!.literal && ['-s', '--size', '-r', '--reference'].includes(args[i - 1]!.value))));
       out.push({ kind: 'overwrite', what: 'truncate', targets: ops.map((a) => target(c.cwd, a, false)), cwd: c.cwd, text: c.text });
       break;
     }
@@ -146,7 +149,7 @@ export function gitDestructive(argv: readonly string[], cwd: string | null, env:
     case 'clean': {
       let forced = rest.some((a) => a === '--force' || a === '-i' || a === '--interactive' || (/^-[^-]/.test(a) && /[fi]/.test(a)));
       if (!forced && !env.cleanNeedsForce) forced = true;
-      return forced && !has('-n', '--dry-run');
+      return forced && !rest.some((a) => a === '--dry-run' || (/^-[^-]/.test(a) && a.includes('n')));
     }
     case 'stash':
       return has('drop', 'clear');
