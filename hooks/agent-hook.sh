@@ -67,8 +67,9 @@ case $dx_event in
         *) exit 0 ;;
       esac
     fi ;;
-  '') exit 0 ;;
 esac
+# Anything else (an event not registered, a payload that is not what agents send) is node's to read and
+# name: dx-hooks registers only the events above, so this is rare and loud, never silent.
 
 dx_node || exit 0
 printf '%s' "$dx_payload" | "$dx_node_bin" "$dx_cli" agent event "$dx_agent"

@@ -1,0 +1,177 @@
+// Issue 14 points 1 and 2: an agent's hooks installed into its own settings file (Claude Code, Codex,
+// Gemini CLI) and driven with payloads in each agent's documented shape, exactly as the agent runs them:
+// the command line from the settings file, through sh, with the payload on stdin, in a real repository.
+// - PreToolUse / BeforeTool: destructive commands over protected paths are refused in the agent's own
+//   format; harmless ones pass (the plainly harmless without node); nothing in a command line ever runs.
+// - A turn: the prompt's snapshot, a shell edit (sed) and a removal (rm) by the agent, its end saved to the
+//   session ref — the end snapshot holds the edit and lacks the removed file, the start snapshot holds both
+//   as they were, the transcript is the agent's file.
+// - Hostile payloads: a transcript outside the agent's folders is not read; a crash never blocks the agent
+//   and is loud (stderr, ledger, banner).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { dx, run, waitFor, type Host } from '../helpers/index.ts';
+import { idle, installedHosts, spyOnNode } from '../helpers/idle.ts';
+
+/** The command dx-hooks wrote into the agent's settings for `event`. */
+function hookLine(h: Host, file: string, event: string): string {
+  const settings = JSON.parse(fs.readFileSync(path.join(h.dir, file), 'utf8').replace(/^\s*\/\/.*$/gm, '')) as { hooks: Record<string, Array<{ hooks: Array<{ command: string }> }>> };
+  const cmd = settings.hooks[event]?.flatMap((g) => g.hooks).find((x) => x.command.includes('agent-hook.sh'))?.command;
+  assert.ok(cmd, `no dx-hooks entry for ${event} in ${file}`);
+  return cmd;
+}
+
+/** Run the agent's hook as the agent would: its command line through sh, in the repository, the payload on stdin. */
+async function fire(h: Host, file: string, event: string, payload: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) {
+  return run('sh', ['-c', hookLine(h, file, event)], { cwd: h.dir, env: { ...h.env, ...env }, input: JSON.stringify(payload) });
+}
+
+async function protectedRepo(t: Parameters<typeof installedHosts>[0]) {
+  const { sb, hosts } = await installedHosts(t, ['vm']);
+  const h = hosts[0]!;
+  fs.writeFileSync(path.join(h.dir, '.dxrc.json'), JSON.stringify({ protect: { paths: ['secret/**', 'gen/**'] } }));
+  fs.mkdirSync(path.join(h.dir, 'secret'));
+  fs.mkdirSync(path.join(h.dir, 'sub'));
+  fs.mkdirSync(path.join(h.dir, 'build'));
+  fs.writeFileSync(path.join(h.dir, 'secret/key.txt'), 'key v1\n');
+  fs.writeFileSync(path.join(h.dir, 'sub/code.txt'), 'code v1\n');
+  fs.writeFileSync(path.join(h.dir, 'notes.txt'), 'line one\nline two\n');
+  fs.writeFileSync(path.join(h.dir, '.gitignore'), 'build/\ngen/\n');
+  await h.commit('protected paths', {});
+  await idle(h);
+  return { sb, h };
+}
+
+test('PreToolUse refuses destructive commands over protected paths in each agent\'s own format, lets harmless ones through (plain ones without node), and never runs a command line', async (t) => {
+  const { sb, h } = await protectedRepo(t);
+  for (const a of ['claude-code', 'codex', 'gemini-cli']) assert.equal((await dx(h, ['agent', 'install', a])).code, 0);
+  // Uncommitted work in protected paths (tracked and ignored), so each command would destroy some.
+  fs.writeFileSync(path.join(h.dir, 'secret/key.txt'), 'key v2, not committed\n');
+  fs.mkdirSync(path.join(h.dir, 'gen'));
+  fs.writeFileSync(path.join(h.dir, 'gen/out.txt'), 'generated\n');
+  fs.writeFileSync(path.join(h.dir, 'build/tmp.o'), 'obj\n');
+  const claude = (command: string) => ({ session_id: 'c1', transcript_path: path.join(sb.env.HOME!, '.claude/projects/x/c1.jsonl'), cwd: h.dir, permission_mode: 'default', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command, description: 'd' }, tool_use_id: 'toolu_1' });
+  const refused = ['git reset --hard', 'git checkout -- .', 'git clean -fdx', 'rm -rf secret', "bash -c 'git checkout .'", 'cd secret && git restore .', '> secret/key.txt'];
+  for (const command of refused) {
+    const r = await fire(h, '.claude/settings.local.json', 'PreToolUse', claude(command));
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { hookSpecificOutput: { permissionDecision: string; permissionDecisionReason: string } };
+    assert.equal(out.hookSpecificOutput.permissionDecision, 'deny', command);
+    assert.match(out.hookSpecificOutput.permissionDecisionReason, /protected paths/, command);
+    assert.match(out.hookSpecificOutput.permissionDecisionReason, /DX_ALLOW_DESTRUCTIVE=1/, command);
+  }
+  assert.equal(fs.readFileSync(path.join(h.dir, 'secret/key.txt'), 'utf8'), 'key v2, not committed\n', 'a refused command ran');
+  // The same words inside the line are the agent's: they override nothing. The user's environment does.
+  const inline = await fire(h, '.claude/settings.local.json', 'PreToolUse', claude('DX_ALLOW_DESTRUCTIVE=1 git reset --hard'));
+  assert.match(inline.stdout, /"deny"/);
+  const userSaid = await fire(h, '.claude/settings.local.json', 'PreToolUse', claude('rm -rf gen'), { DX_ALLOW_DESTRUCTIVE: '1' });
+  assert.equal(userSaid.stdout, '', 'the user\'s override lets it through');
+
+  // Harmless: no answer. `git status` and `ls` are decided in sh, without node.
+  const spy = spyOnNode(sb, h);
+  for (const command of ['git status', 'ls -la']) {
+    const r = await fire(h, '.claude/settings.local.json', 'PreToolUse', claude(command));
+    assert.equal(r.stdout, '', command);
+  }
+  assert.deepEqual(spy.lines(), [], 'node ran for a plainly harmless command');
+  const rmTmp = await fire(h, '.claude/settings.local.json', 'PreToolUse', claude('rm build/tmp.o'));
+  assert.equal(rmTmp.stdout, '', 'rm build/tmp.o is allowed');
+  assert.equal(spy.lines().length, 1, 'rm goes to node (a real parser)');
+  // Nothing in a command line is run by dx-hooks, even where a shell would run it first.
+  const mark = path.join(sb.root, 'pwned');
+  for (const command of [`echo $(touch ${mark}-1) && git reset --hard`, `rm -rf <(touch ${mark}-2)`, `bash -c 'touch ${mark}-3; git checkout .'`]) await fire(h, '.claude/settings.local.json', 'PreToolUse', claude(command));
+  assert.deepEqual(fs.readdirSync(sb.root).filter((f) => f.startsWith('pwned')), []);
+
+  // Codex: the same refusal shape (a reason that is not empty). Gemini CLI: a top-level decision.
+  const codex = await fire(h, '.codex/hooks.json', 'PreToolUse', { session_id: '0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b', transcript_path: null, cwd: h.dir, hook_event_name: 'PreToolUse', model: 'gpt-5-codex', permission_mode: 'default', turn_id: 't1', tool_name: 'Bash', tool_input: { command: 'git checkout -- .' }, tool_use_id: 'call_1' });
+  const co = JSON.parse(codex.stdout) as { hookSpecificOutput: { permissionDecision: string; permissionDecisionReason: string } };
+  assert.equal(co.hookSpecificOutput.permissionDecision, 'deny');
+  assert.ok(co.hookSpecificOutput.permissionDecisionReason.length > 0);
+  const gemini = await fire(h, '.gemini/settings.json', 'BeforeTool', { session_id: 'g-1', transcript_path: path.join(sb.env.HOME!, '.gemini/tmp/p/chats/session-1.json'), cwd: h.dir, hook_event_name: 'BeforeTool', timestamp: '2026-12-04T10:00:00.000Z', tool_name: 'run_shell_command', tool_input: { command: 'rm -rf secret', description: 'clean' } });
+  const ge = JSON.parse(gemini.stdout) as { decision: string; reason: string };
+  assert.equal(ge.decision, 'deny');
+  assert.match(ge.reason, /secret\/key\.txt/);
+  // Every refusal is in the ledger.
+  const ledger = fs.readFileSync(path.join(h.dir, '.git/dx/events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { op: string });
+  assert.ok(ledger.filter((e) => e.op === 'agent.refuse' || e.op === 'guard.refuse').length >= 8);
+});
+
+test('a turn: the prompt\'s snapshot, the agent\'s sed edit and rm, and the turn\'s end saved to the session ref with both snapshots and the transcript; uncommitted work an allowed rm destroys is snapshot first', async (t) => {
+  const { sb, h } = await protectedRepo(t);
+  assert.equal((await dx(h, ['agent', 'install', 'claude-code'])).code, 0);
+  const projects = path.join(sb.env.HOME!, '.claude/projects', h.dir.replace(/[^A-Za-z0-9]/g, '-'));
+  fs.mkdirSync(projects, { recursive: true });
+  const transcript = path.join(projects, 'sess-a.jsonl');
+  const base = { session_id: 'sess-a', transcript_path: transcript, cwd: h.dir, permission_mode: 'default' };
+  fs.writeFileSync(transcript, JSON.stringify({ type: 'user', message: { role: 'user', content: 'tidy the notes' } }) + '\n');
+  const start = await fire(h, '.claude/settings.local.json', 'SessionStart', { ...base, hook_event_name: 'SessionStart', source: 'startup' });
+  assert.equal(start.code, 0, start.stderr);
+  const prompt = await fire(h, '.claude/settings.local.json', 'UserPromptSubmit', { ...base, hook_event_name: 'UserPromptSubmit', prompt: 'tidy the notes\nand remove sub/code.txt' });
+  assert.equal(prompt.code, 0, prompt.stderr);
+  // The agent's Bash tool: a sed edit and an rm (the test runs them, as the agent would after PreToolUse allowed them).
+  const pre = await fire(h, '.claude/settings.local.json', 'PreToolUse', { ...base, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'rm sub/code.txt' } });
+  assert.equal(pre.stdout, '');
+  await run('sed', ['-i', 's/line two/line 2/', 'notes.txt'], { cwd: h.dir, env: h.env });
+  fs.rmSync(path.join(h.dir, 'sub/code.txt'));
+  await fire(h, '.claude/settings.local.json', 'PostToolUse', { ...base, hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: { command: 'sed …' }, tool_response: {} });
+  fs.appendFileSync(transcript, JSON.stringify({ type: 'assistant', message: { role: 'assistant', content: 'done' } }) + '\n');
+  const t0 = Date.now();
+  const stop = await fire(h, '.claude/settings.local.json', 'Stop', { ...base, hook_event_name: 'Stop', stop_hook_active: false, last_assistant_message: 'done' });
+  assert.equal(stop.code, 0, stop.stderr);
+  assert.ok(Date.now() - t0 < 5000);
+  const ref = 'refs/dx/sessions/vm/claude-code/sess-a';
+  await waitFor(async () => (await h.git(['rev-parse', '--verify', '--quiet', ref], { allowFail: true })).out !== '', { what: 'the turn saved by the detached drain', timeoutMs: 30_000 });
+  await idle(h);
+  const [, end, begin] = (await h.git(['rev-list', '--parents', '-n', '1', ref])).out.split(' ');
+  assert.ok(end && begin, 'the save has the end and the start snapshots as parents');
+  assert.equal((await h.git(['show', `${end}:notes.txt`])).out, 'line one\nline 2');
+  assert.equal((await h.git(['ls-tree', '--name-only', end!, 'sub/code.txt'])).out, '', 'the end snapshot lacks the removed file');
+  assert.equal((await h.git(['show', `${begin}:notes.txt`])).out, 'line one\nline two');
+  assert.equal((await h.git(['show', `${begin}:sub/code.txt`])).out, 'code v1');
+  const show = JSON.parse((await dx(h, ['session', 'show', 'sess-a', '--json'])).stdout) as { session: { turns: Array<{ snapshot: string; start?: string }> }; current_task: string };
+  assert.equal(show.session.turns[0]!.snapshot, end);
+  assert.equal(show.session.turns[0]!.start, begin);
+  assert.equal(show.current_task, 'tidy the notes');
+  const back = path.join(sb.root, 'back.jsonl');
+  assert.equal((await dx(h, ['session', 'restore', 'sess-a', '--out', path.join(sb.root, 's.json'), '--transcript-out', back])).code, 0);
+  assert.equal(fs.readFileSync(back, 'utf8'), fs.readFileSync(transcript, 'utf8'));
+  // An allowed rm over uncommitted work: a snapshot first, undoable.
+  fs.writeFileSync(path.join(h.dir, 'draft.txt'), 'unsaved draft\n');
+  assert.equal((await fire(h, '.claude/settings.local.json', 'PreToolUse', { ...base, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'rm draft.txt' } })).stdout, '');
+  const ledger = fs.readFileSync(path.join(h.dir, '.git/dx/events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { op: string; id?: string; detail?: { undo?: { worktree?: { snapshot: string } } } });
+  const snap = ledger.find((e) => e.op === 'agent.snapshot');
+  assert.ok(snap?.detail?.undo?.worktree?.snapshot, 'the snapshot before rm is undoable');
+  assert.equal((await h.git(['show', `${snap.detail.undo.worktree.snapshot}:draft.txt`])).out, 'unsaved draft');
+});
+
+test('hostile payloads: a transcript outside the agent\'s folders is not read; a bad payload or a broken state file never blocks the agent and is said on stderr, in the ledger and the banner', async (t) => {
+  const { sb, h } = await protectedRepo(t);
+  assert.equal((await dx(h, ['agent', 'install', 'claude-code'])).code, 0);
+  const stolen = path.join(sb.root, 'id_rsa.jsonl');
+  fs.writeFileSync(stolen, '{"private":"not for the remote"}\n');
+  await fire(h, '.claude/settings.local.json', 'Stop', { session_id: 'evil-1', transcript_path: stolen, cwd: h.dir, hook_event_name: 'Stop', stop_hook_active: false });
+  const ref = 'refs/dx/sessions/vm/claude-code/evil-1';
+  await waitFor(async () => (await h.git(['rev-parse', '--verify', '--quiet', ref], { allowFail: true })).out !== '', { what: 'the turn saved', timeoutMs: 30_000 });
+  await idle(h);
+  const meta = JSON.parse((await h.git(['show', `${ref}:session.json`])).out) as { transcript: unknown };
+  assert.equal(meta.transcript, null, 'a file outside ~/.claude/projects was read into the session');
+  const ledger = () => fs.readFileSync(path.join(h.dir, '.git/dx/events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { op: string; ok: boolean; error?: string });
+  assert.ok(ledger().some((e) => e.op === 'agent.transcript-refused'));
+
+  // A session id that climbs out, a payload that is not JSON: refused, the agent not blocked.
+  for (const input of [JSON.stringify({ session_id: '../../x', hook_event_name: 'UserPromptSubmit', cwd: h.dir, prompt: 'p' }), 'not json {']) {
+    const r = await run('sh', ['-c', hookLine(h, '.claude/settings.local.json', 'UserPromptSubmit')], { cwd: h.dir, env: h.env, input });
+    assert.equal(r.code, 0, 'the agent is never blocked by a failure');
+    assert.match(r.stderr, /dx-hooks: .*failed/);
+  }
+  // dx-hooks' own state for the session is broken (a folder where its file belongs): the prompt's snapshot
+  // cannot be recorded — loud, not blocking.
+  fs.mkdirSync(path.join(h.dir, '.git/dx/agent/sessions/claude-code-s-9.json/x'), { recursive: true });
+  const r = await fire(h, '.claude/settings.local.json', 'UserPromptSubmit', { session_id: 's-9', transcript_path: null, cwd: h.dir, hook_event_name: 'UserPromptSubmit', prompt: 'go' });
+  assert.equal(r.code, 0);
+  assert.match(r.stderr, /UserPromptSubmit failed/);
+  assert.ok(ledger().some((e) => e.op === 'agent.event' && !e.ok));
+  assert.match(fs.readFileSync(path.join(h.dir, '.git/dx/banner'), 'utf8'), /UserPromptSubmit failed/);
+});
