@@ -405,6 +405,7 @@ async function main(): Promise<number> {
       ['hosts', async () => (await import('./hosts.ts')).hostsScenario(ctx)],
       ['fleet', async () => (await import('./fleet.ts')).fleetScenario(ctx)],
       ['sessions', async () => (await import('./sessions.ts')).sessionsScenario(ctx)],
+      ['agents', async () => (await import('./agents.ts')).agentsScenario(ctx)],
     ];
     const unknown = (ONLY ?? []).filter((name) => !steps.some(([s]) => s === name));
     must(!unknown.length, `BENCH_ONLY names no step: ${unknown.join(', ')} (steps: ${steps.map(([s]) => s).join(', ')})`);
