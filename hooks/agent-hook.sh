@@ -72,7 +72,12 @@ esac
 # name: dx-hooks registers only the events above, so this is rare and loud, never silent.
 
 dx_node || exit 0
-printf '%s' "$dx_payload" | "$dx_node_bin" "$dx_cli" agent event "$dx_agent"
+# The hook's own small entry beside the CLI (its fast answer first); the CLI itself when there is none.
+if [ -f "${dx_cli%/*}/agent-hook.js" ]; then
+  printf '%s' "$dx_payload" | "$dx_node_bin" "${dx_cli%/*}/agent-hook.js" "$dx_agent"
+else
+  printf '%s' "$dx_payload" | "$dx_node_bin" "$dx_cli" agent event "$dx_agent"
+fi
 dx_rc=$?
 # A crash never blocks the agent (only a deliberate refusal, exit 2, does).
 [ "$dx_rc" -eq 2 ] && exit 2

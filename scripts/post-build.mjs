@@ -34,14 +34,15 @@ for (const dep of external) {
 const zodEnglishOnly = {
   name: 'zod-english-only',
   setup(b) {
-    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (/[\\/]zod[\\/]v4[\\/](classic|core)[\\/]/.test(args.importer) ? { path: 'zod-locales-en', namespace: 'dx-zod' } : undefined));
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (/[\\/]zod[\\/]v4[\\/](classic|core|mini)[\\/]/.test(args.importer) ? { path: 'zod-locales-en', namespace: 'dx-zod' } : undefined));
     b.onLoad({ filter: /.*/, namespace: 'dx-zod' }, () => ({ contents: "export { default as en } from 'zod/v4/locales/en.js';", resolveDir: root, loader: 'js' }));
   },
 };
 fs.rmSync(path.join(root, 'dist/chunks'), { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { cli: 'src/cli.ts' },
+  // agent-core: what the agent hook's own entry loads when its fast answer is not enough (shares the CLI's chunks).
+  entryPoints: { cli: 'src/cli.ts', 'agent-core': 'src/agent-core.ts' },
   entryNames: '[name]',
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
@@ -67,6 +68,22 @@ await build({
   },
 });
 fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);
+// The agent hook's own entry: a bundle of its own, no chunks (so it loads only the fast answer's few modules),
+// that imports ./agent-core.js (above) for the rest.
+await build({
+  absWorkingDir: root,
+  entryPoints: { 'agent-hook': 'src/agent-hook.ts' },
+  outdir: 'dist',
+  entryNames: '[name]',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: [...external, './agent-core.js'],
+  plugins: [zodEnglishOnly],
+  logLevel: 'warning',
+  banner: { js: "import { createRequire as __dxCreateRequire } from 'node:module';\nconst require = __dxCreateRequire(import.meta.url);" },
+});
 
 const { DxConfigSchema } = await import(path.join(root, 'dist/core/config/schema.js'));
 const schema = z.toJSONSchema(DxConfigSchema, { io: 'input', target: 'draft-07' });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describeError } from '../core/errors.js';
 import { adapterFor } from '../core/agents/hooks/adapters.js';
 import { dxEventOf, parsePayload, shellCommandOf, type Payload } from '../core/agents/event/payload.js';
-import { openSession, type Session } from '../core/session.js';
+import type { Session } from '../core/session.js';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -18,30 +18,44 @@ async function readStdin(): Promise<string> {
 
 /** The repository the event is about: the payload's cwd when it is a real directory, else where the hook runs. */
 async function sessionFor(p: Payload, cwd: string): Promise<Session> {
+  const { openSession } = await import('../core/session.js');
   const dir = p.cwd && path.isAbsolute(p.cwd) && fs.existsSync(p.cwd) ? p.cwd : cwd;
   return openSession(dir);
 }
 
 /** `agent event <agent>`: the agent's hook JSON on stdin. Exit 0 always (a refusal is in the JSON answer). */
 export async function event(opts: { agent: string; cwd: string }): Promise<number> {
+  return handleEvent(opts.agent, await readStdin(), opts.cwd);
+}
+
+/**
+ * One hook event, its payload's text given (agent-event.ts's `event`, and the hook's own entry
+ * src/agent-hook.ts when its fast answer was not enough). Returns the exit code: 0 always.
+ */
+export async function handleEvent(agent: string, text: string, cwd: string): Promise<number> {
+  const opts = { agent, cwd };
   let s: Session | null = null;
   let what = 'the hook event';
   try {
     const adapter = adapterFor(opts.agent);
-    const p = parsePayload(await readStdin());
+    const p = parsePayload(text);
     const ev = dxEventOf(adapter, p);
     what = `${adapter.name} ${p.hook_event_name}`;
     if (!ev || ev === 'post-tool') return 0;
+    if (ev === 'pre-tool') {
+      const line = shellCommandOf(adapter, p);
+      if (line === null) return 0;
+      const { fastShellAnswer } = await import('../core/agents/event/fast.js');
+      const dir = p.cwd && path.isAbsolute(p.cwd) && fs.existsSync(p.cwd) ? p.cwd : opts.cwd;
+      if ((await fastShellAnswer(line, dir)) === 'allow') return 0;
+      s = await sessionFor(p, opts.cwd);
+      const { judgeShellCommand } = await import('../core/agents/pretool.js');
+      const v = await judgeShellCommand(s, line, dir, adapter.name);
+      if (v.decision === 'deny') process.stdout.write(JSON.stringify(adapter.deny(v.reason ?? 'refused by dx-hooks', p.hook_event_name)) + '\n');
+      return 0;
+    }
     s = await sessionFor(p, opts.cwd);
     switch (ev) {
-      case 'pre-tool': {
-        const line = shellCommandOf(adapter, p);
-        if (line === null) return 0;
-        const { judgeShellCommand } = await import('../core/agents/pretool.js');
-        const v = await judgeShellCommand(s, line, p.cwd && path.isAbsolute(p.cwd) ? p.cwd : s.ctx.top, adapter.name);
-        if (v.decision === 'deny') process.stdout.write(JSON.stringify(adapter.deny(v.reason ?? 'refused by dx-hooks', p.hook_event_name)) + '\n');
-        return 0;
-      }
       case 'prompt': {
         const { startTurn } = await import('../core/agents/event/turns.js');
         await startTurn(s, adapter, p);
@@ -65,7 +79,7 @@ export async function event(opts: { agent: string; cwd: string }): Promise<numbe
     const error = `dx-hooks: ${what} failed: ${describeError(err)} — the agent goes on; details: dx-hooks log`;
     process.stderr.write(error + '\n');
     try {
-      s ??= await openSession(opts.cwd);
+      s ??= await (await import('../core/session.js')).openSession(opts.cwd);
       const { appendLedger } = await import('../core/ledger.js');
       appendLedger(s.ctx, { host: s.host, op: 'agent.event', ok: false, error: describeError(err), detail: { agent: opts.agent, event: what } });
       const { writeInside } = await import('../core/nofollow.js');
@@ -83,7 +97,7 @@ export async function event(opts: { agent: string; cwd: string }): Promise<numbe
 export async function drain(opts: { dxDir?: string; cwd: string }): Promise<number> {
   const { drainInbox } = await import('../core/agents/event/turns.js');
   let dxDir = opts.dxDir;
-  if (!dxDir) dxDir = (await openSession(opts.cwd)).ctx.dxDir;
+  if (!dxDir) dxDir = (await (await import('../core/session.js')).openSession(opts.cwd)).ctx.dxDir;
   const r = await drainInbox(path.resolve(opts.cwd, dxDir));
   // The saved sessions' pushes: the background worker, as after `session save`.
   const [{ liveWorker }, { startWorker }] = await Promise.all([import('../core/wip/live.js'), import('./background.js')]);

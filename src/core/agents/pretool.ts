@@ -21,8 +21,8 @@ import { lastValue, repoConfig } from '../repo-config.js';
 import type { Session } from '../session.js';
 import { takeSnapshot } from '../snapshot.js';
 import { safeText } from '../text/safe.js';
-import { effectsOf, type Effect } from './shell/effects.js';
-import { walkCommandLine } from './shell/walk.js';
+import type { Effect } from './shell/effects.js';
+import { effectsInside, readShellLine } from './shell/read.js';
 
 /**
  * The verdict. `deny`: refused, `reason` says what and how to override; `allow`: it may run — `snapshot`
@@ -40,13 +40,13 @@ const rel = (top: string, p: string) => path.relative(top, p).split(path.sep).jo
  * @throws GitError / DxError when git cannot answer (the caller decides: an agent is never blocked by a crash)
  */
 export async function judgeShellCommand(s: Session, line: string, cwd: string, agent: string, env: NodeJS.ProcessEnv = process.env): Promise<ShellVerdict> {
-  const walked = walkCommandLine(line, cwd);
+  const first = readShellLine(line, cwd);
+  // clean.requireForce decides whether a `git clean` without -f deletes: the repository's config, asked only then.
+  const cleanNeedsForce = first.mayClean ? lastValue(await repoConfig(s.ctx), 'clean.requireforce')?.trim().toLowerCase() !== 'false' : true;
+  const { walked, effects } = cleanNeedsForce ? first : readShellLine(line, cwd, false);
   const notes = [...walked.opaque.map((o) => `not read: ${o.why}`), ...walked.errors.map((e) => `syntax: ${e}`)];
-  const config = await repoConfig(s.ctx);
-  const cleanNeedsForce = lastValue(config, 'clean.requireforce')?.trim().toLowerCase() !== 'false';
-  const effects = walked.commands.flatMap((c) => effectsOf(c, { cleanNeedsForce, exists: (p) => fs.existsSync(p) }));
   const top = s.ctx.top;
-  const ours = effects.filter((e) => (e.kind === 'git' ? e.cwd === null || inside(top, gitDir(e, top)) : e.targets.some((t) => t.path === null || inside(top, t.path))));
+  const ours = effectsInside(effects, top);
   if (!ours.length) return { decision: 'allow', reason: null, snapshot: null, eventId: null, effects: 0, notes };
   const inForce = await protectionInForce(s);
   const hits: Array<{ effect: Effect; paths: string[] }> = [];
@@ -105,11 +105,6 @@ export async function judgeShellCommand(s: Session, line: string, cwd: string, a
   }
   if (hits.length) appendLedger(s.ctx, { host: s.host, op: 'agent.allow-destructive', ok: true, paths: hits.flatMap((h) => h.paths).slice(0, 200), detail: { agent, command: line.slice(0, 2000), override: 'DX_ALLOW_DESTRUCTIVE' } });
   return { decision: 'allow', reason: null, snapshot, eventId, effects: ours.length, notes };
-}
-
-/** The directory a git effect acts in (its `-C`, from its cwd). */
-function gitDir(e: Effect, top: string): string {
-  return e.kind === 'git' ? parseGitArgs(e.argv, e.cwd ?? top).cwd : top;
 }
 
 function isDir(p: string): boolean {

@@ -21,27 +21,9 @@ import { secretPaths } from '../secrets/names.js';
 import { shellQuote } from '../text/shell.js';
 import { safeText } from '../text/safe.js';
 
-/**
- * The git command line split into global options, subcommand and its arguments. `gitDir` and
- * `workTree` are what `--git-dir`/`--work-tree` named (resolved against `cwd`), for guard-git to follow.
- */
-export interface GitCommand { cwd: string; sub: string; args: string[]; gitDir: string | null; workTree: string | null }
+import { parseGitArgs, type GitCommand } from './git-args.js';
 
-/** Split `git [global options] <sub> [args]`, following `-C <dir>` (relative to `cwd`). */
-export function parseGitArgs(argv: string[], cwd: string): GitCommand {
-  let dir = cwd;
-  let gitDir: string | null = null;
-  let workTree: string | null = null;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === '-C') dir = path.resolve(dir, argv[++i] ?? '.');
-    else if (a === '-c' || a === '--namespace' || a === '--exec-path' || a === '--config-env') i++;
-    else if (a === '--git-dir' || a.startsWith('--git-dir=')) gitDir = path.resolve(dir, a.includes('=') ? a.slice(a.indexOf('=') + 1) : (argv[++i] ?? '.'));
-    else if (a === '--work-tree' || a.startsWith('--work-tree=')) workTree = path.resolve(dir, a.includes('=') ? a.slice(a.indexOf('=') + 1) : (argv[++i] ?? '.'));
-    else if (!a.startsWith('-')) return { cwd: dir, sub: a, args: argv.slice(i + 1), gitDir, workTree };
-  }
-  return { cwd: dir, sub: '', args: [], gitDir, workTree };
-}
+export { parseGitArgs, type GitCommand };
 
 /**
  * The tree a checkout or restore takes files from, when it is not the index: `restore --source=<t>`

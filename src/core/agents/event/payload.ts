@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { DxError, EXIT } from '../../errors.js';
 import { SESSION_PATTERN } from '../names.js';
 import type { AgentAdapter, DxEvent } from '../hooks/adapters.js';
@@ -15,17 +15,21 @@ import type { AgentAdapter, DxEvent } from '../hooks/adapters.js';
 /** The most a payload may hold (bytes): a tool's input can be large, a hook's answer must not wait on it. */
 export const PAYLOAD_MAX_BYTES = 8 * 1024 * 1024;
 
+/**
+ * The payload's keys dx-hooks reads (others are kept as they are). zod's mini build: the same validation in
+ * a ~35 KB module, for the hook an agent waits on before every shell command.
+ */
 export const PayloadSchema = z.looseObject({
-  session_id: z.string().regex(SESSION_PATTERN, 'not a session id (letters, digits, . _ -)'),
-  hook_event_name: z.string().min(1).max(64),
-  transcript_path: z.string().max(4096).nullable().optional(),
-  cwd: z.string().max(4096).optional(),
-  tool_name: z.string().max(256).optional(),
-  tool_input: z.unknown().optional(),
-  prompt: z.string().optional(),
-  source: z.string().max(64).optional(),
-  agent_id: z.string().max(256).optional(),
-  agent_transcript_path: z.string().max(4096).nullable().optional(),
+  session_id: z.string().check(z.regex(SESSION_PATTERN, 'not a session id (letters, digits, . _ -)')),
+  hook_event_name: z.string().check(z.minLength(1), z.maxLength(64)),
+  transcript_path: z.optional(z.nullable(z.string().check(z.maxLength(4096)))),
+  cwd: z.optional(z.string().check(z.maxLength(4096))),
+  tool_name: z.optional(z.string().check(z.maxLength(256))),
+  tool_input: z.optional(z.unknown()),
+  prompt: z.optional(z.string()),
+  source: z.optional(z.string().check(z.maxLength(64))),
+  agent_id: z.optional(z.string().check(z.maxLength(256))),
+  agent_transcript_path: z.optional(z.nullable(z.string().check(z.maxLength(4096)))),
 });
 export type Payload = z.output<typeof PayloadSchema>;
 
