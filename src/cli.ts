@@ -107,6 +107,12 @@ session.command('restore <id>').description('write a session\'s state back (stdo
   .option('--out <file>', 'write the state JSON here').option('--transcript-out <file>', 'write the transcript here')
   .option('--force', 'replace files that exist').option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/session.js')).restore as Handler));
+session.command('rewind <id>').description('take the work tree (default) and/or the conversation back to the end of a turn (snapshot first; dx-hooks undo reverses it)')
+  .option('--turn <n>', 'the turn (dx-hooks session show lists them)').option('--code', 'the work tree (the default)').option('--conversation', 'the conversation: a fork of the transcript up to that turn')
+  .option('--both', 'code and conversation').option('--dry-run', 'say what would change, change nothing').option('--force', 'change protected paths too')
+  .option('--agent <name>', 'the agent, when several have a session of that id').option('--host <host>', 'a fetched session of another host')
+  .option('--transcript-out <file>', 'write the forked transcript here (default: where the agent reads it, for Claude Code)').option('--json', 'print JSON')
+  .action(action(async () => (await import('./commands/session.js')).rewind as Handler));
 session.command('rm <id>').description('remove this host\'s session here and on the remote (dx-hooks undo brings it back)')
   .option('--agent <name>', 'the agent, when several have a session of that id').option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/session.js')).rm as Handler));

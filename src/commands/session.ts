@@ -189,3 +189,50 @@ export async function rm(opts: { id: string; agent?: string; json?: boolean; cwd
   }
   return 0;
 }
+
+/**
+ * `session rewind <id> --turn <n> [--code | --conversation | --both] [--dry-run] [--force] [--agent] [--host] [--transcript-out <file>] [--json]`:
+ * the work tree (default) and/or the conversation back at the end of turn n (core/sessions/rewind.ts). The
+ * conversation is a fork: for Claude Code it is written where `claude --resume` finds it, and the command is printed.
+ */
+export async function rewind(opts: { id: string; turn?: string; code?: boolean; conversation?: boolean; both?: boolean; dryRun?: boolean; force?: boolean; agent?: string; host?: string; transcriptOut?: string; json?: boolean; cwd: string }): Promise<number> {
+  const turn = Number(opts.turn);
+  if (opts.turn === undefined || !Number.isInteger(turn) || turn < 1) throw new DxError('USAGE', `--turn ${JSON.stringify(opts.turn ?? '')} is not a turn number`, 'dx-hooks session rewind <id> --turn <n> (the turns: dx-hooks session show <id>)', EXIT.USAGE);
+  const conversation = opts.both === true || opts.conversation === true;
+  const code = opts.both === true || opts.code === true || !conversation;
+  const s = await openSession(opts.cwd);
+  const { rewindSession } = await import('../core/sessions/rewind.js');
+  const r = await rewindSession(s, { id: opts.id, agent: opts.agent, host: opts.host, turn, code, conversation, force: opts.force, dryRun: opts.dryRun });
+  let written: string | null = null;
+  let resume: string | null = null;
+  if (r.conversation && !r.dryRun) {
+    const [{ agentTranscriptPath }, { adapterFor }, { shellQuote }] = await Promise.all([import('../core/agents/transcripts.js'), import('../core/agents/hooks/adapters.js'), import('../core/text/shell.js')]);
+    const agent = r.ref.split('/')[4] ?? '';
+    const file = opts.transcriptOut ? path.resolve(opts.cwd, opts.transcriptOut) : agentTranscriptPath(agent, s.ctx.top, r.conversation.session);
+    if (file) {
+      if (fs.existsSync(file)) throw new DxError('SESSION_OUT_EXISTS', `${JSON.stringify(file)} already exists`, 'Name another file (--transcript-out).', EXIT.FAILED);
+      writeInside(path.dirname(file), file, r.conversation.transcript);
+      written = file;
+    }
+    try {
+      resume = adapterFor(agent).resume(r.conversation.session).map((w) => shellQuote(w)).join(' ');
+    } catch {
+      resume = null; // an agent dx-hooks has no resume command for
+    }
+  }
+  if (opts.json) {
+    printJson({ ...r, conversation: r.conversation ? { session: r.conversation.session, lines: r.conversation.lines, written, resume } : null });
+    return 0;
+  }
+  if (r.code) {
+    out(`${r.dryRun ? 'would rewind' : '✔ rewound'} the work tree to the end of turn ${r.turn} (${r.target?.slice(0, 12) ?? '?'}): ${r.code.changed.length} file(s) changed, ${r.code.removed.length} removed${r.forced.length ? ' (forced over protected paths)' : ''}`);
+    for (const p of [...r.code.changed.map((x) => `  ~ ${x}`), ...r.code.removed.map((x) => `  - ${x}`)].slice(0, 30)) out(safe(p));
+    if (r.code.kept.length) out(`  left alone (not in the snapshot of now: ignored, secret or too big): ${r.code.kept.map(safe).join(', ')}`);
+    if (r.code.eventId) out(`  undo it: dx-hooks undo ${r.code.eventId}`);
+  }
+  if (r.conversation) {
+    out(`${r.dryRun ? 'would fork' : '✔ forked'} the conversation at turn ${r.turn}: ${r.conversation.lines} transcript line(s) as session ${r.conversation.session}${written ? `, written to ${safe(written)}` : ''}`);
+    if (resume) out(`  resume the agent there: ${resume}`);
+  }
+  return 0;
+}

@@ -12,21 +12,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { dx, run, waitFor, type Host } from '../helpers/index.ts';
+import { dx, run, waitFor } from '../helpers/index.ts';
+import { fire, hookLine } from '../helpers/agent.ts';
 import { idle, installedHosts, spyOnNode } from '../helpers/idle.ts';
-
-/** The command dx-hooks wrote into the agent's settings for `event`. */
-function hookLine(h: Host, file: string, event: string): string {
-  const settings = JSON.parse(fs.readFileSync(path.join(h.dir, file), 'utf8').replace(/^\s*\/\/.*$/gm, '')) as { hooks: Record<string, Array<{ hooks: Array<{ command: string }> }>> };
-  const cmd = settings.hooks[event]?.flatMap((g) => g.hooks).find((x) => x.command.includes('agent-hook.sh'))?.command;
-  assert.ok(cmd, `no dx-hooks entry for ${event} in ${file}`);
-  return cmd;
-}
-
-/** Run the agent's hook as the agent would: its command line through sh, in the repository, the payload on stdin. */
-async function fire(h: Host, file: string, event: string, payload: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) {
-  return run('sh', ['-c', hookLine(h, file, event)], { cwd: h.dir, env: { ...h.env, ...env }, input: JSON.stringify(payload) });
-}
 
 async function protectedRepo(t: Parameters<typeof installedHosts>[0]) {
   const { sb, hosts } = await installedHosts(t, ['vm']);
@@ -124,8 +112,10 @@ test('a turn: the prompt\'s snapshot, the agent\'s sed edit and rm, and the turn
   const ref = 'refs/dx/sessions/vm/claude-code/sess-a';
   await waitFor(async () => (await h.git(['rev-parse', '--verify', '--quiet', ref], { allowFail: true })).out !== '', { what: 'the turn saved by the detached drain', timeoutMs: 30_000 });
   await idle(h);
-  const [, end, begin] = (await h.git(['rev-list', '--parents', '-n', '1', ref])).out.split(' ');
-  assert.ok(end && begin, 'the save has the end and the start snapshots as parents');
+  // The first save: an empty root commit first (the session's first-parent chain), then the end and the start snapshots.
+  const [, root, end, begin] = (await h.git(['rev-list', '--parents', '-n', '1', ref])).out.split(' ');
+  assert.ok(root && end && begin, 'the save has the end and the start snapshots as parents');
+  assert.equal((await h.git(['rev-parse', `${root}^{tree}`])).out, '4b825dc642cb6eb9a060e54bf8d69288fbee4904', 'the first parent is the session\'s empty root');
   assert.equal((await h.git(['show', `${end}:notes.txt`])).out, 'line one\nline 2');
   assert.equal((await h.git(['ls-tree', '--name-only', end!, 'sub/code.txt'])).out, '', 'the end snapshot lacks the removed file');
   assert.equal((await h.git(['show', `${begin}:notes.txt`])).out, 'line one\nline two');

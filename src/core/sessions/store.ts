@@ -361,8 +361,13 @@ export async function saveSession(s: Session, input: SaveSessionInput): Promise<
     };
     const parts: Buffer[] = [];
     const message = `dx-hooks session save: ${agent}/${id}, turn ${turn}\n`;
+    // A first save with a snapshot gets an empty root commit as its first parent: the snapshot stays the second,
+    // and a first-parent walk of the session (turn n is tip~(last - n)) never wanders into the code's history.
+    const root = !prev && input.snapshot;
+    if (root) parts.push(Buffer.from(`commit ${ref}\nmark :2\ncommitter dx-hooks <dx-hooks@${s.host}> ${now} +0000\n`), dataBlock(`dx-hooks session start: ${agent}/${id}\n`), Buffer.from('\n'));
     parts.push(Buffer.from(`commit ${ref}\nmark :1\ncommitter dx-hooks <dx-hooks@${s.host}> ${now} +0000\n`), dataBlock(message));
     if (prev) parts.push(Buffer.from(`from ${prev}\n`));
+    else if (root) parts.push(Buffer.from('from :2\n'));
     if (input.snapshot) parts.push(Buffer.from(`merge ${input.snapshot}\n`));
     if (startSnapshot && startSnapshot !== input.snapshot) parts.push(Buffer.from(`merge ${startSnapshot}\n`));
     if (fresh && prev) parts.push(Buffer.from('D messages\n'));
