@@ -171,10 +171,52 @@ export async function restore(opts: { id: string; agent?: string; host?: string;
     if (!l.transcript) throw new DxError('SESSION_NO_TRANSCRIPT', `session ${JSON.stringify(opts.id)} has no transcript saved`, 'Restore the state only (drop --transcript-out).', EXIT.FAILED);
     put(opts.transcriptOut, l.transcript);
   }
-  if (opts.json) printJson({ ref: l.ref, commit: l.commit, written, ...(opts.out ? {} : { state: l.state }) });
-  else if (!opts.out) process.stdout.write(stateText);
+  // The agent's own transcript, where the agent reads it on this machine, its paths re-homed to this clone (issue 14 point 4).
+  const agentFile = !opts.transcriptOut && l.transcript ? await toAgent(s, l, opts.force === true) : null;
+  if (agentFile) written.push(agentFile.file);
+  if (opts.json) {
+    printJson({ ref: l.ref, commit: l.commit, written, ...(agentFile ? { agent: agentFile } : {}), ...(opts.out ? {} : { state: l.state }) });
+    return 0;
+  }
+  // The state on stdout is for a pipe: what else is said goes to stderr then.
+  const say = opts.out ? out : warn;
+  if (!opts.out) process.stdout.write(stateText);
   else out(`✔ restored ${safe(l.ref)} (${l.commit.slice(0, 12)}, turn ${l.meta.turns.at(-1)?.n ?? 0}) to ${written.map(safe).join(', ')}`);
+  if (agentFile) {
+    say(`✔ the transcript is where ${safe(l.meta.agent)} reads it: ${safe(agentFile.file)}${agentFile.moved ? ` (${agentFile.moved} path(s) re-homed from ${safe(agentFile.from)} to ${safe(agentFile.to)})` : ''}`);
+    if (agentFile.resume) say(`  resume it: ${agentFile.resume}`);
+  }
   return 0;
+}
+
+/**
+ * Write a restored session's transcript where its agent reads it on this machine (Claude Code, Codex:
+ * agents/transcripts.ts), every path under the saving host's work tree moved under this one
+ * (agents/rehome.ts). Null for an agent whose place dx-hooks does not know.
+ * @throws DxError SESSION_OUT_EXISTS when a transcript is there already (unless `force`)
+ */
+async function toAgent(s: Session, l: { meta: { agent: string; session: string; top?: string }; transcript: Buffer | null }, force: boolean): Promise<{ file: string; from: string; to: string; moved: number; resume: string | null } | null> {
+  const [{ agentTranscriptPath }, { rehomeTranscript, transcriptCwd }, { adapterFor }, { shellQuote }] = await Promise.all([
+    import('../core/agents/transcripts.js'), import('../core/agents/rehome.js'), import('../core/agents/hooks/adapters.js'), import('../core/text/shell.js'),
+  ]);
+  if (!l.transcript) return null;
+  const launch = transcriptCwd(l.transcript);
+  const from = l.meta.top ?? launch ?? '';
+  const to = s.ctx.top;
+  // The agent was launched in the work tree or a folder of it: the same folder of this clone.
+  const rel = from && launch && (launch === from || launch.startsWith(from + '/')) ? launch.slice(from.length) : '';
+  const file = agentTranscriptPath(l.meta.agent, to + rel, l.meta.session);
+  if (!file) return null;
+  if (fs.existsSync(file) && !force) throw new DxError('SESSION_OUT_EXISTS', `${JSON.stringify(file)} already exists (the agent has this session here)`, 'Resume it as it is, or pass --force to replace it with the saved one.', EXIT.FAILED);
+  const { text, moved } = rehomeTranscript(l.transcript, from, to);
+  writeInside(path.dirname(file), file, text);
+  let resume: string | null = null;
+  try {
+    resume = adapterFor(l.meta.agent).resume(l.meta.session).map((w) => shellQuote(w)).join(' ');
+  } catch {
+    resume = null;
+  }
+  return { file, from, to, moved, resume };
 }
 
 /** `session rm <id> [--agent <a>] [--json]`: this host's session, here and on the remote; `dx-hooks undo` brings it back. */

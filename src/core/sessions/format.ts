@@ -46,6 +46,8 @@ export const SessionMetaSchema = z.object({
   host: z.string(),
   branch: z.string().nullable(),
   worktree: z.string(),
+  /** the work tree's absolute path on the saving host (what a restore elsewhere re-homes the transcript's paths from); absent in older saves */
+  top: z.string().optional(),
   created: Seconds,
   updated: Seconds,
   messages: z.object({ count: z.number().int().nonnegative(), last: z.string().nullable(), chunks: z.array(ChunkSchema) }),

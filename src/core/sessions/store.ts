@@ -353,6 +353,7 @@ export async function saveSession(s: Session, input: SaveSessionInput): Promise<
       host: s.host,
       branch: head.branch,
       worktree,
+      top: s.ctx.top,
       created: meta?.created ?? now,
       updated: now,
       messages: { count: messages.length, last: lastSaved !== null ? sha256(lastSaved) : messages.length ? (meta?.messages.last ?? null) : null, chunks: msg.chunks },
