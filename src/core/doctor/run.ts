@@ -8,6 +8,7 @@ import os from 'node:os';
 import { openRepo, type RepoContext } from '../context.js';
 import { DxError } from '../errors.js';
 import type { MachineConfig } from '../machine.js';
+import { checkAgentHooks, checkAgentRetention } from './agents.js';
 import { checkBatchProgress } from './batch.js';
 import { checkHostCollisions } from './collision.js';
 import { loadMachineForDoctor, openDoctorSession } from './config.js';
@@ -62,6 +63,8 @@ async function repoChecks(ctx: RepoContext, machine: MachineConfig): Promise<Dia
     guarded('repository locks', () => checkLocks(repoLocks(ctx), { ctx, host: s.host })),
     guarded('protection', () => checkProtectionWeakened(s, configOk)),
     guarded('secrets', () => checkSecrets(s, configOk)),
+    guarded('agent hooks', () => checkAgentHooks(s)),
+    guarded('agent retention', () => checkAgentRetention(s)),
     network,
   ]);
   return [...config, ...parts.flat()];
