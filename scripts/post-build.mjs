@@ -19,9 +19,10 @@ const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
 /**
  * Loaded on a few paths only, and large: the secret scanner, interactive prompts, --watch, the progress bar,
  * cosmiconfig (a .dxrc not in the config cache). jsonc-parser (agent install) ships a UMD build whose
- * require() calls a bundler cannot follow: node loads it as it is.
+ * require() calls a bundler cannot follow: node loads it as it is. The MCP SDK (dx-hooks mcp) is large and
+ * brings its own dependencies.
  */
-const external = ['@secretlint/*', '@inquirer/*', 'chokidar', 'cli-progress', 'cosmiconfig', 'jsonc-parser'];
+const external = ['@secretlint/*', '@inquirer/*', 'chokidar', 'cli-progress', 'cosmiconfig', 'jsonc-parser', '@modelcontextprotocol/*'];
 for (const dep of external) {
   const name = dep.replace('/*', '');
   if (!Object.keys(pkg.dependencies).some((d) => d === name || d.startsWith(`${name}/`))) throw new Error(`post-build: external ${dep} is not a dependency in package.json`);

@@ -119,7 +119,8 @@ session.command('rm <id>').description('remove this host\'s session here and on 
 
 const agent = program.command('agent').description('an agent\'s lifecycle hooks (Claude Code, Codex, Gemini CLI): a snapshot every turn, destructive shell commands judged first, sessions saved');
 agent.command('install <agent>').description('add dx-hooks\' entries to the agent\'s settings (the user\'s own settings and hooks are kept byte for byte)')
-  .option('--shared', 'Claude Code: the committed .claude/settings.json instead of .claude/settings.local.json').option('--json', 'print JSON')
+  .option('--shared', 'Claude Code: the committed .claude/settings.json instead of .claude/settings.local.json')
+  .option('--mcp', 'also register dx-hooks\' MCP server (Claude Code: .mcp.json; Gemini CLI: its settings\' mcpServers)').option('--json', 'print JSON')
   .action(action(async () => (await import('./commands/agent.js')).install as Handler));
 agent.command('uninstall <agent>').description('take dx-hooks\' entries out again (the file exactly as it was, when unchanged since)')
   .option('--shared', 'Claude Code: .claude/settings.json').option('--json', 'print JSON')
@@ -130,6 +131,9 @@ agent.command('event <agent>', { hidden: true }).description('(internal) one hoo
   .action(action(async () => (await import('./commands/agent-event.js')).event as Handler));
 agent.command('drain', { hidden: true }).description('(internal) save the agent turns waiting in the inbox').option('--dx-dir <dir>', 'the repository\'s dx dir (the hook script\'s own)')
   .action(action(async () => (await import('./commands/agent-event.js')).drain as Handler));
+
+program.command('mcp').description('an MCP server on stdio for agents: status, checkpoints, rollback, undo, WIP restore, attributed commits, sessions, rewind, diagnose')
+  .action(action(async () => (await import('./commands/mcp.js')).run as Handler));
 
 program.command('log').description('the ledger, newest first: what dx-hooks and the hooks changed, when, on which host')
   .option('--since <duration>', 'only events newer than this (30m, 24h, 7d)').option('--path <path>', 'only events touching this path')

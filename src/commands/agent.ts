@@ -22,13 +22,14 @@ const HOW: Record<string, string> = {
 };
 
 /** `agent install <agent> [--shared] [--json]`. */
-export async function install(opts: { agent?: string; shared?: boolean; json?: boolean; cwd: string }): Promise<number> {
+export async function install(opts: { agent?: string; shared?: boolean; mcp?: boolean; json?: boolean; cwd: string }): Promise<number> {
   const agent = agentArg(opts.agent);
   const s = await openSession(opts.cwd);
-  const r = installAgent(s.ctx, s.host, agent, opts.shared === true);
+  const r = installAgent(s.ctx, s.host, agent, opts.shared === true, { mcp: opts.mcp === true });
   if (opts.json) printJson(r);
   else {
     out(`✔ ${agent}: ${HOW[r.settings.how]} ${safe(r.settings.file)}`);
+    if (r.mcp && r.mcp !== r.settings) out(`✔ ${agent}: the MCP server (dx-hooks mcp) ${r.mcp.how === 'unchanged' ? 'already registered in' : 'registered in'} ${safe(r.mcp.file)}${agent === 'claude-code' ? ' — Claude Code asks before it starts a project\'s server' : ''}`);
     if (agent === 'codex') out('  Codex runs a project\'s hooks once the project is trusted and the hooks are approved: open /hooks in Codex.');
   }
   return 0;
@@ -40,7 +41,10 @@ export async function uninstall(opts: { agent?: string; shared?: boolean; json?:
   const s = await openSession(opts.cwd);
   const r = uninstallAgent(s.ctx, s.host, agent, opts.shared === true);
   if (opts.json) printJson(r);
-  else out(`✔ ${agent}: ${HOW[r.settings.how]} ${safe(r.settings.file)}`);
+  else {
+    out(`✔ ${agent}: ${HOW[r.settings.how]} ${safe(r.settings.file)}`);
+    if (r.mcp) out(`✔ ${agent}: ${HOW[r.mcp.how]} ${safe(r.mcp.file)}`);
+  }
   return 0;
 }
 

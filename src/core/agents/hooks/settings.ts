@@ -165,7 +165,33 @@ export function withoutOurs(text: string, file: string, comments: boolean): stri
     }
   }
   if (emptied && emptied === events.length) out = edit(out, ['hooks']);
+  // dx-hooks' MCP server entry (`--mcp`), and an `mcpServers` left empty by that.
+  const servers = (parseSettings(out, file, comments).mcpServers ?? null) as Record<string, unknown> | null;
+  if (servers && typeof servers === 'object' && isOurServer(servers[MCP_NAME])) {
+    out = edit(out, Object.keys(servers).length === 1 ? ['mcpServers'] : ['mcpServers', MCP_NAME]);
+  }
   return out;
+}
+
+/** The name dx-hooks' MCP server is registered under, and what tells its entry from one the user wrote. */
+export const MCP_NAME = 'dx-hooks';
+const isOurServer = (v: unknown) => !!v && typeof v === 'object' && JSON.stringify(v).includes('dx/hooks/cli-path');
+
+/** The MCP server entry (`mcpServers.dx-hooks`): the repository's recorded node and CLI, found through git like the hooks' line, so it works in a shared file on every clone. */
+export function mcpEntry(): { command: string; args: string[] } {
+  return { command: 'sh', args: ['-c', 'd=$(git rev-parse --path-format=absolute --git-common-dir) && exec "$(cat "$d/dx/hooks/node-path")" "$(cat "$d/dx/hooks/cli-path")" mcp'] };
+}
+
+/** The text with dx-hooks' MCP server entry under `mcpServers` (an older one replaced). */
+export function withOurMcp(text: string, file: string, comments: boolean): string {
+  let out = text.trim() ? text : '{}\n';
+  const servers = parseSettings(out, file, comments).mcpServers as Record<string, unknown> | undefined;
+  if (servers && isOurServer(servers[MCP_NAME])) out = removeAt(out, ['mcpServers', MCP_NAME]);
+  else if (servers && servers[MCP_NAME] !== undefined) throw new DxError('AGENT_SETTINGS_INVALID', `${file}: mcpServers.${MCP_NAME} is a server of your own`, 'Rename it, then run the command again.', EXIT.USAGE);
+  const now = parseSettings(out, file, comments).mcpServers;
+  if (now === undefined) return appendAt(out, [], 'mcpServers', { [MCP_NAME]: mcpEntry() });
+  if (!now || typeof now !== 'object' || Array.isArray(now)) throw new DxError('AGENT_SETTINGS_INVALID', `${file}: "mcpServers" is not an object`, 'Fix the file (it is left as it is), then run the command again.', EXIT.USAGE);
+  return appendAt(out, ['mcpServers'], MCP_NAME, mcpEntry());
 }
 
 /** The text with dx-hooks' entries for `agent` (any older ones replaced). A file that did not exist is written whole, two-space indented. */
@@ -204,10 +230,28 @@ function readSettings(top: string, rel: string): string | null {
  * Install `adapter`'s entries into its settings file in the work tree of `ctx`.
  * @throws DxError AGENT_SETTINGS_INVALID (the file is left untouched); SymlinkRefused (a link on the way)
  */
-export function installEntries(ctx: RepoContext, adapter: AgentAdapter, shared: boolean): SettingsChange {
+export function installEntries(ctx: RepoContext, adapter: AgentAdapter, shared: boolean, opts: { mcp?: boolean } = {}): SettingsChange {
   const rel = adapter.settingsFile(shared);
+  return editFile(ctx, adapter.name, rel, (text) => {
+    const hooked = withOurs(text, adapter, rel);
+    return opts.mcp ? withOurMcp(hooked, rel, adapter.comments) : hooked;
+  });
+}
+
+/**
+ * Register dx-hooks' MCP server in a project file of the agent's (Claude Code's `.mcp.json`), recorded like the
+ * hooks' entries so uninstall gives the file back exactly.
+ * @throws DxError AGENT_SETTINGS_INVALID (nothing written); SymlinkRefused
+ */
+export function installMcpFile(ctx: RepoContext, agent: string, rel: string): SettingsChange {
+  return editFile(ctx, agent, rel, (text) => withOurMcp(text, rel, false));
+}
+
+/** Write `rel` as `change` makes it, recording the original for an exact uninstall (see InstallRecordSchema). */
+function editFile(ctx: RepoContext, agent: string, rel: string, change: (text: string) => string): SettingsChange {
   const text = readSettings(ctx.top, rel);
-  const next = withOurs(text ?? '', adapter, rel);
+  const next = change(text ?? '');
+  const adapter = { name: agent };
   if (text !== null && next === text) return { file: rel, changed: false, how: 'unchanged' };
   const rec = recordFile(ctx, adapter.name, rel);
   const prior = readRecord(rec);
@@ -236,7 +280,16 @@ function readRecord(file: string): InstallRecord | null {
  * @throws DxError AGENT_SETTINGS_INVALID (left untouched); SymlinkRefused
  */
 export function uninstallEntries(ctx: RepoContext, adapter: AgentAdapter, shared: boolean): SettingsChange {
-  const rel = adapter.settingsFile(shared);
+  return uneditFile(ctx, adapter.name, adapter.settingsFile(shared), adapter.comments);
+}
+
+/** Take dx-hooks' MCP server out of a project file of the agent's (installMcpFile's counterpart). */
+export function uninstallMcpFile(ctx: RepoContext, agent: string, rel: string): SettingsChange {
+  return uneditFile(ctx, agent, rel, false);
+}
+
+function uneditFile(ctx: RepoContext, agent: string, rel: string, comments: boolean): SettingsChange {
+  const adapter = { name: agent, comments };
   const abs = path.join(ctx.top, rel);
   const rec = recordFile(ctx, adapter.name, rel);
   const record = readRecord(rec);
