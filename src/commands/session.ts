@@ -271,6 +271,15 @@ export async function rewind(opts: { id: string; turn?: string; code?: boolean; 
     for (const p of [...r.code.changed.map((x) => `  ~ ${x}`), ...r.code.removed.map((x) => `  - ${x}`)].slice(0, 30)) out(safe(p));
     if (r.code.kept.length) out(`  left alone (not in the snapshot of now: ignored, secret or too big): ${r.code.kept.map(safe).join(', ')}`);
     if (r.code.eventId) out(`  undo it: dx-hooks undo ${r.code.eventId}`);
+    if (!r.conversation && !r.dryRun) {
+      // The code is back at turn n; the agent's own session goes on from where it is (its conversation was not rewound).
+      const [{ adapterFor }, { shellQuote }] = await Promise.all([import('../core/agents/hooks/adapters.js'), import('../core/text/shell.js')]);
+      try {
+        out(`  resume the agent: ${adapterFor(r.ref.split('/')[4] ?? '').resume(r.ref.split('/')[5] ?? '').map((w) => shellQuote(w)).join(' ')}`);
+      } catch {
+        // an agent dx-hooks has no resume command for
+      }
+    }
   }
   if (r.conversation) {
     out(`${r.dryRun ? 'would fork' : '✔ forked'} the conversation at turn ${r.turn}: ${r.conversation.lines} transcript line(s) as session ${r.conversation.session}${written ? `, written to ${safe(written)}` : ''}`);
