@@ -93,8 +93,8 @@ async function pushSaved(s: Session, ref: string, wait: boolean, mods: Awaited<R
     if (!liveWorker(s.ctx)) await startWorker(s.ctx);
     return { state: 'queued', remote, error: null };
   }
-  const { keepPending, pushRefs } = await import('../core/remote-refs.js');
-  const r = await pushRefs(s.ctx, remote, [ref]);
+  const { keepPending, pushRefsLocked } = await import('../core/remote-refs.js');
+  const r = await pushRefsLocked(s.ctx, remote, [ref]);
   if (r.ok) return { state: 'pushed', remote, error: null };
   await keepPending(s, r, false);
   const { appendLedger } = await import('../core/ledger.js');

@@ -82,6 +82,22 @@ async function sessionSummaries(ctx: RepoContext, refs: readonly string[]): Prom
   return out;
 }
 
+/**
+ * pushRefs under the worker lock (waiting up to 30 s for it): a command that pushes now (`session save --wait`,
+ * `session rm`) and the background worker pushing the same refs (a session's earlier saves, its host's summary)
+ * would otherwise race on the remote, and one of the two atomic pushes fail for nothing.
+ * @throws when the lock cannot be had (the caller keeps the push pending)
+ */
+export async function pushRefsLocked(ctx: RepoContext, remote: string, refs: string[], opts: { force?: boolean } = {}): Promise<PushRefsResult> {
+  const release = await acquireLock(dxPaths(ctx).lock, 30_000, workerLockStaleMs(), ctx.commonDir);
+  if (!release) return { ok: false, remote, refs, error: 'the background worker held the dx-hooks lock for 30 s: pushed by it or the next hook' };
+  try {
+    return await pushRefs(ctx, remote, refs, opts);
+  } finally {
+    await release();
+  }
+}
+
 /** The secret gate (secrets/gate.ts) for what a ref push would send: the refusal message, or null when it may go. */
 async function heldRefusal(ctx: RepoContext, remote: string, shas: string[]): Promise<string | null> {
   if (!shas.length) return null;

@@ -489,7 +489,7 @@ export interface RemoveSessionResult { id: string; ref: string; commit: string; 
  */
 export async function removeSession(s: Session, opts: { id: string; agent?: string }): Promise<RemoveSessionResult> {
   const { ref, commit } = await findSession(s, opts);
-  const [{ keepReachable, moveRefs }, { keepPending, pushRefs }, { newEventId }, { resolveRemote }, { describeError }] = await Promise.all([
+  const [{ keepReachable, moveRefs }, { keepPending, pushRefsLocked }, { newEventId }, { resolveRemote }, { describeError }] = await Promise.all([
     import('../refs.js'), import('../remote-refs.js'), import('../ledger.js'), import('../wip/remote.js'), import('../errors.js'),
   ]);
   let remote: string | null = null;
@@ -515,7 +515,7 @@ export async function removeSession(s: Session, opts: { id: string; agent?: stri
   } catch (err) {
     debugNote(`could not remove the session memo: ${String(err)}`); // it names a commit the ref no longer has: never used
   }
-  const push = remote ? await pushRefs(s.ctx, remote, [ref]) : null;
+  const push = remote ? await pushRefsLocked(s.ctx, remote, [ref]) : null;
   if (push && !push.ok) await keepPending(s, push, false);
   return { id, ref, commit, push };
 }

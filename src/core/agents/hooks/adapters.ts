@@ -39,6 +39,20 @@ export interface AgentAdapter {
   resume(id: string): string[];
 }
 
+/** Claude Code's events, which Codex has too (its own tool names for the ones that change files: `fileTools`). */
+function claudeEvents(fileTools: string): EventEntry[] {
+  return [
+    { event: 'SessionStart', dx: 'session-start' },
+    { event: 'UserPromptSubmit', dx: 'prompt' },
+    { event: 'PreToolUse', matcher: 'Bash', dx: 'pre-tool' },
+    { event: 'PostToolUse', matcher: fileTools, dx: 'post-tool' },
+    { event: 'Stop', dx: 'stop' },
+    { event: 'SubagentStop', dx: 'subagent-stop' },
+    { event: 'PreCompact', dx: 'compact' },
+    { event: 'SessionEnd', dx: 'session-end' },
+  ];
+}
+
 /** Claude Code's answers, which Codex reads too. */
 const claudeLike: Pick<AgentAdapter, 'shellTools' | 'deny' | 'context'> = {
   shellTools: ['Bash'],
@@ -53,16 +67,7 @@ export const ADAPTERS: Record<AgentAdapter['name'], AgentAdapter> = {
     hasLocalFile: true,
     comments: false,
     timeout: 60,
-    events: [
-      { event: 'SessionStart', dx: 'session-start' },
-      { event: 'UserPromptSubmit', dx: 'prompt' },
-      { event: 'PreToolUse', matcher: 'Bash', dx: 'pre-tool' },
-      { event: 'PostToolUse', matcher: 'Bash|Edit|MultiEdit|Write|NotebookEdit', dx: 'post-tool' },
-      { event: 'Stop', dx: 'stop' },
-      { event: 'SubagentStop', dx: 'subagent-stop' },
-      { event: 'PreCompact', dx: 'compact' },
-      { event: 'SessionEnd', dx: 'session-end' },
-    ],
+    events: claudeEvents('Bash|Edit|MultiEdit|Write|NotebookEdit'),
     ...claudeLike,
     resume: (id) => ['claude', '--resume', id],
   },
@@ -72,16 +77,7 @@ export const ADAPTERS: Record<AgentAdapter['name'], AgentAdapter> = {
     hasLocalFile: false,
     comments: false,
     timeout: 60,
-    events: [
-      { event: 'SessionStart', dx: 'session-start' },
-      { event: 'UserPromptSubmit', dx: 'prompt' },
-      { event: 'PreToolUse', matcher: 'Bash', dx: 'pre-tool' },
-      { event: 'PostToolUse', matcher: 'Bash|apply_patch', dx: 'post-tool' },
-      { event: 'Stop', dx: 'stop' },
-      { event: 'SubagentStop', dx: 'subagent-stop' },
-      { event: 'PreCompact', dx: 'compact' },
-      { event: 'SessionEnd', dx: 'session-end' },
-    ],
+    events: claudeEvents('Bash|apply_patch'),
     ...claudeLike,
     resume: (id) => ['codex', 'resume', id],
   },
