@@ -195,7 +195,7 @@ export async function restore(opts: { id: string; agent?: string; host?: string;
  * (agents/rehome.ts). Null for an agent whose place dx-hooks does not know.
  * @throws DxError SESSION_OUT_EXISTS when a transcript is there already (unless `force`)
  */
-async function toAgent(s: Session, l: { meta: { agent: string; session: string; top?: string }; transcript: Buffer | null }, force: boolean): Promise<{ file: string; from: string; to: string; moved: number; resume: string | null } | null> {
+async function toAgent(s: Session, l: { meta: { agent: string; session: string; top?: string }; transcript: Buffer | null; subagents?: Record<string, Buffer> }, force: boolean): Promise<{ file: string; from: string; to: string; moved: number; resume: string | null } | null> {
   const [{ agentTranscriptPath }, { rehomeTranscript, transcriptCwd }, { adapterFor }, { shellQuote }] = await Promise.all([
     import('../core/agents/transcripts.js'), import('../core/agents/rehome.js'), import('../core/agents/hooks/adapters.js'), import('../core/text/shell.js'),
   ]);
@@ -210,6 +210,13 @@ async function toAgent(s: Session, l: { meta: { agent: string; session: string; 
   if (fs.existsSync(file) && !force) throw new DxError('SESSION_OUT_EXISTS', `${JSON.stringify(file)} already exists (the agent has this session here)`, 'Resume it as it is, or pass --force to replace it with the saved one.', EXIT.FAILED);
   const { text, moved } = rehomeTranscript(l.transcript, from, to);
   writeInside(path.dirname(file), file, text);
+  // Claude Code keeps a session's subagents beside it: <session id>/subagents/agent-<id>.jsonl.
+  if (l.meta.agent === 'claude-code') {
+    for (const [sid, bytes] of Object.entries(l.subagents ?? {})) {
+      const subFile = path.join(path.dirname(file), l.meta.session, 'subagents', `agent-${sid}.jsonl`);
+      if (!fs.existsSync(subFile) || force) writeInside(path.dirname(file), subFile, rehomeTranscript(bytes, from, to).text);
+    }
+  }
   let resume: string | null = null;
   try {
     resume = adapterFor(l.meta.agent).resume(l.meta.session).map((w) => shellQuote(w)).join(' ');

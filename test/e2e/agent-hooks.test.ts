@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { dx, run, waitFor } from '../helpers/index.ts';
+import { dx, run, waitFor, type Host } from '../helpers/index.ts';
 import { fire, hookLine } from '../helpers/agent.ts';
 import { idle, installedHosts, spyOnNode } from '../helpers/idle.ts';
 
@@ -112,14 +112,23 @@ test('a turn: the prompt\'s snapshot, the agent\'s sed edit and rm, and the turn
   const ref = 'refs/dx/sessions/vm/claude-code/sess-a';
   await waitFor(async () => (await h.git(['rev-parse', '--verify', '--quiet', ref], { allowFail: true })).out !== '', { what: 'the turn saved by the detached drain', timeoutMs: 30_000 });
   await idle(h);
+  const firstSave = (await h.git(['rev-parse', ref])).out;
   // The first save: an empty root commit first (the session's first-parent chain), then the end and the start snapshots.
-  const [, root, end, begin] = (await h.git(['rev-list', '--parents', '-n', '1', ref])).out.split(' ');
+  const [, root, end, begin] = (await h.git(['rev-list', '--parents', '-n', '1', firstSave])).out.split(' ');
   assert.ok(root && end && begin, 'the save has the end and the start snapshots as parents');
   assert.equal((await h.git(['rev-parse', `${root}^{tree}`])).out, '4b825dc642cb6eb9a060e54bf8d69288fbee4904', 'the first parent is the session\'s empty root');
   assert.equal((await h.git(['show', `${end}:notes.txt`])).out, 'line one\nline 2');
   assert.equal((await h.git(['ls-tree', '--name-only', end!, 'sub/code.txt'])).out, '', 'the end snapshot lacks the removed file');
   assert.equal((await h.git(['show', `${begin}:notes.txt`])).out, 'line one\nline two');
   assert.equal((await h.git(['show', `${begin}:sub/code.txt`])).out, 'code v1');
+  // A subagent's end: its own transcript goes into the same session, under subagents/<agent id>/.
+  const subFile = path.join(projects, 'sess-a', 'subagents', 'agent-a1b2.jsonl');
+  fs.mkdirSync(path.dirname(subFile), { recursive: true });
+  fs.writeFileSync(subFile, JSON.stringify({ type: 'user', isSidechain: true, message: { content: 'explore the repo' } }) + '\n');
+  await fire(h, '.claude/settings.local.json', 'SubagentStop', { ...base, hook_event_name: 'SubagentStop', stop_hook_active: false, agent_id: 'a1b2', agent_type: 'Explore', agent_transcript_path: subFile });
+  await waitFor(async () => (await h.git(['ls-tree', '--name-only', '-r', ref, 'subagents/'], { allowFail: true })).out === 'subagents/a1b2/000001.jsonl', { what: 'the subagent\'s transcript in the session', timeoutMs: 30_000 });
+  await idle(h);
+  assert.equal((await h.git(['show', `${ref}:subagents/a1b2/000001.jsonl`])).out + '\n', fs.readFileSync(subFile, 'utf8'));
   const show = JSON.parse((await dx(h, ['session', 'show', 'sess-a', '--json'])).stdout) as { session: { turns: Array<{ snapshot: string; start?: string }> }; current_task: string };
   assert.equal(show.session.turns[0]!.snapshot, end);
   assert.equal(show.session.turns[0]!.start, begin);
@@ -164,4 +173,30 @@ test('hostile payloads: a transcript outside the agent\'s folders is not read; a
   assert.match(r.stderr, /UserPromptSubmit failed/);
   assert.ok(ledger().some((e) => e.op === 'agent.event' && !e.ok));
   assert.match(fs.readFileSync(path.join(h.dir, '.git/dx/banner'), 'utf8'), /UserPromptSubmit failed/);
+});
+
+test('SessionStart tells the agent, in a few lines: another host\'s newer work on this branch, a failing backup, and other hosts\' sessions of this repository', async (t) => {
+  const { sb, remote, hosts } = await installedHosts(t, ['vm', 'laptop']);
+  const [vm, laptop] = hosts as [Host, Host];
+  // The laptop: newer work on main, and a session of its own, both on the remote.
+  await laptop.commit('laptop moves main', { 'l.txt': 'laptop\n' });
+  const state = path.join(sb.root, 'state.json');
+  fs.writeFileSync(state, JSON.stringify({ messages: [], agent_contexts: {}, task_progress: {}, current_task: 'refactor' }));
+  assert.equal((await dx(laptop, ['session', 'save', 'lap-1', '--agent', 'claude-code', '--file', state, '--wait'])).code, 0);
+  await idle(laptop);
+  // The VM learns of them (status refreshes the other-host warnings; a restore fetches the session), then its backup fails.
+  assert.equal((await dx(vm, ['status'])).code, 0);
+  assert.equal((await dx(vm, ['session', 'restore', 'lap-1', '--host', 'laptop', '--out', path.join(sb.root, 'lap.json')])).code, 0);
+  assert.equal((await dx(vm, ['agent', 'install', 'claude-code'])).code, 0);
+  fs.renameSync(remote, `${remote}.away`);
+  assert.equal((await dx(vm, ['session', 'save', 'vm-1', '--agent', 'claude-code', '--file', state, '--wait'])).code, 1);
+  const r = await fire(vm, '.claude/settings.local.json', 'SessionStart', { session_id: 'vm-2', transcript_path: null, cwd: vm.dir, hook_event_name: 'SessionStart', source: 'startup' });
+  assert.equal(r.code, 0, r.stderr);
+  const text = (JSON.parse(r.stdout) as { hookSpecificOutput: { hookEventName: string; additionalContext: string } }).hookSpecificOutput.additionalContext;
+  assert.match(text, /Host laptop has newer work on branch main \(1 commit\(s\) not here\)/);
+  assert.match(text, /dx-hooks restore --host laptop --branch main/);
+  assert.match(text, /Backup: push of refs\/dx\/sessions\/vm\/claude-code\/vm-1 failing/);
+  assert.match(text, /Session claude-code\/lap-1 of host laptop \(branch main, 1 turn\(s\)/);
+  assert.ok(text.split('\n').length <= 10, 'a few lines');
+  fs.renameSync(`${remote}.away`, remote);
 });

@@ -1,6 +1,7 @@
 // Issue 14 point 4: a session of 50 turns saved on host A (a VM) is restored on host B (a laptop) in another
 // directory: the transcript lands where the agent reads it on B — Claude Code's ~/.claude/projects/<launch
-// directory>/<id>.jsonl, Codex's ~/.codex/sessions/YYYY/MM/DD/rollout-…-<id>.jsonl — with every path under
+// directory>/<id>.jsonl, Codex's ~/.codex/sessions/YYYY/MM/DD/rollout-…-<id>.jsonl, Gemini CLI's
+// ~/.gemini/tmp/<project>/chats/session-…-<id8>.jsonl — with every path under
 // A's work tree re-homed to B's, other text byte for byte, and the command that resumes the agent is printed.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -57,4 +58,15 @@ test('50 turns saved on host A, restored on host B in another directory: the tra
   assert.equal(j.agent.moved, 1);
   const first = JSON.parse(fs.readFileSync(j.agent.file, 'utf8').split('\n')[0]!) as { payload: { cwd: string } };
   assert.equal(first.payload.cwd, b.dir);
+
+  // Gemini CLI: its registry names the laptop's folder for this directory; the chat lands there.
+  const gm = path.join(sb.root, 'gemini.jsonl');
+  fs.writeFileSync(gm, JSON.stringify({ sessionId: 'g-7f3a9c1e-0000', projectHash: 'x', cwd: a.dir, type: 'user', content: 'hi' }) + '\n');
+  assert.equal((await dx(a, ['session', 'save', 'g-7f3a9c1e-0000', '--agent', 'gemini-cli', '--file', state, '--transcript', gm, '--wait'])).code, 0);
+  fs.mkdirSync(path.join(home, '.gemini'), { recursive: true });
+  fs.writeFileSync(path.join(home, '.gemini/projects.json'), JSON.stringify({ projects: { [b.dir]: 'laptop-proj' } }));
+  const g = JSON.parse((await dx(b, ['session', 'restore', 'g-7f3a9c1e-0000', '--host', 'vm', '--json'])).stdout) as { agent: { file: string; resume: string } };
+  assert.match(g.agent.file, /\/\.gemini\/tmp\/laptop-proj\/chats\/session-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-g-7f3a9c\.jsonl$/);
+  assert.equal(g.agent.resume, 'gemini --resume g-7f3a9c1e-0000');
+  assert.equal((JSON.parse(fs.readFileSync(g.agent.file, 'utf8').split('\n')[0]!) as { cwd: string }).cwd, b.dir);
 });

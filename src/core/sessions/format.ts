@@ -34,6 +34,10 @@ export type Chunk = z.output<typeof ChunkSchema>;
 export const TurnSchema = z.object({ n: z.number().int().positive(), ts: Seconds, snapshot: Sha.nullable(), start: Sha.optional(), messages: z.number().int().nonnegative(), transcriptBytes: z.number().int().nonnegative() });
 export type Turn = z.output<typeof TurnSchema>;
 
+/** A transcript stream: the agent's file's bytes as read (`sourceBytes`), a sampled sha256 of them (`tail`), and its chunks. */
+export const TranscriptSchema = z.object({ sourceBytes: z.number().int().nonnegative(), tail: z.string(), chunks: z.array(ChunkSchema) });
+export type TranscriptMeta = z.output<typeof TranscriptSchema>;
+
 /**
  * `session.json`. `messages.last` is the sha256 of the last saved message's JSON (an append is recognised by
  * it); `transcript.sourceBytes` counts the agent's own file as read (before redaction), and `tail` is a
@@ -51,7 +55,9 @@ export const SessionMetaSchema = z.object({
   created: Seconds,
   updated: Seconds,
   messages: z.object({ count: z.number().int().nonnegative(), last: z.string().nullable(), chunks: z.array(ChunkSchema) }),
-  transcript: z.object({ sourceBytes: z.number().int().nonnegative(), tail: z.string(), chunks: z.array(ChunkSchema) }).nullable(),
+  transcript: TranscriptSchema.nullable(),
+  /** subagents' own transcripts (Claude Code's SubagentStop), by agent id, under `subagents/<id>/`; absent in older saves */
+  subagents: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/), TranscriptSchema).optional(),
   turns: z.array(TurnSchema),
 });
 export type SessionMeta = z.output<typeof SessionMetaSchema>;

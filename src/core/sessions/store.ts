@@ -35,17 +35,17 @@ import type { Session } from '../session.js';
 import { readCacheText, writeJson, zodIssues } from '../store/index.js';
 import { checkName } from '../agents/names.js';
 import { SESSIONS_PREFIX, sessionRef } from './refs.js';
-import { CHUNK_BYTES, SessionMetaSchema, SessionStateSchema, type Chunk, type SessionMeta, type SessionState } from './format.js';
+import { CHUNK_BYTES, SessionMetaSchema, SessionStateSchema, type Chunk, type SessionMeta, type SessionState, type TranscriptMeta } from './format.js';
 
 export { SESSIONS_PREFIX, sessionRef };
 
 /** What to save: the session id, the agent, the state object, and the agent's own transcript file's bytes (optional). */
 /**
  * What to save: the session id, the agent, the state object, the agent's own transcript file's bytes
- * (optional), the code snapshot at the turn's end (the save's second parent) and at its start (a third
+ * (optional), a subagent's own transcript (its id and file: stored under `subagents/<id>/`), the code snapshot at the turn's end (the save's second parent) and at its start (a third
  * parent, only with an end snapshot: an agent hook's UserPromptSubmit).
  */
-export interface SaveSessionInput { id: string; agent: string; state: unknown; transcript?: Buffer | { file: string }; snapshot?: string | null; start?: string | null }
+export interface SaveSessionInput { id: string; agent: string; state: unknown; transcript?: Buffer | { file: string }; subagent?: { id: string; transcript: Buffer | { file: string } }; snapshot?: string | null; start?: string | null }
 
 /**
  * A fingerprint of the first `upTo` bytes of a transcript without reading them all: sha256 over 4 KiB
@@ -274,6 +274,25 @@ function dataBlock(data: Buffer | string): Buffer {
 }
 
 /**
+ * One transcript stream's save: read from where the previous save (`prev`) stopped, or all of it when the file
+ * was rewritten (`fresh`), redacted, packed into chunks under `dir`. `redacted` collects the rules that matched.
+ * @throws as transcriptPart, the redaction (fail closed) and appendChunks
+ */
+async function appendTranscript(cwd: string, algo: 'sha1' | 'sha256', dir: string, src: Buffer | { file: string }, prev: TranscriptMeta | null, tails: Map<string, string>, redacted: Set<string>): Promise<{ meta: TranscriptMeta; files: Array<[string, Buffer]>; grown: number; fresh: boolean }> {
+  const before = prev?.sourceBytes ?? 0;
+  let t = transcriptPart(src, before, !prev);
+  const fresh = !prev || t.size < before || sampleHash(src, before) !== prev.tail;
+  if (fresh && t.from > 0) t = transcriptPart(src, 0, true); // rewritten: all of it, anew
+  const start = fresh ? 0 : before;
+  const added = t.view(start, t.size).toString('utf8');
+  const tr = added ? await redactJsonl(added, 'transcript.jsonl') : { value: '', rules: [] };
+  tr.rules.forEach((r) => redacted.add(r));
+  const tlines = tr.value ? tr.value.split(/(?<=\n)/) : [];
+  const packed = await appendChunks(cwd, algo, dir, prev?.chunks ?? [], tlines, fresh, tails);
+  return { meta: { sourceBytes: t.size, tail: sampleHash(src, t.size), chunks: packed.chunks }, files: packed.files, grown: t.size - start, fresh };
+}
+
+/**
  * Save a session (see the header). The state is validated and redacted; the transcript, when given, is
  * the agent's whole file as it is now (only what it grew by since the last save is stored anew).
  * @throws DxError AGENT_NAME_INVALID (exit 2) for a bad agent or session id; SESSION_STATE_INVALID (exit 2)
@@ -331,19 +350,21 @@ export async function saveSession(s: Session, input: SaveSessionInput): Promise<
     let grown = 0;
     let tFresh = false;
     if (input.transcript) {
-      const before = transcript?.sourceBytes ?? 0;
-      let t = transcriptPart(input.transcript, before, !transcript);
-      tFresh = !transcript || t.size < before || sampleHash(input.transcript, before) !== transcript.tail;
-      if (tFresh && t.from > 0) t = transcriptPart(input.transcript, 0, true); // rewritten: all of it, anew
-      const start = tFresh ? 0 : before;
-      const added = t.view(start, t.size).toString('utf8');
-      const tr = added ? await redactJsonl(added, 'transcript.jsonl') : { value: '', rules: [] };
-      tr.rules.forEach((r) => redacted.add(r));
-      const tlines = tr.value ? tr.value.split(/(?<=\n)/) : [];
-      const packed = await appendChunks(cwd, algo, 'transcript', transcript?.chunks ?? [], tlines, tFresh, tails);
-      transcriptFiles = packed.files;
-      grown = t.size - start;
-      transcript = { sourceBytes: t.size, tail: sampleHash(input.transcript, t.size), chunks: packed.chunks };
+      const r = await appendTranscript(cwd, algo, 'transcript', input.transcript, transcript, tails, redacted);
+      ({ files: transcriptFiles, grown, fresh: tFresh } = r);
+      transcript = r.meta;
+    }
+    // A subagent's transcript: the same, under subagents/<id>/.
+    let subagents = meta?.subagents;
+    let subFresh: string | null = null;
+    if (input.subagent) {
+      const sid = checkName('session', input.subagent.id, 'the subagent id');
+      const prevSub = meta?.subagents?.[sid] ?? null;
+      const r = await appendTranscript(cwd, algo, `subagents/${sid}`, input.subagent.transcript, prevSub, tails, redacted);
+      transcriptFiles = [...transcriptFiles, ...r.files];
+      subagents = { ...(meta?.subagents ?? {}), [sid]: r.meta };
+      if (r.fresh && prevSub) subFresh = sid;
+      grown += r.grown;
     }
     const turn = (meta?.turns.at(-1)?.n ?? 0) + 1;
     const next: SessionMeta = {
@@ -358,6 +379,7 @@ export async function saveSession(s: Session, input: SaveSessionInput): Promise<
       updated: now,
       messages: { count: messages.length, last: lastSaved !== null ? sha256(lastSaved) : messages.length ? (meta?.messages.last ?? null) : null, chunks: msg.chunks },
       transcript,
+      ...(subagents ? { subagents } : {}),
       turns: [...(meta?.turns ?? []), { n: turn, ts: now, snapshot: input.snapshot ?? null, ...(startSnapshot ? { start: startSnapshot } : {}), messages: messages.length, transcriptBytes: transcript?.sourceBytes ?? 0 }],
     };
     const parts: Buffer[] = [];
@@ -373,6 +395,7 @@ export async function saveSession(s: Session, input: SaveSessionInput): Promise<
     if (startSnapshot && startSnapshot !== input.snapshot) parts.push(Buffer.from(`merge ${startSnapshot}\n`));
     if (fresh && prev) parts.push(Buffer.from('D messages\n'));
     if (tFresh && prev) parts.push(Buffer.from('D transcript\n'));
+    if (subFresh && prev) parts.push(Buffer.from(`D subagents/${subFresh}\n`));
     const files: Array<[string, Buffer]> = [
       ['session.json', Buffer.from(JSON.stringify(next, null, 1) + '\n')],
       ['state.json', Buffer.from(JSON.stringify(restRedacted.value, null, 1) + '\n')],
@@ -520,8 +543,8 @@ export async function removeSession(s: Session, opts: { id: string; agent?: stri
   return { id, ref, commit, push };
 }
 
-/** A session as read back: its ref and commit, session.json, the state object (messages included) and the transcript's bytes (null when none was saved). */
-export interface LoadedSession { ref: string; commit: string; meta: SessionMeta; state: SessionState; transcript: Buffer | null }
+/** A session as read back: its ref and commit, session.json, the state object (messages included), the transcript's bytes (null when none was saved) and each subagent's (by agent id). */
+export interface LoadedSession { ref: string; commit: string; meta: SessionMeta; state: SessionState; transcript: Buffer | null; subagents: Record<string, Buffer> }
 
 /**
  * Read a session saved on this repository (this host's, or `host`'s when its ref was fetched here).
@@ -556,7 +579,8 @@ export async function findSession(s: Session, opts: { id: string; agent?: string
 export async function loadSessionAt(s: Session, ref: string, commit: string): Promise<LoadedSession> {
   const meta = await readMeta(s.ctx.top, commit);
   if (!meta) throw new DxError('SESSION_CORRUPT', `${ref} (${commit.slice(0, 12)}) has no valid session.json`, 'Save the session again from the agent.');
-  const chunks = [...meta.messages.chunks, ...(meta.transcript?.chunks ?? [])];
+  const subs = Object.entries(meta.subagents ?? {});
+  const chunks = [...meta.messages.chunks, ...(meta.transcript?.chunks ?? []), ...subs.flatMap(([, t]) => t.chunks)];
   const objects = await readObjects(s.ctx.top, [`${commit}:state.json`, ...chunks.map((c) => c.blob)]);
   const missing = chunks.filter((c) => !objects.has(c.blob));
   if (missing.length) throw new DxError('SESSION_CORRUPT', `${ref}: chunk(s) ${missing.map((c) => c.name).join(', ')} are missing`, 'Fetch the session again, or save it again from the agent.');
@@ -580,7 +604,8 @@ export async function loadSessionAt(s: Session, ref: string, commit: string): Pr
   const parsed = SessionStateSchema.safeParse({ ...rest, messages });
   if (!parsed.success) throw new DxError('SESSION_CORRUPT', `${ref}: the saved state is not valid: ${zodIssues(parsed.error).join('; ')}`, 'Save the session again from the agent.');
   const transcript = meta.transcript ? Buffer.concat(meta.transcript.chunks.map((c) => objects.get(c.blob)!)) : null;
-  return { ref, commit, meta, state: parsed.data, transcript };
+  const subagents = Object.fromEntries(subs.map(([sid, t]) => [sid, Buffer.concat(t.chunks.map((c) => objects.get(c.blob)!))]));
+  return { ref, commit, meta, state: parsed.data, transcript, subagents };
 }
 
 /** One session as `session list` shows it: its ref and the commit it names, times in Unix seconds. */

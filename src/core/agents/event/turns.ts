@@ -85,13 +85,13 @@ export async function startTurn(s: Session, adapter: AgentAdapter, p: Payload): 
 }
 
 /** What a turn's end saved. */
-export interface SavedTurn { ref: string; commit: string; turn: number; snapshot: string | null; transcript: string | null; refused: string | null; queued: boolean }
+export interface SavedTurn { ref: string; commit: string; turn: number; snapshot: string | null; transcript: string | null; subagent: string | null; queued: boolean }
 
 /**
  * A turn's end (`stop`, `subagent-stop`) or a flush (`compact`, `session-end`): the end snapshot (a new one
  * when a tool that changes files ran since the last, see agent-hook.sh PostToolUse), the transcript's new
- * part, the turn record; queued for the push. A subagent's transcript is its own session,
- * `<session>--<agent id>`. A transcript path outside the agent's own folders is not read (`refused`).
+ * part, the turn record; queued for the push. A subagent's transcript goes into the same session, under
+ * `subagents/<agent id>/`. A transcript path outside the agent's own folders is not read (said in the ledger).
  * @throws as saveSession
  */
 export async function endTurn(s: Session, adapter: AgentAdapter, p: Payload, kind: 'stop' | 'subagent-stop' | 'compact' | 'session-end'): Promise<SavedTurn> {
@@ -103,21 +103,25 @@ export async function endTurn(s: Session, adapter: AgentAdapter, p: Payload, kin
     const touched = fs.statSync(path.join(agentDir(s), 'touched'), { throwIfNoEntry: false })?.mtimeMs ?? Infinity;
     if (!end || touched >= st.endAt * 1000 - 1000) end = await turnSnapshot(s, `dx-hooks: ${agent} turn end (${p.session_id})`);
   }
-  const sub = kind === 'subagent-stop' && p.agent_id ? `${p.session_id}--${p.agent_id}` : null;
-  const id = sub && SESSION_PATTERN.test(sub) ? sub : p.session_id;
-  const t = trustedTranscript(agent, sub ? (p.agent_transcript_path ?? null) : (p.transcript_path ?? null));
-  const refused = t && 'refused' in t ? t.refused : null;
-  if (refused) appendLedger(s.ctx, { host: s.host, op: 'agent.transcript-refused', ok: false, error: `the ${agent} payload named a transcript dx-hooks does not read: ${refused}`, detail: { agent, session: id } });
-  const transcript = t && 'file' in t ? t.file : null;
+  // A subagent's end: its own transcript goes into the same session, under subagents/<agent id>/.
+  const sub = kind === 'subagent-stop' && p.agent_id && SESSION_PATTERN.test(p.agent_id) ? p.agent_id : null;
+  const id = p.session_id;
+  const trusted = (file: string | null | undefined) => {
+    const t = trustedTranscript(agent, file);
+    if (t && 'refused' in t) appendLedger(s.ctx, { host: s.host, op: 'agent.transcript-refused', ok: false, error: `the ${agent} payload named a transcript dx-hooks does not read: ${t.refused}`, detail: { agent, session: id } });
+    return t && 'file' in t ? t.file : null;
+  };
+  const transcript = trusted(p.transcript_path);
+  const subFile = sub ? trusted(p.agent_transcript_path) : null;
   const state = { messages: [], agent_contexts: {}, task_progress: {}, current_task: st.prompt };
-  const r = await saveSession(s, { id, agent, state, transcript: transcript ? { file: transcript } : undefined, snapshot: end, start: sub ? null : st.start });
+  const r = await saveSession(s, { id, agent, state, transcript: transcript ? { file: transcript } : undefined, subagent: sub && subFile ? { id: sub, transcript: { file: subFile } } : undefined, snapshot: end, start: sub ? null : st.start });
   if (!sub) {
     writeAgentState(s, agent, p.session_id, { schema_version: 1, start: null, end, endAt: Math.floor(Date.now() / 1000), prompt: st.prompt });
     if (st.start) await gitTry(['update-ref', '-d', startRef(agent, p.session_id)], { cwd: s.ctx.top, noHooks: true });
   }
   const queued = await queuePush(s, r.ref);
   appendLedger(s.ctx, { host: s.host, op: 'agent.turn', ok: true, refs: { [r.ref]: { new: r.commit } }, detail: { agent, session: id, event: kind, turn: r.turn, snapshot: end, transcript: !!transcript } });
-  return { ref: r.ref, commit: r.commit, turn: r.turn, snapshot: end, transcript, refused, queued };
+  return { ref: r.ref, commit: r.commit, turn: r.turn, snapshot: end, transcript, subagent: sub && subFile ? sub : null, queued };
 }
 
 /** Queue the session ref for the background worker, like `session save` (the caller starts the worker: DrainResult.pushes). */
