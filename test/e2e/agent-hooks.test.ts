@@ -193,7 +193,7 @@ test('SessionStart tells the agent, in a few lines: another host\'s newer work o
   const r = await fire(vm, '.claude/settings.local.json', 'SessionStart', { session_id: 'vm-2', transcript_path: null, cwd: vm.dir, hook_event_name: 'SessionStart', source: 'startup' });
   assert.equal(r.code, 0, r.stderr);
   const text = (JSON.parse(r.stdout) as { hookSpecificOutput: { hookEventName: string; additionalContext: string } }).hookSpecificOutput.additionalContext;
-  assert.match(text, /Host laptop has newer work on branch main \(1 commit\(s\) not here\)/);
+  assert.match(text, /Host laptop has newer work on branch main \(\d+ commit\(s\) not here\)/);
   assert.match(text, /dx-hooks restore --host laptop --branch main/);
   assert.match(text, /Backup: push of refs\/dx\/sessions\/vm\/claude-code\/vm-1 failing/);
   assert.match(text, /Session claude-code\/lap-1 of host laptop \(branch main, 1 turn\(s\)/);
