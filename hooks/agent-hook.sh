@@ -63,7 +63,7 @@ case $dx_event in
         # git's read-only commands (never with --output, which writes a file).
         *--output*|*\ -o*) ;;
         'git status'|'git status '*|'git log'|'git log '*|'git diff'|'git diff '*|'git show'|'git show '*|'git branch'|'git rev-parse '*|'git ls-files'|'git ls-files '*|'git blame '*) exit 0 ;;
-        *git*|*rm*|*mv*|*cp*|*tee*|*dd*|*truncate*|*unlink*|*shred*|*find*|*sh*|*eval*|*exec*|*xargs*|*source*|*.\ *|*install*) ;;
+        *git*|*rm*|*mv*|*cp*|*tee*|*dd*|*truncate*|*unlink*|*shred*|*find*|*sync*|*sh*|*eval*|*exec*|*xargs*|*source*|*.\ *|*install*) ;;
         *) exit 0 ;;
       esac
     fi ;;

@@ -72,6 +72,13 @@ test('PreToolUse refuses destructive commands over protected paths in each agent
   for (const command of [`echo $(touch ${mark}-1) && git reset --hard`, `rm -rf <(touch ${mark}-2)`, `bash -c 'touch ${mark}-3; git checkout .'`]) await fire(h, '.claude/settings.local.json', 'PreToolUse', claude(command));
   assert.deepEqual(fs.readdirSync(sb.root).filter((f) => f.startsWith('pwned')), []);
 
+  // An older git (before 2.31) echoes --path-format back instead of an absolute path: the hook line still finds its script.
+  const oldGit = path.join(sb.root, 'old-git');
+  fs.mkdirSync(oldGit);
+  fs.writeFileSync(path.join(oldGit, 'git'), `#!/bin/sh\nif [ "$1" = rev-parse ] && [ "$2" = --path-format=absolute ]; then shift 2; echo --path-format=absolute; exec '${(await run('sh', ['-c', 'command -v git'], { cwd: h.dir, env: h.env })).stdout.trim()}' rev-parse "$@"; fi\nexec '${(await run('sh', ['-c', 'command -v git'], { cwd: h.dir, env: h.env })).stdout.trim()}' "$@"\n`, { mode: 0o755 });
+  const old = await fire(h, '.claude/settings.local.json', 'PreToolUse', claude('rm -rf secret'), { PATH: `${oldGit}${path.delimiter}${h.env.PATH ?? ''}` });
+  assert.match(old.stdout, /"deny"/, 'with an older git the hook found nothing to run');
+
   // Codex: the same refusal shape (a reason that is not empty). Gemini CLI: a top-level decision.
   const codex = await fire(h, '.codex/hooks.json', 'PreToolUse', { session_id: '0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b', transcript_path: null, cwd: h.dir, hook_event_name: 'PreToolUse', model: 'gpt-5-codex', permission_mode: 'default', turn_id: 't1', tool_name: 'Bash', tool_input: { command: 'git checkout -- .' }, tool_use_id: 'call_1' });
   const co = JSON.parse(codex.stdout) as { hookSpecificOutput: { permissionDecision: string; permissionDecisionReason: string } };

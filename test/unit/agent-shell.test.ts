@@ -59,6 +59,9 @@ test('files removed or overwritten: rm, mv, redirects, cp, tee, truncate, dd, fi
   assert.deepEqual(show('rm -rf sub/*.tmp'), ['remove:rm:/repo/sub/**']);
   assert.deepEqual(show('rm -rf $DIR'), ['remove:rm:?/**'], 'an expansion is unknown');
   assert.deepEqual(show('xargs rm < list.txt'), ['remove:rm:?/**'], 'xargs adds arguments from stdin');
+  assert.deepEqual(show('rsync -a --delete build/ secret/'), ['remove:rsync --delete:/repo/secret/**']);
+  assert.deepEqual(show('rsync -a src/ out/'), ['overwrite:rsync:/repo/out/**']);
+  assert.deepEqual(show('rsync -a src/ host:backup/'), [], 'a remote destination is not this work tree');
   assert.deepEqual(show('cat a.txt; ls -la; grep -r x .'), []);
 });
 

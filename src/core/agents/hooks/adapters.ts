@@ -106,9 +106,16 @@ export const ADAPTERS: Record<AgentAdapter['name'], AgentAdapter> = {
 /** The agents `agent install` knows, in the order they are documented. */
 export const AGENT_NAMES = Object.keys(ADAPTERS) as Array<AgentAdapter['name']>;
 
+/**
+ * The repository's git common dir as an absolute path, in sh: `--path-format=absolute` (git 2.31+); an older
+ * git echoes that option back instead, so anything that is not an absolute path falls back to `cd` into the
+ * relative answer.
+ */
+export const COMMON_DIR_SH = 'd=$(git rev-parse --path-format=absolute --git-common-dir 2>/dev/null); case $d in /*) ;; *) d=; g=$(git rev-parse --git-common-dir 2>/dev/null) && d=$(cd "$g" 2>/dev/null && pwd -P) ;; esac';
+
 /** What dx-hooks' entries run: the hook script in the repository's own dx dir, found through git, so the same line works in a shared file on every clone (a clone without dx-hooks runs nothing). */
 export function hookCommand(agent: AgentAdapter['name']): string {
-  return `sh -c 'd=$(git rev-parse --path-format=absolute --git-common-dir 2>/dev/null) && [ -f "$d/dx/hooks/agent-hook.sh" ] && exec sh "$d/dx/hooks/agent-hook.sh" ${agent}; exit 0'`;
+  return `sh -c '${COMMON_DIR_SH}; [ -n "$d" ] && [ -f "$d/dx/hooks/agent-hook.sh" ] && exec sh "$d/dx/hooks/agent-hook.sh" ${agent}; exit 0'`;
 }
 
 /** The marker that tells dx-hooks' entries from the user's own (uninstall removes those, and only those). */

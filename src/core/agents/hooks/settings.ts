@@ -15,7 +15,7 @@ import type { RepoContext } from '../../context.js';
 import { DxError, EXIT } from '../../errors.js';
 import { checkInside, rmInside, writeInside } from '../../nofollow.js';
 import { readCacheText, writeJson } from '../../store/index.js';
-import { HOOK_MARKER, hookCommand, type AgentAdapter } from './adapters.js';
+import { COMMON_DIR_SH, HOOK_MARKER, hookCommand, type AgentAdapter } from './adapters.js';
 
 /** What install found and wrote, to put it back exactly (`original`: the file's bytes, base64; null: there was none). */
 export const InstallRecordSchema = z.object({
@@ -179,7 +179,7 @@ const isOurServer = (v: unknown) => !!v && typeof v === 'object' && JSON.stringi
 
 /** The MCP server entry (`mcpServers.dx-hooks`): the repository's recorded node and CLI, found through git like the hooks' line, so it works in a shared file on every clone. */
 export function mcpEntry(): { command: string; args: string[] } {
-  return { command: 'sh', args: ['-c', 'd=$(git rev-parse --path-format=absolute --git-common-dir) && exec "$(cat "$d/dx/hooks/node-path")" "$(cat "$d/dx/hooks/cli-path")" mcp'] };
+  return { command: 'sh', args: ['-c', `${COMMON_DIR_SH}; exec "$(cat "$d/dx/hooks/node-path")" "$(cat "$d/dx/hooks/cli-path")" mcp`] };
 }
 
 /** The text with dx-hooks' MCP server entry under `mcpServers` (an older one replaced). */

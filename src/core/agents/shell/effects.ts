@@ -1,8 +1,8 @@
 /**
  * What a reached command (walk.ts) would destroy, if anything: a destructive git command (the git
  * guard's list: hooks/git-guard.sh dx_classify, the same cases), files removed (`rm`, `rmdir`, `unlink`,
- * `shred`, `mv`'s sources, `find … -delete` / `-exec rm`), or files overwritten (`>`, `>|`, `&>`, `>&`
- * to a file, `mv`'s and `cp`'s target, `tee` without -a, `truncate`, `dd of=`). Appending (`>>`) destroys
+ * `shred`, `mv`'s sources, `find … -delete` / `-exec rm`, `rsync --delete`'s destination), or files overwritten
+ * (`>`, `>|`, `&>`, `>&` to a file, `mv`'s, `cp`'s and `rsync`'s target, `tee` without -a, `truncate`, `dd of=`). Appending (`>>`) destroys
  * nothing. Pure: the file system is asked only whether a checkout argument names a path (as the sh guard does).
  */
 import path from 'node:path';
@@ -80,6 +80,18 @@ export function effectsOf(c: ReachedCommand, env: EffectEnv): Effect[] {
     case 'dd': {
       const of = args.find((a) => a.value.startsWith('of='));
       if (of) out.push({ kind: 'overwrite', what: 'dd', targets: [target(c.cwd, { ...of, value: of.value.slice(3) }, false)], cwd: c.cwd, text: c.text });
+      break;
+    }
+    case 'rsync': {
+      // The destination is written over; with --delete (any of its forms) what it holds that the source lacks goes.
+      const ops = operands(args);
+      if (ops.length >= 2) {
+        const dest = ops.at(-1)!;
+        if (!dest.value.includes(':')) {
+          const deletes = args.some((a) => a.literal && a.value.startsWith('--delete'));
+          out.push({ kind: deletes ? 'remove' : 'overwrite', what: deletes ? 'rsync --delete' : 'rsync', targets: [target(c.cwd, dest, true)], cwd: c.cwd, text: c.text });
+        }
+      }
       break;
     }
     case 'find': {
