@@ -17,12 +17,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 
 /**
- * Loaded on a few paths only, and large: the secret scanner, interactive prompts, --watch, the progress bar,
- * cosmiconfig (a .dxrc not in the config cache). jsonc-parser (agent install) ships a UMD build whose
- * require() calls a bundler cannot follow: node loads it as it is. The MCP SDK (dx-hooks mcp) is large and
- * brings its own dependencies.
+ * Loaded on a few paths only, and large: interactive prompts, --watch, the progress bar, cosmiconfig (a .dxrc
+ * not in the config cache). jsonc-parser (agent install) ships a UMD build whose require() calls a bundler
+ * cannot follow: node loads it as it is. The MCP SDK (dx-hooks mcp) is large and brings its own dependencies.
+ * The secret scanner is bundled: a lazily loaded chunk of its own (only the paths that scan import it), ~9 ms
+ * faster to load than its ~20 files from node_modules (measured: a save, a checkpoint, a snapshot all wait for it).
  */
-const external = ['@secretlint/*', '@inquirer/*', 'chokidar', 'cli-progress', 'cosmiconfig', 'jsonc-parser', '@modelcontextprotocol/*'];
+const external = ['@inquirer/*', 'chokidar', 'cli-progress', 'cosmiconfig', 'jsonc-parser', '@modelcontextprotocol/*'];
 for (const dep of external) {
   const name = dep.replace('/*', '');
   if (!Object.keys(pkg.dependencies).some((d) => d === name || d.startsWith(`${name}/`))) throw new Error(`post-build: external ${dep} is not a dependency in package.json`);
