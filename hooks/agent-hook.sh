@@ -40,14 +40,16 @@ dx_inbox() {
   dx_f=$dx_box/$(date +%s)-$$-$dx_agent.json
   (set -C; umask 077; printf '%s\n' "$dx_payload" >"$dx_f") 2>/dev/null || { printf '%s\n' "dx-hooks: cannot write $dx_f: agent turn NOT saved" >&2; return 0; }
   dx_node || return 0
-  (cd "$dx_dir" 2>/dev/null; exec nohup "$dx_node_bin" "$dx_cli" agent drain --dx-dir "$dx_dir" </dev/null >>"$dx_dir/agent/drain.log" 2>&1) &
+  dx_log=$dx_dir/agent/drain.log
+  [ -L "$dx_log" ] && dx_log=/dev/null # never appended to through a link
+  (cd "$dx_dir" 2>/dev/null; exec nohup "$dx_node_bin" "$dx_cli" agent drain --dx-dir "$dx_dir" </dev/null >>"$dx_log" 2>&1) &
   return 0
 }
 
 case $dx_event in
   PostToolUse|AfterTool)
     # A tool that can change files ran this turn (the settings' matcher names only those): the turn's end takes a snapshot.
-    [ -L "$dx_dir/agent" ] || { mkdir -p "$dx_dir/agent" 2>/dev/null && : >"$dx_dir/agent/touched"; } 2>/dev/null
+    [ -L "$dx_dir/agent" ] || [ -L "$dx_dir/agent/touched" ] || { mkdir -p "$dx_dir/agent" 2>/dev/null && : >"$dx_dir/agent/touched"; } 2>/dev/null
     exit 0 ;;
   Stop|SubagentStop|AfterAgent|PreCompact|PreCompress|SessionEnd)
     dx_inbox

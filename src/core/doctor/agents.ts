@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'jsonc-parser';
 import type { Session } from '../session.js';
-import { readCacheText } from '../store/index.js';
+import { readCacheJson, readCacheText } from '../store/index.js';
 import { adapterFor } from '../agents/hooks/adapters.js';
 import { agentHookScript, installAgent } from '../agents/hooks/install.js';
 import { InstallRecordSchema, entriesState } from '../agents/hooks/settings.js';
@@ -35,15 +35,9 @@ export async function checkAgentHooks(s: Session): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
   const script = fs.existsSync(agentHookScript(s.ctx));
   for (const f of files) {
-    const text = readCacheText(path.join(dir, f));
-    let rec;
-    try {
-      const r = InstallRecordSchema.safeParse(JSON.parse(text ?? 'null'));
-      rec = r.success ? r.data : null;
-    } catch {
-      rec = null;
-    }
-    if (!rec) continue;
+    const read = readCacheJson(path.join(dir, f), InstallRecordSchema, 'agent install record');
+    if (read.kind !== 'ok') continue;
+    const rec = read.value;
     let adapter;
     try {
       adapter = adapterFor(rec.agent);

@@ -32,7 +32,7 @@ import { lastValue, repoConfig } from '../repo-config.js';
 import { redactJsonl, redactValue } from '../secrets/redact.js';
 import { preloadScanner } from '../secrets/scan.js';
 import type { Session } from '../session.js';
-import { readCacheText, writeJson, zodIssues } from '../store/index.js';
+import { readCacheJson, writeJson, zodIssues } from '../store/index.js';
 import { checkName } from '../agents/names.js';
 import { SESSIONS_PREFIX, sessionRef } from './refs.js';
 import { CHUNK_BYTES, SessionMetaSchema, SessionStateSchema, type Chunk, type SessionMeta, type SessionState, type TranscriptMeta } from './format.js';
@@ -164,19 +164,14 @@ const memoFile = (s: Session, ref: string) => path.join(dxPaths(s.ctx).sessionMe
 /** The previous save from the disk memo, when it proves itself for `commit` (see MemoSchema); else null. */
 function readMemo(s: Session, ref: string, commit: string, algo: 'sha1' | 'sha256'): LastSave | null {
   const file = memoFile(s, ref);
-  const text = readCacheText(file); // a link or anything but a file reads as missing
-  if (text === null) return null;
-  let value: z.output<typeof MemoSchema> | null = null;
-  try {
-    const r = MemoSchema.safeParse(JSON.parse(text));
-    if (r.success) value = r.data;
-  } catch {
-    value = null;
-  }
-  if (!value) {
-    appendLedger(s.ctx, { host: s.host, op: 'cache.corrupt', ok: false, error: `${file} is not a valid session memo: asked of git instead`, detail: { file } });
+  // A link or anything but a file reads as missing.
+  const r = readCacheJson(file, MemoSchema, 'session memo');
+  if (r.kind === 'missing') return null;
+  if (r.kind === 'corrupt') {
+    appendLedger(s.ctx, { host: s.host, op: 'cache.corrupt', ok: false, error: `${r.problem.message}: asked of git instead`, detail: { file } });
     return null;
   }
+  const value = r.value;
   if (value.ref !== ref || value.commit !== commit) return null;
   const tails = new Map<string, string>();
   for (const [blob, text] of value.tails) {

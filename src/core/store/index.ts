@@ -3,7 +3,7 @@
  * append safely after a torn line, never through a link, and one way to say what is corrupt where.
  */
 export { describeProblem, schemaProblem, syntaxProblem, zodIssues, type StoreProblem } from './problem.js';
-export { readCacheText, readJson, readStoreText, type JsonRead } from './read.js';
+export { readCacheJson, readCacheText, readJson, readStoreText, type JsonRead } from './read.js';
 export { readJsonl, readJsonlObjects, readJsonlTailObjects, type JsonlRead } from './jsonl.js';
 export { appendJsonl, createJson, writeJson } from './write.js';
 export { writeAtomic, writeUserJson } from './user.js';

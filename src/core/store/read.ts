@@ -65,3 +65,21 @@ export function readJson<S extends z.ZodType>(file: string, schema: S, what: str
   const r = schema.safeParse(raw);
   return r.success ? { kind: 'ok', value: r.data } : { kind: 'corrupt', problem: schemaProblem(file, what, r.error) };
 }
+
+/**
+ * Read and validate a cache file of dx-hooks' own (readCacheText: never through a link, never throws):
+ * missing (or not a regular file), ok, or corrupt (not JSON, or not what `schema` says) — the caller asks
+ * git again, and says a corrupt one where it matters. `what` names it for the problem.
+ */
+export function readCacheJson<S extends z.ZodType>(file: string, schema: S, what: string): JsonRead<z.output<S>> {
+  const text = readCacheText(file);
+  if (text === null) return { kind: 'missing' };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { kind: 'corrupt', problem: syntaxProblem(file, what, text) };
+  }
+  const r = schema.safeParse(raw);
+  return r.success ? { kind: 'ok', value: r.data } : { kind: 'corrupt', problem: schemaProblem(file, what, r.error) };
+}

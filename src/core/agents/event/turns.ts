@@ -18,7 +18,7 @@ import { renameInside, rmInside } from '../../nofollow.js';
 import type { RepoContext } from '../../context.js';
 import { openSession, type Session } from '../../session.js';
 import { takeSnapshot } from '../../snapshot.js';
-import { readCacheText, writeJson } from '../../store/index.js';
+import { readCacheJson, writeJson } from '../../store/index.js';
 import { adapterFor, type AgentAdapter } from '../hooks/adapters.js';
 import { SESSION_PATTERN } from '../names.js';
 import { ITEM, listItems } from './inbox.js';
@@ -40,15 +40,9 @@ const stateFile = (s: Session, agent: string, id: string) => path.join(agentDir(
 export const startRef = (agent: string, id: string) => `refs/dx/agent/start/${agent}/${id}`;
 
 function readAgentState(s: Session, agent: string, id: string): AgentState {
-  const text = readCacheText(stateFile(s, agent, id));
-  const none: AgentState = { schema_version: 1, start: null, end: null, endAt: 0, prompt: null };
-  if (text === null) return none;
-  try {
-    const r = AgentStateSchema.safeParse(JSON.parse(text));
-    return r.success ? r.data : none;
-  } catch {
-    return none;
-  }
+  const r = readCacheJson(stateFile(s, agent, id), AgentStateSchema, 'agent session state');
+  // Missing or unreadable: the turn starts afresh (a new end snapshot is taken; nothing is lost).
+  return r.kind === 'ok' ? r.value : { schema_version: 1, start: null, end: null, endAt: 0, prompt: null };
 }
 
 function writeAgentState(s: Session, agent: string, id: string, st: AgentState): void {

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import type { RepoContext } from '../../context.js';
 import { DxError, EXIT } from '../../errors.js';
 import { checkInside, rmInside, writeInside } from '../../nofollow.js';
-import { readCacheText, writeJson } from '../../store/index.js';
+import { readCacheJson, writeJson } from '../../store/index.js';
 import { COMMON_DIR_SH, HOOK_MARKER, hookCommand, type AgentAdapter } from './adapters.js';
 
 /** What install found and wrote, to put it back exactly (`original`: the file's bytes, base64; null: there was none). */
@@ -264,14 +264,8 @@ function editFile(ctx: RepoContext, agent: string, rel: string, change: (text: s
 }
 
 function readRecord(file: string): InstallRecord | null {
-  const text = readCacheText(file);
-  if (text === null) return null;
-  try {
-    const r = InstallRecordSchema.safeParse(JSON.parse(text));
-    return r.success ? r.data : null;
-  } catch {
-    return null;
-  }
+  const r = readCacheJson(file, InstallRecordSchema, 'agent install record');
+  return r.kind === 'ok' ? r.value : null;
 }
 
 /**
