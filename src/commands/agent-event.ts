@@ -102,6 +102,6 @@ export async function drain(opts: { dxDir?: string; cwd: string }): Promise<numb
   // The saved sessions' pushes: the background worker, as after `session save`.
   const [{ liveWorker }, { startWorker }] = await Promise.all([import('../core/wip/live.js'), import('./background.js')]);
   for (const ctx of r.pushes) if (!liveWorker(ctx)) await startWorker(ctx);
-  for (const e of r.errors) process.stderr.write(`dx-hooks: an agent turn was not saved (${e}) — kept in dx/agent/failed/, retried at the next turn\n`);
+  for (const e of r.errors) process.stderr.write(`dx-hooks: an agent turn was not saved: ${e}\n`);
   return r.failed ? 1 : 0;
 }

@@ -4,7 +4,6 @@
  * `--no-verify` so dx-hooks never re-enters its own pre-push; bounded by the network timeout.
  */
 import { dxPaths, type RepoContext } from './context.js';
-import { debugNote } from './debug.js';
 import { SUMMARY_PREFIX, sessionRefHost } from './sessions/refs.js';
 import { acquireLock, workerLockStaleMs } from './lock.js';
 import { appendLedger } from './ledger.js';
@@ -63,8 +62,8 @@ export async function pushRefs(ctx: RepoContext, remote: string, refs: string[],
 
 /**
  * The session summaries to push with `refs` (sessions/summary.ts): for each host whose session refs are
- * among them, its summary rewritten from the local refs now. One that cannot be written is said under
- * DX_DEBUG and left out: the sessions still go, and `session list --all-hosts` shows them by name until
+ * among them, its summary rewritten from the local refs now. One that cannot be written is said in the
+ * ledger and left out: the sessions still go, and `session list --all-hosts` shows them by name until
  * the next push writes it.
  */
 async function sessionSummaries(ctx: RepoContext, refs: readonly string[]): Promise<string[]> {
@@ -76,7 +75,8 @@ async function sessionSummaries(ctx: RepoContext, refs: readonly string[]): Prom
     try {
       out.push(await writeSummary(ctx, host));
     } catch (err) {
-      debugNote(`could not write the session summary of ${host}: ${String(err)}`);
+      // Said in the ledger; the next push of the host's sessions writes it again.
+      appendLedger(ctx, { host, op: 'session.summary', ok: false, error: `could not write the session summary: ${(err as Error).message ?? String(err)}`, detail: { ref: `${SUMMARY_PREFIX}/${host}` } });
     }
   }
   return out;

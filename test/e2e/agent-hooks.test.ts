@@ -16,6 +16,8 @@ import { dx, run, waitFor, type Host } from '../helpers/index.ts';
 import { fire, hookLine } from '../helpers/agent.ts';
 import { idle, installedHosts, spyOnNode } from '../helpers/idle.ts';
 
+const FILE = '.claude/settings.local.json';
+
 async function protectedRepo(t: Parameters<typeof installedHosts>[0]) {
   const { sb, hosts } = await installedHosts(t, ['vm']);
   const h = hosts[0]!;
@@ -206,4 +208,43 @@ test('SessionStart tells the agent, in a few lines: another host\'s newer work o
   assert.match(text, /Session claude-code\/lap-1 of host laptop \(branch main, 1 turn\(s\)/);
   assert.ok(text.split('\n').length <= 10, 'a few lines');
   fs.renameSync(`${remote}.away`, remote);
+});
+
+test('a turn that cannot be saved is loud and retried: kept in failed/, said in the ledger, the drain\'s log and the banner, and saved by the next turn\'s drain; a payload no retry can save is set aside', async (t) => {
+  const { sb, hosts } = await installedHosts(t, ['vm']);
+  const h = hosts[0]!;
+  assert.equal((await dx(h, ['agent', 'install', 'claude-code'])).code, 0);
+  const projects = path.join(sb.env.HOME!, '.claude/projects', h.dir.replace(/[^A-Za-z0-9]/g, '-'));
+  fs.mkdirSync(projects, { recursive: true });
+  const transcript = path.join(projects, 's-lock.jsonl');
+  fs.writeFileSync(transcript, '{"type":"user","message":"one"}\n');
+  const base = { session_id: 's-lock', transcript_path: transcript, cwd: h.dir, hook_event_name: 'Stop', stop_hook_active: false };
+  // Another git process holds the session ref's lock: the save cannot move the ref.
+  const lock = path.join(h.dir, '.git/refs/dx/sessions/vm/claude-code/s-lock.lock');
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  fs.writeFileSync(lock, '');
+  const agentDir = path.join(h.dir, '.git/dx/agent');
+  assert.equal((await fire(h, FILE, 'Stop', base)).code, 0);
+  await waitFor(async () => fs.existsSync(path.join(agentDir, 'failed')) && fs.readdirSync(path.join(agentDir, 'failed')).length === 1, { what: 'the turn kept in failed/', timeoutMs: 30_000 });
+  await idle(h);
+  assert.match(fs.readFileSync(path.join(h.dir, '.git/dx/banner'), 'utf8'), /1 agent turn NOT saved to the session/);
+  assert.match(fs.readFileSync(path.join(agentDir, 'drain.log'), 'utf8'), /an agent turn was not saved: .*retried at the next turn/);
+  const ledger = () => fs.readFileSync(path.join(h.dir, '.git/dx/events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { op: string; ok: boolean; detail?: { retried?: boolean } });
+  assert.ok(ledger().some((e) => e.op === 'agent.turn' && !e.ok && e.detail?.retried === true));
+  // A payload no retry can save (a session id that climbs out): set aside, not counted as waiting.
+  assert.equal((await fire(h, FILE, 'Stop', { ...base, session_id: '../evil' })).code, 0);
+  await waitFor(async () => fs.existsSync(path.join(agentDir, 'rejected')) && fs.readdirSync(path.join(agentDir, 'rejected')).length === 1, { what: 'the bad payload set aside', timeoutMs: 30_000 });
+  await idle(h);
+  assert.ok(ledger().some((e) => e.op === 'agent.turn' && !e.ok && e.detail?.retried === false));
+  // The lock is gone: the next turn's drain saves it and the kept one.
+  fs.rmSync(lock);
+  fs.appendFileSync(transcript, '{"type":"assistant","message":"two"}\n');
+  assert.equal((await fire(h, FILE, 'Stop', base)).code, 0);
+  await waitFor(async () => fs.readdirSync(path.join(agentDir, 'failed')).length === 0 && fs.readdirSync(path.join(agentDir, 'inbox')).length === 0, { what: 'both turns saved', timeoutMs: 30_000 });
+  await idle(h);
+  const show = JSON.parse((await dx(h, ['session', 'show', 's-lock', '--json'])).stdout) as { session: { turns: unknown[]; transcript: { sourceBytes: number } } };
+  assert.equal(show.session.turns.length, 2, 'the failed turn and the next both saved');
+  assert.equal(show.session.transcript.sourceBytes, fs.statSync(transcript).size);
+  const banner = path.join(h.dir, '.git/dx/banner');
+  assert.ok(!fs.existsSync(banner) || !/agent turn/.test(fs.readFileSync(banner, 'utf8')), 'the banner still counts a saved turn');
 });

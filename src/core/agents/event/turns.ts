@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseSize } from '../../config/schema.js';
-import { describeError } from '../../errors.js';
+import { DxError, describeError } from '../../errors.js';
 import { gitRaw, gitTry } from '../../git.js';
 import { appendLedger } from '../../ledger.js';
 import { acquireLock } from '../../lock.js';
@@ -132,15 +132,25 @@ export interface DrainResult { saved: number; failed: number; errors: string[]; 
 /**
  * Save every turn waiting in `<dxDir>/agent/inbox/` (oldest first), then retry those in `failed/`. One drain
  * at a time (a lock); a drain started while another runs leaves the work to it, which looks at the inbox
- * again after it lets go. An item is removed once saved; one that fails moves to `failed/` with a ledger line.
+ * again after it lets go. An item is removed once saved; one that fails moves to `failed/` (retried by the next
+ * drain, counted in the banner), or to `rejected/` when no retry can save it (a payload that does not validate or
+ * names another repository); either way with a ledger line and the reason on stderr (the drain's log).
  * @param dxDir the repository's `<git-common-dir>/dx` (the hook script's own)
  */
 export async function drainInbox(dxDir: string): Promise<DrainResult> {
   const res: DrainResult = { saved: 0, failed: 0, errors: [], pushes: [] };
   const box = path.join(dxDir, 'agent', 'inbox');
   const failedDir = path.join(dxDir, 'agent', 'failed');
+  const rejectedDir = path.join(dxDir, 'agent', 'rejected');
   const common = path.dirname(dxDir);
   const sessions = new Map<string, Session>();
+  // The repository's own session, for the ledger and the banner whatever the items hold.
+  let home: Session | null = null;
+  try {
+    home = await openSession(path.dirname(common));
+  } catch {
+    home = null; // each item's own session is used instead
+  }
   for (let round = 0; round < 20; round++) {
     const release = await acquireLock(path.join(dxDir, 'agent', 'drain'), 0, 120_000, common);
     if (!release) return res;
@@ -154,17 +164,19 @@ export async function drainInbox(dxDir: string): Promise<DrainResult> {
           res.saved++;
         } catch (err) {
           const error = describeError(err);
-          res.errors.push(`${f}: ${error}`);
+          const permanent = forGood(err);
+          res.errors.push(`${f}: ${error}${permanent ? ' (set aside in dx/agent/rejected/, not retried)' : ' (kept in dx/agent/failed/, retried at the next turn)'}`);
           res.failed++;
-          if (dir === box) {
+          const to = permanent ? rejectedDir : failedDir;
+          if (dir !== to) {
             try {
-              renameInside(common, file, path.join(failedDir, f));
+              renameInside(common, file, path.join(to, f));
             } catch {
-              // it stays in the inbox: retried by the next drain
+              // it stays where it is: retried by the next drain
             }
           }
-          const s = sessions.values().next().value as Session | undefined;
-          if (s) appendLedger(s.ctx, { host: s.host, op: 'agent.turn', ok: false, error: `an agent turn was not saved: ${error}`, detail: { item: f } });
+          const s = home ?? (sessions.values().next().value as Session | undefined);
+          if (s) appendLedger(s.ctx, { host: s.host, op: 'agent.turn', ok: false, error: `an agent turn was not saved: ${error}`, detail: { item: f, retried: !permanent } });
         }
       }
     } finally {
@@ -172,7 +184,7 @@ export async function drainInbox(dxDir: string): Promise<DrainResult> {
     }
     if (!listItems(box).length) break;
   }
-  const s = sessions.values().next().value as Session | undefined;
+  const s = home ?? (sessions.values().next().value as Session | undefined);
   if (s) {
     const [{ writeBanner }, { readState }] = await Promise.all([import('../../wip/banner.js'), import('../../state.js')]);
     await writeBanner(s, readState(s.ctx).state);
@@ -180,9 +192,15 @@ export async function drainInbox(dxDir: string): Promise<DrainResult> {
   return res;
 }
 
+/** An item no retry can save (not a turn's end, not this repository's, not a file): set aside, not retried. */
+const rejected = (why: string) => new DxError('AGENT_TURN_REJECTED', why, 'Nothing to retry: the item is kept in dx/agent/rejected/.');
+
+/** Whether a drain failure is for good (a payload that will never validate or belong here), not worth a retry. */
+const forGood = (err: unknown) => err instanceof DxError && (err.code === 'AGENT_TURN_REJECTED' || err.code === 'AGENT_PAYLOAD_INVALID');
+
 async function drainOne(file: string, name: string, dxDir: string, sessions: Map<string, Session>, res: DrainResult): Promise<void> {
   const st = fs.lstatSync(file);
-  if (!st.isFile()) throw new Error('not a regular file');
+  if (!st.isFile()) throw rejected('not a regular file');
   const p = parsePayload(fs.readFileSync(file, 'utf8'));
   const adapter = adapterFor(ITEM.exec(name)![3]!);
   const cwd = p.cwd && path.isAbsolute(p.cwd) && fs.existsSync(p.cwd) ? p.cwd : path.dirname(path.dirname(dxDir));
@@ -192,8 +210,8 @@ async function drainOne(file: string, name: string, dxDir: string, sessions: Map
     sessions.set(cwd, s);
   }
   // The payload's cwd must be this repository (the inbox's own): a payload cannot aim the save elsewhere.
-  if (fs.realpathSync(s.ctx.dxDir) !== fs.realpathSync(dxDir)) throw new Error(`its cwd ${JSON.stringify(cwd)} is not in this repository`);
+  if (fs.realpathSync(s.ctx.dxDir) !== fs.realpathSync(dxDir)) throw rejected(`its cwd ${JSON.stringify(cwd)} is not in this repository`);
   const ev = adapter.events.find((e) => e.event === p.hook_event_name)?.dx;
-  if (ev !== 'stop' && ev !== 'subagent-stop' && ev !== 'compact' && ev !== 'session-end') throw new Error(`event ${JSON.stringify(p.hook_event_name)} is not a turn's end`);
+  if (ev !== 'stop' && ev !== 'subagent-stop' && ev !== 'compact' && ev !== 'session-end') throw rejected(`event ${JSON.stringify(p.hook_event_name)} is not a turn's end`);
   if ((await endTurn(s, adapter, p, ev)).queued && !res.pushes.includes(s.ctx)) res.pushes.push(s.ctx);
 }
