@@ -173,7 +173,7 @@ export async function restore(opts: { id: string; agent?: string; host?: string;
   }
   // The agent's own transcript, where the agent reads it on this machine, its paths re-homed to this clone (issue 14 point 4).
   const agentFile = !opts.transcriptOut && l.transcript ? await toAgent(s, l, opts.force === true) : null;
-  if (agentFile) written.push(agentFile.file);
+  if (agentFile && !agentFile.kept) written.push(agentFile.file);
   if (opts.json) {
     printJson({ ref: l.ref, commit: l.commit, written, ...(agentFile ? { agent: agentFile } : {}), ...(opts.out ? {} : { state: l.state }) });
     return 0;
@@ -182,7 +182,8 @@ export async function restore(opts: { id: string; agent?: string; host?: string;
   const say = opts.out ? out : warn;
   if (!opts.out) process.stdout.write(stateText);
   else out(`✔ restored ${safe(l.ref)} (${l.commit.slice(0, 12)}, turn ${l.meta.turns.at(-1)?.n ?? 0}) to ${written.map(safe).join(', ')}`);
-  if (agentFile) {
+  if (agentFile?.kept) say(`  ${safe(l.meta.agent)} has this session here already (${safe(agentFile.file)}): left as it is; --force replaces it with the saved one`);
+  else if (agentFile) {
     say(`✔ the transcript is where ${safe(l.meta.agent)} reads it: ${safe(agentFile.file)}${agentFile.moved ? ` (${agentFile.moved} path(s) re-homed from ${safe(agentFile.from)} to ${safe(agentFile.to)})` : ''}`);
     if (agentFile.resume) say(`  resume it: ${agentFile.resume}`);
   }
@@ -192,10 +193,10 @@ export async function restore(opts: { id: string; agent?: string; host?: string;
 /**
  * Write a restored session's transcript where its agent reads it on this machine (Claude Code, Codex:
  * agents/transcripts.ts), every path under the saving host's work tree moved under this one
- * (agents/rehome.ts). Null for an agent whose place dx-hooks does not know.
- * @throws DxError SESSION_OUT_EXISTS when a transcript is there already (unless `force`)
+ * (agents/rehome.ts). Null for an agent whose place dx-hooks does not know. A transcript the agent has there
+ * already is left as it is (`kept`) unless `force`: a restore of the state never takes the agent's own file.
  */
-async function toAgent(s: Session, l: { meta: { agent: string; session: string; top?: string }; transcript: Buffer | null; subagents?: Record<string, Buffer> }, force: boolean): Promise<{ file: string; from: string; to: string; moved: number; resume: string | null } | null> {
+async function toAgent(s: Session, l: { meta: { agent: string; session: string; top?: string }; transcript: Buffer | null; subagents?: Record<string, Buffer> }, force: boolean): Promise<{ file: string; from: string; to: string; moved: number; resume: string | null; kept: boolean } | null> {
   const [{ agentTranscriptPath }, { rehomeTranscript, transcriptCwd }, { adapterFor }, { shellQuote }] = await Promise.all([
     import('../core/agents/transcripts.js'), import('../core/agents/rehome.js'), import('../core/agents/hooks/adapters.js'), import('../core/text/shell.js'),
   ]);
@@ -207,7 +208,15 @@ async function toAgent(s: Session, l: { meta: { agent: string; session: string; 
   const rel = from && launch && (launch === from || launch.startsWith(from + '/')) ? launch.slice(from.length) : '';
   const file = agentTranscriptPath(l.meta.agent, to + rel, l.meta.session);
   if (!file) return null;
-  if (fs.existsSync(file) && !force) throw new DxError('SESSION_OUT_EXISTS', `${JSON.stringify(file)} already exists (the agent has this session here)`, 'Resume it as it is, or pass --force to replace it with the saved one.', EXIT.FAILED);
+  const resumeLine = () => {
+    try {
+      return adapterFor(l.meta.agent).resume(l.meta.session).map((w) => shellQuote(w)).join(' ');
+    } catch {
+      return null;
+    }
+  };
+  // The agent has this session here already (the same host, or restored before): left as it is unless --force.
+  if (fs.existsSync(file) && !force) return { file, from, to, moved: 0, resume: resumeLine(), kept: true };
   const { text, moved } = rehomeTranscript(l.transcript, from, to);
   writeInside(path.dirname(file), file, text);
   // Claude Code keeps a session's subagents beside it: <session id>/subagents/agent-<id>.jsonl.
@@ -217,13 +226,7 @@ async function toAgent(s: Session, l: { meta: { agent: string; session: string; 
       if (!fs.existsSync(subFile) || force) writeInside(path.dirname(file), subFile, rehomeTranscript(bytes, from, to).text);
     }
   }
-  let resume: string | null = null;
-  try {
-    resume = adapterFor(l.meta.agent).resume(l.meta.session).map((w) => shellQuote(w)).join(' ');
-  } catch {
-    resume = null;
-  }
-  return { file, from, to, moved, resume };
+  return { file, from, to, moved, resume: resumeLine(), kept: false };
 }
 
 /** `session rm <id> [--agent <a>] [--json]`: this host's session, here and on the remote; `dx-hooks undo` brings it back. */

@@ -42,13 +42,16 @@ test('50 turns saved on host A, restored on host B in another directory: the tra
   assert.equal(lines[0]!.message.content, `turn 1: look at ${a.dir}/src/app.ts, not /etc/hosts`, 'what the user typed is left as typed (a path inside a sentence is not a path field)');
   assert.equal((lines[1]!.message.content as Array<{ input: { file_path: string } }>)[0]!.input.file_path, `${b.dir}/src/app.ts`);
   assert.ok(!fs.readFileSync(file, 'utf8').includes(`"cwd":"${a.dir}"`));
-  // Restoring again does not replace what the agent has here without --force.
-  const again = await dx(b, ['session', 'restore', 'c-50', '--host', 'vm', '--out', path.join(sb.root, 'again.json'), '--force']);
+  // Restoring again leaves what the agent has here as it is (the state is still restored); --force replaces it.
+  fs.appendFileSync(file, '{"type":"user","message":"typed on the laptop since"}\n');
+  const kept = fs.readFileSync(file, 'utf8');
+  const again = await dx(b, ['session', 'restore', 'c-50', '--host', 'vm', '--out', path.join(sb.root, 'again.json')]);
   assert.equal(again.code, 0, again.stderr);
-  fs.rmSync(path.join(sb.root, 'again.json'));
-  const refused = await dx(b, ['session', 'restore', 'c-50', '--host', 'vm', '--out', path.join(sb.root, 'again.json')]);
-  assert.equal(refused.code, 1);
-  assert.match(refused.stderr, /already exists/);
+  assert.match(again.stdout, /has this session here already .*left as it is; --force replaces it/);
+  assert.equal(fs.readFileSync(file, 'utf8'), kept, 'the agent\'s own transcript was replaced without --force');
+  const forced = await dx(b, ['session', 'restore', 'c-50', '--host', 'vm', '--out', path.join(sb.root, 'again.json'), '--force']);
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.equal(fs.readFileSync(file, 'utf8').trim().split('\n').length, 100);
 
   const c = await dx(b, ['session', 'restore', 'x-1', '--host', 'vm', '--json']);
   assert.equal(c.code, 0, c.stderr);
