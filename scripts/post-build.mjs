@@ -1,15 +1,17 @@
 // After tsc: bundle the CLI, make it executable, and generate dxrc.schema.json from the zod schema (one source of truth).
 //
-// Why a bundle: node's ES module loader pays per file. The CLI's hot paths (a checkpoint, guard, status, the
-// hooks' worker) load ~60 of our modules and ~150 of zod's and other small dependencies': ~250 ms before the
-// first git call, where `node -e 0` takes ~120 ms (bench/README.md, scenario 15). esbuild bundles src/cli.ts
-// with those dependencies into dist/cli.js plus lazily loaded chunks (dist/chunks/: one per command, as the
-// lazy command table in src/cli.ts imports them). Large dependencies loaded only on some paths stay plain
-// imports from node_modules. tsc's own output stays beside it: the library API (dist/index.js, its types)
-// and dist/commands/alert-child.js are not bundled, and the tests' in-process imports use it.
+// Why one bundle: node's module loader pays per file, and compiling is most of a short command's time (bench 18:
+// `node -e 0` ~50 ms; a `session save` loads ~1 MB of zod, the secret scanner, commander and our modules). esbuild
+// bundles src/bundle.ts with those dependencies into ONE CommonJS script, dist/bundle/dx-hooks.js, which the
+// executable (dist/cli.js, built from src/launch/cli.ts) compiles with V8's code cache (src/launch/code-cache.ts):
+// after a command's first run its code is not compiled again. Commands stay lazy inside it (esbuild wraps each
+// dynamically imported module; its code runs when the command imports it). Large dependencies loaded only on some
+// paths stay plain imports from node_modules. tsc's own output stays beside it: the library API (dist/index.js,
+// its types) and dist/commands/alert-child.js are not bundled, and the tests' in-process imports use it.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { z } from 'zod';
 
@@ -20,8 +22,8 @@ const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
  * Loaded on a few paths only, and large: interactive prompts, --watch, the progress bar, cosmiconfig (a .dxrc
  * not in the config cache). jsonc-parser (agent install) ships a UMD build whose require() calls a bundler
  * cannot follow: node loads it as it is. The MCP SDK (dx-hooks mcp) is large and brings its own dependencies.
- * The secret scanner is bundled: a lazily loaded chunk of its own (only the paths that scan import it), ~9 ms
- * faster to load than its ~20 files from node_modules (measured: a save, a checkpoint, a snapshot all wait for it).
+ * The secret scanner is bundled (only the paths that scan import it): ~9 ms faster to load than its ~20 files
+ * from node_modules (measured: a save, a checkpoint, a snapshot all wait for it), and cached with the rest.
  */
 const external = ['@inquirer/*', 'chokidar', 'cli-progress', 'cosmiconfig', 'jsonc-parser', '@modelcontextprotocol/*'];
 for (const dep of external) {
@@ -40,38 +42,86 @@ const zodEnglishOnly = {
     b.onLoad({ filter: /.*/, namespace: 'dx-zod' }, () => ({ contents: "export { default as en } from 'zod/v4/locales/en.js';", resolveDir: root, loader: 'js' }));
   },
 };
+// dist/chunks/: the split ESM build before the one bundle; a build over an old dist must not leave it.
 fs.rmSync(path.join(root, 'dist/chunks'), { recursive: true, force: true });
+fs.rmSync(path.join(root, 'dist/bundle'), { recursive: true, force: true });
+const bundleFile = path.join(root, 'dist/bundle/dx-hooks.js');
 await build({
   absWorkingDir: root,
-  // agent-core: what the agent hook's own entry loads when its fast answer is not enough (shares the CLI's chunks).
-  entryPoints: { cli: 'src/cli.ts', 'agent-core': 'src/agent-core.ts' },
-  entryNames: '[name]',
-  outdir: 'dist',
-  chunkNames: 'chunks/[name]-[hash]',
+  entryPoints: ['src/bundle.ts'],
+  outfile: bundleFile,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   external,
   plugins: [zodEnglishOnly],
   logLevel: 'warning',
-  // Bundled CommonJS dependencies call require() for node's own modules, and write-file-atomic salts its
-  // temporary names with __filename: give every chunk the CommonJS names.
-  banner: {
-    js: [
-      "import { createRequire as __dxCreateRequire } from 'node:module';",
-      "import { dirname as __dxDirname } from 'node:path';",
-      "import { fileURLToPath as __dxFileURLToPath } from 'node:url';",
-      'const require = __dxCreateRequire(import.meta.url);',
-      'const __filename = __dxFileURLToPath(import.meta.url);',
-      'const __dirname = __dxDirname(__filename);',
-    ].join('\n'),
-  },
+  // import() of the packages left in node_modules stays import() (several are ES modules only): rewritten below.
+  supported: { 'dynamic-import': true },
+  // Modules that find files beside themselves (install/assets.ts, config/load.ts) read import.meta.url: here, this file's.
+  define: { 'import.meta.url': '__dxImportMetaUrl' },
+  banner: { js: "const __dxImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
+// import() in a script compiled from V8's code cache finds no loader in node 20 ("A dynamic import callback was not
+// specified": the cache drops the script's host-defined options), so the bundle's import() calls (the packages left
+// in node_modules, a few of node's own) go to a function the launcher hands in, `__dxImport` (code-cache.ts).
+{
+  const text = fs.readFileSync(bundleFile, 'utf8');
+  const out = text.replace(/(?<![\w$.])import\((?=["'`])/g, '__dxImport(');
+  const left = [...out.matchAll(/(?<![\w$.])import\((?!\))/g)];
+  if (left.length) throw new Error(`post-build: an import() the launcher cannot serve is left in the bundle: ${left.map((m) => JSON.stringify(out.slice(m.index, m.index + 60))).join(', ')}`);
+  if (!out.includes('__dxImport(')) throw new Error('post-build: no import() was rewritten: the bundle\'s dynamic imports changed shape');
+  fs.writeFileSync(bundleFile, await escapeNonAscii(out));
+}
+// A CommonJS script in an ES module package: said for anything that loads it as node would.
+fs.writeFileSync(path.join(root, 'dist/bundle/package.json'), '{ "type": "commonjs" }\n');
+
+/**
+ * The bundle as plain ASCII when that changes nothing: esbuild already writes strings and names escaped, but keeps
+ * some comments as they were (an em dash, an ellipsis). Each non-ASCII UTF-16 unit becomes `\uXXXX`, which means the
+ * same in a string, a template and a regular expression and nothing in a comment; that it changed nothing is proven
+ * by esbuild printing both the same once comments and spacing are gone. An ASCII bundle is read as latin1 at start
+ * (launch/code-cache.ts: ~3 ms less than decoding UTF-8). Otherwise it stays as it was, said here.
+ */
+async function escapeNonAscii(text) {
+  const ascii = text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (ascii === text) return text;
+  const { transform } = await import('esbuild');
+  const norm = async (code) => (await transform(code, { minify: true, format: 'cjs', platform: 'node', target: 'node20', charset: 'ascii', logLevel: 'silent' })).code;
+  if ((await norm(ascii)) === (await norm(text))) return ascii;
+  console.warn('post-build: the bundle keeps non-ASCII text that escaping would change; it is read as UTF-8');
+  return text;
+}
+
+// The command table's paths, from the bundle itself, for the executable's cache names (launch/code-cache.ts cacheKey).
+process.env.DX_CODE_CACHE = '0';
+const { loadBundle } = await import(pathToFileURL(path.join(root, 'dist/launch/code-cache.js')).href);
+const commandPaths = loadBundle(bundleFile, 'cli').commandPaths();
+if (!commandPaths.some((p) => p.join(' ') === 'session save')) throw new Error('post-build: the bundle\'s command table has no "session save"');
+
+// What the launchers know of the bundle without reading it twice: its sha256 (the cache's name), length, and whether it is ASCII.
+const bundleBytes = fs.readFileSync(bundleFile);
+const builtBundle = { sha256: createHash('sha256').update(bundleBytes).digest('hex'), bytes: bundleBytes.length, ascii: !bundleBytes.some((b) => b > 0x7f) };
+
+// The executable and the agent hook's full path: small ES modules with node's built-ins and env-paths only.
+for (const [name, entry] of [['cli', 'src/launch/cli.ts'], ['agent-core', 'src/agent-core.ts']]) {
+  await build({
+    absWorkingDir: root,
+    entryPoints: { [name]: entry },
+    outdir: 'dist',
+    entryNames: '[name]',
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning',
+    define: { __DX_COMMAND_PATHS__: JSON.stringify(commandPaths), __DX_BUILT_BUNDLE__: JSON.stringify(builtBundle) },
+  });
+}
 fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);
-// The agent hook's own entry: a bundle of its own, no chunks (so it loads only the fast answer's few modules),
-// that imports ./agent-core.js (above) for the rest.
+// The agent hook's own entry: a bundle of its own (so it loads only the fast answer's few modules), that
+// imports ./agent-core.js (above) for the rest.
 await build({
   absWorkingDir: root,
   entryPoints: { 'agent-hook': 'src/agent-hook.ts' },

@@ -1,0 +1,124 @@
+// The executable's code cache (src/launch/code-cache.ts): the CLI is one script compiled with V8's code
+// cache, one file per command beside the bundle (else the user's cache folder). Driven on a copy of the
+// built package in a sandbox (its own dist/, the real node_modules linked), so the checkout's cache is not
+// touched: written on a command's first run and used on the next; named after the command, never a user's
+// word; a corrupt file rejected and replaced; links neither read nor written through; another user's file
+// ignored; a changed bundle gets a new file and the old one goes; DX_CODE_CACHE=0 writes nothing.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { cacheKey } from '../../src/launch/code-cache.ts';
+import { packageRoot, run, withSandbox } from '../helpers/index.ts';
+
+/** A copy of the built package (dist/, package.json, hooks/; node_modules linked) and a runner for its CLI with DX_DEBUG. */
+async function pkgCopy(t: TestContext) {
+  const sb = await withSandbox(t);
+  const pkg = sb.tmp('pkg');
+  fs.mkdirSync(pkg);
+  fs.cpSync(path.join(packageRoot, 'dist'), path.join(pkg, 'dist'), { recursive: true, filter: (src) => !src.includes('.v8-cache') });
+  for (const f of ['package.json', 'hooks', 'templates']) fs.cpSync(path.join(packageRoot, f), path.join(pkg, f), { recursive: true });
+  fs.symlinkSync(path.join(packageRoot, 'node_modules'), path.join(pkg, 'node_modules'));
+  const cacheDir = path.join(pkg, 'dist', 'bundle', '.v8-cache');
+  const userDir = path.join(sb.env.XDG_CACHE_HOME!, 'dx-hooks', 'v8');
+  const cli = async (args: string[], env: Record<string, string> = {}) => {
+    const r = await run(process.execPath, [path.join(pkg, 'dist', 'cli.js'), ...args], { cwd: sb.root, env: { ...sb.env, DX_DEBUG: '1', ...env } });
+    return { ...r, notes: r.stderr.split('\n').filter((l) => l.startsWith('dx-hooks: code cache:')) };
+  };
+  const files = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []);
+  return { sb, pkg, cacheDir, userDir, cli, files };
+}
+
+test('cacheKey: the longest command path the arguments start with; never a user word', () => {
+  const paths = [['session'], ['session', 'save'], ['restore'], ['status'], ['agent'], ['agent', 'event']];
+  assert.equal(cacheKey(['session', 'save', 'my-id', '--agent', 'x'], paths), 'session-save');
+  assert.equal(cacheKey(['session', 'bogus'], paths), 'session');
+  assert.equal(cacheKey(['restore', 'laptop', 'main'], paths), 'restore');
+  assert.equal(cacheKey(['agent', 'event', 'claude-code'], paths), 'agent-event');
+  assert.equal(cacheKey(['--version'], paths), 'cli');
+  assert.equal(cacheKey([], paths), 'cli');
+  assert.equal(cacheKey(['../../etc'], [['../../etc']]), 'cli', 'a path that is not a plain name is never a file name');
+});
+
+test('written on a command\'s first run, used on the next, one file per command; a corrupt one is rejected and replaced', async (t) => {
+  const { cacheDir, cli, files } = await pkgCopy(t);
+  const first = await cli(['--version']);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.notes.join('\n'), /no cli\.[0-9a-f]{16}\.v\d+\.\d+\.\d+-\w+\.v8: written at exit/);
+  const [name] = files(cacheDir);
+  assert.match(name ?? '', /^cli\.[0-9a-f]{16}\.v\d+\.\d+\.\d+-\w+\.v8$/);
+  assert.ok(fs.statSync(path.join(cacheDir, name!)).size > 10_000, 'V8 wrote compiled code');
+
+  const second = await cli(['--version']);
+  assert.equal(second.stdout, first.stdout, 'the same answer from the cached code');
+  assert.ok(second.notes.some((n) => n.includes(`used ${name}`)), second.stderr);
+  assert.ok(!second.notes.some((n) => n.includes('written')), 'nothing written when the cache was used');
+
+  // Another command, with a user's word in it: its own file, named after the command only.
+  const restore = await cli(['restore', 'laptop-42']);
+  assert.notEqual(restore.code, 0, 'outside a repository restore fails, after loading');
+  assert.deepEqual(files(cacheDir).map((f) => f.split('.')[0]), ['cli', 'restore']);
+
+  // Garbage in its place: V8 rejects it, the command still answers right, and the file is written anew.
+  fs.writeFileSync(path.join(cacheDir, name!), Buffer.alloc(50_000, 7));
+  const corrupt = await cli(['--version']);
+  assert.equal(corrupt.code, 0, corrupt.stderr);
+  assert.equal(corrupt.stdout, first.stdout);
+  assert.ok(corrupt.notes.some((n) => n.includes('rejected by V8')), corrupt.stderr);
+  assert.ok(!fs.readFileSync(path.join(cacheDir, name!)).equals(Buffer.alloc(50_000, 7)), 'the garbage was replaced');
+  assert.ok((await cli(['--version'])).notes.some((n) => n.includes(`used ${name}`)));
+  assert.deepEqual(files(cacheDir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
+});
+
+test('a link at the cache file is neither read nor written through; a linked cache folder is not written into (the user\'s folder is)', async (t) => {
+  const { sb, cacheDir, userDir, cli, files } = await pkgCopy(t);
+  await cli(['--version']);
+  const [name] = files(cacheDir);
+  const outside = sb.tmp('outside');
+  fs.mkdirSync(outside);
+  fs.copyFileSync(path.join(cacheDir, name!), path.join(outside, 'target'));
+  const before = fs.readFileSync(path.join(outside, 'target'));
+  fs.rmSync(path.join(cacheDir, name!));
+  fs.symlinkSync(path.join(outside, 'target'), path.join(cacheDir, name!));
+  const r = await cli(['--version']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.notes.some((n) => /not read \(ELOOP\)/.test(n)), r.stderr);
+  assert.ok(fs.lstatSync(path.join(cacheDir, name!)).isFile(), 'the link was replaced by a file, not written through');
+  assert.ok(fs.readFileSync(path.join(outside, 'target')).equals(before), 'the link\'s target is unchanged');
+
+  // The cache folder itself a link to an outside folder: nothing lands there; the user's cache folder takes it.
+  fs.rmSync(cacheDir, { recursive: true });
+  fs.symlinkSync(outside, cacheDir);
+  const viaLink = await cli(['status']);
+  assert.ok(viaLink.notes.some((n) => /not written \(.*not a folder \(a link\?\)/.test(n)), viaLink.stderr);
+  assert.deepEqual(fs.readdirSync(outside), ['target'], 'nothing written into the linked folder');
+  assert.deepEqual(files(userDir).map((f) => f.split('.')[0]), ['status']);
+  assert.equal((fs.statSync(userDir).mode & 0o777).toString(8), '700');
+  assert.ok((await cli(['status'])).notes.some((n) => n.includes('used status.')), 'read back from the user\'s folder');
+});
+
+test('another user\'s cache file is ignored', { skip: process.getuid?.() !== 0 && 'needs root to give a file to another user' }, async (t) => {
+  const { cacheDir, cli, files } = await pkgCopy(t);
+  await cli(['--version']);
+  const [name] = files(cacheDir);
+  fs.chownSync(path.join(cacheDir, name!), 12345, 12345);
+  const r = await cli(['--version']);
+  assert.ok(r.notes.some((n) => n.includes('owned by uid 12345, ignored')), r.stderr);
+  assert.equal(fs.statSync(path.join(cacheDir, name!)).uid, 0, 'replaced by this user\'s own');
+});
+
+test('a changed bundle gets a new file and the old one of that command goes; DX_CODE_CACHE=0 reads and writes nothing', async (t) => {
+  const { pkg, cacheDir, cli, files } = await pkgCopy(t);
+  await cli(['--version']);
+  const [old] = files(cacheDir);
+  fs.appendFileSync(path.join(pkg, 'dist', 'bundle', 'dx-hooks.js'), '\n// changed\n');
+  const r = await cli(['--version']);
+  assert.equal(r.code, 0, r.stderr);
+  const now = files(cacheDir);
+  assert.equal(now.length, 1, now.join(' '));
+  assert.notEqual(now[0], old, 'a new name for the new code');
+
+  const off = await cli(['status'], { DX_CODE_CACHE: '0' });
+  assert.deepEqual(off.notes, []);
+  assert.deepEqual(files(cacheDir), now, 'nothing written');
+});
