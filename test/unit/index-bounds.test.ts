@@ -1,7 +1,7 @@
 // The index limits and the trust check (issue 10, class 8) as pure functions.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { believedTs, boundIndex, INDEX_LIMITS } from '../../src/core/wipindex/bounds.ts';
+import { believedTs, boundIndex, cutMessage, INDEX_LIMITS } from '../../src/core/wipindex/bounds.ts';
 import { emptyIndex, mergeEntries, parseIndex, rebuildOnto, serializeIndex, type IndexEntry } from '../../src/core/wipindex/format.ts';
 import { trustEntries } from '../../src/core/wipindex/trust.ts';
 
@@ -80,4 +80,17 @@ test('rebuild keeps only what the refs back, plus consistent entries written dur
   } };
   const out = rebuildOnto(base, { 'a/main': entry('a', 'main', NOW - 3000) }, NOW - 10, NOW);
   assert.deepEqual(Object.keys(out.entries).sort(), ['a/main', 'racer/main']);
+});
+
+test('cutMessage counts code points: a short message of two-unit characters is kept whole; a long one is cut to the limit with "…"', () => {
+  const max = INDEX_LIMITS.messageChars;
+  const emoji = '\u{1F600}';
+  assert.equal(cutMessage('x'.repeat(max)), 'x'.repeat(max));
+  assert.equal(cutMessage(emoji.repeat(max)), emoji.repeat(max), 'max code points in 2 × max units: nothing cut');
+  assert.equal(cutMessage(emoji.repeat(max + 1)), emoji.repeat(max - 1) + '…');
+  assert.equal(cutMessage('y'.repeat(1024 * 1024)), 'y'.repeat(max - 1) + '…', 'a 1 MB message');
+  const mixed = 'a' + emoji.repeat(max);
+  assert.equal(Array.from(cutMessage(mixed)).length, max);
+  assert.ok(cutMessage(mixed).endsWith('…'));
+  assert.equal(cutMessage(mixed).slice(0, -1), 'a' + emoji.repeat(max - 2), 'never half a character');
 });

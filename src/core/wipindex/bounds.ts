@@ -34,8 +34,14 @@ export function believedTs(ts: number, now: number): number {
 
 /** `text` cut to `INDEX_LIMITS.messageChars` characters (code points), with "…" when cut. */
 export function cutMessage(text: string): string {
-  if (text.length <= INDEX_LIMITS.messageChars) return text;
-  return Array.from(text).slice(0, INDEX_LIMITS.messageChars - 1).join('') + '…';
+  const max = INDEX_LIMITS.messageChars;
+  if (text.length <= max) return text;
+  // A code point is one or two UTF-16 units, so the first max + 1 of them lie within the first 2 × (max + 1)
+  // units: only those are split (a hostile 1 MB message was split whole, ~18 ms). Fewer than max + 1 there
+  // means the slice held all of the text: nothing to cut.
+  const head = Array.from(text.slice(0, 2 * (max + 1)));
+  if (head.length <= max) return text;
+  return head.slice(0, max - 1).join('') + '…';
 }
 
 /** One line of the truncation for the ledger and stderr, or null when nothing was cut. */
@@ -140,23 +146,27 @@ export function preBoundRaw(raw: unknown, now: number, self?: string): { raw: un
         return typeof ts === 'number' ? believedTs(ts, now) : 0;
       };
       const hostOf = (v: unknown) => String((v as { host?: unknown } | null)?.host ?? '');
-      const perHost = new Map<string, [string, unknown][]>();
-      for (const kv of list) {
-        const h = hostOf(kv[1]);
-        const l = perHost.get(h) ?? [];
-        l.push(kv);
-        perHost.set(h, l);
+      // Each entry's time read once (a sort of 20,000 would otherwise read it ~600,000 times).
+      type Item = { key: string; value: unknown; ts: number };
+      const perHost = new Map<string, Item[]>();
+      for (const [key, value] of list) {
+        const h = hostOf(value);
+        const l = perHost.get(h);
+        const item = { key, value, ts: tsOf(value) };
+        if (l) l.push(item);
+        else perHost.set(h, [item]);
       }
-      const mine: [string, unknown][] = [];
-      const rest: [string, unknown][] = [];
+      const byTs = (a: Item, b: Item) => b.ts - a.ts;
+      const mine: Item[] = [];
+      const rest: Item[] = [];
       for (const [h, l] of perHost) {
-        l.sort((a, b) => tsOf(b[1]) - tsOf(a[1]));
+        if (l.length > 1) l.sort(byTs);
         (h === self ? mine : rest).push(...l.slice(0, INDEX_LIMITS.entriesPerHost));
       }
-      rest.sort((a, b) => tsOf(b[1]) - tsOf(a[1]));
+      rest.sort(byTs);
       const kept = [...mine, ...rest].slice(0, INDEX_LIMITS.entries);
       dropped += list.length - kept.length;
-      out.entries = Object.fromEntries(kept);
+      out.entries = Object.fromEntries(kept.map((i) => [i.key, i.value]));
     }
   }
   const hosts = obj.hosts;
