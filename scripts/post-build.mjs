@@ -104,36 +104,19 @@ if (!commandPaths.some((p) => p.join(' ') === 'session save')) throw new Error('
 const bundleBytes = fs.readFileSync(bundleFile);
 const builtBundle = { sha256: createHash('sha256').update(bundleBytes).digest('hex'), bytes: bundleBytes.length, ascii: !bundleBytes.some((b) => b > 0x7f) };
 
+/** An ES module for node 20 in dist/, named after its entry (`entryPoints`: name → source). */
+const esm = (entryPoints, extra) => build({ absWorkingDir: root, entryPoints, outdir: 'dist', entryNames: '[name]', bundle: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning', ...extra });
+
 // The executable and the agent hook's full path: small ES modules with node's built-ins and env-paths only.
-for (const [name, entry] of [['cli', 'src/launch/cli.ts'], ['agent-core', 'src/agent-core.ts']]) {
-  await build({
-    absWorkingDir: root,
-    entryPoints: { [name]: entry },
-    outdir: 'dist',
-    entryNames: '[name]',
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    logLevel: 'warning',
-    define: { __DX_COMMAND_PATHS__: JSON.stringify(commandPaths), __DX_BUILT_BUNDLE__: JSON.stringify(builtBundle) },
-  });
-}
+const defines = { define: { __DX_COMMAND_PATHS__: JSON.stringify(commandPaths), __DX_BUILT_BUNDLE__: JSON.stringify(builtBundle) } };
+await esm({ cli: 'src/launch/cli.ts' }, defines);
+await esm({ 'agent-core': 'src/agent-core.ts' }, defines);
 fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);
 // The agent hook's own entry: a bundle of its own (so it loads only the fast answer's few modules), that
 // imports ./agent-core.js (above) for the rest.
-await build({
-  absWorkingDir: root,
-  entryPoints: { 'agent-hook': 'src/agent-hook.ts' },
-  outdir: 'dist',
-  entryNames: '[name]',
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
+await esm({ 'agent-hook': 'src/agent-hook.ts' }, {
   external: [...external, './agent-core.js'],
   plugins: [zodEnglishOnly],
-  logLevel: 'warning',
   banner: { js: "import { createRequire as __dxCreateRequire } from 'node:module';\nconst require = __dxCreateRequire(import.meta.url);" },
 });
 
