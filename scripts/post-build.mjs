@@ -59,9 +59,9 @@ await build({
   logLevel: 'warning',
   // import() of the packages left in node_modules stays import() (several are ES modules only): rewritten below.
   supported: { 'dynamic-import': true },
-  // Modules that find files beside themselves (install/assets.ts, config/load.ts) read import.meta.url: here, this file's.
+  // Modules that find files beside themselves (install/assets.ts, config/load.ts) read import.meta.url: this file's
+  // URL, handed in by the launcher (code-cache.ts; not a banner line, which would come before "use strict").
   define: { 'import.meta.url': '__dxImportMetaUrl' },
-  banner: { js: "const __dxImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 // import() in a script compiled from V8's code cache finds no loader in node 20 ("A dynamic import callback was not
 // specified": the cache drops the script's host-defined options), so the bundle's import() calls (the packages left
@@ -74,6 +74,8 @@ await build({
   if (!out.includes('__dxImport(')) throw new Error('post-build: no import() was rewritten: the bundle\'s dynamic imports changed shape');
   fs.writeFileSync(bundleFile, await escapeNonAscii(out));
 }
+// The modules were ES modules, which are strict: so is the bundle (esbuild's directive must stay its first line).
+if (!fs.readFileSync(bundleFile, 'utf8').startsWith('"use strict";')) throw new Error('post-build: the bundle does not start with "use strict"');
 // A CommonJS script in an ES module package: said for anything that loads it as node would.
 fs.writeFileSync(path.join(root, 'dist/bundle/package.json'), '{ "type": "commonjs" }\n');
 

@@ -19,6 +19,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 import envPaths from 'env-paths';
 
@@ -48,6 +49,26 @@ export function builtBundle(): BuiltBundle | undefined {
 /** node:crypto, loaded only when needed (a bundle changed since the build, a cache to write): ~1 ms at start. */
 const crypto = () => createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
 
+/**
+ * The function the bundle is compiled in (its parameters are what the bundle's free names resolve to: the
+ * CommonJS ones, the launcher's import(), the bundle's own URL for import.meta.url). Its version is in each
+ * cache file's name: a cache of another wrapper is never read.
+ */
+const WRAPPER = ['exports', 'require', 'module', '__filename', '__dirname', '__dxImport', '__dxImportMetaUrl'];
+const WRAPPER_VERSION = 'w3';
+
+/**
+ * A short tag for how V8 runs here: its flags (node's own options, NODE_OPTIONS) change what a cache may hold,
+ * and V8 rejects one made under others. FNV-1a of them, base 36; `0` for none. A name, not a check.
+ */
+function flagsTag(): string {
+  const s = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join('\0');
+  if (!s) return '0';
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(36);
+}
+
 /** The most a cache file may hold (bytes): the whole CLI's compiled code is ~2–4 MB. */
 const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 
@@ -67,22 +88,27 @@ export function cacheKey(args: readonly string[], paths: readonly (readonly stri
   return /^[a-z][a-z0-9-]{0,63}$/.test(key) ? key : 'cli';
 }
 
-/** The folders a cache may live in, in the order they are tried. */
-function cacheDirs(bundleDir: string): string[] {
-  const dirs = [path.join(bundleDir, '.v8-cache')];
+/**
+ * The folders a cache may live in: the package's own (`write` tries it first) and the user's. Read in the other
+ * order: a file in the user's folder was written there because the package's could not take it (not this user's,
+ * or its copy rejected and not replaceable), so it is the one to use.
+ */
+function cacheDirs(bundleDir: string): { pkg: string; user: string | null } {
+  let user: string | null = null;
   try {
-    dirs.push(path.join(envPaths('dx-hooks', { suffix: '' }).cache, 'v8'));
+    user = path.join(envPaths('dx-hooks', { suffix: '' }).cache, 'v8');
   } catch {
     // no home: the package's folder only
   }
-  return dirs;
+  return { pkg: path.join(bundleDir, '.v8-cache'), user };
 }
 
 /** The cache file's bytes, when it is a regular file (not a link) owned by this user or by `trustedUid`; else null. */
 function readCache(file: string, trustedUid: number | null): Buffer | null {
   let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
+    // O_NONBLOCK: a FIFO planted at the name must not hang the command (the regular-file check comes after the open).
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') debug(`${file}: not read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
     return null;
@@ -101,11 +127,19 @@ function readCache(file: string, trustedUid: number | null): Buffer | null {
   }
 }
 
-/** A folder to write the cache in: created when missing, and then a real folder owned by this user; else throws. */
-function ownedDir(dir: string, mode: number): void {
-  if (!fs.lstatSync(dir, { throwIfNoEntry: false })) fs.mkdirSync(dir, { recursive: true, mode });
-  const st = fs.lstatSync(dir);
+/**
+ * A folder to write the cache in: created when missing, and then a real folder owned by this user; else throws.
+ * `parentMustBeOurs`: the package's folder is created only inside a bundle folder this user owns, so a run as
+ * another user (root, through `sudo`) leaves nothing in a package its owner could then not delete.
+ */
+function ownedDir(dir: string, mode: number, parentMustBeOurs: boolean): void {
   const uid = process.getuid?.();
+  if (!fs.lstatSync(dir, { throwIfNoEntry: false })) {
+    const parent = parentMustBeOurs && uid !== undefined ? fs.lstatSync(path.dirname(dir)).uid : uid;
+    if (parent !== uid) throw new Error(`the package is owned by uid ${parent}`);
+    fs.mkdirSync(dir, { recursive: true, mode });
+  }
+  const st = fs.lstatSync(dir);
   if (!st.isDirectory()) throw new Error('not a folder (a link?)');
   if (uid !== undefined && st.uid !== uid) throw new Error(`owned by uid ${st.uid}`);
 }
@@ -115,18 +149,23 @@ function ownedDir(dir: string, mode: number): void {
  * of other builds there. The temporary file is opened before V8 serialises anything, so a folder that takes
  * nothing costs no serialising.
  */
-function writeCache(script: vm.Script, dirs: readonly string[], name: string, key: string): void {
-  for (const [i, dir] of dirs.entries()) {
+function writeCache(script: vm.Script, dirs: { pkg: string; user: string | null }, name: string, key: string): void {
+  for (const dir of [dirs.pkg, dirs.user]) {
+    if (!dir) continue;
+    const pkg = dir === dirs.pkg;
     const tmp = path.join(dir, `.${name}.${process.pid}.${crypto().randomBytes(4).toString('hex')}.tmp`);
     let fd: number | null = null;
     try {
-      ownedDir(dir, i === 0 ? 0o755 : 0o700);
-      fd = fs.openSync(tmp, 'wx', i === 0 ? 0o644 : 0o600);
+      ownedDir(dir, pkg ? 0o755 : 0o700, pkg);
+      fd = fs.openSync(tmp, 'wx', pkg ? 0o644 : 0o600);
       fs.writeFileSync(fd, script.createCachedData());
       fs.closeSync(fd);
       fd = null;
       fs.renameSync(tmp, path.join(dir, name));
-      for (const f of fs.readdirSync(dir)) if (f.startsWith(`${key}.`) && f.endsWith('.v8') && f !== name) fs.rmSync(path.join(dir, f), { force: true });
+      // Other builds' caches of this command under the same node, flags and wrapper: never read again. (Another
+      // node or other flags may run next: theirs stay, or two of them would rewrite each other's on every run.)
+      const tail = name.slice(name.lastIndexOf('.', name.length - 4));
+      for (const f of fs.readdirSync(dir)) if (f.startsWith(`${key}.`) && f.endsWith(tail) && f !== name) fs.rmSync(path.join(dir, f), { force: true });
       debug(`written ${path.join(dir, name)}`);
       return;
     } catch (err) {
@@ -144,24 +183,34 @@ function writeCache(script: vm.Script, dirs: readonly string[], name: string, ke
  * throws (a missing or broken build: the stack names it).
  */
 export function loadBundle(file: string, key: string, built?: BuiltBundle): BundleExports {
-  const buf = fs.readFileSync(file);
+  const fd = fs.openSync(file, 'r');
+  let buf: Buffer;
+  let st: fs.Stats;
+  try {
+    st = fs.fstatSync(fd);
+    buf = fs.readFileSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
   const same = built?.bytes === buf.length;
   const source = buf.toString(same && built.ascii ? 'latin1' : 'utf8').replace(/^#!.*/, '');
   const enabled = process.env.DX_CODE_CACHE !== '0';
   const sha = same ? built.sha256 : crypto().createHash('sha256').update(buf).digest('hex');
-  const name = `${key}.${sha.slice(0, 16)}.${process.version}-${process.arch}.v8`;
-  const dirs = enabled ? cacheDirs(path.dirname(file)) : [];
+  // The build's sha256 names the code; the file's inode and times name this copy of it, so an edit in place that
+  // keeps the length (V8 itself checks only the length) gets a cache of its own instead of the old code's.
+  const copy = [st.ino, Math.trunc(st.mtimeMs), Math.trunc(st.ctimeMs)].map((n) => n.toString(36)).join('-');
+  const name = `${key}.${sha.slice(0, 16)}.${copy}.${process.version}-${process.arch}-${flagsTag()}-${WRAPPER_VERSION}.v8`;
+  const dirs = cacheDirs(path.dirname(file));
   let cachedData: Buffer | undefined;
   if (enabled) {
-    const owner = fs.statSync(file).uid;
-    for (const dir of dirs) {
+    for (const dir of [dirs.user, dirs.pkg]) {
       // A linked folder is not read from (nor written into: ownedDir).
-      if (!fs.lstatSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue;
-      cachedData = readCache(path.join(dir, name), owner) ?? undefined;
+      if (!dir || !fs.lstatSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue;
+      cachedData = readCache(path.join(dir, name), st.uid) ?? undefined;
       if (cachedData) break;
     }
   }
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __dxImport) {${source}\n})`, { filename: file, cachedData });
+  const script = new vm.Script(`(function (${WRAPPER.join(', ')}) {${source}\n})`, { filename: file, cachedData });
   if (enabled) {
     if (cachedData && !script.cachedDataRejected) debug(`used ${name}`);
     else {
@@ -174,6 +223,6 @@ export function loadBundle(file: string, key: string, built?: BuiltBundle): Bund
   // node 20 (its host-defined options are not in the cache). This file sits beside the bundle's folder, so a package
   // resolves from the same node_modules.
   const importHere = (spec: string) => import(spec);
-  (script.runInThisContext() as (...a: unknown[]) => void)(mod.exports, createRequire(file), mod, file, path.dirname(file), importHere);
+  (script.runInThisContext() as (...a: unknown[]) => void)(mod.exports, createRequire(file), mod, file, path.dirname(file), importHere, pathToFileURL(file).href);
   return mod.exports;
 }

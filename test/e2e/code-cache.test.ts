@@ -3,13 +3,18 @@
 // built package in a sandbox (its own dist/, the real node_modules linked), so the checkout's cache is not
 // touched: written on a command's first run and used on the next; named after the command, never a user's
 // word; a corrupt file rejected and replaced; links neither read nor written through; another user's file
-// ignored; a changed bundle gets a new file and the old one goes; DX_CODE_CACHE=0 writes nothing.
+// ignored; a FIFO at the name does not hang it; a run as another user leaves nothing in the package; a changed
+// bundle (even one edited in place to the same length) gets a new file and the old one goes; other V8 flags get
+// their own file; DX_CODE_CACHE=0 writes nothing; the bundle is strict, as the ES modules it was made of.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { cacheKey } from '../../src/launch/code-cache.ts';
 import { packageRoot, run, withSandbox } from '../helpers/index.ts';
+
+const pkgDirOf = (cacheDir: string) => path.dirname(cacheDir);
 
 /** A copy of the built package (dist/, package.json, hooks/; node_modules linked) and a runner for its CLI with DX_DEBUG. */
 async function pkgCopy(t: TestContext) {
@@ -44,10 +49,11 @@ test('written on a command\'s first run, used on the next, one file per command;
   const { cacheDir, cli, files } = await pkgCopy(t);
   const first = await cli(['--version']);
   assert.equal(first.code, 0, first.stderr);
-  assert.match(first.notes.join('\n'), /no cli\.[0-9a-f]{16}\.v\d+\.\d+\.\d+-\w+\.v8: written at exit/);
+  assert.match(first.notes.join('\n'), /no cli\.[0-9a-f]{16}\.[0-9a-z-]+\.v\d+\.\d+\.\d+-\w+-0-w\d+\.v8: written at exit/);
   const [name] = files(cacheDir);
-  assert.match(name ?? '', /^cli\.[0-9a-f]{16}\.v\d+\.\d+\.\d+-\w+\.v8$/);
+  assert.match(name ?? '', /^cli\.[0-9a-f]{16}\.[0-9a-z-]+\.v\d+\.\d+\.\d+-\w+-0-w\d+\.v8$/);
   assert.ok(fs.statSync(path.join(cacheDir, name!)).size > 10_000, 'V8 wrote compiled code');
+  assert.ok(fs.readFileSync(path.join(pkgDirOf(cacheDir), 'dx-hooks.js'), 'utf8').startsWith('"use strict";'), 'the bundle is strict code');
 
   const second = await cli(['--version']);
   assert.equal(second.stdout, first.stdout, 'the same answer from the cached code');
@@ -118,7 +124,50 @@ test('a changed bundle gets a new file and the old one of that command goes; DX_
   assert.equal(now.length, 1, now.join(' '));
   assert.notEqual(now[0], old, 'a new name for the new code');
 
+  // Edited in place to the same length (V8 checks only the length): the new code runs, not the cached old one.
+  const bundle = path.join(pkg, 'dist', 'bundle', 'dx-hooks.js');
+  const text = fs.readFileSync(bundle, 'latin1');
+  const at = text.search(/process\.stdout\.write\(packageVersion\d* *\(\) \+ "\\n"\)/);
+  assert.ok(at > 0, 'the --version line is in the bundle');
+  const line = /process\.stdout\.write\(packageVersion\d* *\(\) \+ "\\n"\)/.exec(text.slice(at))![0];
+  const edited = line.replace(' + "\\n"', ' +"!\\n"');
+  assert.equal(edited.length, line.length);
+  fs.writeFileSync(bundle, text.slice(0, at) + edited + text.slice(at + line.length), 'latin1');
+  const after = await cli(['--version']);
+  assert.equal(after.stdout, '0.1.0!\n'.replace('0.1.0', JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8')).version), after.stderr);
+
+  assert.equal(files(cacheDir).length, 1, 'the edited copy\'s file replaced the old one');
+
+  // Other V8 flags: a file of their own beside it, and the plain run still uses its own (no rewriting each other's).
+  const flagged = await cli(['--version'], { NODE_OPTIONS: '--max-old-space-size=1024' });
+  assert.ok(flagged.notes.some((n) => n.includes('written at exit')), flagged.stderr);
+  assert.equal(files(cacheDir).length, 2, files(cacheDir).join(' '));
+  assert.ok((await cli(['--version'])).notes.some((n) => n.startsWith('dx-hooks: code cache: used ')));
+  assert.ok((await cli(['--version'], { NODE_OPTIONS: '--max-old-space-size=1024' })).notes.some((n) => n.startsWith('dx-hooks: code cache: used ')));
+  const before = files(cacheDir);
   const off = await cli(['status'], { DX_CODE_CACHE: '0' });
   assert.deepEqual(off.notes, []);
-  assert.deepEqual(files(cacheDir), now, 'nothing written');
+  assert.deepEqual(files(cacheDir), before, 'nothing written');
+});
+
+test('a FIFO at the cache file\'s name does not hang the command', async (t) => {
+  const { cacheDir, cli, files } = await pkgCopy(t);
+  await cli(['--version']);
+  const [name] = files(cacheDir);
+  fs.rmSync(path.join(cacheDir, name!));
+  assert.equal(spawnSync('mkfifo', [path.join(cacheDir, name!)]).status, 0, 'mkfifo');
+  const r = await cli(['--version']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.notes.some((n) => n.includes('not a regular file')), r.stderr);
+  assert.ok(fs.lstatSync(path.join(cacheDir, name!)).isFile(), 'replaced by a file at exit');
+});
+
+test('a run as another user (root through sudo) leaves nothing in the package\'s folder: its cache goes to its own', { skip: process.getuid?.() !== 0 && 'needs root' }, async (t) => {
+  const { pkg, cacheDir, userDir, cli, files } = await pkgCopy(t);
+  fs.chownSync(path.join(pkg, 'dist', 'bundle'), 12345, 12345); // the package's owner: another user
+  const r = await cli(['--version']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.notes.some((n) => n.includes('the package is owned by uid 12345')), r.stderr);
+  assert.equal(fs.existsSync(cacheDir), false, 'no folder of root\'s in the user\'s package');
+  assert.deepEqual(files(userDir).map((f) => f.split('.')[0]), ['cli']);
 });

@@ -47,10 +47,10 @@ test('the tarball ships the CLI, hook runtime, templates and schema — and no t
   const r = await run('tar', ['-tzf', tarball], { cwd: sb.root, env: sb.env });
   assertOk(r, 'tar -tzf');
   const files = new Set(r.stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, '')));
-  for (const f of ['package.json', 'dist/cli.js', 'dist/index.js', 'hooks/runtime.sh', 'hooks/stub.sh', 'hooks/husky-block.sh', 'templates/dxrc.json', 'templates/systemd/dx-hooks-JOB.service', 'templates/systemd/dx-hooks-JOB.timer', 'templates/launchd/dev.dx-hooks.JOB.plist', 'templates/cron/dx-hooks.cron', 'dxrc.schema.json']) {
+  for (const f of ['package.json', 'dist/cli.js', 'dist/bundle/dx-hooks.js', 'dist/bundle/package.json', 'dist/index.js', 'hooks/runtime.sh', 'hooks/stub.sh', 'hooks/husky-block.sh', 'templates/dxrc.json', 'templates/systemd/dx-hooks-JOB.service', 'templates/systemd/dx-hooks-JOB.timer', 'templates/launchd/dev.dx-hooks.JOB.plist', 'templates/cron/dx-hooks.cron', 'dxrc.schema.json']) {
     assert.ok(files.has(f), `${f} missing from ${path.basename(tarball)}`);
   }
-  const stray = [...files].filter((f) => /^(test|src|bench|scripts|node_modules|\.husky)\//.test(f) || f.endsWith('.tgz'));
+  const stray = [...files].filter((f) => /^(test|src|bench|scripts|node_modules|\.husky)\//.test(f) || f.endsWith('.tgz') || f.includes('.v8-cache/'));
   assert.deepEqual(stray, [], 'the tarball ships files a user does not need');
   const shipped = await run('tar', ['-xzOf', tarball, 'package/dxrc.schema.json'], { cwd: sb.root, env: sb.env });
   assertOk(shipped, 'tar -xzOf dxrc.schema.json');
