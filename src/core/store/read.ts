@@ -54,7 +54,11 @@ export function unreadable(file: string, e: NodeJS.ErrnoException): DxError {
  * @throws DxError STORE_UNREADABLE when it exists but cannot be read
  */
 export function readJson<S extends z.ZodType>(file: string, schema: S, what: string): JsonRead<z.output<S>> {
-  const text = readStoreText(file);
+  return parseJson(file, readStoreText(file), schema, what);
+}
+
+/** `text` (null: missing) of `file` parsed and validated: missing, ok, or corrupt with what and where. */
+function parseJson<S extends z.ZodType>(file: string, text: string | null, schema: S, what: string): JsonRead<z.output<S>> {
   if (text === null) return { kind: 'missing' };
   let raw: unknown;
   try {
@@ -72,14 +76,5 @@ export function readJson<S extends z.ZodType>(file: string, schema: S, what: str
  * git again, and says a corrupt one where it matters. `what` names it for the problem.
  */
 export function readCacheJson<S extends z.ZodType>(file: string, schema: S, what: string): JsonRead<z.output<S>> {
-  const text = readCacheText(file);
-  if (text === null) return { kind: 'missing' };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return { kind: 'corrupt', problem: syntaxProblem(file, what, text) };
-  }
-  const r = schema.safeParse(raw);
-  return r.success ? { kind: 'ok', value: r.data } : { kind: 'corrupt', problem: schemaProblem(file, what, r.error) };
+  return parseJson(file, readCacheText(file), schema, what);
 }
