@@ -103,6 +103,16 @@ function cacheDirs(bundleDir: string): { pkg: string; user: string | null } {
   return { pkg: path.join(bundleDir, '.v8-cache'), user };
 }
 
+/** Whether `dir` is a folder itself (not a link to one); false when it is missing or cannot be looked at (said under DX_DEBUG). */
+function isRealDir(dir: string): boolean {
+  try {
+    return fs.lstatSync(dir, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch (err) {
+    debug(`${dir}: not read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    return false;
+  }
+}
+
 /** The cache file's bytes, when it is a regular file (not a link) owned by this user or by `trustedUid`; else null. */
 function readCache(file: string, trustedUid: number | null): Buffer | null {
   let fd: number;
@@ -170,7 +180,11 @@ function writeCache(script: vm.Script, dirs: { pkg: string; user: string | null 
       return;
     } catch (err) {
       if (fd !== null) fs.closeSync(fd);
-      fs.rmSync(tmp, { force: true });
+      try {
+        fs.rmSync(tmp, { force: true });
+      } catch {
+        // no temporary file was made there (the folder is not one)
+      }
       debug(`${dir}: not written (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
     }
   }
@@ -204,8 +218,9 @@ export function loadBundle(file: string, key: string, built?: BuiltBundle): Bund
   let cachedData: Buffer | undefined;
   if (enabled) {
     for (const dir of [dirs.user, dirs.pkg]) {
-      // A linked folder is not read from (nor written into: ownedDir).
-      if (!dir || !fs.lstatSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue;
+      // A linked folder is not read from (nor written into: ownedDir); one that cannot even be looked at
+      // (a file on its path, no permission) costs the cache only, never the command.
+      if (!dir || !isRealDir(dir)) continue;
       cachedData = readCache(path.join(dir, name), st.uid) ?? undefined;
       if (cachedData) break;
     }

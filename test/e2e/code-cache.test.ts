@@ -3,7 +3,7 @@
 // built package in a sandbox (its own dist/, the real node_modules linked), so the checkout's cache is not
 // touched: written on a command's first run and used on the next; named after the command, never a user's
 // word; a corrupt file rejected and replaced; links neither read nor written through; another user's file
-// ignored; a FIFO at the name does not hang it; a run as another user leaves nothing in the package; a changed
+// ignored; a FIFO at the name does not hang it; unusable cache folders never stop the command; a run as another user leaves nothing in the package; a changed
 // bundle (even one edited in place to the same length) gets a new file and the old one goes; other V8 flags get
 // their own file; DX_CODE_CACHE=0 writes nothing; the bundle is strict, as the ES modules it was made of.
 import assert from 'node:assert/strict';
@@ -170,4 +170,18 @@ test('a run as another user (root through sudo) leaves nothing in the package\'s
   assert.ok(r.notes.some((n) => n.includes('the package is owned by uid 12345')), r.stderr);
   assert.equal(fs.existsSync(cacheDir), false, 'no folder of root\'s in the user\'s package');
   assert.deepEqual(files(userDir).map((f) => f.split('.')[0]), ['cli']);
+});
+
+test('a cache folder that cannot be used (a file on the way to it, both places) costs the cache only: the command runs', async (t) => {
+  const { sb, pkg, cli, cacheDir } = await pkgCopy(t);
+  const blocker = sb.tmp('a-file');
+  fs.writeFileSync(blocker, 'not a folder\n');
+  fs.writeFileSync(cacheDir, 'not a folder either\n'); // the package's folder's name taken by a file
+  const r = await cli(['--version'], { XDG_CACHE_HOME: blocker });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, `${JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8')).version}\n`);
+  assert.ok(r.notes.some((n) => n.includes('not read (ENOTDIR)')), r.stderr);
+  assert.ok(r.notes.filter((n) => n.includes('not written')).length === 2, r.stderr);
+  assert.equal(fs.readFileSync(blocker, 'utf8'), 'not a folder\n', 'the file on the way is untouched');
+  assert.equal(fs.readFileSync(cacheDir, 'utf8'), 'not a folder either\n', 'nor the file in the package\'s folder\'s place');
 });
